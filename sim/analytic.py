@@ -1,0 +1,39 @@
+"""Queueing formulas used for sizing and for validating the simulator.
+
+M/M/c (Erlang C): arrival rate ``lam``, service rate ``mu`` per server, ``c`` servers,
+offered load ``a = lam/mu`` and utilisation ``rho = a/c < 1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def erlang_c(lam: float, mu: float, c: int) -> float:
+    """Probability that an arrival has to wait (Erlang C formula)."""
+    a = lam / mu
+    rho = a / c
+    if rho >= 1.0:
+        return 1.0
+    # Erlang B by the stable recursion, then C from B.
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b / (1.0 - rho * (1.0 - b))
+
+
+def mmc_wait_mean(lam: float, mu: float, c: int) -> float:
+    """Mean time in queue Wq (same time unit as 1/lam)."""
+    rho = lam / (c * mu)
+    if rho >= 1.0:
+        return math.inf
+    return erlang_c(lam, mu, c) / (c * mu - lam)
+
+
+def mmc_in_system_mean(lam: float, mu: float, c: int) -> float:
+    """Mean number in system L = lam (Wq + 1/mu) (Little's law)."""
+    return lam * (mmc_wait_mean(lam, mu, c) + 1.0 / mu)
+
+
+def mmc_utilisation(lam: float, mu: float, c: int) -> float:
+    return lam / (c * mu)

@@ -1,0 +1,1 @@
+"""The township's work centres: each wires its arrival sources and routes into a model."""

@@ -1,0 +1,382 @@
+"""Structured configuration: the schema Hydra composes into, and the validation pass.
+
+Every knob of the model is a field of one of the dataclasses below, with its unit in the
+name or the docstring. Hydra checks types (struct mode rejects unknown keys); this module
+checks what Hydra does not: ranges, shares that must sum to one, cross-field rules, and
+``???`` values left unset. :func:`load_scenario` turns a composed config into a validated
+:class:`Scenario` (the dataclass tree) or raises :class:`ConfigError` with one line that
+names the key, the value and the allowed range — before any simulation starts.
+
+Ranges are declared next to each field with :func:`knob`, so the schema and its
+validation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from omegaconf import DictConfig, OmegaConf
+
+INF = math.inf
+
+
+class ConfigError(ValueError):
+    """A configuration value is outside what the model accepts."""
+
+
+def knob(default: Any, lo: float = -INF, hi: float = INF, *, lo_open: bool = False,
+         integer: bool = False, choices: tuple[str, ...] = ()) -> Any:
+    """A config field with its allowed range, checked by :func:`validate`."""
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "integer": integer, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+def share(default: float) -> Any:
+    return knob(default, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- run, time
+@dataclass
+class RunConfig:
+    replications: int = knob(5, 1, 10_000, integer=True)
+    seed: int = knob(20191101, 0, 2**63 - 1, integer=True)
+    horizon_days: float = knob(250.0, 0.0, 100_000.0, lo_open=True)
+    """Simulated working days, warm-up included."""
+    warmup_days: float = knob(20.0, 0.0, 100_000.0)
+    """Working days at the start whose data every metric ignores."""
+    timeseries: bool = True
+    """Write the daily time series (turn off for very long validation runs)."""
+
+
+@dataclass
+class CalendarConfig:
+    """Working-time clock: the simulation runs on working hours only (see sim.calendar)."""
+
+    hours_per_day: float = knob(8.0, 0.0, 24.0, lo_open=True)
+    days_per_week: int = knob(5, 1, 7, integer=True)
+    start_date: str = "2020-01-06"
+
+
+# --------------------------------------------------------------------------- distributions
+DIST_KINDS = ("exponential", "lognormal", "gamma", "deterministic")
+
+
+@dataclass
+class Dist:
+    """A non-negative random duration in working hours.
+
+    ``cv`` (coefficient of variation, sd/mean) shapes lognormal and gamma; exponential
+    has cv 1 and deterministic cv 0 whatever the field says.
+    """
+
+    kind: str = knob("exponential", choices=DIST_KINDS)
+    mean_h: float = knob(1.0, 0.0, 10_000.0)
+    cv: float = knob(1.0, 0.0, 10.0)
+
+
+def dist(kind: str, mean_h: float, cv: float = 1.0) -> Any:
+    return field(default_factory=lambda: Dist(kind, mean_h, cv))
+
+
+# --------------------------------------------------------------------------- staff
+QUOTA_TYPES = ("administrative", "institutional", "auxiliary", "stationed")
+CENTRES = ("service", "enforcement", "general", "grid")
+
+
+@dataclass
+class PoolSpec:
+    """A group of staff of one quota type (编制类型) working in one centre."""
+
+    quota_type: str = knob("administrative", choices=QUOTA_TYPES)
+    headcount: int = knob(1, 0, 10_000, integer=True)
+    centre: str = knob("general", choices=CENTRES)
+    certified: bool = False
+    """Holds an enforcement certificate (执法证). Auxiliary staff never may."""
+
+
+@dataclass
+class TownshipKind:
+    """A kind of township (乡, 镇, 街道 …): its size drivers and its staffing."""
+
+    population: int = knob(20_000, 0, 10_000_000, integer=True)
+    villages: int = knob(10, 0, 10_000, integer=True)
+    grid_cells: int = knob(20, 0, 100_000, integer=True)
+    staff: dict[str, PoolSpec] = field(default_factory=dict)
+
+
+@dataclass
+class CountyConfig:
+    name: str = "county"
+    townships: dict[str, int] = field(default_factory=dict)
+    """Number of townships of each kind; ids are ``<kind>_<n>``."""
+    kinds: dict[str, TownshipKind] = field(default_factory=dict)
+    department_staff: int = knob(40, 0, 100_000, integer=True)
+    """County department staff who answer referrals and do legal review."""
+
+
+# --------------------------------------------------------------------------- workload
+@dataclass
+class ServiceCategory:
+    """One kind of citizen/business request (社保, 民政, 户籍 …)."""
+
+    share: float = share(0.2)
+    effort: Dist = dist("lognormal", 0.5, 0.8)
+    time_limit_days: float = knob(1.0, 0.0, 1000.0)
+    """Statutory limit in working days after the day of arrival (0 = same day, 马上办)."""
+
+
+@dataclass
+class ServicesWorkload:
+    """Services stream (审批服务) handled by the service centre (便民服务中心)."""
+
+    requests_per_10k_pop_per_day: float = knob(15.0, 0.0, 1e6)
+    online_share: float = share(0.2)
+    """Requests filed online (网上办): handled without a visit."""
+    incomplete_share: float = share(0.15)
+    """Requests whose materials are incomplete: the first handling is an intake only
+    and the applicant comes back (or re-uploads) after ``return_delay_days``."""
+    incomplete_effort: Dist = dist("exponential", 0.2)
+    return_delay_days: float = knob(2.0, 0.0, 1000.0)
+    categories: dict[str, ServiceCategory] = field(default_factory=dict)
+
+
+@dataclass
+class EnforcementStage:
+    effort: Dist = dist("lognormal", 2.0, 0.7)
+    crew: int = knob(1, 1, 10, integer=True)
+    """Staff needed at once for the whole stage."""
+    certified: int = knob(1, 0, 10, integer=True)
+    """How many of the crew must hold an enforcement certificate."""
+
+
+ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
+
+
+def _stage(mean_h: float, crew: int, certified: int) -> Any:
+    return field(default_factory=lambda: EnforcementStage(Dist("lognormal", mean_h, 0.7),
+                                                          crew, certified))
+
+
+@dataclass
+class EnforcementStages:
+    """检查、受立案、调查、审查、决定; field stages need two certified officers."""
+
+    inspect: EnforcementStage = _stage(3.0, 2, 2)
+    file: EnforcementStage = _stage(1.0, 1, 0)
+    investigate: EnforcementStage = _stage(6.0, 2, 2)
+    review: EnforcementStage = _stage(2.0, 1, 1)
+    decide: EnforcementStage = _stage(1.0, 1, 1)
+
+
+@dataclass
+class EnforcementWorkload:
+    """Enforcement stream (综合执法) handled by the enforcement office."""
+
+    inspections_per_village_per_day: float = knob(0.01, 0.0, 1e4)
+    complaints_per_10k_pop_per_day: float = knob(0.1, 0.0, 1e4)
+    county_referrals_per_day: float = knob(0.05, 0.0, 1e4)
+    """Cases the county sends down to the township."""
+    domains: dict[str, float] = field(default_factory=dict)
+    """Share of cases by law domain (生态环境, 市场监管 …)."""
+    stages: EnforcementStages = field(default_factory=EnforcementStages)
+    refer_up_share: float = share(0.1)
+    """Cases beyond township powers: after inspection they go to the county and wait."""
+    legal_review_share: float = share(0.1)
+    """Major decisions: county legal review (法制审核) between review and decision."""
+    referral_effort: Dist = dist("lognormal", 6.0, 1.0)
+    """County staff time to take over a referred case."""
+    legal_review_effort: Dist = dist("lognormal", 3.0, 0.8)
+    time_limit_days: float = knob(64.0, 0.0, 10_000.0)
+    """Decision limit in working days (assumption: 90 calendar days ≈ 64 working days)."""
+
+
+@dataclass
+class DelegatedWorkload:
+    """Delegated tasks (交办事项 / 属地管理) pushed by county departments."""
+
+    routine_per_day: float = knob(1.0, 0.0, 1e4)
+    routine_effort: Dist = dist("lognormal", 2.0, 1.0)
+    routine_deadline_days: float = knob(10.0, 0.0, 10_000.0)
+    lists_per_day: float = knob(0.02, 0.0, 1e4)
+    """Rectification lists (整改清单) per township per working day."""
+    list_items_mean: float = knob(10.0, 1.0, 10_000.0)
+    """Mean items per list (1 + Poisson; one seed report names a 29-item list)."""
+    list_item_effort: Dist = dist("lognormal", 3.0, 1.0)
+    list_deadline_days: float = knob(15.0, 0.0, 10_000.0)
+    assessments_per_day: float = knob(0.1, 0.0, 1e4)
+    """Inspections, checks and assessments (督查检查考核) per township per working day."""
+    assessment_effort: Dist = dist("lognormal", 6.0, 0.8)
+    assessment_deadline_days: float = knob(5.0, 0.0, 10_000.0)
+
+
+@dataclass
+class GridWorkload:
+    """Grid (网格) reports triaged by grid workers."""
+
+    reports_per_cell_per_day: float = knob(0.1, 0.0, 1e4)
+    triage_effort: Dist = dist("exponential", 0.5)
+    to_enforcement_share: float = share(0.05)
+    to_delegated_share: float = share(0.2)
+    """Reports that become a task for the general office (the rest are closed at triage)."""
+    task_effort: Dist = dist("lognormal", 2.0, 1.0)
+    task_deadline_days: float = knob(5.0, 0.0, 10_000.0)
+    triage_deadline_days: float = knob(1.0, 0.0, 10_000.0)
+
+
+@dataclass
+class WorkloadConfig:
+    services: ServicesWorkload = field(default_factory=ServicesWorkload)
+    enforcement: EnforcementWorkload = field(default_factory=EnforcementWorkload)
+    delegated: DelegatedWorkload = field(default_factory=DelegatedWorkload)
+    grid: GridWorkload = field(default_factory=GridWorkload)
+
+
+@dataclass
+class MMCConfig:
+    """Parameters of the M/M/c reduction preset (configs/validation/mmc.yaml)."""
+
+    lam_per_h: float = knob(4.0, 0.0, 1e6, lo_open=True)
+    mu_per_h: float = knob(1.0, 0.0, 1e6, lo_open=True)
+    servers: int = knob(5, 1, 10_000, integer=True)
+
+
+@dataclass
+class Scenario:
+    """The whole validated input of a run."""
+
+    run: RunConfig = field(default_factory=RunConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    county: CountyConfig = field(default_factory=CountyConfig)
+    workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    mmc: Optional[MMCConfig] = None
+
+
+# --------------------------------------------------------------------------- validation
+def _check_field(path: str, value: Any, meta: dict) -> None:
+    if meta.get("choices"):
+        if value not in meta["choices"]:
+            raise ConfigError(f"{path} = {value!r}: must be one of {', '.join(meta['choices'])}")
+        return
+    if "lo" not in meta or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    lo, hi = meta["lo"], meta["hi"]
+    bad = (not math.isfinite(value) or value > hi
+           or (value <= lo if meta["lo_open"] else value < lo))
+    if meta["integer"] and value != int(value):
+        bad = True
+    if bad:
+        kind = "an integer" if meta["integer"] else "a number"
+        op = ">" if meta["lo_open"] else "≥"
+        rng = f"{op} {lo:g}" if hi == INF else f"{op} {lo:g} and ≤ {hi:g}"
+        raise ConfigError(f"{path} = {value!r}: must be {kind} {rng}")
+
+
+def _walk(obj: Any, path: str) -> None:
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            sub = f"{path}.{f.name}" if path else f.name
+            _check_field(sub, value, dict(f.metadata))
+            _walk(value, sub)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _walk(value, f"{path}.{key}")
+
+
+def _require_shares_sum(path: str, shares: dict[str, float]) -> None:
+    if not shares:
+        raise ConfigError(f"{path}: needs at least one entry")
+    for key, value in shares.items():
+        _check_field(f"{path}.{key}", value, {"lo": 0.0, "hi": 1.0, "lo_open": False,
+                                               "integer": False})
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"{path}: shares sum to {total:g}; they must sum to 1")
+
+
+def _cross_checks(s: Scenario) -> None:
+    run = s.run
+    if run.warmup_days >= run.horizon_days:
+        raise ConfigError(f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
+                          f"run.horizon_days = {run.horizon_days:g}")
+    county = s.county
+    if not county.townships or sum(county.townships.values()) == 0:
+        raise ConfigError("county.townships: needs at least one township (kind: count)")
+    for kind, count in county.townships.items():
+        _check_field(f"county.townships.{kind}", count,
+                     {"lo": 0, "hi": 10_000, "lo_open": False, "integer": True})
+        if kind not in county.kinds:
+            raise ConfigError(f"county.townships.{kind}: no such kind in county.kinds "
+                              f"(known: {', '.join(county.kinds) or 'none'})")
+    for kind, spec in county.kinds.items():
+        for pool, p in spec.staff.items():
+            path = f"county.kinds.{kind}.staff.{pool}"
+            if p.certified and p.quota_type == "auxiliary":
+                raise ConfigError(f"{path}.certified = true: auxiliary staff may assist but "
+                                  "never act as enforcement officers (严禁使用辅助人员执法)")
+    w = s.workload
+    _require_shares_sum("workload.services.categories",
+                        {k: c.share for k, c in w.services.categories.items()})
+    _require_shares_sum("workload.enforcement.domains", w.enforcement.domains)
+    for name in ENFORCEMENT_STAGES:
+        stage = getattr(w.enforcement.stages, name)
+        if stage.certified > stage.crew:
+            raise ConfigError(f"workload.enforcement.stages.{name}.certified = "
+                              f"{stage.certified}: must be ≤ crew = {stage.crew}")
+    g = w.grid
+    if g.to_enforcement_share + g.to_delegated_share > 1.0 + 1e-9:
+        raise ConfigError("workload.grid.to_enforcement_share + to_delegated_share = "
+                          f"{g.to_enforcement_share + g.to_delegated_share:g}: must be ≤ 1")
+
+
+def validate(s: Scenario) -> Scenario:
+    """Check every range and cross-field rule; return ``s`` unchanged or raise."""
+    _walk(s, "")
+    _cross_checks(s)
+    return s
+
+
+def load_scenario(cfg: DictConfig | dict) -> Scenario:
+    """Composed Hydra config → validated :class:`Scenario` (or :class:`ConfigError`)."""
+    if not isinstance(cfg, DictConfig):
+        cfg = OmegaConf.create(cfg)
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        raise ConfigError(f"{missing[0]} = ???: a value is required "
+                          f"(set it on the command line, e.g. {missing[0]}=…)")
+    model = OmegaConf.merge(OmegaConf.structured(Scenario),
+                            {k: v for k, v in cfg.items() if k != "hydra"})
+    try:
+        scenario = OmegaConf.to_object(model)
+    except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
+        raise ConfigError(str(exc).splitlines()[0]) from None
+    return validate(scenario)
+
+
+def scenario_dict(s: Scenario) -> dict:
+    return dataclasses.asdict(s)
+
+
+def config_hash(s: Scenario) -> str:
+    """Stable hash of everything that changes results (replication count excluded)."""
+    d = scenario_dict(s)
+    d["run"] = {k: v for k, v in d["run"].items() if k != "replications"}
+    blob = json.dumps(d, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _register_resolvers() -> None:
+    """Arithmetic used by presets (e.g. the M/M/c reduction turns λ per hour into a
+    daily rate): ``${tsim.mul:a,b}`` and ``${tsim.div:a,b}``."""
+    if not OmegaConf.has_resolver("tsim.mul"):
+        OmegaConf.register_new_resolver("tsim.mul", lambda a, b: float(a) * float(b))
+    if not OmegaConf.has_resolver("tsim.div"):
+        OmegaConf.register_new_resolver("tsim.div", lambda a, b: float(a) / float(b))
+
+
+_register_resolvers()

@@ -1,0 +1,103 @@
+"""The run directory: layout, atomic writing and reading.
+
+A run directory holds ``summary.json`` (metrics with mean, 95% CI and n; seed,
+replications, config hash, meta), ``replications.csv`` and ``timeseries.parquet``, beside
+Hydra's ``.hydra/``. Every file is written to a temporary name and renamed into place,
+and ``summary.json`` is written last: a directory without ``summary.json`` is an
+unfinished run, never a complete-looking one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Scenario, config_hash
+from .engine import RunOutput
+from .metrics import confidence_interval
+
+SUMMARY = "summary.json"
+REPLICATIONS = "replications.csv"
+TIMESERIES = "timeseries.parquet"
+PACKAGES = ("township-sim", "simpy", "numpy", "scipy", "pandas", "hydra-core", "omegaconf")
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _json_safe(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def software_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def summarise(out: RunOutput, level: float = 0.95) -> dict:
+    metrics = {name: confidence_interval(out.replications[name], level)
+               for name in out.replications.columns if name != "replication"}
+    return metrics
+
+
+def write_run(run_dir: Path, scenario: Scenario, out: RunOutput) -> Path:
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    _atomic(run_dir / REPLICATIONS, lambda p: out.replications.to_csv(p, index=False))
+    if out.timeseries is not None:
+        _atomic(run_dir / TIMESERIES, lambda p: out.timeseries.to_parquet(p, index=False))
+    meta = {**out.meta, "versions": software_versions(), "git_commit": git_commit()}
+    summary = {
+        "metrics": {name: {k: _json_safe(v) for k, v in ci.items()}
+                    for name, ci in summarise(out).items()},
+        "seed": scenario.run.seed,
+        "replications": scenario.run.replications,
+        "config_hash": config_hash(scenario),
+        "meta": meta,
+    }
+    _atomic(run_dir / SUMMARY,
+            lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
+    return run_dir / SUMMARY
+
+
+def is_complete(run_dir: Path) -> bool:
+    return (Path(run_dir) / SUMMARY).is_file()
+
+
+def read_summary(run_dir: Path) -> dict:
+    return json.loads((Path(run_dir) / SUMMARY).read_text())
+
+
+def read_replications(run_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(Path(run_dir) / REPLICATIONS)

@@ -1,0 +1,35 @@
+"""The plain-text summary table a planner reads at the end of a run."""
+
+from __future__ import annotations
+
+from .work import STREAMS
+
+COLUMNS = ("arrivals", "completions", "backlog_mean", "backlog_end", "wait_mean_h",
+           "lead_time_mean_h", "lead_time_p90_h", "on_time_share")
+
+
+def _cell(m: dict | None) -> str:
+    if not m or m.get("mean") is None:
+        return "—"
+    mean = m["mean"]
+    if m.get("ci_low") is None:
+        return f"{mean:.3g}"
+    return f"{mean:.3g} ±{(m['ci_high'] - m['ci_low']) / 2:.2g}"
+
+
+def scope_table(metrics: dict, scope: str = "county") -> str:
+    """Rows: streams; columns: KPIs (mean ± 95% CI half-width); then staff utilisation."""
+    widths = [12] + [max(len(c), 13) for c in COLUMNS]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(("stream",) + COLUMNS, widths))]
+    for stream in STREAMS:
+        cells = [_cell(metrics.get(f"{scope}.{stream}.{c}")) for c in COLUMNS]
+        lines.append("  ".join(c.ljust(w) for c, w in zip([stream] + cells, widths)))
+    visits = metrics.get(f"{scope}.services.visits_mean")
+    if visits:
+        lines.append(f"services visits per request: {_cell(visits)}")
+    prefix = f"{scope}.staff."
+    util = [(name[len(prefix):].split(".")[0], m) for name, m in sorted(metrics.items())
+            if name.startswith(prefix) and name.endswith(".utilisation_share")]
+    if util:
+        lines.append("staff utilisation: " + ", ".join(f"{p} {_cell(m)}" for p, m in util))
+    return "\n".join(lines)
