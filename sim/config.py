@@ -14,9 +14,11 @@ validation cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -257,6 +259,12 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------- validation
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
 def _check_field(path: str, value: Any, meta: dict) -> None:
     if meta.get("choices"):
         if value not in meta["choices"]:
@@ -273,7 +281,7 @@ def _check_field(path: str, value: Any, meta: dict) -> None:
         kind = "an integer" if meta["integer"] else "a number"
         op = ">" if meta["lo_open"] else "≥"
         rng = f"{op} {lo:g}" if hi == INF else f"{op} {lo:g} and ≤ {hi:g}"
-        raise ConfigError(f"{path} = {value!r}: must be {kind} {rng}")
+        raise ConfigError(f"{path} = {_show(value)}: must be {kind} {rng}")
 
 
 def _walk(obj: Any, path: str) -> None:
@@ -299,15 +307,31 @@ def _require_shares_sum(path: str, shares: dict[str, float]) -> None:
         raise ConfigError(f"{path}: shares sum to {total:g}; they must sum to 1")
 
 
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+RESERVED_POOLS = ("departments",)  # the county's own staff pool in metric names
+
+
+def _check_name(path: str, name: str) -> None:
+    if not NAME.match(name):
+        raise ConfigError(f"{path}: name {name!r} must start with a letter and hold only "
+                          "letters, digits and _ (it becomes part of metric names)")
+
+
 def _cross_checks(s: Scenario) -> None:
     run = s.run
     if run.warmup_days >= run.horizon_days:
         raise ConfigError(f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
                           f"run.horizon_days = {run.horizon_days:g}")
+    try:
+        dt.date.fromisoformat(s.calendar.start_date)
+    except ValueError:
+        raise ConfigError(f"calendar.start_date = {s.calendar.start_date!r}: must be a date "
+                          "YYYY-MM-DD") from None
     county = s.county
     if not county.townships or sum(county.townships.values()) == 0:
         raise ConfigError("county.townships: needs at least one township (kind: count)")
     for kind, count in county.townships.items():
+        _check_name(f"county.townships.{kind}", kind)
         _check_field(f"county.townships.{kind}", count,
                      {"lo": 0, "hi": 10_000, "lo_open": False, "integer": True})
         if kind not in county.kinds:
@@ -316,6 +340,10 @@ def _cross_checks(s: Scenario) -> None:
     for kind, spec in county.kinds.items():
         for pool, p in spec.staff.items():
             path = f"county.kinds.{kind}.staff.{pool}"
+            _check_name(path, pool)
+            if pool in RESERVED_POOLS:
+                raise ConfigError(f"{path}: the pool name {pool!r} is reserved for the "
+                                  "county's own staff; choose another")
             if p.certified and p.quota_type == "auxiliary":
                 raise ConfigError(f"{path}.certified = true: auxiliary staff may assist but "
                                   "never act as enforcement officers (严禁使用辅助人员执法)")

@@ -8,13 +8,20 @@ COLUMNS = ("arrivals", "completions", "backlog_mean", "backlog_end", "wait_mean_
            "lead_time_mean_h", "lead_time_p90_h", "on_time_share")
 
 
-def _cell(m: dict | None) -> str:
+def number(x: float) -> str:
+    """Readable at a glance: thousands separated, three significant digits below 100."""
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def cell(m: dict | None) -> str:
+    """``mean ±half-width`` of a summary entry (``—`` when there is no value)."""
     if not m or m.get("mean") is None:
         return "—"
-    mean = m["mean"]
     if m.get("ci_low") is None:
-        return f"{mean:.3g}"
-    return f"{mean:.3g} ±{(m['ci_high'] - m['ci_low']) / 2:.2g}"
+        return number(m["mean"])
+    return f"{number(m['mean'])} ±{number((m['ci_high'] - m['ci_low']) / 2)}"
 
 
 def scope_table(metrics: dict, scope: str = "county") -> str:
@@ -22,14 +29,14 @@ def scope_table(metrics: dict, scope: str = "county") -> str:
     widths = [12] + [max(len(c), 13) for c in COLUMNS]
     lines = ["  ".join(h.ljust(w) for h, w in zip(("stream",) + COLUMNS, widths))]
     for stream in STREAMS:
-        cells = [_cell(metrics.get(f"{scope}.{stream}.{c}")) for c in COLUMNS]
+        cells = [cell(metrics.get(f"{scope}.{stream}.{c}")) for c in COLUMNS]
         lines.append("  ".join(c.ljust(w) for c, w in zip([stream] + cells, widths)))
     visits = metrics.get(f"{scope}.services.visits_mean")
     if visits:
-        lines.append(f"services visits per request: {_cell(visits)}")
+        lines.append(f"services visits per request: {cell(visits)}")
     prefix = f"{scope}.staff."
     util = [(name[len(prefix):].split(".")[0], m) for name, m in sorted(metrics.items())
             if name.startswith(prefix) and name.endswith(".utilisation_share")]
     if util:
-        lines.append("staff utilisation: " + ", ".join(f"{p} {_cell(m)}" for p, m in util))
+        lines.append("staff utilisation: " + ", ".join(f"{p} {cell(m)}" for p, m in util))
     return "\n".join(lines)

@@ -1,0 +1,24 @@
+"""Shared helpers: compose a scenario exactly as ``tsim`` would, and run it."""
+
+from __future__ import annotations
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim import __main__ as cli  # registers the config schema
+from sim.config import Scenario, load_scenario
+
+
+def scenario(*overrides: str) -> Scenario:
+    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
+        return load_scenario(compose("config", overrides=list(overrides)))
+
+
+def raw_config(*overrides: str):
+    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
+        return compose("config", overrides=list(overrides))
+
+
+@pytest.fixture
+def make_scenario():
+    return scenario
