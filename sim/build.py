@@ -1,22 +1,29 @@
 """Scenario → the wired model of one replication.
 
-Creates the county's own station, then each township (ids ``<kind>_<n>``, in config
-order) with one station per centre staffed by the pools configured for that centre, and
-wires every centre's arrival sources. Wiring fails loudly: a centre that receives work
-but has no station would be a silent error, so every township gets all four stations
-(possibly with no staff, in which case its work simply waits — a visible backlog).
+Creates the workforce and the county's own desk, then each township (ids
+``<kind>_<n>``, in config order): its pools (quota raised by the quota lever, the added
+posts vacant), its four centres in the organisation the policy chooses, its staff put
+to work, its secondment requests; then the county-wide mechanisms (recruitment rounds,
+rebalancing, flexible use, the staff transfer of the reform timing). Every township gets
+all four centres even with no staff, so work sent there waits visibly.
 """
 
 from __future__ import annotations
+
+import math
 
 from .centres.enforcement import build_enforcement
 from .centres.general_office import build_general_office
 from .centres.grid import build_grid
 from .centres.service_centre import build_service_centre
-from .config import CENTRES, Scenario
+from .config import Scenario, TownshipKind
 from .county import build_county
 from .model import Model, Township
-from .station import CrewStation, Desk
+from .reallocation import start_flexible_use, start_rebalancing
+from .secondment import build_secondment
+from .staff import Workforce
+
+STATIONED = "stationed_officers"
 
 
 def township_ids(scenario: Scenario) -> list[str]:
@@ -24,27 +31,81 @@ def township_ids(scenario: Scenario) -> list[str]:
             for i in range(1, n + 1)]
 
 
+def added_posts(scenario: Scenario, kind: TownshipKind, pool: str) -> int:
+    """Posts the quota lever adds to one township's pool."""
+    q = scenario.policy.quota
+    if pool not in q.pools:
+        return 0
+    # Half up: a quarter more on a two-person office is one post (round() would give 0).
+    return math.floor(kind.staff[pool].headcount * q.township_increase_share + 0.5)
+
+
+def moved_posts(scenario: Scenario) -> int:
+    """County quota moved down to all townships by the quota lever."""
+    return sum(added_posts(scenario, scenario.county.kinds[k], pool) * n
+               for k, n in scenario.county.townships.items()
+               for pool in scenario.county.kinds[k].staff)
+
+
 def build(scenario: Scenario, replication: int) -> Model:
     model = Model(scenario, replication)
-    county = build_county(model, scenario.county)
-    work = scenario.workload
+    policy = scenario.policy
+    workforce = model.workforce = Workforce(model, policy.workforce,
+                                            favour_most_vacant=policy.rebalancing.enabled)
+    county = build_county(model, scenario.county, policy.escalation, moved_posts(scenario))
     for tid in township_ids(scenario):
-        kind_name = tid.rsplit("_", 1)[0]
-        kind = scenario.county.kinds[kind_name]
-        tw = Township(len(model.townships), tid, kind_name, kind.population,
-                      kind.villages, kind.grid_cells)
-        model.townships.append(tw)
-        for centre in CENTRES:
-            staff = []
-            for pool_name, p in kind.staff.items():
-                if p.centre == centre:
-                    staff += model.add_pool(tid, pool_name, p.quota_type, p.headcount,
-                                            p.certified)
-            # Only enforcement steps need crews; every other centre is a plain desk.
-            kind_of = CrewStation if centre == "enforcement" else Desk
-            tw.stations[centre] = kind_of(model, f"{tid}/{centre}", staff)
-        build_service_centre(model, tw, work.services)
-        open_case = build_enforcement(model, tw, work.enforcement, county)
-        open_task = build_general_office(model, tw, work.delegated, work.grid)
-        build_grid(model, tw, work.grid, open_case, open_task)
+        _build_township(model, workforce, county, tid)
+    workforce.start([p for tw in model.townships for p in tw.pools])
+    if policy.rebalancing.enabled:
+        start_rebalancing(model, workforce, policy.rebalancing.interval_days)
+    if policy.flexible_staff.enabled:
+        start_flexible_use(model, workforce, policy.flexible_staff.review_days)
+    if policy.timing.transfer:
+        at = model.clock.hours(policy.timing.staff_day)
+        model.env.timeout(at).callbacks.append(lambda _e: _transfer_staff(model, workforce))
     return model
+
+
+def _build_township(model: Model, workforce: Workforce, county, tid: str) -> None:
+    scenario, policy, work = model.scenario, model.scenario.policy, model.scenario.workload
+    kind_name = tid.rsplit("_", 1)[0]
+    kind = scenario.county.kinds[kind_name]
+    tw = Township(len(model.townships), tid, kind_name, kind.population, kind.villages,
+                  kind.grid_cells)
+    model.townships.append(tw)
+    for name, spec in kind.staff.items():
+        quota = spec.headcount + added_posts(scenario, kind, name)
+        tw.pools.append(model.add_pool(tid, tw.index, name, spec.quota_type, spec.centre,
+                                       spec.certified, quota))
+    if policy.enforcement.stationed_officers:
+        tw.pools.append(model.add_pool(tid, tw.index, STATIONED, "stationed", "enforcement",
+                                       True, policy.enforcement.stationed_officers))
+
+    def posts(centre: str, certified: bool | None = None) -> int:
+        return sum(p.quota for p in tw.pools if p.centre == centre
+                   and (certified is None or p.certified == certified))
+
+    tw.place["service"] = build_service_centre(model, tw, work.services, policy.windows,
+                                               posts("service"))
+    open_case, tw.place["enforcement"] = build_enforcement(
+        model, tw, work.enforcement, policy, county, posts("enforcement", certified=True))
+    open_task, tw.place["general"] = build_general_office(model, tw, work.delegated,
+                                                          work.grid, policy.admission)
+    tw.place["grid"] = build_grid(model, tw, work.grid, policy.grid, open_case, open_task)
+    for pool in tw.pools:
+        workforce.place[pool.index] = tw.place[pool.centre]
+        members = kind.staff[pool.name].headcount if pool.name in kind.staff else pool.quota
+        for _ in range(members):
+            workforce.join(pool, hired_at=float("-inf"))
+    build_secondment(model, tw, policy.secondment, workforce)
+
+
+def _transfer_staff(model: Model, workforce: Workforce) -> None:
+    """Reform timing: the transferred staff join every township on ``staff_day``."""
+    for tw in model.townships:
+        for name, count in model.scenario.policy.timing.transfer.items():
+            pool = next(p for p in tw.pools if p.name == name)
+            workforce.change_quota(pool, count)
+            del pool.vacant_since[-count:]
+            for _ in range(count):
+                workforce.join(pool, hired_at=model.env.now)

@@ -117,8 +117,15 @@ class CountyConfig:
     townships: dict[str, int] = field(default_factory=dict)
     """Number of townships of each kind; ids are ``<kind>_<n>``."""
     kinds: dict[str, TownshipKind] = field(default_factory=dict)
-    department_staff: int = knob(40, 0, 100_000, integer=True)
-    """County department staff who answer referrals and do legal review."""
+    department_staff: int = knob(20, 0, 100_000, integer=True)
+    """County department staff who answer townships (referrals, legal review, escalation
+    calls) besides their own work."""
+    quota_total: int = knob(150, 1, 1_000_000, integer=True)
+    """All county department posts; quota moved down to townships is cut from
+    ``department_staff`` pro rata (moved × department_staff / quota_total)."""
+    own_work_per_day: float = knob(14.0, 0.0, 1e6)
+    """The departments' own work items per working day (competes with townships' calls)."""
+    own_work_effort: Dist = dist("lognormal", 8.0, 1.0)
 
 
 # --------------------------------------------------------------------------- workload
@@ -238,6 +245,156 @@ class WorkloadConfig:
     grid: GridWorkload = field(default_factory=GridWorkload)
 
 
+# --------------------------------------------------------------------------- policy levers
+@dataclass
+class QuotaLever:
+    """减上补下: township quota raised by a share, the posts taken from the county."""
+
+    township_increase_share: float = knob(0.0, 0.0, 5.0)
+    """Added share of each township's quota (Pingluo: ≥ 0.25), applied to ``pools``."""
+    pools: list[str] = field(default_factory=lambda: ["window_staff", "enforcement_officers",
+                                                      "office_staff"])
+    """Township pools that receive the added posts (pro rata to their quota)."""
+
+
+@dataclass
+class WorkforceLever:
+    """Hiring, training and attrition of township staff (编制 filled, vacancies)."""
+
+    hiring_round_days: float = knob(60.0, 0.0, 10_000.0, lo_open=True)
+    """Vacancies are filled at recruitment rounds this many working days apart."""
+    hires_per_round: int = knob(10, 0, 100_000, integer=True)
+    """Posts the county can fill per round, across all townships."""
+    hiring_lag_days: float = knob(20.0, 0.0, 10_000.0)
+    """From a recruitment round to the new hire's first day."""
+    training_days: float = knob(40.0, 0.0, 10_000.0)
+    training_speed: float = knob(0.6, 0.0, 1.0, lo_open=True)
+    """Work speed of a new hire during training (1 = full speed)."""
+    attrition_per_year: float = knob(0.08, 0.0, 1.0)
+    """Share of staff leaving per year (250 working days)."""
+    incentives: bool = False
+    """Township pay ≥ 20% above county peers, 20–35% excellent ratings (Pingluo)."""
+    incentive_attrition_cut_share: float = share(0.3)
+    """Assumption: how much the incentives cut attrition."""
+
+
+@dataclass
+class RebalancingLever:
+    """统筹调剂、动态管理: vacant quota moves to the most loaded townships."""
+
+    enabled: bool = False
+    interval_days: float = knob(20.0, 0.0, 10_000.0, lo_open=True)
+    """Working days between reviews; hiring then favours townships with most vacancies."""
+
+
+@dataclass
+class SecondmentLever:
+    """借调: the county borrows township staff."""
+
+    requests_per_township_per_day: float = knob(0.008, 0.0, 100.0)
+    duration_mean_days: float = knob(60.0, 0.0, 10_000.0)
+    """Mean requested length (exponential), working days."""
+    pools: list[str] = field(default_factory=lambda: ["office_staff"])
+    """Township pools the county borrows from."""
+    capped: bool = False
+    """Reform rules: approval, ≤ max_per_township at once, ≤ max_days each."""
+    max_per_township: int = knob(2, 0, 10_000, integer=True)
+    max_days: float = knob(63.0, 0.0, 10_000.0)
+    """≤ 3 months ≈ 63 working days."""
+    min_service_days: float = knob(250.0, 0.0, 100_000.0)
+    """New hires cannot be seconded during this period (capped rules only)."""
+
+
+@dataclass
+class WindowsLever:
+    """一窗受理: dedicated windows per department vs one pooled front desk."""
+
+    mode: str = knob("dedicated", choices=("dedicated", "pooled"))
+    pooled_effort_factor: float = knob(1.1, 0.5, 5.0)
+    """Generalist windows take this much longer per request (assumption)."""
+    proxy_share: float = share(0.0)
+    """Requests handled by a village proxy (代办): no visit for the applicant."""
+
+
+@dataclass
+class EnforcementLever:
+    """一支队伍管执法: separate domain teams vs one integrated team; stationed officers."""
+
+    integrated: bool = False
+    stationed_officers: int = knob(0, 0, 1000, integer=True)
+    """County officers stationed in each township team ("1+x+y": x)."""
+
+
+@dataclass
+class EscalationLever:
+    """乡呼县应 / 吹哨报到: the county answers townships' calls within a set time."""
+
+    enabled: bool = False
+    pickup_days_mean: float = knob(15.0, 0.0, 10_000.0)
+    """Without the lever: mean working days before the county picks a referral up."""
+    response_limit_days: float = knob(3.0, 0.0, 10_000.0)
+    """With it: the county must answer within this many working days (priority)."""
+
+
+@dataclass
+class AdmissionLever:
+    """职责准入: tasks off the township's duty list are returned unless resourced."""
+
+    enabled: bool = False
+    off_list_share: float = share(0.3)
+    resourced_share: float = share(0.2)
+    """Of off-list tasks, those that come with staff-hours attached (人随事转)."""
+    assessment_cut_share: float = share(0.5)
+    """Cut in inspections/assessments (督查检查考核) when the lever is on."""
+
+
+@dataclass
+class GridLever:
+    """多网合一: several parallel grids (duplicate reports) vs one merged grid."""
+
+    parallel_grids: int = knob(3, 1, 20, integer=True)
+    duplicate_share: float = share(0.5)
+    """Chance that each other grid also reports an issue (a duplicate to triage)."""
+
+
+@dataclass
+class FlexibleStaffLever:
+    """统筹使用行政事业人员: administrative and institutional staff go where the backlog is."""
+
+    enabled: bool = False
+    review_days: float = knob(1.0, 0.0, 10_000.0, lo_open=True)
+
+
+@dataclass
+class TimingLever:
+    """先立后破: when powers are delegated and when the staff arrive."""
+
+    powers_day: float = knob(0.0, 0.0, 100_000.0)
+    """From this working day the township holds the delegated enforcement powers."""
+    staff_day: float = knob(0.0, 0.0, 100_000.0)
+    """From this working day ``transfer`` staff join each township."""
+    refer_up_before_powers_share: float = share(0.6)
+    """Share of cases beyond township powers before delegation."""
+    transfer: dict[str, int] = field(default_factory=dict)
+    """Staff transferred into each township's pools on ``staff_day`` (pool: count)."""
+
+
+@dataclass
+class PolicyConfig:
+    name: str = "custom"
+    quota: QuotaLever = field(default_factory=QuotaLever)
+    workforce: WorkforceLever = field(default_factory=WorkforceLever)
+    rebalancing: RebalancingLever = field(default_factory=RebalancingLever)
+    secondment: SecondmentLever = field(default_factory=SecondmentLever)
+    windows: WindowsLever = field(default_factory=WindowsLever)
+    enforcement: EnforcementLever = field(default_factory=EnforcementLever)
+    escalation: EscalationLever = field(default_factory=EscalationLever)
+    admission: AdmissionLever = field(default_factory=AdmissionLever)
+    grid: GridLever = field(default_factory=GridLever)
+    flexible_staff: FlexibleStaffLever = field(default_factory=FlexibleStaffLever)
+    timing: TimingLever = field(default_factory=TimingLever)
+
+
 @dataclass
 class MMCConfig:
     """Parameters of the M/M/c reduction preset (configs/validation/mmc.yaml)."""
@@ -255,6 +412,7 @@ class Scenario:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     county: CountyConfig = field(default_factory=CountyConfig)
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
     mmc: Optional[MMCConfig] = None
 
 
@@ -356,10 +514,38 @@ def _cross_checks(s: Scenario) -> None:
         if stage.certified > stage.crew:
             raise ConfigError(f"workload.enforcement.stages.{name}.certified = "
                               f"{stage.certified}: must be ≤ crew = {stage.crew}")
+    _policy_checks(s)
     g = w.grid
     if g.to_enforcement_share + g.to_delegated_share > 1.0 + 1e-9:
         raise ConfigError("workload.grid.to_enforcement_share + to_delegated_share = "
                           f"{g.to_enforcement_share + g.to_delegated_share:g}: must be ≤ 1")
+
+
+def _policy_checks(s: Scenario) -> None:
+    p, kinds = s.policy, s.county.kinds
+    used = [k for k, n in s.county.townships.items() if n > 0]
+    known = sorted({pool for k in used for pool in kinds[k].staff})
+    for path, names in (("policy.quota.pools", p.quota.pools),
+                        ("policy.secondment.pools", p.secondment.pools),
+                        ("policy.timing.transfer", list(p.timing.transfer))):
+        for name in names:
+            if name not in known:
+                raise ConfigError(f"{path}: {name!r} is not a staff pool of the county's "
+                                  f"townships (pools: {', '.join(known)})")
+    for name, count in p.timing.transfer.items():
+        _check_field(f"policy.timing.transfer.{name}", count,
+                     {"lo": 0, "hi": 10_000, "lo_open": False, "integer": True})
+    remote = s.workload.services.online_share + p.windows.proxy_share
+    if remote > 1.0 + 1e-9:
+        raise ConfigError(f"workload.services.online_share + policy.windows.proxy_share = "
+                          f"{remote:g}: must be ≤ 1")
+    share_ = p.quota.township_increase_share
+    moved = sum(math.floor(kinds[k].staff[pool].headcount * share_ + 0.5) * n
+                for k, n in s.county.townships.items() for pool in kinds[k].staff
+                if pool in p.quota.pools)
+    if moved > s.county.quota_total:
+        raise ConfigError(f"policy.quota.township_increase_share = {share_:g}: moves {moved} "
+                          f"posts down but county.quota_total = {s.county.quota_total}")
 
 
 def validate(s: Scenario) -> Scenario:

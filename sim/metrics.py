@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from .model import Model
-from .work import SERVICES, STREAMS
+from .work import DELEGATED, DUPLICATE, ENFORCEMENT, GRID, SERVICES, STREAMS
 
 COUNTY = "county"
 
@@ -46,17 +46,19 @@ class Records:
     done: np.ndarray
     due: np.ndarray
     visits: np.ndarray
+    up: np.ndarray  # sent up to the county (NaN if never)
+    answer: np.ndarray  # the county's answer (NaN if none yet)
+    tag: np.ndarray
 
     @classmethod
     def of(cls, model: Model) -> "Records":
-        rows = [(i.township, i.stream, i.t_arr, i.t_start, i.t_done, i.due, i.visits)
-                for i in model.items]
-        a = np.array(rows, dtype=float).reshape(-1, 7)
-        start, done = a[:, 3].copy(), a[:, 4].copy()
-        start[start < 0] = np.nan
-        done[done < 0] = np.nan
-        return cls(a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2], start, done,
-                   a[:, 5], a[:, 6])
+        rows = [(i.township, i.stream, i.t_arr, i.t_start, i.t_done, i.due, i.visits,
+                 i.t_up, i.t_answer, i.tag) for i in model.items]
+        a = np.array(rows, dtype=float).reshape(-1, 10)
+        for col in (3, 4, 7, 8):  # -1 marks "not yet" in the items
+            a[a[:, col] < 0, col] = np.nan
+        return cls(a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2], a[:, 3], a[:, 4],
+                   a[:, 5], a[:, 6], a[:, 7], a[:, 8], a[:, 9].astype(int))
 
     def subset(self, mask: np.ndarray) -> "Records":
         return Records(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
@@ -89,37 +91,119 @@ def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
     }
 
 
+def _overlap(start: np.ndarray, end: np.ndarray, w: float, h: float) -> float:
+    """Total length of the intervals [start, end) inside [w, h) (NaN end = still open)."""
+    end = np.where(np.isnan(end), h, end)
+    return float(np.clip(np.minimum(end, h) - np.maximum(start, w), 0.0, None).sum())
+
+
+def _in(t, w: float, h: float):
+    t = np.asarray(t, dtype=float)
+    return (t >= w) & (t < h)
+
+
 def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
     rec = rec or Records.of(model)
     w, h = model.warmup_h, model.horizon_h
     out: dict[str, float] = {}
-    scopes = [(COUNTY, np.ones(len(rec.arr), bool))]
-    scopes += [(tw.id, rec.township == tw.index) for tw in model.townships]
-    for scope, in_scope in scopes:
+    returned = np.array(model.returned, dtype=float).reshape(-1, 3)
+    seconded = np.array(model.secondments, dtype=float).reshape(-1, 3)
+    refused = np.array(model.secondment_refused, dtype=float).reshape(-1, 2)
+    for scope, township in _scopes(model):
+        def mine(a):  # rows of a table whose first column is the township index
+            return a if township is None else a[a[:, 0] == township]
+        in_scope = (np.ones(len(rec.arr), bool) if township is None
+                    else rec.township == township)
         for s, name in enumerate(STREAMS):
             sub = rec.subset(in_scope & (rec.stream == s))
             for metric, value in stream_metrics(sub, w, h).items():
                 out[f"{scope}.{name}.{metric}"] = value
-            if s == SERVICES:
-                arrived = sub.arr >= w
-                out[f"{scope}.{name}.visits_mean"] = _mean(sub.visits[arrived])
-    out.update(utilisation(model))
+            out.update({f"{scope}.{name}.{k}": v
+                        for k, v in _stream_extras(s, sub, w, h).items()})
+        ret = mine(returned)
+        ret = ret[_in(ret[:, 1], w, h)]
+        out[f"{scope}.delegated.returned_count"] = float(len(ret))
+        out[f"{scope}.delegated.returned_h"] = float(ret[:, 2].sum())
+        sec = mine(seconded)
+        out[f"{scope}.staff.seconded_days"] = _overlap(sec[:, 1], np.where(
+            np.isinf(sec[:, 2]), np.nan, sec[:, 2]), w, h) / model.clock.hours_per_day
+        out[f"{scope}.staff.secondment_refused"] = float(_in(mine(refused)[:, 1], w, h).sum())
+    out.update(staff_metrics(model))
+    out.update(county_side(model, rec))
     return out
 
 
-def utilisation(model: Model) -> dict[str, float]:
-    """Busy share of each pool's staff-hours in the window, per township and county-wide."""
+def _scopes(model: Model) -> list[tuple[str, int | None]]:
+    return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
+
+
+def _stream_extras(stream: int, r: Records, w: float, h: float) -> dict[str, float]:
+    arrived = r.arr >= w
+    if stream == SERVICES:
+        return {"visits_mean": _mean(r.visits[arrived]),
+                "one_visit_share": _mean((r.visits[arrived] <= 1).astype(float))}
+    if stream == ENFORCEMENT:
+        answered = _in(r.answer, w, h)
+        return {"county_waiting_mean": _overlap(r.up[~np.isnan(r.up)],
+                                                r.answer[~np.isnan(r.up)], w, h) / (h - w),
+                "county_response_mean_h": _mean(r.answer[answered] - r.up[answered])}
+    if stream == DELEGATED:
+        due_in = (r.due >= w) & (r.due < h)
+        late = due_in & ~(np.where(np.isnan(r.done), h, r.done) <= r.due)
+        return {"overdue_share": float(late.sum() / due_in.sum()) if due_in.any() else math.nan}
+    if stream == GRID:
+        return {"duplicates": float((arrived & (r.tag == DUPLICATE)).sum())}
+    return {}
+
+
+def _staff_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """Per pool, the time integrals over the window of (quota, filled, active)."""
+    w, h = model.warmup_h, model.horizon_h
+    log = np.array(model.staff_log, dtype=float).reshape(-1, 5)
+    totals = np.zeros((len(model.pools), 3))
+    for i in range(len(model.pools)):
+        rows = log[log[:, 1] == i]
+        levels = np.cumsum(rows[:, 2:], axis=0)  # after each change
+        t = np.clip(np.append(rows[:, 0], h), w, h)
+        totals[i] = (levels * np.diff(t)[:, None]).sum(axis=0)
+    return totals, log
+
+
+def staff_metrics(model: Model) -> dict[str, float]:
+    """Utilisation (busy / present staff-hours), headcount and vacancies, per pool and
+    township, and county-wide by pool name."""
     span = model.horizon_h - model.warmup_h
-    busy: dict[str, float] = {}
-    avail: dict[str, float] = {}
-    for pool, hours in zip(model.pools, model.pool_busy):
-        keys = [f"{pool.scope}.staff.{pool.name}.utilisation_share"]
+    totals, _ = _staff_levels(model)
+    sums: dict[str, np.ndarray] = {}  # key → [busy, quota·h, filled·h, active·h]
+    for pool, busy, (quota_h, filled_h, active_h) in zip(model.pools, model.pool_busy, totals):
+        row = np.array([busy, quota_h, filled_h, active_h])
+        keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
         if pool.scope != COUNTY:
-            keys.append(f"{COUNTY}.staff.{pool.name}.utilisation_share")
+            keys += [f"{COUNTY}.staff.{pool.name}", f"{COUNTY}.staff"]
         for key in keys:
-            busy[key] = busy.get(key, 0.0) + hours
-            avail[key] = avail.get(key, 0.0) + pool.headcount * span
-    return {k: (busy[k] / avail[k] if avail[k] > 0 else math.nan) for k in busy}
+            sums[key] = sums.get(key, 0.0) + row
+    out = {}
+    for key, (busy, quota_h, filled_h, active_h) in sums.items():
+        if key.count(".") == 2:  # a pool
+            out[f"{key}.utilisation_share"] = busy / active_h if active_h > 0 else math.nan
+        out[f"{key}.headcount_mean"] = filled_h / span
+        out[f"{key}.vacancies_mean"] = (quota_h - filled_h) / span
+    return out
+
+
+def county_side(model: Model, rec: Records) -> dict[str, float]:
+    """The county departments seen from the townships: how fast they answer."""
+    w, h = model.warmup_h, model.horizon_h
+    answered = _in(rec.answer, w, h)
+    response = rec.answer[answered] - rec.up[answered]
+    limit = model.clock.hours(model.scenario.policy.escalation.response_limit_days)
+    return {
+        f"{COUNTY}.county_side.response_mean_h": _mean(response),
+        f"{COUNTY}.county_side.response_p90_h":
+            float(np.percentile(response, 90)) if response.size else math.nan,
+        f"{COUNTY}.county_side.answered_in_limit_share": _mean((response <= limit).astype(float)),
+        f"{COUNTY}.county_side.staff": float(model.county_staff),
+    }
 
 
 def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:

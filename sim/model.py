@@ -2,8 +2,9 @@
 
 :class:`Model` is what the centres are wired into (by :mod:`sim.build`) and what moves an
 item from one step of its route to the next. It knows nothing of Hydra or of metrics:
-it only keeps every item (with its arrival, first-start and completion times) and the
-busy hours of every staff pool, from which :mod:`sim.metrics` computes everything.
+it keeps every item (arrival, first start, completion, county hand-off and answer), the
+busy hours of every staff pool, the log of staff changes, secondments and returned
+tasks, from which :mod:`sim.metrics` computes everything.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import simpy
 
 from .calendar import WorkingClock
 from .config import Scenario
-from .station import CrewStation, Desk, Staff
-
-Station = Desk | CrewStation
+from .staff import Pool, Staff
 from .streams import stream
 from .work import WorkItem
 
@@ -32,15 +31,9 @@ class Township:
     population: int
     villages: int
     grid_cells: int
-    stations: dict[str, Station] = field(default_factory=dict)
-
-
-@dataclass
-class Pool:
-    scope: str  # township id, or "county" for the county departments' own staff
-    name: str
-    quota_type: str
-    headcount: int
+    stations: dict[str, list] = field(default_factory=dict)  # centre → its desks/teams
+    pools: list[Pool] = field(default_factory=list)
+    place: dict[str, object] = field(default_factory=dict)  # centre → put a member to work
 
 
 class Model:
@@ -55,8 +48,13 @@ class Model:
         self.townships: list[Township] = []
         self.pools: list[Pool] = []
         self.pool_busy: list[float] = []
+        self.all_staff: list[Staff] = []
+        self.staff_log: list[tuple[float, int, int, int, int]] = []
         self.items: list[WorkItem] = []
-        self.stations: list[Station] = []  # every station registers itself here
+        self.secondments: list[list] = []  # [township, start, end (inf while away)]
+        self.secondment_refused: list[tuple[int, float]] = []
+        self.returned: list[tuple[int, float, float]] = []  # (township, t, hours)
+        self.county_staff = 0
 
     def rng(self, name: str) -> np.random.Generator:
         return stream(self.scenario.run.seed, self.replication, name)
@@ -64,18 +62,25 @@ class Model:
     def per_hour(self, per_day: float) -> float:
         return per_day / self.clock.hours_per_day
 
-    def add_pool(self, scope: str, name: str, quota_type: str, headcount: int,
-                 certified: bool) -> list[Staff]:
-        self.pools.append(Pool(scope, name, quota_type, headcount))
+    def add_pool(self, scope: str, township: int, name: str, quota_type: str, centre: str,
+                 certified: bool, quota: int) -> Pool:
+        pool = Pool(len(self.pools), scope, township, name, quota_type, centre, certified, 0)
+        self.pools.append(pool)
         self.pool_busy.append(0.0)
-        return [Staff(len(self.pools) - 1, certified) for _ in range(headcount)]
+        pool.quota = quota
+        self.log_staff(pool.index, d_quota=quota)
+        return pool
+
+    def log_staff(self, pool: int, d_quota: int = 0, d_filled: int = 0,
+                  d_active: int = 0) -> None:
+        self.staff_log.append((self.env.now, pool, d_quota, d_filled, d_active))
 
     def new_item(self, township: int, stream_: int, t: float, limit_days: float,
-                 route: list, visits: int = 0, then=None) -> None:
+                 route: list, visits: int = 0, then=None, tag: int = 0) -> None:
         """Create an item arriving now and send it down its route."""
         hpd = self.clock.hours_per_day  # deadline as in WorkingClock.due, inlined: hot path
         item = WorkItem(township, stream_, t, (t // hpd + 1 + limit_days) * hpd, route,
-                        visits, then)
+                        visits, then, tag)
         self.items.append(item)
         self.advance(item)
 
@@ -104,7 +109,6 @@ class Model:
 
     def _close_busy_periods(self) -> None:
         """Count busy time of steps still running at the horizon (after warm-up only)."""
-        for st in self.stations:
-            for s in st.staff:
-                if s.since >= 0.0:
-                    self.pool_busy[s.pool] += self.horizon_h - max(s.since, self.warmup_h)
+        for s in self.all_staff:
+            if s.since >= 0.0:
+                self.pool_busy[s.pool] += self.horizon_h - max(s.since, self.warmup_h)

@@ -1,13 +1,18 @@
 """Stations: a work centre's queue and the staff who serve it.
 
 A :class:`Desk` serves each step with one member of staff, first come first served
-(service windows, offices, grid triage, the county). A :class:`CrewStation` serves
-steps that need a **crew**: items wait first-come-first-served for: ``crew`` free staff of whom at least
-``certified`` hold an enforcement certificate (two certified officers for every field
-step of a case; one plain clerk for a service window). Items with different crew needs
-wait in separate FIFO lines, and a freed crew goes to the oldest waiting item it can
-serve — so a paperwork step is not held up behind an inspection that waits for a second
-officer, while items of the same kind never overtake each other.
+(service windows, offices, grid triage, the county). A :class:`CrewStation` serves steps
+that need a **crew**: items wait first-come-first-served for ``crew`` free staff of whom
+at least ``certified`` hold an enforcement certificate (two certified officers for every
+field step of a case). Items with different crew needs wait in separate FIFO lines, and
+a freed crew goes to the oldest waiting item it can serve — so a paperwork step is not
+held up behind an inspection that waits for a second officer, while items of the same
+kind never overtake each other.
+
+Staff join (:meth:`add`) and leave (:meth:`remove`) during a run — hiring, attrition,
+secondment, flexible deployment; a member who is busy leaves when the current step
+ends. A step takes ``hours / speed`` (trainees are slower; a crew goes at its slowest
+member's pace).
 
 Both are callback-driven: starting a step schedules one SimPy ``Timeout`` whose callback
 releases the staff and moves the item on. No SimPy process is created per item; this is
@@ -17,85 +22,155 @@ where the engine saves the per-item overhead of idiomatic SimPy.
 from __future__ import annotations
 
 from collections import deque
+from typing import Callable
 
+from .staff import Staff
 from .work import WorkItem
-
-
-class Staff:
-    """One member of staff. ``pool`` indexes the model's pool table."""
-
-    __slots__ = ("pool", "certified", "since")
-
-    def __init__(self, pool: int, certified: bool):
-        self.pool = pool
-        self.certified = certified
-        self.since = -1.0  # start of the current step, -1 when free
-
-
-def _add_busy(model, s: Staff, now: float) -> None:
-    """Book ``s``'s busy time since the start of its step, clipped to the warm-up."""
-    since = s.since if s.since > model.warmup_h else model.warmup_h
-    if now > since:
-        model.pool_busy[s.pool] += now - since
 
 
 class Desk:
     """One line, one clerk per step; a freed clerk takes the next waiting item at once."""
 
-    def __init__(self, model, name: str, staff: list[Staff]):
+    def __init__(self, model, name: str):
         self.model = model
         self.env = model.env
         self.name = name
-        self.staff = staff
-        self.free = list(staff)
+        self.free: list[Staff] = []
         self.line: deque = deque()  # never non-empty while someone is free
-        model.stations.append(self)
+        self.active = 0  # members, busy or free
 
     def waiting(self) -> int:
         return len(self.line)
+
+    def add(self, s: Staff) -> None:
+        s.station = self
+        self.active += 1
+        if self.line:
+            self._start(self._next(), s)
+        else:
+            self.free.append(s)
+
+    def remove(self, s: Staff, then: Callable[[Staff], None]) -> None:
+        """Take ``s`` off this desk now if free, else when the current step ends."""
+        self.active -= 1
+        if s.since < 0.0:
+            self.free.remove(s)
+            then(s)
+        else:
+            s.on_release = then
 
     def request(self, item: WorkItem) -> None:
         if self.free:
             self._start(item, self.free.pop())
         else:
-            self.line.append(item)
+            self._queue(item)
+
+    def _queue(self, item: WorkItem) -> None:
+        self.line.append(item)
+
+    def _next(self) -> WorkItem:
+        return self.line.popleft()
 
     def _start(self, item: WorkItem, s: Staff) -> None:
         now = self.env.now
         s.since = now
         if item.t_start < 0.0:
             item.t_start = now
-        self.env.timeout(item.route[item.pos][1], (item, s)).callbacks.append(self._finish)
+        hours = item.route[item.pos][1]
+        self.env.timeout(hours if s.speed == 1.0 else hours / s.speed,
+                         (item, s)).callbacks.append(self._finish)
 
     def _finish(self, event) -> None:
         item, s = event._value
         model = self.model
         now = self.env.now
-        since = s.since if s.since > model.warmup_h else model.warmup_h  # _add_busy, inlined
+        since = s.since if s.since > model.warmup_h else model.warmup_h
         if now > since:
             model.pool_busy[s.pool] += now - since
-        if self.line:
-            self._start(self.line.popleft(), s)
+        if s.on_release is not None:
+            release, s.on_release, s.since = s.on_release, None, -1.0
+            release(s)
+        elif self.line:
+            self._start(self._next(), s)
         else:
             s.since = -1.0
             self.free.append(s)
+        self._done(item)
+
+    def _done(self, item: WorkItem) -> None:
         item.pos += 1
-        model.advance(item)
+        self.model.advance(item)
+
+
+class CountyDesk(Desk):
+    """The county departments' desk: townships' calls (referrals, legal reviews) and the
+    departments' own work, in one line. With escalation (乡呼县应) a township's call is
+    queued ahead of all own work; the time of the county's answer is stamped on it."""
+
+    def __init__(self, model, name: str, townships_first: bool):
+        super().__init__(model, name)
+        self.townships_first = townships_first
+        self.urgent = 0  # townships' calls at the head of the line
+
+    def _queue(self, item: WorkItem) -> None:
+        if self.townships_first and item.township >= 0:
+            self.line.insert(self.urgent, item)
+            self.urgent += 1
+        else:
+            self.line.append(item)
+
+    def _next(self) -> WorkItem:
+        if self.urgent:
+            self.urgent -= 1
+        return self.line.popleft()
+
+    def _done(self, item: WorkItem) -> None:
+        if item.township >= 0:
+            item.t_answer = self.env.now
+        super()._done(item)
+
+
+class Handoff:
+    """A zero-time step that stamps the moment a case is sent up to the county."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def request(self, item: WorkItem) -> None:
+        item.t_up = self.model.env.now
+        item.pos += 1
+        self.model.advance(item)
 
 
 class CrewStation:
-    def __init__(self, model, name: str, staff: list[Staff]):
+    def __init__(self, model, name: str):
         self.model = model
         self.env = model.env
         self.name = name
-        self.staff = staff
-        self.free_cert = [s for s in staff if s.certified]
-        self.free_plain = [s for s in staff if not s.certified]
+        self.free_cert: list[Staff] = []
+        self.free_plain: list[Staff] = []
         self.lines: dict[tuple[int, int], deque] = {}
-        model.stations.append(self)
+        self.active = 0
+        self.certified_active = 0
 
     def waiting(self) -> int:
         return sum(len(q) for q in self.lines.values())
+
+    def add(self, s: Staff) -> None:
+        s.station = self
+        self.active += 1
+        self.certified_active += s.certified
+        (self.free_cert if s.certified else self.free_plain).append(s)
+        self._dispatch()
+
+    def remove(self, s: Staff, then: Callable[[Staff], None]) -> None:
+        self.active -= 1
+        self.certified_active -= s.certified
+        if s.since < 0.0:
+            (self.free_cert if s.certified else self.free_plain).remove(s)
+            then(s)
+        else:
+            s.on_release = then
 
     def request(self, item: WorkItem) -> None:
         """Queue ``item`` for its current step and start whatever can start."""
@@ -109,11 +184,6 @@ class CrewStation:
 
     def _dispatch(self) -> None:
         lines = self.lines
-        if len(lines) == 1:  # one kind of step (a service window): plain FIFO
-            ((crew, cert), line), = lines.items()
-            while line and self._can_take(crew, cert):
-                self._start(line.popleft(), crew, cert)
-            return
         while self.free_cert or self.free_plain:
             best, best_key, best_t = None, None, 0.0
             for key, line in lines.items():
@@ -129,8 +199,6 @@ class CrewStation:
 
     def _take_crew(self, crew: int, cert: int) -> list[Staff]:
         plain, certified = self.free_plain, self.free_cert
-        if crew == 1 and cert == 0:
-            return [plain.pop() if plain else certified.pop()]
         team = [certified.pop() for _ in range(cert)]
         while len(team) < crew:  # keep certified officers free while clerks are idle
             team.append(plain.pop() if plain else certified.pop())
@@ -143,15 +211,24 @@ class CrewStation:
             s.since = now
         if item.t_start < 0.0:
             item.t_start = now
-        self.env.timeout(item.route[item.pos][1], (item, team)).callbacks.append(self._finish)
+        speed = min(s.speed for s in team)
+        self.env.timeout(item.route[item.pos][1] / speed,
+                         (item, team)).callbacks.append(self._finish)
 
     def _finish(self, event) -> None:
         item, team = event._value
+        model = self.model
         now = self.env.now
         for s in team:
-            _add_busy(self.model, s, now)
+            since = s.since if s.since > model.warmup_h else model.warmup_h
+            if now > since:
+                model.pool_busy[s.pool] += now - since
             s.since = -1.0
-            (self.free_cert if s.certified else self.free_plain).append(s)
+            if s.on_release is not None:
+                release, s.on_release = s.on_release, None
+                release(s)
+            else:
+                (self.free_cert if s.certified else self.free_plain).append(s)
         item.pos += 1
-        self.model.advance(item)
+        model.advance(item)
         self._dispatch()

@@ -26,10 +26,10 @@ class WorkItem:
     """One request, case, task or grid report moving through a township."""
 
     __slots__ = ("township", "stream", "t_arr", "t_start", "t_done", "due", "route",
-                 "pos", "visits", "then", "t_enq")
+                 "pos", "visits", "then", "t_enq", "t_up", "t_answer", "tag")
 
     def __init__(self, township: int, stream: int, t_arr: float, due: float,
-                 route: list, visits: int = 0, then: Callable | None = None):
+                 route: list, visits: int = 0, then: Callable | None = None, tag: int = 0):
         self.township = township
         self.stream = stream
         self.t_arr = t_arr
@@ -41,6 +41,12 @@ class WorkItem:
         self.visits = visits
         self.then = then  # called with the item when its route is finished
         self.t_enq = t_arr
+        self.t_up = -1.0  # sent up to the county (referral, legal review); -1 if never
+        self.t_answer = -1.0  # the county's answer
+        self.tag = tag  # sub-kind: DUPLICATE for a grid report another grid also made
+
+
+DUPLICATE = 1
 
 
 def draws(rng: np.random.Generator,

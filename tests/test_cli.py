@@ -67,5 +67,8 @@ def test_mmc_preset_runs_from_the_shell(tmp_path):
     metrics = json.loads((tmp_path / "summary.json").read_text())["metrics"]
     assert metrics["county.enforcement.arrivals"]["mean"] == 0
     assert metrics["county.services.arrivals"]["mean"] > 0
-    assert list(k for k in metrics if ".staff." in k and "town_1" in k and
-                metrics[k]["mean"] is not None) == ["town_1.staff.window_staff.utilisation_share"]
+    working = [k for k in metrics if k.startswith("town_1.staff.")
+               and k.endswith("utilisation_share") and metrics[k]["mean"] is not None]
+    assert working == ["town_1.staff.window_staff.utilisation_share"]
+    assert metrics["town_1.staff.window_staff.headcount_mean"]["mean"] == 3
+    assert metrics["town_1.staff.headcount_mean"]["mean"] == 3

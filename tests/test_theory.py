@@ -58,8 +58,12 @@ def test_mmc_reduction_matches_erlang_c(lam, mu, c, days):
 
 
 def test_littles_law_holds_for_every_stream():
-    s = scenario("county=wuchuan", "run.replications=4", "run.horizon_days=300",
-                 "run.warmup_days=30", "run.timeseries=false")
+    # Little's law needs a stationary system: the reform package keeps every stream stable,
+    # and without attrition or secondment the staffing does not drift during the run.
+    s = scenario("county=wuchuan", "policy=reform_2019", "run.replications=4",
+                 "policy.workforce.attrition_per_year=0",
+                 "policy.secondment.requests_per_township_per_day=0",
+                 "run.horizon_days=400", "run.warmup_days=30", "run.timeseries=false")
     out = engine.run(s)
     span_h = (s.run.horizon_days - s.run.warmup_days) * s.calendar.hours_per_day
     t = out.replications
@@ -67,7 +71,7 @@ def test_littles_law_holds_for_every_stream():
         p = f"county.{stream}."
         lam_w = t[p + "arrivals"] / span_h * t[p + "lead_time_mean_h"]
         # L = λW up to the edge effect of items open at the window's ends.
-        assert np.allclose(t[p + "backlog_mean"], lam_w, rtol=0.05), stream
+        assert np.allclose(t[p + "backlog_mean"], lam_w, rtol=0.02), stream
 
 
 def test_conservation_is_exact_for_every_scope_and_stream():

@@ -1,0 +1,61 @@
+"""Secondment upward (借调): the county borrows township staff.
+
+Requests arrive per township (Poisson), each for a length drawn at arrival. A seconded
+member does no township work until they return (a busy one leaves when the current step
+ends). Without caps every request is granted. With the reform rules (``capped``) a
+request is refused when the township already has ``max_per_township`` away, is cut to
+``max_days``, and recent hires within ``min_service_days`` cannot be chosen; refusals
+are counted.
+"""
+
+from __future__ import annotations
+
+from .config import SecondmentLever
+from .model import Model, Township
+from .staff import Staff, Workforce
+from .streams import poisson_times
+from .work import ArrivalSource, draws
+
+
+def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
+                     workforce: Workforce) -> None:
+    pools = [p for p in tw.pools if p.name in lever.pools]
+    hours = model.clock.hours
+    rows = draws(model.rng(f"{tw.id}/secondment/attributes"),
+                 lambda rng, n: (rng.exponential(lever.duration_mean_days, n), rng.random(n)))
+    away: list[Staff] = []
+
+    def request(t: float) -> None:
+        days, pick = next(rows)
+        if lever.capped:
+            days = min(days, lever.max_days)
+            if len(away) >= lever.max_per_township:
+                model.secondment_refused.append((tw.index, t))
+                return
+        eligible = [s for p in pools for s in p.members
+                    if not s.seconded and s.on_release is None
+                    and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))]
+        if not eligible:
+            model.secondment_refused.append((tw.index, t))
+            return
+        s = eligible[int(pick * len(eligible))]
+        record = [tw.index, t, float("inf")]
+        model.secondments.append(record)
+        s.seconded = True
+        away.append(s)
+        model.log_staff(s.pool, d_active=-1)
+        s.station.remove(s, lambda s: None)
+        model.env.timeout(hours(days), (s, record)).callbacks.append(come_back)
+
+    def come_back(event) -> None:
+        s, record = event._value
+        record[2] = model.env.now
+        s.seconded = False
+        away.remove(s)
+        if s.employed:
+            model.log_staff(s.pool, d_active=1)
+            workforce.place[s.pool](s)
+
+    times = poisson_times(model.rng(f"{tw.id}/secondment/arrivals"),
+                          model.per_hour(lever.requests_per_township_per_day), model.horizon_h)
+    ArrivalSource(model.env, times, request)

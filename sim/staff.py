@@ -1,0 +1,182 @@
+"""Staff and posts (编制): vacancies, recruitment rounds, training and attrition.
+
+Every township pool has a **quota** (posts) and **members** (filled posts). A member is
+*active* unless seconded. Posts left vacant — by attrition, or added by moving quota
+down ("减上补下") — are filled at county recruitment rounds every
+``hiring_round_days``, at most ``hires_per_round`` county-wide, first come first served
+(or, with rebalancing, townships with the most vacancies first: "优先保障空编"). A new
+hire starts ``hiring_lag_days`` after the round and works at ``training_speed`` for
+``training_days``. Staff leave at ``attrition_per_year`` (cut by incentives).
+
+Every change is logged as ``(t, pool, Δquota, Δfilled, Δactive)`` in ``model.staff_log``,
+from which :mod:`sim.metrics` computes headcount, vacancies and available hours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .config import WorkforceLever
+
+DAYS_PER_YEAR = 250.0  # working days
+
+
+class Staff:
+    """One member of staff. ``pool`` indexes the model's pool table."""
+
+    __slots__ = ("pool", "certified", "since", "speed", "hired_at", "station",
+                 "on_release", "employed", "seconded")
+
+    def __init__(self, pool: int, certified: bool, hired_at: float = -math.inf,
+                 speed: float = 1.0):
+        self.pool = pool
+        self.certified = certified
+        self.since = -1.0  # start of the current step, -1 when free
+        self.speed = speed
+        self.hired_at = hired_at
+        self.station = None  # where the member works now
+        self.on_release: Callable | None = None  # called instead of freeing after a step
+        self.employed = True
+        self.seconded = False
+
+
+@dataclass
+class Pool:
+    """A township's (or the county's) group of posts of one quota type in one centre."""
+
+    index: int
+    scope: str  # township id, or "county"
+    township: int  # township index, -1 for the county
+    name: str
+    quota_type: str
+    centre: str
+    certified: bool
+    quota: int
+    members: list[Staff] = field(default_factory=list)
+    pending: int = 0  # hires decided, not yet started
+    vacant_since: list[float] = field(default_factory=list)
+
+    def vacancies(self) -> int:
+        return self.quota - len(self.members) - self.pending
+
+
+class Workforce:
+    """Hiring, training and attrition for every township pool of one replication."""
+
+    def __init__(self, model, lever: WorkforceLever, favour_most_vacant: bool):
+        self.model = model
+        self.env = model.env
+        self.lever = lever
+        self.favour_most_vacant = favour_most_vacant
+        rate = lever.attrition_per_year * (
+            1 - lever.incentive_attrition_cut_share if lever.incentives else 1.0)
+        self.leave_rate_per_h = rate / model.clock.hours(DAYS_PER_YEAR)
+        self.attrition_rngs: dict[int, object] = {}  # one stream per pool (CRN)
+        self.place: dict[int, Callable[[Staff], None]] = {}  # pool → put a member to work
+
+    # ---- joining and leaving
+    def join(self, pool: Pool, hired_at: float, speed: float = 1.0,
+             attrition: bool = True) -> Staff:
+        s = Staff(pool.index, pool.certified, hired_at, speed)
+        pool.members.append(s)
+        self.model.all_staff.append(s)
+        self.model.log_staff(pool.index, d_filled=1, d_active=1)
+        if attrition and self.leave_rate_per_h > 0:
+            rng = self.attrition_rngs.get(pool.index)
+            if rng is None:
+                rng = self.attrition_rngs[pool.index] = self.model.rng(
+                    f"{pool.scope}/{pool.name}/attrition")
+            t_leave = rng.exponential(1 / self.leave_rate_per_h)
+            self.env.timeout(t_leave, s).callbacks.append(self._leave)
+        self.place[pool.index](s)
+        return s
+
+    def _leave(self, event) -> None:
+        s: Staff = event._value
+        if not s.employed:
+            return
+        pool = self.model.pools[s.pool]
+        s.employed = False
+        pool.members.remove(s)
+        pool.vacant_since.append(self.env.now)
+        self.model.log_staff(s.pool, d_filled=-1, d_active=0 if s.seconded else -1)
+        if not s.seconded:
+            s.station.remove(s, lambda _s: None)
+
+    def transfer(self, s: Staff, source: Pool, target: Pool) -> None:
+        """Move a free member, with the post, to another township's pool of that name."""
+        s.station.remove(s, lambda s: None)
+        source.members.remove(s)
+        self.change_quota(source, -1)
+        self.model.log_staff(source.index, d_filled=-1, d_active=-1)
+        self.change_quota(target, +1)
+        target.vacant_since.pop()
+        target.members.append(s)
+        s.pool = target.index
+        self.model.log_staff(target.index, d_filled=1, d_active=1)
+        self.place[target.index](s)
+
+    def deploy(self, s: Staff, centre: str, township) -> None:
+        """Put a member to work in another centre of their township (pool unchanged)."""
+        township.place[centre](s)
+
+    def change_quota(self, pool: Pool, delta: int) -> None:
+        pool.quota += delta
+        self.model.log_staff(pool.index, d_quota=delta)
+        if delta > 0:
+            pool.vacant_since += [self.env.now] * delta
+        elif pool.vacant_since:
+            del pool.vacant_since[delta:]
+
+    # ---- recruitment
+    def start(self, pools: list[Pool]) -> None:
+        self.pools = pools
+        period = self.model.clock.hours(self.lever.hiring_round_days)
+        self._round_event(period)
+
+    def _round_event(self, period: float) -> None:
+        self.env.timeout(period, period).callbacks.append(self._round)
+
+    def _round(self, event) -> None:
+        budget = self.lever.hires_per_round
+        for pool in self._hiring_order():
+            take = min(budget, pool.vacancies())
+            if take <= 0:
+                continue
+            budget -= take
+            pool.pending += take
+            del pool.vacant_since[:take]
+            for _ in range(take):
+                lag = self.model.clock.hours(self.lever.hiring_lag_days)
+                self.env.timeout(lag, pool).callbacks.append(self._start_work)
+            if budget == 0:
+                break
+        self._round_event(event._value)
+
+    def _hiring_order(self) -> list[Pool]:
+        open_pools = [p for p in self.pools if p.vacancies() > 0]
+        if self.favour_most_vacant:
+            vac = {}
+            for p in open_pools:
+                vac[p.township] = vac.get(p.township, 0) + p.vacancies()
+            return sorted(open_pools, key=lambda p: (-vac[p.township], p.index))
+        return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf),
+                                                 p.index))
+
+    def _start_work(self, event) -> None:
+        pool: Pool = event._value
+        pool.pending -= 1
+        if len(pool.members) >= pool.quota:  # the post was moved away meanwhile
+            return
+        lever = self.lever
+        trainee = lever.training_days > 0 and lever.training_speed < 1
+        s = self.join(pool, self.env.now, lever.training_speed if trainee else 1.0)
+        if trainee:
+            self.env.timeout(self.model.clock.hours(lever.training_days), s).callbacks.append(
+                _trained)
+
+
+def _trained(event) -> None:
+    event._value.speed = 1.0
