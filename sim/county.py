@@ -33,6 +33,7 @@ def build_county(model, cfg: CountyConfig, escalation: EscalationLever,
     desk = CountyDesk(model, f"{COUNTY}/{DEPARTMENTS}", townships_first=escalation.enabled)
     staff = county_staff_after_move(cfg, moved_posts)
     model.county_staff = staff
+    model.county_desk = desk
     pool = model.add_pool(COUNTY, -1, DEPARTMENTS, "administrative", "county", False, staff)
     model.workforce.place[pool.index] = desk.add
     for _ in range(staff):

@@ -22,6 +22,7 @@ township id. Units are in the names: ``_h`` working hours, ``_d`` working days,
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,13 +53,19 @@ class Records:
 
     @classmethod
     def of(cls, model: Model) -> "Records":
-        rows = [(i.township, i.stream, i.t_arr, i.t_start, i.t_done, i.due, i.visits,
-                 i.t_up, i.t_answer, i.tag) for i in model.items]
-        a = np.array(rows, dtype=float).reshape(-1, 10)
-        for col in (3, 4, 7, 8):  # -1 marks "not yet" in the items
-            a[a[:, col] < 0, col] = np.nan
-        return cls(a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2], a[:, 3], a[:, 4],
-                   a[:, 5], a[:, 6], a[:, 7], a[:, 8], a[:, 9].astype(int))
+        items, n = model.items, len(model.items)
+
+        def column(name: str, dtype=float) -> np.ndarray:
+            return np.fromiter(map(attrgetter(name), items), dtype, n)
+
+        def time_or_nan(name: str) -> np.ndarray:  # -1 marks "not yet" in the items
+            a = column(name)
+            a[a < 0] = np.nan
+            return a
+        return cls(column("township", int), column("stream", int), column("t_arr"),
+                   time_or_nan("t_start"), time_or_nan("t_done"), column("due"),
+                   column("visits"), time_or_nan("t_up"), time_or_nan("t_answer"),
+                   column("tag", int))
 
     def subset(self, mask: np.ndarray) -> "Records":
         return Records(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))

@@ -39,13 +39,15 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
             model.secondment_refused.append((tw.index, t))
             return
         s = eligible[int(pick * len(eligible))]
-        record = [tw.index, t, float("inf")]
-        model.secondments.append(record)
         s.seconded = True
         away.append(s)
-        model.log_staff(s.pool, d_active=-1)
-        s.station.remove(s, lambda s: None)
-        model.env.timeout(hours(days), (s, record)).callbacks.append(come_back)
+
+        def depart(s) -> None:  # now, or when the member's current step ends
+            record = [tw.index, model.env.now, float("inf")]
+            model.secondments.append(record)
+            model.log_staff(s.pool, d_active=-1)
+            model.env.timeout(hours(days), (s, record)).callbacks.append(come_back)
+        s.station.remove(s, depart)
 
     def come_back(event) -> None:
         s, record = event._value

@@ -101,12 +101,13 @@ class Workforce:
         s.employed = False
         pool.members.remove(s)
         pool.vacant_since.append(self.env.now)
-        self.model.log_staff(s.pool, d_filled=-1, d_active=0 if s.seconded else -1)
-        if not s.seconded:
-            s.station.remove(s, lambda _s: None)
+        self.model.log_staff(s.pool, d_filled=-1)
+        if not s.seconded:  # present until the current step ends
+            s.station.remove(s, lambda s: self.model.log_staff(s.pool, d_active=-1))
 
     def transfer(self, s: Staff, source: Pool, target: Pool) -> None:
         """Move a free member, with the post, to another township's pool of that name."""
+        assert s.since < 0.0, "only a free member is transferred"
         s.station.remove(s, lambda s: None)
         source.members.remove(s)
         self.change_quota(source, -1)

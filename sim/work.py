@@ -40,7 +40,7 @@ class WorkItem:
         self.pos = 0
         self.visits = visits
         self.then = then  # called with the item when its route is finished
-        self.t_enq = t_arr
+        # t_enq (time queued at a crew station) is set by CrewStation.request.
         self.t_up = -1.0  # sent up to the county (referral, legal review); -1 if never
         self.t_answer = -1.0  # the county's answer
         self.tag = tag  # sub-kind: DUPLICATE for a grid report another grid also made
@@ -72,21 +72,20 @@ class ArrivalSource:
     def __init__(self, env, times: np.ndarray, create: Callable[[float], None],
                  sizes: np.ndarray | None = None):
         self.env = env
-        self._times = times.tolist()
-        self._sizes = None if sizes is None else sizes.tolist()
+        self._times = iter(times.tolist())
+        self._gaps = iter(np.diff(times).tolist())
+        self._sizes = None if sizes is None else iter(sizes.tolist())
         self._create = create
-        self._i = 0
-        if self._times:
-            env.timeout(self._times[0]).callbacks.append(self._arrive)
+        if len(times):
+            env.timeout(times[0]).callbacks.append(self._arrive)
 
     def _arrive(self, _event) -> None:
-        i = self._i
-        t = self._times[i]
+        t = next(self._times)
         if self._sizes is None:
             self._create(t)
         else:
-            for _ in range(self._sizes[i]):
+            for _ in range(next(self._sizes)):
                 self._create(t)
-        self._i = i = i + 1
-        if i < len(self._times):
-            self.env.timeout(self._times[i] - t).callbacks.append(self._arrive)
+        gap = next(self._gaps, None)
+        if gap is not None:
+            self.env.timeout(gap).callbacks.append(self._arrive)

@@ -93,6 +93,21 @@ def test_cases_needing_two_officers_wait_forever_with_one():
     assert (t["county.staff.enforcement_officers.utilisation_share"] == 0).all()
 
 
+def test_mmc_reduction_runs_nothing_but_the_window_queue():
+    s = scenario("+validation=mmc", *SHORT)
+    model = build(s, 0)
+    model.run()
+    assert model.items and {i.stream for i in model.items} == {0}
+    assert all(len(i.route) == 1 for i in model.items)  # no rework, one window step
+    busy = {model.pools[i].name for i, h in enumerate(model.pool_busy) if h > 0}
+    assert busy == {"window_staff"}
+    assert len(model.townships[0].stations["service"]) == 1  # pooled
+    others = [st for c, sts in model.townships[0].stations.items() if c != "service"
+              for st in sts] + [model.county_desk]
+    assert not any(st.waiting() for st in others)  # no work reached anyone else
+    assert model.county_staff == 0 and not model.secondments and not model.returned
+
+
 def test_every_metric_exists_for_county_and_each_township():
     s = scenario("county=wuchuan", *SHORT)
     t = engine.run(s).replications
