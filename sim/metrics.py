@@ -116,6 +116,7 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     returned = np.array(model.returned, dtype=float).reshape(-1, 3)
     seconded = np.array(model.secondments, dtype=float).reshape(-1, 3)
     refused = np.array(model.secondment_refused, dtype=float).reshape(-1, 2)
+    unfilled = np.array(model.secondment_unfilled, dtype=float).reshape(-1, 2)
     for scope, township in _scopes(model):
         def mine(a):  # rows of a table whose first column is the township index
             return a if township is None else a[a[:, 0] == township]
@@ -135,6 +136,7 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
         out[f"{scope}.staff.seconded_days"] = _overlap(sec[:, 1], np.where(
             np.isinf(sec[:, 2]), np.nan, sec[:, 2]), w, h) / model.clock.hours_per_day
         out[f"{scope}.staff.secondment_refused"] = float(_in(mine(refused)[:, 1], w, h).sum())
+        out[f"{scope}.staff.secondment_unfilled"] = float(_in(mine(unfilled)[:, 1], w, h).sum())
     out.update(staff_metrics(model))
     out.update(county_side(model, rec))
     return out
@@ -239,6 +241,15 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True)
     df.insert(0, "replication", replication)
     return df
+
+
+def paired_difference(treatment, baseline, level: float = 0.95) -> dict:
+    """CI of the mean of ``treatment - baseline`` replication by replication (common
+    random numbers make the pairs share their arrivals, so the CI is narrow)."""
+    a, b = np.asarray(treatment, dtype=float), np.asarray(baseline, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired runs need the same replications ({a.size} vs {b.size})")
+    return confidence_interval(a - b, level)
 
 
 def confidence_interval(values, level: float = 0.95) -> dict[str, float | int | None]:

@@ -53,7 +53,8 @@ class Model:
         self.staff_log: list[tuple[float, int, int, int, int]] = []
         self.items: list[WorkItem] = []
         self.secondments: list[list] = []  # [township, start, end (inf while away)]
-        self.secondment_refused: list[tuple[int, float]] = []
+        self.secondment_refused: list[tuple[int, float]] = []  # by the caps
+        self.secondment_unfilled: list[tuple[int, float]] = []  # nobody eligible left
         self.returned: list[tuple[int, float, float]] = []  # (township, t, hours)
         self.county_staff = 0
         self.county_desk = None

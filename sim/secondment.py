@@ -5,7 +5,7 @@ member does no township work until they return (a busy one leaves when the curre
 ends). Without caps every request is granted. With the reform rules (``capped``) a
 request is refused when the township already has ``max_per_township`` away, is cut to
 ``max_days``, and recent hires within ``min_service_days`` cannot be chosen; refusals
-are counted.
+are counted. A request with nobody eligible left to send is counted as unfilled.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
                     if not s.seconded and s.on_release is None
                     and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))]
         if not eligible:
-            model.secondment_refused.append((tw.index, t))
+            model.secondment_unfilled.append((tw.index, t))
             return
         s = eligible[int(pick * len(eligible))]
         s.seconded = True
