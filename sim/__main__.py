@@ -35,8 +35,9 @@ def app(cfg: DictConfig) -> None:
     out = engine.run(scenario)
     summary = results.write_run(run_dir, scenario, out)
     metrics = results.read_summary(run_dir)["metrics"]
-    print(f"county summary ({scenario.county.name}, {scenario.run.replications} "
-          f"replications, {scenario.run.horizon_days:g} working days, mean ±95% CI):")
+    print(f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
+          f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
+          f"working days, mean ±95% CI):")
     print(scope_table(metrics))
     print(f"results: {summary.parent}")
 

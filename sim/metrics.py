@@ -238,9 +238,29 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
                                    ("backlog", backlog)):
                 frames.append(pd.DataFrame({"day": days, "township": scope, "stream": name,
                                             "metric": metric, "value": values.astype(float)}))
+    frames += _staff_series(model, days, ends)
     df = pd.concat(frames, ignore_index=True)
     df.insert(0, "replication", replication)
     return df
+
+
+def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:
+    """Headcount (filled posts) and vacancies of each township's pools at each day's end."""
+    log = np.array(model.staff_log, dtype=float).reshape(-1, 5)
+    levels = {scope: np.zeros((2, len(days))) for scope, _ in _scopes(model)}
+    for pool in model.pools:
+        if pool.township < 0:
+            continue
+        rows = log[log[:, 1] == pool.index]
+        upto = np.searchsorted(rows[:, 0], ends, side="left")  # changes before the day's end
+        quota = np.concatenate([[0], np.cumsum(rows[:, 2])])[upto]
+        filled = np.concatenate([[0], np.cumsum(rows[:, 3])])[upto]
+        for scope in (COUNTY, pool.scope):
+            levels[scope] += [filled, quota - filled]
+    return [pd.DataFrame({"day": days, "township": scope, "stream": "staff", "metric": metric,
+                          "value": values[i]})
+            for scope, values in levels.items()
+            for i, metric in enumerate(("headcount", "vacancies"))]
 
 
 def paired_difference(treatment, baseline, level: float = 0.95) -> dict:

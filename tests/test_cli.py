@@ -45,7 +45,10 @@ def test_single_run_writes_complete_run_directory(tmp_path):
     series = pd.read_parquet(run_dir / "timeseries.parquet")
     assert list(series.columns) == ["replication", "day", "township", "stream", "metric", "value"]
     assert series["day"].min() == 10 and series["day"].max() == 59
-    assert set(series["stream"]) == set(STREAMS)
+    assert set(series["stream"]) == {*STREAMS, "staff"}
+    staff = series[(series.stream == "staff") & (series.township == "county")
+                   & (series.metric == "headcount")]
+    assert (staff.value > 0).all()
     assert (run_dir / ".hydra" / "config.yaml").is_file()
 
 
