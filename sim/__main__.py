@@ -2,22 +2,29 @@
 
 A single run simulates ``run.replications`` replications and writes one run directory
 (``hydra.run.dir``, by default under ``results/runs/``); ``tsim -m …`` writes one per job
-under ``hydra.sweep.dir``. Bad configuration stops the job before any simulation with
-one line naming the key, the value and the allowed range.
+under ``hydra.sweep.dir``. Bad configuration stops a single run before any simulation
+with one line naming the key, the value and the allowed range.
+
+In a sweep, nothing is lost: a job whose directory already holds a complete result for
+the same configuration is skipped (re-running an interrupted sweep redoes only what is
+unfinished), and a job that fails records ``error.json`` and lets the others finish.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from . import engine, results
-from .config import ConfigError, Scenario, load_scenario
+from . import engine, progress, results
+from .config import ConfigError, Scenario, config_hash, load_scenario
 from .table import scope_table
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
@@ -26,20 +33,64 @@ ConfigStore.instance().store(name="base_config", node=Scenario)
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def app(cfg: DictConfig) -> None:
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    sweeping = hc.mode == RunMode.MULTIRUN
+    overrides = list(hc.overrides.task)
     try:
         scenario = load_scenario(cfg)
     except ConfigError as err:
-        print(f"tsim: configuration error: {err}", file=sys.stderr)
-        sys.exit(2)
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
-    out = engine.run(scenario)
-    summary = results.write_run(run_dir, scenario, out)
+        if not sweeping:
+            print(f"tsim: configuration error: {err}", file=sys.stderr)
+            sys.exit(2)
+        results.write_error(run_dir, err, overrides)
+        raise
+    if sweeping:
+        scenario = _job_seed(scenario, overrides)
+        if _already_done(run_dir, scenario):
+            print(f"tsim: {run_dir} is complete for this configuration; skipped")
+            return
+    results.start_job(run_dir)
+    try:
+        out = engine.run(scenario, progress.replications(_label(scenario, hc, sweeping),
+                                                         scenario.run.replications))
+        summary = results.write_run(run_dir, scenario, out)
+    except Exception as exc:
+        results.write_error(run_dir, exc, overrides)
+        raise
+    if sweeping:  # one line a job; tsim-report compares them at the end
+        print(f"{_label(scenario, hc, sweeping)}: done in {out.meta['sim_seconds']:.1f} s "
+              f"→ {summary.parent}")
+        return
     metrics = results.read_summary(run_dir)["metrics"]
     print(f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
           f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
           f"working days, mean ±95% CI):")
     print(scope_table(metrics))
     print(f"results: {summary.parent}")
+
+
+def _already_done(run_dir: Path, scenario: Scenario) -> bool:
+    if not results.is_complete(run_dir):
+        return False
+    done = results.read_summary(run_dir)
+    return (done.get("config_hash") == config_hash(scenario)
+            and done.get("replications") == scenario.run.replications)
+
+
+def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
+    """With common random numbers off, each job draws from its own seed."""
+    if scenario.run.common_random_numbers:
+        return scenario
+    key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
+    seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+    return dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, seed=seed))
+
+
+def _label(scenario: Scenario, hc, sweeping: bool) -> str:
+    if not sweeping:
+        return scenario.policy.name
+    return f"{progress.job_position(hc)} {','.join(hc.overrides.task)}"
 
 
 def main() -> None:

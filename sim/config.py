@@ -53,6 +53,9 @@ class RunConfig:
     """Working days at the start whose data every metric ignores."""
     timeseries: bool = True
     """Write the daily time series (turn off for very long validation runs)."""
+    common_random_numbers: bool = True
+    """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
+    derived from ``seed`` and its overrides, so jobs are independent."""
 
 
 @dataclass

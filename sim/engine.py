@@ -15,18 +15,20 @@ import pandas as pd
 
 from .build import build
 from .config import Scenario
-from .metrics import Records, daily_series, replication_metrics
+from .metrics import Records, daily_series, lead_time_quantiles, replication_metrics
 
 
 @dataclass
 class RunOutput:
     replications: pd.DataFrame  # one row per replication, one column per metric
     timeseries: pd.DataFrame | None
+    lead_times: pd.DataFrame  # lead-time percentiles per replication and stream
     meta: dict = field(default_factory=dict)
 
 
 def run_replication(scenario: Scenario, k: int, with_series: bool = True):
-    """Simulate replication ``k``; return (metrics, daily series or None, counters)."""
+    """Simulate replication ``k``; return (metrics, daily series or None, lead-time
+    percentiles, counters)."""
     t0 = time.perf_counter()
     model = build(scenario, k)
     model.run()
@@ -34,20 +36,22 @@ def run_replication(scenario: Scenario, k: int, with_series: bool = True):
     rec = Records.of(model)
     metrics = replication_metrics(model, rec)
     series = daily_series(model, rec, k) if with_series else None
+    lead = lead_time_quantiles(model, rec, k)
     # Events: one per arrival plus one per step started (a crew's work or a delay).
     steps = sum(i.pos + (0 if i.t_done >= 0.0 else 1) for i in model.items)
     counters = {"events": len(model.items) + steps, "work_items": len(model.items),
                 "sim_seconds": sim_seconds}
-    return metrics, series, counters
+    return metrics, series, lead, counters
 
 
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunOutput:
-    rows, series = [], []
+    rows, series, leads = [], [], []
     totals = {"events": 0, "work_items": 0, "sim_seconds": 0.0}
     n = scenario.run.replications
     for k in range(n):
-        metrics, daily, counters = run_replication(scenario, k, scenario.run.timeseries)
+        metrics, daily, lead, counters = run_replication(scenario, k, scenario.run.timeseries)
         rows.append({"replication": k, **metrics})
+        leads.append(lead)
         if daily is not None:
             series.append(daily)
         for key, value in counters.items():
@@ -55,4 +59,5 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         if progress:
             progress(k + 1, n)
     table = pd.DataFrame(rows)
-    return RunOutput(table, pd.concat(series, ignore_index=True) if series else None, totals)
+    return RunOutput(table, pd.concat(series, ignore_index=True) if series else None,
+                     pd.concat(leads, ignore_index=True), totals)

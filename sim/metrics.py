@@ -272,6 +272,25 @@ def paired_difference(treatment, baseline, level: float = 0.95) -> dict:
     return confidence_interval(a - b, level)
 
 
+QUANTILES = np.linspace(0.0, 1.0, 101)
+
+
+def lead_time_quantiles(model: Model, rec: Records, replication: int) -> pd.DataFrame:
+    """County-wide lead-time percentiles per stream (items arriving in the window and
+    finished), enough to draw each policy's lead-time distribution."""
+    frames = []
+    for s, name in enumerate(STREAMS):
+        sel = (rec.stream == s) & (rec.arr >= model.warmup_h) & ~np.isnan(rec.done)
+        lead = rec.done[sel] - rec.arr[sel]
+        if lead.size:
+            frames.append(pd.DataFrame({"stream": name, "quantile": QUANTILES,
+                                        "lead_time_h": np.quantile(lead, QUANTILES)}))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["stream", "quantile", "lead_time_h"])
+    df.insert(0, "replication", replication)
+    return df
+
+
 def confidence_interval(values, level: float = 0.95) -> dict[str, float | int | None]:
     """Mean and t-based CI across replications (NaN replications are dropped)."""
     x = np.asarray(values, dtype=float)

@@ -36,6 +36,7 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.horizon_days", "working days", A + "one working year (250 days)"),
     ("run.warmup_days", "working days", A + "a month lets queues fill from empty"),
     ("run.timeseries", "flag", "output option"),
+    ("run.common_random_numbers", "flag", "paired comparisons across the jobs of a sweep"),
     ("calendar.hours_per_day", "hours", "8-hour working day (standard office hours)"),
     ("calendar.days_per_week", "days", "5-day working week"),
     ("calendar.start_date", "date", "labels only; the first Monday of 2020"),

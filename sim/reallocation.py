@@ -58,8 +58,9 @@ def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
     if lo.vacancies() > 0:
         workforce.change_quota(lo, -1)
         workforce.change_quota(hi, +1)
-    if load[hi.index] > 2 * load[lo.index] + 1:
-        free = [s for s in lo.members if s.since < 0 and not s.seconded and s.on_release is None]
+    present = [s for s in lo.members if not s.seconded]
+    if load[hi.index] > 2 * load[lo.index] + 1 and len(present) > 1:  # never the last one
+        free = [s for s in present if s.since < 0 and s.on_release is None]
         if free:
             workforce.transfer(free[0], lo, hi)
 

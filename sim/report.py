@@ -1,26 +1,266 @@
-"""``tsim-report``: read finished run directories and print their summary tables."""
+"""``tsim-report PATH… [--baseline NAME] [--out DIR]``: compare runs and sweeps.
+
+Reads run or sweep directories and writes, into the first PATH (or ``--out``):
+``comparison.csv`` (one row per job × metric: mean, 95% CI, replications),
+``differences.csv`` (every job against the baseline, paired by replication when the jobs
+share their random numbers), the figures of :mod:`sim.plots`, and ``report.md`` — a study
+report along the STRESS-DES checklist. It prints the comparison table, the failed jobs
+and where the backlog figure is. Failed or unfinished jobs are listed, never dropped
+silently; the report covers the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
-from . import results
-from .table import scope_table
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from . import plots
+from .jobs import Job, load
+from .metrics import confidence_interval, paired_difference
+from .table import cell
+
+BASELINE_DEFAULT = "pre_reform"
+
+
+# --------------------------------------------------------------------------- tables
+def comparison(jobs: list[Job]) -> pd.DataFrame:
+    rows = [{"job": j.name, "metric": name, "mean": m["mean"], "ci_low": m["ci_low"],
+             "ci_high": m["ci_high"], "replications": m["n"]}
+            for j in jobs if j.ok for name, m in j.summary["metrics"].items()]
+    return pd.DataFrame(rows, columns=["job", "metric", "mean", "ci_low", "ci_high",
+                                       "replications"])
+
+
+def _welch(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) < 2 or len(b) < 2:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    dof = (va + vb) ** 2 / ((va ** 2) / (len(a) - 1) + (vb ** 2) / (len(b) - 1)) if se else 1
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    d = float(a.mean() - b.mean())
+    return {"mean": d, "ci_low": d - half, "ci_high": d + half, "n": min(len(a), len(b))}
+
+
+def paired(job: Job, base: Job) -> bool:
+    """Replication k of both jobs drew the same random numbers."""
+    return (job.summary["seed"] == base.summary["seed"]
+            and job.summary["replications"] == base.summary["replications"])
+
+
+def difference(job: Job, base: Job, metric: str) -> dict:
+    a, b = job.replications(), base.replications()
+    if metric not in a or metric not in b:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    if paired(job, base):
+        return paired_difference(a[metric].to_numpy(), b[metric].to_numpy())
+    return _welch(a[metric].to_numpy(float), b[metric].to_numpy(float))
+
+
+def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict]:
+    rows, by_job = [], {}
+    for job in jobs:
+        if not job.ok or job is base:
+            continue
+        by_job[job.name] = {}
+        for metric in job.replications().columns:
+            if metric == "replication":
+                continue
+            d = difference(job, base, metric)
+            by_job[job.name][metric] = d
+            rows.append({"job": job.name, "baseline": base.name, "metric": metric,
+                         "diff_mean": d["mean"], "ci_low": d["ci_low"],
+                         "ci_high": d["ci_high"], "paired": paired(job, base)})
+    return pd.DataFrame(rows), by_job
+
+
+def console_table(jobs: list[Job]) -> str:
+    ok = [j for j in jobs if j.ok]
+    width = max([len(j.name) for j in ok] + [8]) + 2
+    heads = [short for _, _, short in plots.KPIS] + ["backlog items"]
+    lines = ["job".ljust(width) + "  ".join(h.ljust(20) for h in heads)]
+    for j in ok:
+        m = j.summary["metrics"]
+        total = sum((m.get(f"county.{s}.backlog_mean") or {}).get("mean") or 0.0
+                    for s in ("services", "enforcement", "delegated"))
+        cells = [cell(m.get(metric)) for metric, _, _ in plots.KPIS] + [f"{total:,.0f}"]
+        lines.append(j.name.ljust(width) + "  ".join(c.ljust(20) for c in cells))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- report.md
+def _config(job: Job) -> dict:
+    path = job.dir / ".hydra" / "config.yaml"
+    return yaml.safe_load(path.read_text()) if path.is_file() else {}
+
+
+def _varied_keys(jobs: list[Job]) -> list[str]:
+    maps = [dict(o.split("=", 1) for o in j.overrides if "=" in o) for j in jobs]
+    keys = sorted({k for m in maps for k in m})
+    return [k for k in keys if len({m.get(k) for m in maps}) > 1]
+
+
+def _kpi_rows(jobs: list[Job]) -> list[str]:
+    rows = ["| job | " + " | ".join(label for _, label, _ in plots.KPIS) + " |",
+            "| --- |" + " --- |" * len(plots.KPIS)]
+    for j in jobs:
+        if j.ok:
+            m = j.summary["metrics"]
+            rows.append(f"| {j.name} | " + " | ".join(cell(m.get(k)) for k, _, _ in plots.KPIS)
+                        + " |")
+    return rows
+
+
+def _diff_rows(by_job: dict, base: Job) -> list[str]:
+    rows = ["| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
+            "| --- |" + " --- |" * len(plots.KPIS)]
+    for name, diffs in by_job.items():
+        rows.append(f"| {name} | " + " | ".join(cell(diffs.get(k)) for k, _, _ in plots.KPIS)
+                    + " |")
+    return rows
+
+
+def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path],
+             out: Path) -> str:
+    ok = [j for j in jobs if j.ok]
+    failed = [j for j in jobs if not j.ok]
+    first = ok[0] if ok else None
+    cfg = _config(first) if first else {}
+    run = cfg.get("run", {})
+    meta = first.summary.get("meta", {}) if first else {}
+    varied = _varied_keys(jobs)
+    seeds = sorted({j.summary["seed"] for j in ok})
+    lines = [
+        "# Study report", "",
+        "Written by `tsim-report` along the STRESS-DES checklist (Monks et al. 2019) for "
+        "discrete-event simulation studies.", "",
+        "## 1. Objective",
+        "How do the compared policies change township backlogs, waiting and lead times, "
+        "deadline compliance, staffing and the county's answers? Jobs compared:", "",
+        *[f"- **{j.name}** — overrides `{' '.join(j.overrides) or '(none)'}` "
+          f"(`{j.dir.name}`)" for j in jobs], "",
+        "## 2. Model scope and logic",
+        f"County `{cfg.get('county', {}).get('name', '?')}` with "
+        f"{sum((cfg.get('county', {}).get('townships') or {}).values())} townships. Each "
+        "has a service centre (requests by category and channel, rework visits), an "
+        "enforcement office (five-stage cases, two certified officers per field step, "
+        "referrals and legal review at the county), a general office (delegated tasks, "
+        "rectification lists, assessments) and grid triage; staff are individuals in "
+        "pools with quota types, hiring, attrition and secondment; the county "
+        "departments share one staff pool with their own work. The clock runs on "
+        "working hours (8 h days, 5-day weeks). Full description: README.md.", "",
+        "## 3. Inputs: what differs between the jobs", "",
+    ]
+    if varied:
+        lines += ["| key | " + " | ".join(j.name for j in jobs) + " |",
+                  "| --- |" + " --- |" * len(jobs)]
+        for k in varied:
+            vals = [dict(o.split("=", 1) for o in j.overrides if "=" in o).get(k, "—")
+                    for j in jobs]
+            lines.append(f"| `{k}` | " + " | ".join(f"`{v}`" for v in vals) + " |")
+    else:
+        lines.append("No override differs between the jobs.")
+    lines += ["", "Every other parameter, its unit and source: docs/PARAMETERS.md; the "
+              "composed configuration of each job: `<job>/.hydra/config.yaml`.", "",
+              "## 4. Experimentation",
+              f"- Run length: {run.get('horizon_days', '?')} working days, of which a "
+              f"warm-up of {run.get('warmup_days', '?')} days is excluded from every metric.",
+              f"- Replications: {run.get('replications', '?')} per job; 95% confidence "
+              "intervals are t-based across replications.",
+              f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "
+              f"{', '.join(map(str, seeds))}; one numpy stream per (seed, replication, "
+              "source). " + ("All jobs share the seed: common random numbers, so "
+                             "differences are paired by replication."
+                             if len(seeds) == 1 else "Jobs use different seeds: "
+                             "differences are unpaired (Welch)."),
+              f"- Baseline for differences: {base.name if base else '—'}.", "",
+              "## 5. Implementation",
+              f"- township-sim {meta.get('versions', {}).get('township-sim', '?')}, git "
+              f"commit `{meta.get('git_commit')}`; " + ", ".join(
+                  f"{k} {v}" for k, v in meta.get("versions", {}).items()
+                  if k != "township-sim"),
+              "- Run time per job: " + ", ".join(
+                  f"{j.name} {j.summary['meta']['sim_seconds']:.1f} s "
+                  f"({j.summary['meta']['work_items']:,} items)" for j in ok), "",
+              "## 6. Results (county-wide, mean ±95% CI half-width)", "", *_kpi_rows(jobs),
+              ""]
+    if base and by_job:
+        lines += [f"### Differences against {base.name} (paired by replication)", "",
+                  *_diff_rows(by_job, base), ""]
+    lines += ["### Figures", ""]
+    lines += [f"![{f.stem}]({f.relative_to(out) if f.is_relative_to(out) else f})"
+              for f in figures]
+    lines += ["", "All metrics of all jobs: comparison.csv; differences: differences.csv.", ""]
+    if failed:
+        lines += ["## Failed or unfinished jobs", ""]
+        lines += [f"- **{j.name}** (`{j.dir}`): {(j.error or {}).get('exception')}"
+                  for j in failed]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- CLI
+def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
+    ok = [j for j in jobs if j.ok]
+    if not ok:
+        return None
+    if name is None:
+        return next((j for j in ok if j.name == BASELINE_DEFAULT), ok[0])
+    for j in ok:
+        if j.name == name:
+            return j
+    raise ValueError(f"--baseline {name!r}: no finished job of that name "
+                     f"(jobs: {', '.join(j.name for j in ok)})")
+
+
+def report(paths: list[Path], out: Path | None = None, baseline: str | None = None) -> dict:
+    jobs = load(paths)
+    out = Path(out or paths[0])
+    out.mkdir(parents=True, exist_ok=True)
+    base = pick_baseline(jobs, baseline)
+    comparison(jobs).to_csv(out / "comparison.csv", index=False)
+    diff_table, by_job = differences(jobs, base) if base else (pd.DataFrame(), {})
+    if base:
+        diff_table.to_csv(out / "differences.csv", index=False)
+    figures = [f for f in (plots.backlog_over_time(jobs, out, base),
+                           plots.kpi_bars(jobs, out, base),
+                           plots.differences(by_job, base.name if base else "", jobs, out),
+                           plots.fairness(jobs, out), plots.lead_time_ecdf(jobs, out, base))
+               if f is not None]
+    (out / "report.md").write_text(markdown(jobs, base, by_job, figures, out))
+    return {"jobs": jobs, "out": out, "figures": figures, "baseline": base}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__)
-    ap.add_argument("paths", nargs="+", type=Path, help="run directories")
-    ap.add_argument("--scope", default="county", help="county or a township id")
+    ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
+    ap.add_argument("--out", type=Path, help="where to write (default: the first PATH)")
+    ap.add_argument("--baseline", help=f"job to compare against (default: "
+                                       f"{BASELINE_DEFAULT}, else the first job)")
     args = ap.parse_args(argv)
-    for path in args.paths:
-        if not results.is_complete(path):
-            print(f"tsim-report: {path}: no summary.json — not a finished run", file=sys.stderr)
-            return 2
-        print(f"{path} ({args.scope}):")
-        print(scope_table(results.read_summary(path)["metrics"], args.scope))
+    try:
+        done = report(args.paths, args.out, args.baseline)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 2
+    jobs = done["jobs"]
+    print(console_table(jobs))
+    failed = [j for j in jobs if not j.ok]
+    for j in failed:
+        print(f"FAILED {j.name} ({j.dir}): {(j.error or {}).get('exception')}")
+    out = done["out"]
+    print(f"report: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
+    backlog = out / "backlog_over_time.png"
+    if backlog.is_file():
+        print(f"backlog figure: {backlog}")
     return 0
 
 

@@ -1,8 +1,9 @@
 """The run directory: layout, atomic writing and reading.
 
 A run directory holds ``summary.json`` (metrics with mean, 95% CI and n; seed,
-replications, config hash, meta), ``replications.csv`` and ``timeseries.parquet``, beside
-Hydra's ``.hydra/``. Every file is written to a temporary name and renamed into place,
+replications, config hash, meta), ``replications.csv``, ``timeseries.parquet`` and
+``lead_times.parquet``, beside Hydra's ``.hydra/``; a job that failed holds
+``error.json`` (exception, traceback, overrides) instead of ``summary.json``. Every file is written to a temporary name and renamed into place,
 and ``summary.json`` is written last: a directory without ``summary.json`` is an
 unfinished run, never a complete-looking one.
 """
@@ -14,6 +15,7 @@ import math
 import os
 import platform
 import subprocess
+import traceback
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from .metrics import confidence_interval
 SUMMARY = "summary.json"
 REPLICATIONS = "replications.csv"
 TIMESERIES = "timeseries.parquet"
+LEAD_TIMES = "lead_times.parquet"
+ERROR = "error.json"
 PACKAGES = ("township-sim", "simpy", "numpy", "scipy", "pandas", "hydra-core", "omegaconf")
 
 
@@ -77,6 +81,7 @@ def write_run(run_dir: Path, scenario: Scenario, out: RunOutput) -> Path:
     _atomic(run_dir / REPLICATIONS, lambda p: out.replications.to_csv(p, index=False))
     if out.timeseries is not None:
         _atomic(run_dir / TIMESERIES, lambda p: out.timeseries.to_parquet(p, index=False))
+    _atomic(run_dir / LEAD_TIMES, lambda p: out.lead_times.to_parquet(p, index=False))
     meta = {**out.meta, "versions": software_versions(), "git_commit": git_commit()}
     summary = {
         "metrics": {name: {k: _json_safe(v) for k, v in ci.items()}
@@ -89,6 +94,27 @@ def write_run(run_dir: Path, scenario: Scenario, out: RunOutput) -> Path:
     _atomic(run_dir / SUMMARY,
             lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
     return run_dir / SUMMARY
+
+
+def start_job(run_dir: Path) -> None:
+    """Clear what an earlier, unfinished attempt left: temporary files, an old error."""
+    run_dir = Path(run_dir)
+    for stale in [*run_dir.glob(".*.tmp-*"), run_dir / ERROR]:
+        stale.unlink(missing_ok=True)
+
+
+def write_error(run_dir: Path, exc: BaseException, overrides: list[str]) -> None:
+    """Record a failed job as data, so the rest of a sweep and its report go on."""
+    record = {"exception": f"{type(exc).__name__}: {exc}",
+              "traceback": traceback.format_exception(exc),
+              "overrides": list(overrides)}
+    _atomic(Path(run_dir) / ERROR,
+            lambda p: p.write_text(json.dumps(record, indent=1, ensure_ascii=False)))
+
+
+def read_error(run_dir: Path) -> dict | None:
+    path = Path(run_dir) / ERROR
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def is_complete(run_dir: Path) -> bool:

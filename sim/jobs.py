@@ -1,0 +1,108 @@
+"""Finding and loading the jobs a report covers.
+
+A PATH given to ``tsim-report`` is either one run directory (it holds ``summary.json``
+or ``error.json``) or a sweep directory whose sub-directories are run directories. Each
+job is named by what distinguishes it from the others: the values of the overrides that
+vary across the jobs (``policy=reform_2019`` shows as ``reform_2019``,
+``policy.quota.township_increase_share=0.25`` as ``township_increase_share=0.25``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import results
+
+
+@dataclass
+class Job:
+    dir: Path
+    overrides: list[str]
+    summary: dict | None = None
+    error: dict | None = None
+    name: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+    def replications(self) -> pd.DataFrame:
+        return self._load("replications", lambda: results.read_replications(self.dir))
+
+    def timeseries(self) -> pd.DataFrame | None:
+        path = self.dir / results.TIMESERIES
+        return self._load("timeseries", lambda: pd.read_parquet(path) if path.is_file() else None)
+
+    def lead_times(self) -> pd.DataFrame | None:
+        path = self.dir / results.LEAD_TIMES
+        return self._load("lead", lambda: pd.read_parquet(path) if path.is_file() else None)
+
+    def _load(self, key, read):
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+
+def _is_run_dir(path: Path) -> bool:
+    return (path / results.SUMMARY).is_file() or (path / results.ERROR).is_file()
+
+
+def _job_dirs(path: Path) -> list[Path]:
+    if _is_run_dir(path):
+        return [path]
+    subs = [p for p in path.iterdir() if p.is_dir() and (p / ".hydra").is_dir()]
+    return sorted(subs, key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit()
+                                       else 0, p.name))
+
+
+def _overrides(run_dir: Path) -> list[str]:
+    path = run_dir / ".hydra" / "overrides.yaml"
+    return list(yaml.safe_load(path.read_text()) or []) if path.is_file() else []
+
+
+def load(paths: list[Path]) -> list[Job]:
+    """Every job under ``paths``; raises FileNotFoundError/ValueError with a clear text."""
+    jobs = []
+    for path in paths:
+        if not path.is_dir():
+            raise FileNotFoundError(f"{path}: no such directory")
+        dirs = _job_dirs(path)
+        if not dirs:
+            raise ValueError(f"{path}: neither a run directory nor a sweep of run directories")
+        for d in dirs:
+            job = Job(d, _overrides(d))
+            if results.is_complete(d):
+                job.summary = results.read_summary(d)
+            else:
+                job.error = results.read_error(d) or {"exception": "unfinished (no summary.json)"}
+            jobs.append(job)
+    _name(jobs)
+    return jobs
+
+
+def _label(key: str, value: str) -> str:
+    """A group choice by its value (``reform_2019``), a key by its last part
+    (``township_increase_share=0.25``)."""
+    key = key.lstrip("+~")
+    return value if "." not in key else f"{key.rsplit('.', 1)[1]}={value}"
+
+
+def _name(jobs: list[Job]) -> None:
+    """Name each job by the overrides that differ between the jobs."""
+    def as_dict(job):
+        return dict(o.split("=", 1) for o in job.overrides if "=" in o)
+    maps = [as_dict(j) for j in jobs]
+    keys = sorted({k for m in maps for k in m})
+    varying = [k for k in keys if len({m.get(k) for m in maps}) > 1]
+    for job, m in zip(jobs, maps):
+        job.name = ", ".join(_label(k, m[k]) for k in varying if k in m) or job.dir.name
+    seen: dict[str, int] = {}
+    for job in jobs:  # the same job given twice stays distinguishable
+        seen[job.name] = seen.get(job.name, 0) + 1
+        if seen[job.name] > 1:
+            job.name = f"{job.name} ({job.dir})"
