@@ -524,6 +524,34 @@ def _cross_checks(s: Scenario) -> None:
                           f"{g.to_enforcement_share + g.to_delegated_share:g}: must be ≤ 1")
 
 
+def township_ids(s: Scenario) -> list[str]:
+    """Township ids ``<kind>_<n>``, in config order."""
+    return [f"{kind}_{i}" for kind, n in s.county.townships.items() for i in range(1, n + 1)]
+
+
+def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
+    """Posts the quota lever adds to each (township id, pool) of ``policy.quota.pools``.
+
+    The county-wide number is the share of those pools' posts, rounded half up; it is
+    spread by largest remainder, so that a 10% increase adds 10% of the posts even
+    where every single pool is too small to gain a whole post by itself."""
+    q = s.policy.quota
+    exact = {(tid, pool): s.county.kinds[tid.rsplit("_", 1)[0]].staff[pool].headcount
+             * q.township_increase_share
+             for tid in township_ids(s) for pool in s.county.kinds[tid.rsplit("_", 1)[0]].staff
+             if pool in q.pools}
+    posts = {k: math.floor(v) for k, v in exact.items()}
+    left = math.floor(sum(exact.values()) + 0.5) - sum(posts.values())
+    for k in sorted(exact, key=lambda k: posts[k] - exact[k])[:left]:  # stable: config order
+        posts[k] += 1
+    return posts
+
+
+def moved_posts(s: Scenario) -> int:
+    """County quota moved down to all townships by the quota lever (减上补下)."""
+    return sum(added_posts(s).values())
+
+
 def _policy_checks(s: Scenario) -> None:
     p, kinds = s.policy, s.county.kinds
     used = [k for k, n in s.county.townships.items() if n > 0]
@@ -542,13 +570,11 @@ def _policy_checks(s: Scenario) -> None:
     if remote > 1.0 + 1e-9:
         raise ConfigError(f"workload.services.online_share + policy.windows.proxy_share = "
                           f"{remote:g}: must be ≤ 1")
-    share_ = p.quota.township_increase_share
-    moved = sum(math.floor(kinds[k].staff[pool].headcount * share_ + 0.5) * n
-                for k, n in s.county.townships.items() for pool in kinds[k].staff
-                if pool in p.quota.pools)
+    moved = moved_posts(s)
     if moved > s.county.quota_total:
-        raise ConfigError(f"policy.quota.township_increase_share = {share_:g}: moves {moved} "
-                          f"posts down but county.quota_total = {s.county.quota_total}")
+        raise ConfigError(f"policy.quota.township_increase_share = "
+                          f"{p.quota.township_increase_share:g}: moves {moved} posts down "
+                          f"but county.quota_total = {s.county.quota_total}")
 
 
 def validate(s: Scenario) -> Scenario:

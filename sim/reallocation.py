@@ -65,14 +65,14 @@ def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
             workforce.transfer(free[0], lo, hi)
 
 
-def start_flexible_use(model: Model, workforce: Workforce, review_days: float) -> None:
+def start_flexible_use(model: Model, review_days: float) -> None:
     def review() -> None:
         for tw in model.townships:
-            _deploy(tw, workforce)
+            _deploy(model, tw)
     every(model, review_days, review)
 
 
-def _deploy(tw: Township, workforce: Workforce) -> None:
+def _deploy(model: Model, tw: Township) -> None:
     """Move free flexible staff, one at a time, from the shorter to the longer queue."""
     for _ in range(10):  # a few moves a review at most
         loads = {c: centre_load(tw, c) for c in FLEXIBLE_CENTRES}
@@ -81,9 +81,9 @@ def _deploy(tw: Township, workforce: Workforce) -> None:
         if loads[hi] - loads[lo] < 1.0:
             return
         movable = [s for st in tw.stations[lo] for s in st.free
-                   if not s.certified and workforce.model.pools[s.pool].quota_type in FLEXIBLE_TYPES]
+                   if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES]
         if not movable:
             return
         s = movable[0]
         s.station.remove(s, lambda s: None)
-        workforce.deploy(s, hi, tw)
+        tw.place[hi](s)  # works there; still counted in its own pool

@@ -22,6 +22,7 @@ import yaml
 from scipy import stats
 
 from . import plots
+from .calendar import WorkingClock
 from .jobs import Job, load
 from .metrics import confidence_interval, paired_difference
 from .table import cell
@@ -102,6 +103,17 @@ def _config(job: Job) -> dict:
     return yaml.safe_load(path.read_text()) if path.is_file() else {}
 
 
+def _dates(cfg: dict) -> str:
+    """`` (2020-01-06 to 2020-12-18)`` for the simulated span, when the config tells."""
+    try:
+        cal, run = cfg["calendar"], cfg["run"]
+        clock = WorkingClock(cal["hours_per_day"], cal["days_per_week"], cal["start_date"])
+        last = clock.date_of_day(math.ceil(run["horizon_days"]) - 1)
+        return f" ({clock.date_of_day(0)} to {last})"
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 def _varied_keys(jobs: list[Job]) -> list[str]:
     maps = [dict(o.split("=", 1) for o in j.overrides if "=" in o) for j in jobs]
     keys = sorted({k for m in maps for k in m})
@@ -171,8 +183,9 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
     lines += ["", "Every other parameter, its unit and source: docs/PARAMETERS.md; the "
               "composed configuration of each job: `<job>/.hydra/config.yaml`.", "",
               "## 4. Experimentation",
-              f"- Run length: {run.get('horizon_days', '?')} working days, of which a "
-              f"warm-up of {run.get('warmup_days', '?')} days is excluded from every metric.",
+              f"- Run length: {run.get('horizon_days', '?')} working days{_dates(cfg)}, of "
+              f"which a warm-up of {run.get('warmup_days', '?')} days is excluded from "
+              "every metric (8-hour days, 5-day weeks; no public holidays).",
               f"- Replications: {run.get('replications', '?')} per job; 95% confidence "
               "intervals are t-based across replications.",
               f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "

@@ -119,10 +119,6 @@ class Workforce:
         self.model.log_staff(target.index, d_filled=1, d_active=1)
         self.place[target.index](s)
 
-    def deploy(self, s: Staff, centre: str, township) -> None:
-        """Put a member to work in another centre of their township (pool unchanged)."""
-        township.place[centre](s)
-
     def change_quota(self, pool: Pool, delta: int) -> None:
         pool.quota += delta
         self.model.log_staff(pool.index, d_quota=delta)

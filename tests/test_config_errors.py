@@ -69,3 +69,21 @@ def test_pool_names_must_be_usable_in_metric_names():
         cfg = raw_config("county=single")
         OmegaConf.set_struct(cfg, False)
         load_scenario(OmegaConf.merge(cfg, extra))
+
+
+@pytest.mark.parametrize("override,message", [
+    ("policy.quota.township_increase_share=5",
+     "policy.quota.township_increase_share = 5: moves 345 posts down but "
+     "county.quota_total = 150"),
+    ("policy.quota.pools=[window_staff,windows]",
+     "policy.quota.pools: 'windows' is not a staff pool of the county's townships"),
+    ("policy.windows.proxy_share=0.9",
+     "workload.services.online_share + policy.windows.proxy_share = 1.1: must be ≤ 1"),
+    ("policy.windows.mode=shared", "policy.windows.mode = 'shared': must be one of "
+                                   "dedicated, pooled"),
+    ("policy.secondment.max_days=-3", "policy.secondment.max_days = -3: must be a number ≥ 0"),
+])
+def test_bad_policy_value_names_key_value_and_range(override, message):
+    with pytest.raises(ConfigError) as err:
+        scenario("county=wuchuan", override)
+    assert message in str(err.value)

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import engine
-from sim.build import build, township_ids
+from sim.build import build
+from sim.config import township_ids
 from sim.work import STREAMS
 
 from .conftest import scenario
