@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from .jobs import Job  # noqa: E402
@@ -118,6 +119,7 @@ def _bars(ax, names, means, lows, highs, colours, label):
             capsize=3, alpha=0.85)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # share axes crowd their labels otherwise
     ax.set_xlabel(label)
     ax.grid(axis="x", alpha=0.3)
 

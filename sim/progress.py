@@ -38,8 +38,11 @@ def _sweep_size(record: Path) -> int | None:
     try:
         from hydra.core.override_parser.overrides_parser import OverridesParser
         from omegaconf import OmegaConf
-        task = OmegaConf.load(record).hydra.overrides.task
-        parsed = OverridesParser.create().parse_overrides(list(task))
+        hydra = OmegaConf.load(record).hydra
+        # Swept values come from the command line and from the config's sweeper params.
+        params = hydra.sweeper.get("params") or {}
+        overrides = list(hydra.overrides.task) + [f"{k}={v}" for k, v in params.items()]
+        parsed = OverridesParser.create().parse_overrides(overrides)
         sizes = [len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
         return math.prod(sizes) if sizes else 1
     except Exception:  # progress is a nicety: never fail a job over it

@@ -61,6 +61,7 @@ def test_failed_job_is_recorded_and_the_report_covers_the_rest(tmp_path, capsys)
     sweep = tmp_path / "sweep"
     res = tsim("-m", "run.warmup_days=5,500,10", *QUICK[:3], f"hydra.sweep.dir={sweep}")
     assert res.returncode != 0  # the sweep says a job failed...
+    assert "job 3/3 run.warmup_days=10" in res.stdout  # progress counts the sweep
     error = json.loads((sweep / "1" / "error.json").read_text())
     assert "run.warmup_days = 500: must be shorter than run.horizon_days = 60" in error["exception"]
     assert "run.warmup_days=500" in error["overrides"] and error["traceback"]
