@@ -149,6 +149,9 @@ class ServicesWorkload:
     requests_per_10k_pop_per_day: float = knob(15.0, 0.0, 1e6)
     online_share: float = share(0.2)
     """Requests filed online (网上办): handled without a visit."""
+    online_effort_factor: float = knob(0.7, 0.0, 5.0)
+    """Staff effort of an online or proxy request relative to one at the window (no
+    intake, identity check or explaining at the counter)."""
     incomplete_share: float = share(0.15)
     """Requests whose materials are incomplete: the first handling is an intake only
     and the applicant comes back (or re-uploads) after ``return_delay_days``."""

@@ -65,6 +65,8 @@ SOURCES: list[tuple[str, str, str]] = [
      A + "about 1 request per 700 residents a day"),
     ("workload.services.online_share", "share", S002 + ": online handling (网上办) "
      "encouraged; 0.2 is an assumption"),
+    ("workload.services.online_effort_factor", "× effort", A + "no counter intake for a "
+     "request filed online or by proxy"),
     ("workload.services.incomplete_share", "share", A + "'最多跑一次' ("
      + S002 + ") targets these repeat visits"),
     ("workload.services.incomplete_effort.*", "hours", A + "a short intake"),

@@ -132,3 +132,11 @@ def test_delegating_powers_before_staff_arrive_shows_a_gap_in_the_backlog():
     assert during["ci_low"] > 0, during
     before = paired_difference(backlog(gap, (10, 39)), backlog(aligned, (10, 39)))
     assert before["mean"] == 0  # identical until the powers arrive
+
+
+def test_more_online_filing_lowers_window_work_and_visits():
+    low = replications("pre_reform", (*STEADY, "workload.services.online_share=0.1"))
+    high = replications("pre_reform", (*STEADY, "workload.services.online_share=0.5"))
+    for metric in ("county.staff.window_staff.utilisation_share", "county.services.visits_mean"):
+        d = paired_difference(high[metric], low[metric])
+        assert d["ci_high"] < 0, (metric, d)

@@ -2,7 +2,7 @@
 
 A request has a category (with its effort and statutory time limit) and a channel: in
 person, online (网上办) or through a village proxy (代办) — only in-person requests cost
-the applicant a visit. A share arrives with incomplete materials: the first handling is
+the applicant a visit, and remote ones take less staff effort (``online_effort_factor``). A share arrives with incomplete materials: the first handling is
 a short intake, the applicant comes back after ``return_delay_days`` and the request is
 handled in full (a second visit if in person; "最多跑一次" counts these).
 
@@ -60,8 +60,9 @@ def build_service_centre(model: Model, tw: Township, cfg: ServicesWorkload,
         channel = rng.random(n)
         incomplete = rng.random(n) < cfg.incomplete_share
         by_cat = np.stack([sample(rng, c.effort, n) for c in cats])
-        effort = by_cat[cat, np.arange(n)] * factor
-        intake = sample(rng, cfg.incomplete_effort, n) * factor
+        channel_factor = np.where(channel < remote, cfg.online_effort_factor, 1.0) * factor
+        effort = by_cat[cat, np.arange(n)] * channel_factor
+        intake = sample(rng, cfg.incomplete_effort, n) * channel_factor
         return cat, channel, incomplete, effort, intake
 
     rows = draws(model.rng(f"{tw.id}/services/attributes"), draw)
