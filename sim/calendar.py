@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class WorkingClock:
@@ -27,10 +25,6 @@ class WorkingClock:
     def hours(self, days: float) -> float:
         """Working days → simulation time."""
         return days * self.hours_per_day
-
-    def day_of(self, t: float | np.ndarray):
-        """Simulation time → index of the working day it falls in (0-based)."""
-        return np.floor_divide(t, self.hours_per_day)
 
     def due(self, t_arrival: float, limit_days: float) -> float:
         """Deadline of an item that arrives at ``t_arrival`` with a limit of

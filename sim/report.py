@@ -24,7 +24,7 @@ from scipy import stats
 from . import plots
 from .calendar import WorkingClock
 from .jobs import Job, load
-from .metrics import confidence_interval, paired_difference
+from .metrics import paired_difference
 from .table import cell
 
 BASELINE_DEFAULT = "pre_reform"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-import pytest
 
 from sim import engine
 from sim.metrics import paired_difference
