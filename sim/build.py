@@ -87,7 +87,6 @@ def _transfer_staff(model: Model, workforce: Workforce) -> None:
     for tw in model.townships:
         for name, count in model.scenario.policy.timing.transfer.items():
             pool = next(p for p in tw.pools if p.name == name)
-            workforce.change_quota(pool, count)
-            del pool.vacant_since[-count:]
+            workforce.change_quota(pool, count, filled=True)
             for _ in range(count):
                 workforce.join(pool, hired_at=model.env.now)

@@ -92,14 +92,22 @@ def _label(key: str, value: str) -> str:
     return value if "." not in key else f"{key.rsplit('.', 1)[1]}={value}"
 
 
+def overrides_of(job: Job) -> dict[str, str]:
+    """The job's command-line overrides as key → value."""
+    return dict(o.split("=", 1) for o in job.overrides if "=" in o)
+
+
+def varying_keys(jobs: list[Job]) -> list[str]:
+    """Override keys whose value differs between the jobs."""
+    maps = [overrides_of(j) for j in jobs]
+    keys = sorted({k for m in maps for k in m})
+    return [k for k in keys if len({m.get(k) for m in maps}) > 1]
+
+
 def _name(jobs: list[Job]) -> None:
     """Name each job by the overrides that differ between the jobs."""
-    def as_dict(job):
-        return dict(o.split("=", 1) for o in job.overrides if "=" in o)
-    maps = [as_dict(j) for j in jobs]
-    keys = sorted({k for m in maps for k in m})
-    varying = [k for k in keys if len({m.get(k) for m in maps}) > 1]
-    for job, m in zip(jobs, maps):
+    varying = varying_keys(jobs)
+    for job, m in zip(jobs, map(overrides_of, jobs)):
         job.name = ", ".join(_label(k, m[k]) for k in varying if k in m) or job.dir.name
     seen: dict[str, int] = {}
     for job in jobs:  # the same job given twice stays distinguishable

@@ -120,8 +120,7 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     for scope, township in _scopes(model):
         def mine(a):  # rows of a table whose first column is the township index
             return a if township is None else a[a[:, 0] == township]
-        in_scope = (np.ones(len(rec.arr), bool) if township is None
-                    else rec.township == township)
+        in_scope = _mask(rec, township)
         for s, name in enumerate(STREAMS):
             sub = rec.subset(in_scope & (rec.stream == s))
             for metric, value in stream_metrics(sub, w, h).items():
@@ -140,6 +139,11 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     out.update(staff_metrics(model))
     out.update(county_side(model, rec))
     return out
+
+
+def _mask(rec: Records, township: int | None) -> np.ndarray:
+    """Items of one township, or of all (county scope) when ``township`` is None."""
+    return np.ones(len(rec.arr), bool) if township is None else rec.township == township
 
 
 def _scopes(model: Model) -> list[tuple[str, int | None]]:
@@ -165,7 +169,7 @@ def _stream_extras(stream: int, r: Records, w: float, h: float) -> dict[str, flo
     return {}
 
 
-def _staff_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
+def _staff_levels(model: Model) -> np.ndarray:
     """Per pool, the time integrals over the window of (quota, filled, active)."""
     w, h = model.warmup_h, model.horizon_h
     log = np.array(model.staff_log, dtype=float).reshape(-1, 5)
@@ -175,14 +179,14 @@ def _staff_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
         levels = np.cumsum(rows[:, 2:], axis=0)  # after each change
         t = np.clip(np.append(rows[:, 0], h), w, h)
         totals[i] = (levels * np.diff(t)[:, None]).sum(axis=0)
-    return totals, log
+    return totals
 
 
 def staff_metrics(model: Model) -> dict[str, float]:
     """Utilisation (busy / present staff-hours), headcount and vacancies, per pool and
     township, and county-wide by pool name."""
     span = model.horizon_h - model.warmup_h
-    totals, _ = _staff_levels(model)
+    totals = _staff_levels(model)
     sums: dict[str, np.ndarray] = {}  # key → [busy, quota·h, filled·h, active·h]
     for pool, busy, (quota_h, filled_h, active_h) in zip(model.pools, model.pool_busy, totals):
         row = np.array([busy, quota_h, filled_h, active_h])
@@ -224,9 +228,8 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     days = np.arange(d0, d1)
     ends = (days + 1) * hpd
     frames = []
-    scopes = [(COUNTY, np.ones(len(rec.arr), bool))]
-    scopes += [(tw.id, rec.township == tw.index) for tw in model.townships]
-    for scope, in_scope in scopes:
+    for scope, township in _scopes(model):
+        in_scope = _mask(rec, township)
         for s, name in enumerate(STREAMS):
             sub = rec.subset(in_scope & (rec.stream == s))
             arr_day = np.bincount((sub.arr // hpd).astype(int), minlength=d1 + 1)[d0:d1]

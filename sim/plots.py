@@ -112,7 +112,12 @@ def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
     return _save(fig, out / "backlog_over_time.png")
 
 
-def _bars(ax, names, means, lows, highs, colours, label):
+def _bars(ax, names, rows: list[dict], colours, label):
+    """Horizontal bars of CI entries ``{"mean", "ci_low", "ci_high"}`` (missing → empty)."""
+    means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
+    lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in zip(rows, means)]
+    highs = [r.get("ci_high") if r.get("ci_high") is not None else m
+             for r, m in zip(rows, means)]
     y = np.arange(len(names))
     err = np.array([np.array(means) - np.array(lows), np.array(highs) - np.array(means)])
     ax.barh(y, means, xerr=np.nan_to_num(err), color=[colours[n] for n in names],
@@ -132,11 +137,7 @@ def kpi_bars(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | 
     fig, axes = plt.subplots(2, 3, figsize=(14, 1.2 + 0.5 * len(ok) * 2))
     for ax, (metric, label, _) in zip(axes.flat, KPIS):
         rows = [j.summary["metrics"].get(metric) or {} for j in ok]
-        means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
-        lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in zip(rows, means)]
-        highs = [r.get("ci_high") if r.get("ci_high") is not None else m
-                 for r, m in zip(rows, means)]
-        _bars(ax, [j.name for j in ok], means, lows, highs, colours, label)
+        _bars(ax, [j.name for j in ok], rows, colours, label)
     fig.suptitle("Key results per policy (mean and 95% CI across replications)")
     return _save(fig, out / "kpi_bars.png")
 
@@ -152,11 +153,7 @@ def differences(diffs: dict[str, dict[str, dict]], baseline: str, jobs: list[Job
     fig, axes = plt.subplots(2, 3, figsize=(14, 1.2 + 0.5 * len(names) * 2))
     for ax, (metric, label, _) in zip(axes.flat, KPIS):
         rows = [diffs[n].get(metric) or {} for n in names]
-        means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
-        lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in zip(rows, means)]
-        highs = [r.get("ci_high") if r.get("ci_high") is not None else m
-                 for r, m in zip(rows, means)]
-        _bars(ax, names, means, lows, highs, colours, f"Δ {label}")
+        _bars(ax, names, rows, colours, f"Δ {label}")
         ax.axvline(0, color="black", lw=0.8)
     fig.suptitle(f"Change against {baseline} (paired replications, 95% CI; "
                  "a bar whose CI misses 0 is a real effect)")

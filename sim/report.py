@@ -23,7 +23,7 @@ from scipy import stats
 
 from . import plots
 from .calendar import WorkingClock
-from .jobs import Job, load
+from .jobs import Job, load, overrides_of, varying_keys
 from .metrics import paired_difference
 from .table import cell
 
@@ -114,12 +114,6 @@ def _dates(cfg: dict) -> str:
         return ""
 
 
-def _varied_keys(jobs: list[Job]) -> list[str]:
-    maps = [dict(o.split("=", 1) for o in j.overrides if "=" in o) for j in jobs]
-    keys = sorted({k for m in maps for k in m})
-    return [k for k in keys if len({m.get(k) for m in maps}) > 1]
-
-
 def _kpi_rows(jobs: list[Job]) -> list[str]:
     rows = ["| job | " + " | ".join(label for _, label, _ in plots.KPIS) + " |",
             "| --- |" + " --- |" * len(plots.KPIS)]
@@ -148,7 +142,7 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
     cfg = _config(first) if first else {}
     run = cfg.get("run", {})
     meta = first.summary.get("meta", {}) if first else {}
-    varied = _varied_keys(jobs)
+    varied = varying_keys(jobs)
     seeds = sorted({j.summary["seed"] for j in ok})
     lines = [
         "# Study report", "",
@@ -175,8 +169,7 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
         lines += ["| key | " + " | ".join(j.name for j in jobs) + " |",
                   "| --- |" + " --- |" * len(jobs)]
         for k in varied:
-            vals = [dict(o.split("=", 1) for o in j.overrides if "=" in o).get(k, "—")
-                    for j in jobs]
+            vals = [overrides_of(j).get(k, "—") for j in jobs]
             lines.append(f"| `{k}` | " + " | ".join(f"`{v}`" for v in vals) + " |")
     else:
         lines.append("No override differs between the jobs.")

@@ -112,17 +112,18 @@ class Workforce:
         source.members.remove(s)
         self.change_quota(source, -1)
         self.model.log_staff(source.index, d_filled=-1, d_active=-1)
-        self.change_quota(target, +1)
-        target.vacant_since.pop()
+        self.change_quota(target, +1, filled=True)
         target.members.append(s)
         s.pool = target.index
         self.model.log_staff(target.index, d_filled=1, d_active=1)
         self.place[target.index](s)
 
-    def change_quota(self, pool: Pool, delta: int) -> None:
+    def change_quota(self, pool: Pool, delta: int, filled: bool = False) -> None:
+        """Add (or remove) posts; added posts are vacancies unless ``filled`` — their
+        holders arrive with them (a transfer), so nothing is recruited."""
         pool.quota += delta
         self.model.log_staff(pool.index, d_quota=delta)
-        if delta > 0:
+        if delta > 0 and not filled:
             pool.vacant_since += [self.env.now] * delta
         elif pool.vacant_since:
             del pool.vacant_since[delta:]
