@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from sim import __main__ as cli  # noqa: E402  (registers the config schema)
 from sim.build import build  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
-from sim.metrics import Records, replication_metrics  # noqa: E402
+from sim.metrics import replication_metrics  # noqa: E402
+from sim.records import Records  # noqa: E402
 
 
 def idiomatic_simpy(lam: float, mu: float, c: int, customers: int, seed: int,
@@ -76,7 +77,7 @@ def tsim_mmc(lam: float, mu: float, c: int, customers: int) -> tuple[int, float]
     t0 = time.perf_counter()
     model = build(s, 0)
     model.run()
-    replication_metrics(model, Records.of(model))
+    replication_metrics(model, Records.of(model.items))
     return len(model.items), time.perf_counter() - t0
 
 
@@ -109,7 +110,7 @@ def main() -> None:
     t0 = time.perf_counter()
     model = build(s, 0)
     model.run()
-    replication_metrics(model, Records.of(model))
+    replication_metrics(model, Records.of(model.items))
     print(f"county=wuchuan, 250 working days, 1 replication: "
           f"{time.perf_counter() - t0:.2f} s wall, {len(model.items):,} work items")
 

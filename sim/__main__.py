@@ -12,23 +12,21 @@ unfinished), and a job that fails records ``error.json`` and lets the others fin
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
-from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from . import engine, progress, results
-from .config import ConfigError, Scenario, config_hash, load_scenario
+from .config import ConfigError, Scenario, config_hash, load_scenario, replace
 from .table import scope_table
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
-ConfigStore.instance().store(name="base_config", node=Scenario)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
@@ -54,7 +52,9 @@ def app(cfg: DictConfig) -> None:
     try:
         out = engine.run(scenario, progress.replications(_label(scenario, hc, sweeping),
                                                          scenario.run.replications))
-        summary = results.write_run(run_dir, scenario, out)
+        summary = results.write_run(run_dir, out, seed=scenario.run.seed,
+                                    replications=scenario.run.replications,
+                                    config_hash=config_hash(scenario))
     except Exception as exc:
         results.write_error(run_dir, exc, overrides)
         raise
@@ -62,11 +62,11 @@ def app(cfg: DictConfig) -> None:
         print(f"{_label(scenario, hc, sweeping)}: done in {out.meta['sim_seconds']:.1f} s "
               f"→ {summary.parent}")
         return
-    metrics = results.read_summary(run_dir)["metrics"]
+    done = results.read_summary(run_dir)
     print(f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
           f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
           f"working days, mean ±95% CI):")
-    print(scope_table(metrics))
+    print(scope_table(done))
     print(f"results: {summary.parent}")
 
 
@@ -84,10 +84,10 @@ def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
         return scenario
     key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
     seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
-    return dataclasses.replace(scenario, run=dataclasses.replace(scenario.run, seed=seed))
+    return replace(scenario, run=replace(scenario.run, seed=seed))  # type: ignore[no-any-return]
 
 
-def _label(scenario: Scenario, hc, sweeping: bool) -> str:
+def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
     if not sweeping:
         return scenario.policy.name
     return f"{progress.job_position(hc)} {','.join(hc.overrides.task)}"

@@ -9,40 +9,59 @@ vary across the jobs (``policy=reform_2019`` shows as ``reform_2019``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from . import results
+from .outputs import StreamInfo, streams_of, union
 
 
 @dataclass
 class Job:
+    """One run directory of a report: its overrides, summary or error, and name."""
+
     dir: Path
     overrides: list[str]
-    summary: dict | None = None
-    error: dict | None = None
+    summary: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
     name: str = ""
-    _cache: dict = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
+        """The job finished and has a summary."""
         return self.summary is not None
 
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The summary's metrics (empty for an unfinished job)."""
+        return self.summary["metrics"] if self.summary else {}
+
+    @property
+    def streams(self) -> list[StreamInfo]:
+        """The streams this job's run simulated."""
+        return streams_of(self.summary) if self.summary else []
+
     def replications(self) -> pd.DataFrame:
+        """One row per replication, one column per metric."""
         return self._load("replications", lambda: results.read_replications(self.dir))
 
     def timeseries(self) -> pd.DataFrame | None:
+        """The daily series, if the run wrote one."""
         path = self.dir / results.TIMESERIES
         return self._load("timeseries", lambda: pd.read_parquet(path) if path.is_file() else None)
 
     def lead_times(self) -> pd.DataFrame | None:
+        """Lead-time percentiles per replication and stream, if written."""
         path = self.dir / results.LEAD_TIMES
         return self._load("lead", lambda: pd.read_parquet(path) if path.is_file() else None)
 
-    def _load(self, key, read):
+    def _load(self, key: str, read: Callable[[], Any]) -> Any:
         if key not in self._cache:
             self._cache[key] = read()
         return self._cache[key]
@@ -102,6 +121,11 @@ def varying_keys(jobs: list[Job]) -> list[str]:
     maps = [overrides_of(j) for j in jobs]
     keys = sorted({k for m in maps for k in m})
     return [k for k in keys if len({m.get(k) for m in maps}) > 1]
+
+
+def streams(jobs: list[Job]) -> list[StreamInfo]:
+    """Every stream of the finished jobs, in order of first appearance."""
+    return union(j.streams for j in jobs if j.ok)
 
 
 def _name(jobs: list[Job]) -> None:

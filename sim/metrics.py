@@ -1,4 +1,4 @@
-"""KPIs of one replication, daily time series, and confidence intervals across replications.
+"""KPIs of one replication and its daily time series, for every registered stream.
 
 Everything is computed after the run from the item records (arrival, first start,
 completion, due time) and the pools' busy hours, so the simulation's hot path does no
@@ -16,163 +16,157 @@ before the warm-up ends enters any metric:
 
 Metric names are ``<scope>.<stream>.<metric>``; scope is ``county`` (all townships) or a
 township id. Units are in the names: ``_h`` working hours, ``_d`` working days,
-``_share`` a fraction 0–1.
+``_share`` a fraction 0–1. :data:`STREAM_METRICS` and :data:`OTHER_METRICS` document
+every name (the README glossary is generated from them).
 """
 
 from __future__ import annotations
 
 import math
-from operator import attrgetter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from . import registry
 from .model import Model
-from .work import DELEGATED, DUPLICATE, ENFORCEMENT, GRID, SERVICES, STREAMS
+from .records import Records, in_window, mean_or_nan, overlap
+from .registry import MetricDoc
 
 COUNTY = "county"
 
+STREAM_METRICS = (
+    MetricDoc("arrivals", "items that arrived in the window (a rectification list counts "
+              "each of its items)", "items"),
+    MetricDoc("completions", "items finished in the window", "items"),
+    MetricDoc("backlog_start", "items in the system when the window opens", "items"),
+    MetricDoc("backlog_end", "items in the system at the horizon; `backlog_start + arrivals "
+              "= completions + backlog_end` exactly", "items"),
+    MetricDoc("backlog_mean", "time-average number of items in the system (waiting, being "
+              "handled, or away for missing papers / at the county)", "items"),
+    MetricDoc("wait_mean_h", "arrival to the start of the first handling, over items that "
+              "arrived in the window and started", "working hours"),
+    MetricDoc("lead_time_mean_h", "arrival to completion, over items that arrived in the "
+              "window and finished", "working hours"),
+    MetricDoc("lead_time_p90_h", "90th percentile of the same", "working hours"),
+    MetricDoc("on_time_share", "of items whose deadline falls in the window, the share "
+              "finished by it (uncensored)", "0–1"),
+)
+"""Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
 
-@dataclass
-class Records:
-    """Column arrays of every item of one replication (times in working hours;
-    ``start``/``done`` are NaN when the item had not started/finished at the horizon)."""
-
-    township: np.ndarray
-    stream: np.ndarray
-    arr: np.ndarray
-    start: np.ndarray
-    done: np.ndarray
-    due: np.ndarray
-    visits: np.ndarray
-    up: np.ndarray  # sent up to the county (NaN if never)
-    answer: np.ndarray  # the county's answer (NaN if none yet)
-    tag: np.ndarray
-
-    @classmethod
-    def of(cls, model: Model) -> "Records":
-        items, n = model.items, len(model.items)
-
-        def column(name: str, dtype=float) -> np.ndarray:
-            return np.fromiter(map(attrgetter(name), items), dtype, n)
-
-        def time_or_nan(name: str) -> np.ndarray:  # -1 marks "not yet" in the items
-            a = column(name)
-            a[a < 0] = np.nan
-            return a
-        return cls(column("township", int), column("stream", int), column("t_arr"),
-                   time_or_nan("t_start"), time_or_nan("t_done"), column("due"),
-                   column("visits"), time_or_nan("t_up"), time_or_nan("t_answer"),
-                   column("tag", int))
-
-    def subset(self, mask: np.ndarray) -> "Records":
-        return Records(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
-
-
-def _mean(x: np.ndarray) -> float:
-    return float(x.mean()) if x.size else math.nan
+OTHER_METRICS = (
+    MetricDoc("delegated.returned_count", "tasks returned to the department by admission "
+              "control (the ledger)", "tasks"),
+    MetricDoc("delegated.returned_h", "hours of those tasks", "hours"),
+    MetricDoc("staff.<pool>.utilisation_share", "busy staff-hours / staff-hours present (not "
+              "seconded, not yet left) in the pool; a two-officer step counts for both; "
+              "county scope sums townships' pools of that name; `county.staff.departments` "
+              "is the county's own staff", "0–1"),
+    MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
+    MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
+    MetricDoc("staff.<pool>.vacancies_mean", "time-average quota − filled posts of the pool "
+              "(vacancies being recruited)", "posts"),
+    MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
+    MetricDoc("staff.seconded_days", "staff-days spent seconded to the county in the window",
+              "staff-days"),
+    MetricDoc("staff.secondment_refused", "secondment requests refused by the caps",
+              "requests"),
+    MetricDoc("staff.secondment_unfilled", "secondment requests with nobody eligible left to "
+              "send", "requests"),
+    MetricDoc("county_side.response_mean_h", "(county scope only) the county's answer time "
+              "to townships' calls (referrals, legal reviews)", "working hours"),
+    MetricDoc("county_side.response_p90_h", "(county scope only) 90th percentile of the "
+              "same", "working hours"),
+    MetricDoc("county_side.answered_in_limit_share", "(county scope only) share of those "
+              "answers within `policy.escalation.response_limit_days`", "0–1"),
+    MetricDoc("county_side.staff", "(county scope only) county department staff after quota "
+              "moved down", "staff"),
+)
+"""Metrics beyond the per-stream ones (``<pool>`` stands for each staff pool's name)."""
 
 
 def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
     """KPIs of one (scope, stream) over the window ``[w, h)``."""
     done_or_h = np.where(np.isnan(r.done), h, r.done)
-    in_window = r.arr >= w
-    finished = in_window & ~np.isnan(r.done)
-    started = in_window & ~np.isnan(r.start)
+    arrived = r.arr >= w
+    finished = arrived & ~np.isnan(r.done)
+    started = arrived & ~np.isnan(r.start)
     lead = r.done[finished] - r.arr[finished]
     due_in = (r.due >= w) & (r.due < h)
     on_time = due_in & (done_or_h <= r.due)
-    overlap = np.clip(np.minimum(done_or_h, h) - np.maximum(r.arr, w), 0.0, None)
+    inside = np.clip(np.minimum(done_or_h, h) - np.maximum(r.arr, w), 0.0, None)
     return {
-        "arrivals": float(in_window.sum()),
+        "arrivals": float(arrived.sum()),
         "completions": float(((r.done >= w) & (r.done < h)).sum()),
         "backlog_start": float(((r.arr < w) & (done_or_h >= w)).sum()),
         "backlog_end": float(np.isnan(r.done).sum()),
-        "backlog_mean": float(overlap.sum() / (h - w)),
-        "wait_mean_h": _mean(r.start[started] - r.arr[started]),
-        "lead_time_mean_h": _mean(lead),
+        "backlog_mean": float(inside.sum() / (h - w)),
+        "wait_mean_h": mean_or_nan(r.start[started] - r.arr[started]),
+        "lead_time_mean_h": mean_or_nan(lead),
         "lead_time_p90_h": float(np.percentile(lead, 90)) if lead.size else math.nan,
         "on_time_share": float(on_time.sum() / due_in.sum()) if due_in.any() else math.nan,
     }
 
 
-def _overlap(start: np.ndarray, end: np.ndarray, w: float, h: float) -> float:
-    """Total length of the intervals [start, end) inside [w, h) (NaN end = still open)."""
-    end = np.where(np.isnan(end), h, end)
-    return float(np.clip(np.minimum(end, h) - np.maximum(start, w), 0.0, None).sum())
-
-
-def _in(t, w: float, h: float):
-    t = np.asarray(t, dtype=float)
-    return (t >= w) & (t < h)
-
-
-def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
-    rec = rec or Records.of(model)
-    w, h = model.warmup_h, model.horizon_h
-    out: dict[str, float] = {}
-    returned = np.array(model.returned, dtype=float).reshape(-1, 3)
-    seconded = np.array(model.secondments, dtype=float).reshape(-1, 3)
-    refused = np.array(model.secondment_refused, dtype=float).reshape(-1, 2)
-    unfilled = np.array(model.secondment_unfilled, dtype=float).reshape(-1, 2)
-    for scope, township in _scopes(model):
-        def mine(a):  # rows of a table whose first column is the township index
-            return a if township is None else a[a[:, 0] == township]
-        in_scope = _mask(rec, township)
-        for s, name in enumerate(STREAMS):
-            sub = rec.subset(in_scope & (rec.stream == s))
-            for metric, value in stream_metrics(sub, w, h).items():
-                out[f"{scope}.{name}.{metric}"] = value
-            out.update({f"{scope}.{name}.{k}": v
-                        for k, v in _stream_extras(s, sub, w, h).items()})
-        ret = mine(returned)
-        ret = ret[_in(ret[:, 1], w, h)]
-        out[f"{scope}.delegated.returned_count"] = float(len(ret))
-        out[f"{scope}.delegated.returned_h"] = float(ret[:, 2].sum())
-        sec = mine(seconded)
-        out[f"{scope}.staff.seconded_days"] = _overlap(sec[:, 1], np.where(
-            np.isinf(sec[:, 2]), np.nan, sec[:, 2]), w, h) / model.clock.hours_per_day
-        out[f"{scope}.staff.secondment_refused"] = float(_in(mine(refused)[:, 1], w, h).sum())
-        out[f"{scope}.staff.secondment_unfilled"] = float(_in(mine(unfilled)[:, 1], w, h).sum())
-    out.update(staff_metrics(model))
-    out.update(county_side(model, rec))
-    return out
-
-
-def _mask(rec: Records, township: int | None) -> np.ndarray:
-    """Items of one township, or of all (county scope) when ``township`` is None."""
-    return np.ones(len(rec.arr), bool) if township is None else rec.township == township
-
-
-def _scopes(model: Model) -> list[tuple[str, int | None]]:
+def scopes(model: Model) -> list[tuple[str, int | None]]:
+    """``county`` (every township, index None) and each township (id, index)."""
     return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
 
 
-def _stream_extras(stream: int, r: Records, w: float, h: float) -> dict[str, float]:
-    arrived = r.arr >= w
-    if stream == SERVICES:
-        return {"visits_mean": _mean(r.visits[arrived]),
-                "one_visit_share": _mean((r.visits[arrived] <= 1).astype(float))}
-    if stream == ENFORCEMENT:
-        answered = _in(r.answer, w, h)
-        return {"county_waiting_mean": _overlap(r.up[~np.isnan(r.up)],
-                                                r.answer[~np.isnan(r.up)], w, h) / (h - w),
-                "county_response_mean_h": _mean(r.answer[answered] - r.up[answered])}
-    if stream == DELEGATED:
-        due_in = (r.due >= w) & (r.due < h)
-        late = due_in & ~(np.where(np.isnan(r.done), h, r.done) <= r.due)
-        return {"overdue_share": float(late.sum() / due_in.sum()) if due_in.any() else math.nan}
-    if stream == GRID:
-        return {"duplicates": float((arrived & (r.tag == DUPLICATE)).sum())}
-    return {}
+def by_stream(rec: Records, township: int | None
+              ) -> Iterator[tuple[registry.StreamSpec[Any], Records]]:
+    """Each registered stream with its records in one scope."""
+    in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
+    for spec in registry.streams():
+        yield spec, rec.subset(in_scope & (rec.stream == spec.index))
+
+
+def _table(rows: list[Any], width: int) -> np.ndarray:
+    return np.array(rows, dtype=float).reshape(-1, width)
+
+
+def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
+    """Every metric of one replication, by full name."""
+    rec = rec or Records.of(model.items)
+    w, h = model.warmup_h, model.horizon_h
+    out: dict[str, float] = {}
+    returned = _table(model.returned, 3)
+    seconded = _table([(s.township, s.start, s.end) for s in model.secondments], 3)
+    refused = _table(model.secondment_refused, 2)
+    unfilled = _table(model.secondment_unfilled, 2)
+    for scope, township in scopes(model):
+
+        def mine(a: np.ndarray, township: int | None = township) -> np.ndarray:
+            return a if township is None else a[a[:, 0] == township]
+
+        for spec, sub in by_stream(rec, township):
+            for metric, value in stream_metrics(sub, w, h).items():
+                out[f"{scope}.{spec.id}.{metric}"] = value
+            if spec.extra_metrics is not None:
+                for metric, value in spec.extra_metrics(sub, w, h).items():
+                    out[f"{scope}.{spec.id}.{metric}"] = value
+        ret = mine(returned)
+        ret = ret[in_window(ret[:, 1], w, h)]
+        out[f"{scope}.delegated.returned_count"] = float(len(ret))
+        out[f"{scope}.delegated.returned_h"] = float(ret[:, 2].sum())
+        sec = mine(seconded)
+        away_until = np.where(np.isinf(sec[:, 2]), np.nan, sec[:, 2])
+        out[f"{scope}.staff.seconded_days"] = (overlap(sec[:, 1], away_until, w, h)
+                                               / model.clock.hours_per_day)
+        out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)[:, 1], w, h).sum())
+        out[f"{scope}.staff.secondment_unfilled"] = float(
+            in_window(mine(unfilled)[:, 1], w, h).sum())
+    out.update(staff_metrics(model))
+    for centre in model.county_centres.values():
+        out.update(centre.metrics(rec, w, h))
+    return out
 
 
 def _staff_levels(model: Model) -> np.ndarray:
     """Per pool, the time integrals over the window of (quota, filled, active)."""
     w, h = model.warmup_h, model.horizon_h
-    log = np.array(model.staff_log, dtype=float).reshape(-1, 5)
+    log = _table(model.staff_log, 5)
     totals = np.zeros((len(model.pools), 3))
     for i in range(len(model.pools)):
         rows = log[log[:, 1] == i]
@@ -187,8 +181,9 @@ def staff_metrics(model: Model) -> dict[str, float]:
     township, and county-wide by pool name."""
     span = model.horizon_h - model.warmup_h
     totals = _staff_levels(model)
-    sums: dict[str, np.ndarray] = {}  # key → [busy, quota·h, filled·h, active·h]
-    for pool, busy, (quota_h, filled_h, active_h) in zip(model.pools, model.pool_busy, totals):
+    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h]
+    for pool, busy, (quota_h, filled_h, active_h) in zip(model.pools, model.pool_busy, totals,
+                                                         strict=True):
         row = np.array([busy, quota_h, filled_h, active_h])
         keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
         if pool.scope != COUNTY:
@@ -204,21 +199,6 @@ def staff_metrics(model: Model) -> dict[str, float]:
     return out
 
 
-def county_side(model: Model, rec: Records) -> dict[str, float]:
-    """The county departments seen from the townships: how fast they answer."""
-    w, h = model.warmup_h, model.horizon_h
-    answered = _in(rec.answer, w, h)
-    response = rec.answer[answered] - rec.up[answered]
-    limit = model.clock.hours(model.scenario.policy.escalation.response_limit_days)
-    return {
-        f"{COUNTY}.county_side.response_mean_h": _mean(response),
-        f"{COUNTY}.county_side.response_p90_h":
-            float(np.percentile(response, 90)) if response.size else math.nan,
-        f"{COUNTY}.county_side.answered_in_limit_share": _mean((response <= limit).astype(float)),
-        f"{COUNTY}.county_side.staff": float(model.county_staff),
-    }
-
-
 def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     """Long table: replication, day, township, stream, metric, value for every full
     working day inside the window (``day`` counts working days from the start)."""
@@ -228,10 +208,8 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     days = np.arange(d0, d1)
     ends = (days + 1) * hpd
     frames = []
-    for scope, township in _scopes(model):
-        in_scope = _mask(rec, township)
-        for s, name in enumerate(STREAMS):
-            sub = rec.subset(in_scope & (rec.stream == s))
+    for scope, township in scopes(model):
+        for spec, sub in by_stream(rec, township):
             arr_day = np.bincount((sub.arr // hpd).astype(int), minlength=d1 + 1)[d0:d1]
             fin = sub.done[~np.isnan(sub.done)]
             done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
@@ -239,7 +217,7 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
                        - np.searchsorted(np.sort(fin), ends, side="left"))
             for metric, values in (("arrivals", arr_day), ("completions", done_day),
                                    ("backlog", backlog)):
-                frames.append(pd.DataFrame({"day": days, "township": scope, "stream": name,
+                frames.append(pd.DataFrame({"day": days, "township": scope, "stream": spec.id,
                                             "metric": metric, "value": values.astype(float)}))
     frames += _staff_series(model, days, ends)
     df = pd.concat(frames, ignore_index=True)
@@ -249,10 +227,10 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
 
 def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:
     """Headcount (filled posts) and vacancies of each township's pools at each day's end."""
-    log = np.array(model.staff_log, dtype=float).reshape(-1, 5)
-    levels = {scope: np.zeros((2, len(days))) for scope, _ in _scopes(model)}
+    log = _table(model.staff_log, 5)
+    levels = {scope: np.zeros((2, len(days))) for scope, _ in scopes(model)}
     for pool in model.pools:
-        if pool.township < 0:
+        if pool.township is None:
             continue
         rows = log[log[:, 1] == pool.index]
         upto = np.searchsorted(rows[:, 0], ends, side="left")  # changes before the day's end
@@ -266,15 +244,6 @@ def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.D
             for i, metric in enumerate(("headcount", "vacancies"))]
 
 
-def paired_difference(treatment, baseline, level: float = 0.95) -> dict:
-    """CI of the mean of ``treatment - baseline`` replication by replication (common
-    random numbers make the pairs share their arrivals, so the CI is narrow)."""
-    a, b = np.asarray(treatment, dtype=float), np.asarray(baseline, dtype=float)
-    if a.shape != b.shape:
-        raise ValueError(f"paired runs need the same replications ({a.size} vs {b.size})")
-    return confidence_interval(a - b, level)
-
-
 QUANTILES = np.linspace(0.0, 1.0, 101)
 
 
@@ -282,27 +251,13 @@ def lead_time_quantiles(model: Model, rec: Records, replication: int) -> pd.Data
     """County-wide lead-time percentiles per stream (items arriving in the window and
     finished), enough to draw each policy's lead-time distribution."""
     frames = []
-    for s, name in enumerate(STREAMS):
-        sel = (rec.stream == s) & (rec.arr >= model.warmup_h) & ~np.isnan(rec.done)
-        lead = rec.done[sel] - rec.arr[sel]
+    for spec, sub in by_stream(rec, None):
+        sel = (sub.arr >= model.warmup_h) & ~np.isnan(sub.done)
+        lead = sub.done[sel] - sub.arr[sel]
         if lead.size:
-            frames.append(pd.DataFrame({"stream": name, "quantile": QUANTILES,
+            frames.append(pd.DataFrame({"stream": spec.id, "quantile": QUANTILES,
                                         "lead_time_h": np.quantile(lead, QUANTILES)}))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["stream", "quantile", "lead_time_h"])
     df.insert(0, "replication", replication)
     return df
-
-
-def confidence_interval(values, level: float = 0.95) -> dict[str, float | int | None]:
-    """Mean and t-based CI across replications (NaN replications are dropped)."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = int(x.size)
-    if n == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    mean = float(x.mean())
-    if n < 2:
-        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}

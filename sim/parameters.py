@@ -1,7 +1,8 @@
 """The parameter provenance table: every default, its unit and where it comes from.
 
 ``python -m sim.parameters`` writes ``docs/PARAMETERS.md`` from the schema defaults
-(sim/config.py) and every YAML file under ``configs/``; :data:`SOURCES` gives each key
+(sim/config/ and the stream declarations) and every YAML file under ``configs/``;
+:data:`SOURCES`, and each stream's own ``sources`` for ``workload.<id>.*``, give each key
 (by glob pattern, first match wins) its unit and its source — a seed file and the phrase
 it rests on, or "assumption" with a one-line reason. A test fails when a key matches no
 pattern or the committed table is out of date, so a new knob cannot go undocumented.
@@ -16,18 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from .config import Scenario
+from . import registry
+from .config import schema
+from .sources import S000, S001, S002, S003, S004, A
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
 DOC = ROOT / "docs" / "PARAMETERS.md"
 
-S000 = "seed 000_ab7ad193447c3a7a.txt (national instruction)"
-S001 = "seed 001_36741be809c14481.txt (Wuchuan plan)"
-S002 = "seed 002_de73373b8a953011.txt (Huzhou drafts)"
-S003 = "seed 003_ddc45a0b9ab9f416.txt (Pingluo task list)"
-S004 = "seed 004_7473e19fb949cabc.txt (reports)"
-A = "assumption: "
 
 # (pattern, unit, source) — first match wins, so specific patterns come first.
 SOURCES: list[tuple[str, str, str]] = [
@@ -61,35 +58,8 @@ SOURCES: list[tuple[str, str, str]] = [
     ("county.quota_total", "posts", A + "county department quota the moved posts come from"),
     ("county.own_work_per_day", "items/working day", A + "keeps department staff ~70% busy"),
     ("county.own_work_effort.*", "hours (kind, mean, cv)", A + "a day's work per item"),
-    ("workload.services.requests_per_10k_pop_per_day", "requests/10k people/working day",
-     A + "about 1 request per 700 residents a day"),
-    ("workload.services.online_share", "share", S002 + ": online handling (网上办) "
-     "encouraged; 0.2 is an assumption"),
-    ("workload.services.online_effort_factor", "× effort", A + "no counter intake for a "
-     "request filed online or by proxy"),
-    ("workload.services.incomplete_share", "share", A + "'最多跑一次' ("
-     + S002 + ") targets these repeat visits"),
-    ("workload.services.incomplete_effort.*", "hours", A + "a short intake"),
-    ("workload.services.return_delay_days", "working days", A + "time to fetch papers"),
-    ("workload.services.categories.*.share", "share", A + "mix of 社保, 民政, 户籍, 不动产, 医保"),
-    ("workload.services.categories.*.effort.*", "hours", A + "minutes to an hour a request"),
-    ("workload.services.categories.*.time_limit_days", "working days", S002 +
-     ": 马上办 same day … statutory limits; values are assumptions"),
-    ("workload.enforcement.domains.*", "share", A + "domains named in " + S004 +
-     " (环保, 市场, 住建, 农业 …)"),
-    ("workload.enforcement.stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
-    ("workload.enforcement.stages.*.certified", "staff", S000 + " / " + S004 +
-     ": certified officers only"),
-    ("workload.enforcement.stages.*.effort.*", "hours", A + "stages of " + S000 +
-     " (检查、受立案、调查、审查、决定)"),
-    ("workload.enforcement.time_limit_days", "working days", A + "90 calendar days ≈ 64 working"),
-    ("workload.enforcement.*", "per working day / share / hours", A + "case sources of "
-     + S000 + "; rates give a town about one case a day"),
-    ("workload.delegated.list_items_mean", "items", S004 + ": a 29-item rectification "
-     "list (29个问题整改清单); mean 10 is an assumption"),
-    ("workload.delegated.*", "per working day / hours / working days", A + "streams of "
-     + S004 + " (属地管理, 督查检查考核)"),
-    ("workload.grid.*", "per cell per day / share / hours", A + "grid of " + S000 + " §3"),
+    ("workload.streams", "stream ids", "switch: which streams' own sources produce work "
+     "(null: all; the quiet workload sets [])"),
     ("policy.name", "—", "label"),
     ("policy.quota.township_increase_share", "share", S003 + ": 乡镇人员编制总量增幅"
      "较改革前不低于25% (item 12)"),
@@ -138,8 +108,16 @@ def flatten(node, prefix: str = "") -> dict[str, object]:
     return out
 
 
+def sources() -> list[tuple[str, str, str]]:
+    """Every (pattern, unit, source): each stream's own first, then :data:`SOURCES`."""
+    own = [(f"workload.{spec.id}.{src.pattern}", src.unit, src.source)
+           for spec in registry.streams() for src in spec.sources]
+    return own + SOURCES
+
+
 def schema_defaults() -> dict[str, object]:
-    d = dataclasses.asdict(Scenario())
+    """Every key of the schema with its default value."""
+    d = dataclasses.asdict(schema.ScenarioSchema())
     d.pop("mmc")
     return flatten(d)
 
@@ -161,7 +139,8 @@ def yaml_files() -> list[tuple[str, dict[str, object]]]:
 
 
 def source_of(key: str) -> tuple[str, str] | None:
-    for pattern, unit, source in SOURCES:
+    """Unit and source of a key (None if no pattern matches)."""
+    for pattern, unit, source in sources():
         if fnmatch.fnmatchcase(key, pattern):
             return unit, source
     return None
@@ -175,10 +154,10 @@ def _row(key: str, value: object) -> str:
 
 def render() -> str:
     lines = ["# Parameters: every default, its unit and its source", "",
-             "Generated by `python -m sim.parameters` from `sim/config.py` and `configs/`;",
-             "edit `SOURCES` in `sim/parameters.py`, not this file. Seeds are the source",
+             "Generated by `python -m sim.parameters` from the schema and `configs/`; edit",
+             "`SOURCES` in `sim/parameters.py` (or a stream's `sources`), not this file. Seeds are the source",
              "documents in `shared/seeds/`; \"assumption\" marks numbers no seed gives.", ""]
-    sections = [("Schema defaults (sim/config.py)", schema_defaults())]
+    sections = [("Schema defaults (sim/config/schema.py and sim/streams/)", schema_defaults())]
     sections += [(f"configs/{name}", keys) for name, keys in yaml_files()]
     for title, keys in sections:
         lines += [f"## {title}", "", "| key | value | unit | source |", "| --- | --- | --- | --- |"]

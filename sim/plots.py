@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -21,12 +23,11 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from .jobs import Job  # noqa: E402
-from .work import STREAMS  # noqa: E402
+from .jobs import Job, streams  # noqa: E402
+from .outputs import backlog_total, grid_shape  # noqa: E402
 
-# English only: matplotlib's bundled font has no CJK glyphs (README gives the terms).
-LABELS = {"services": "Services", "enforcement": "Enforcement cases",
-          "delegated": "Delegated tasks", "grid": "Grid reports"}
+# Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
+# the terms); stream labels come from the runs' own records.
 
 # KPI, axis label, console heading — what a county committee asks first.
 KPIS = [
@@ -42,7 +43,7 @@ KPIS = [
 PALETTE = [*plt.get_cmap("tab10").colors, (0.55, 0.55, 0.0), (0.0, 0.4, 0.4)]
 
 
-def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, tuple]:
+def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
     """Black for the baseline, distinct colours for the rest, the same in every figure."""
     others = [j for j in jobs if j is not baseline]
     colours = {j.name: PALETTE[i % len(PALETTE)] for i, j in enumerate(others)}
@@ -51,7 +52,19 @@ def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, tuple]:
     return colours
 
 
-def _save(fig, path: Path) -> Path:
+def _panels(n: int, width: float = 6.5, height: float = 3.75,
+            **kwargs: Any) -> tuple[Any, list[Any]]:
+    """A figure with ``n`` panels on a grid sized from ``n`` (spare cells hidden)."""
+    rows, cols = grid_shape(n)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
+                             **kwargs)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -66,10 +79,11 @@ def _most_different(jobs: list[Job], baseline: Job | None) -> list[Job]:
     if len(jobs) <= MAX_LINES or baseline is None:
         return jobs[:MAX_LINES] if baseline is None else jobs
 
-    def backlog(j):
-        m = j.summary["metrics"]
-        return sum((m.get(f"county.{s}.backlog_mean") or {}).get("mean") or 0.0
-                   for s in ("services", "enforcement", "delegated"))
+    infos = streams(jobs)
+
+    def backlog(j: Job) -> float:
+        return backlog_total(j.metrics, "county", infos)
+
     others = sorted((j for j in jobs if j is not baseline),
                     key=lambda j: -abs(backlog(j) - backlog(baseline)))
     return [baseline] + others[:MAX_LINES - 1]
@@ -77,6 +91,7 @@ def _most_different(jobs: list[Job], baseline: Job | None) -> list[Job]:
 
 def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
                       scope: str = "county") -> Path | None:
+    """One panel per stream: items in the system per working day, a line per job."""
     jobs = [j for j in jobs if j.ok and j.timeseries() is not None]
     if not jobs:
         return None
@@ -84,11 +99,14 @@ def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
     colours = _colours(jobs, baseline)
     if baseline in shown:  # drawn last and dashed: visible even where a job equals it
         shown = [j for j in shown if j is not baseline] + [baseline]
-    fig, axes = plt.subplots(2, 2, figsize=(13, 7.5), sharex=True)
-    for ax, stream in zip(axes.flat, STREAMS):
+    infos = streams(jobs)
+    fig, axes = _panels(len(infos), sharex=True)
+    for ax, info in zip(axes, infos, strict=True):
         for job in shown:
             s = job.timeseries()
-            s = s[(s.township == scope) & (s.stream == stream) & (s.metric == "backlog")]
+            s = s[(s.township == scope) & (s.stream == info.id) & (s.metric == "backlog")]
+            if s.empty:
+                continue
             wide = s.pivot_table(index="day", columns="replication", values="value")
             mean = wide.mean(axis=1)
             n = wide.shape[1]
@@ -98,12 +116,11 @@ def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
                     lw=1.8 if job is baseline else 1.5, ls="--" if job is baseline else "-")
             ax.fill_between(mean.index, (mean - half).clip(lower=0), mean + half,
                             color=colours[job.name], alpha=0.13, lw=0)
-        ax.set_title(LABELS[stream])
-        ax.set_ylabel("items in the system")
-        ax.grid(alpha=0.3)
-    for ax in axes[1]:
+        ax.set_title(info.label)
+        ax.set_ylabel(f"{info.unit} in the system")
         ax.set_xlabel("working day")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
                title="policy")
     note = (f" — baseline and the {len(shown) - 1} jobs that differ most of {len(jobs)}"
@@ -112,7 +129,8 @@ def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
     return _save(fig, out / "backlog_over_time.png")
 
 
-def _bars(ax, names, rows: list[dict], colours, label):
+def _bars(ax: Any, names: Sequence[str], rows: list[dict[str, Any]], colours: dict[str, Any],
+          label: str) -> None:
     """Horizontal bars of CI entries ``{"mean", "ci_low", "ci_high"}`` (missing → empty)."""
     means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
     lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in zip(rows, means)]
@@ -130,19 +148,20 @@ def _bars(ax, names, rows: list[dict], colours, label):
 
 
 def kpi_bars(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+    """The headline KPIs per job with their CIs."""
     ok = [j for j in jobs if j.ok]
     if not ok:
         return None
     colours = _colours(ok, baseline)
-    fig, axes = plt.subplots(2, 3, figsize=(14, 1.2 + 0.5 * len(ok) * 2))
-    for ax, (metric, label, _) in zip(axes.flat, KPIS):
-        rows = [j.summary["metrics"].get(metric) or {} for j in ok]
+    fig, axes = _panels(len(KPIS), 14 / 3, 0.6 + 0.5 * len(ok))
+    for ax, (metric, label, _) in zip(axes, KPIS, strict=True):
+        rows = [j.metrics.get(metric) or {} for j in ok]
         _bars(ax, [j.name for j in ok], rows, colours, label)
     fig.suptitle("Key results per policy (mean and 95% CI across replications)")
     return _save(fig, out / "kpi_bars.png")
 
 
-def differences(diffs: dict[str, dict[str, dict]], baseline: str, jobs: list[Job],
+def differences(diffs: dict[str, dict[str, dict[str, Any]]], baseline: str, jobs: list[Job],
                 out: Path) -> Path | None:
     """``diffs[job][metric]`` = paired CI of job − baseline."""
     if not diffs:
@@ -150,8 +169,8 @@ def differences(diffs: dict[str, dict[str, dict]], baseline: str, jobs: list[Job
     names = list(diffs)
     colours = _colours([j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline),
                                                         None))
-    fig, axes = plt.subplots(2, 3, figsize=(14, 1.2 + 0.5 * len(names) * 2))
-    for ax, (metric, label, _) in zip(axes.flat, KPIS):
+    fig, axes = _panels(len(KPIS), 14 / 3, 0.6 + 0.5 * len(names))
+    for ax, (metric, label, _) in zip(axes, KPIS, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]
         _bars(ax, names, rows, colours, f"Δ {label}")
         ax.axvline(0, color="black", lw=0.8)
@@ -161,17 +180,17 @@ def differences(diffs: dict[str, dict[str, dict]], baseline: str, jobs: list[Job
 
 
 def fairness(jobs: list[Job], out: Path) -> Path | None:
-    """Each township's mean backlog (services + enforcement + delegated items)."""
+    """Each township's mean backlog (items of the streams in the headline total)."""
     ok = [j for j in jobs if j.ok]
+    infos = streams(ok)
+    counted = " + ".join(s.id for s in infos if s.in_backlog_total)
     if not ok:
         return None
     fig, ax = plt.subplots(figsize=(10, 1.5 + 0.55 * len(ok)))
     for y, job in enumerate(ok):
-        m = job.summary["metrics"]
+        m = job.metrics
         towns = sorted({k.split(".")[0] for k in m} - {"county"})
-        values = np.array([sum((m.get(f"{t}.{s}.backlog_mean") or {}).get("mean") or 0.0
-                               for s in ("services", "enforcement", "delegated"))
-                           for t in towns])
+        values = np.array([backlog_total(m, t, infos) for t in towns])
         worst = values >= np.quantile(values, 0.9)
         ax.scatter(values[~worst], [y] * int((~worst).sum()), color="grey", s=28)
         ax.scatter(values[worst], [y] * int(worst.sum()), color="crimson", s=46,
@@ -181,7 +200,7 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
                         fontsize=8, color="crimson")
     ax.set_yticks(range(len(ok)), [j.name for j in ok])
     ax.invert_yaxis()
-    ax.set_xlabel("mean items in the system per township (services + enforcement + delegated)")
+    ax.set_xlabel(f"mean items in the system per township ({counted})")
     ax.set_title("Township fairness: each dot a township, worst decile in red")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
@@ -189,16 +208,18 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
 
 
 def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+    """Lead-time distribution per stream, a curve per job."""
     jobs = [j for j in jobs if j.ok and j.lead_times() is not None]
     if not jobs:
         return None
     colours = _colours(jobs, baseline)
     order = [j for j in jobs if j is not baseline] + [j for j in jobs if j is baseline]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5))
-    for ax, stream in zip(axes.flat, STREAMS):
+    infos = streams(jobs)
+    fig, axes = _panels(len(infos), 6, 3.75)
+    for ax, info in zip(axes, infos, strict=True):
         for job in order:  # the baseline last, so that it shows where others coincide
             q = job.lead_times()
-            q = q[q.stream == stream]
+            q = q[q.stream == info.id]
             if q.empty:
                 continue
             curve = q.groupby("quantile").lead_time_h.mean()  # average across replications
@@ -206,11 +227,11 @@ def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> P
                     label=job.name, ls="--" if job is baseline else "-",
                     lw=1.8 if job is baseline else 1.2)
         ax.set_xscale("symlog", linthresh=1.0)
-        ax.set_title(LABELS[stream])
+        ax.set_title(info.label)
         ax.set_xlabel("lead time, arrival to completion (working hours, log scale)")
         ax.set_ylabel("share of items done within")
         ax.grid(alpha=0.3)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
                title="policy")
     fig.suptitle("Lead-time distribution (ECDF, county-wide)")

@@ -19,18 +19,10 @@ FLEXIBLE_CENTRES = ("service", "general")
 
 
 def centre_load(tw: Township, centre: str) -> float:
-    stations = tw.stations[centre]
+    """Items waiting per member present at one of the township's centres."""
+    stations = tw.stations(centre)
     waiting = sum(st.waiting() for st in stations)
     return waiting / max(1, sum(st.active for st in stations))
-
-
-def every(model: Model, days: float, action) -> None:
-    period = model.clock.hours(days)
-
-    def tick(_event) -> None:
-        action()
-        model.env.timeout(period).callbacks.append(tick)
-    model.env.timeout(period).callbacks.append(tick)
 
 
 def start_rebalancing(model: Model, workforce: Workforce, interval_days: float) -> None:
@@ -43,7 +35,7 @@ def start_rebalancing(model: Model, workforce: Workforce, interval_days: float) 
         for pools in by_name.values():
             if len(pools) > 1:
                 _rebalance(model, workforce, pools)
-    every(model, interval_days, review)
+    model.every(interval_days, review)
 
 
 def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
@@ -60,7 +52,7 @@ def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
         workforce.change_quota(hi, +1)
     present = [s for s in lo.members if not s.seconded]
     if load[hi.index] > 2 * load[lo.index] + 1 and len(present) > 1:  # never the last one
-        free = [s for s in present if s.since < 0 and s.on_release is None]
+        free = [s for s in present if s.since is None and s.on_release is None]
         if free:
             workforce.transfer(free[0], lo, hi)
 
@@ -69,21 +61,21 @@ def start_flexible_use(model: Model, review_days: float) -> None:
     def review() -> None:
         for tw in model.townships:
             _deploy(model, tw)
-    every(model, review_days, review)
+    model.every(review_days, review)
 
 
 def _deploy(model: Model, tw: Township) -> None:
     """Move free flexible staff, one at a time, from the shorter to the longer queue."""
     for _ in range(10):  # a few moves a review at most
         loads = {c: centre_load(tw, c) for c in FLEXIBLE_CENTRES}
-        hi = max(loads, key=loads.get)
-        lo = min(loads, key=loads.get)
+        hi = max(loads, key=loads.__getitem__)
+        lo = min(loads, key=loads.__getitem__)
         if loads[hi] - loads[lo] < 1.0:
             return
-        movable = [s for st in tw.stations[lo] for s in st.free
+        movable = [s for st in tw.stations(lo) for s in st.free_members()
                    if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES]
         if not movable:
             return
         s = movable[0]
         s.station.remove(s, lambda s: None)
-        tw.place[hi](s)  # works there; still counted in its own pool
+        tw.centres[hi].place(s)  # works there; still counted in its own pool

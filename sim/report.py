@@ -15,16 +15,16 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from . import plots
+from .analysis import CI, paired_difference, welch_difference
 from .calendar import WorkingClock
-from .jobs import Job, load, overrides_of, varying_keys
-from .metrics import paired_difference
+from .jobs import Job, load, overrides_of, streams, varying_keys
+from .outputs import backlog_total
 from .table import cell
 
 BASELINE_DEFAULT = "pre_reform"
@@ -32,42 +32,35 @@ BASELINE_DEFAULT = "pre_reform"
 
 # --------------------------------------------------------------------------- tables
 def comparison(jobs: list[Job]) -> pd.DataFrame:
+    """One row per finished job × metric: mean, CI, replications."""
     rows = [{"job": j.name, "metric": name, "mean": m["mean"], "ci_low": m["ci_low"],
              "ci_high": m["ci_high"], "replications": m["n"]}
-            for j in jobs if j.ok for name, m in j.summary["metrics"].items()]
+            for j in jobs if j.ok for name, m in j.metrics.items()]
     return pd.DataFrame(rows, columns=["job", "metric", "mean", "ci_low", "ci_high",
                                        "replications"])
 
 
-def _welch(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
-    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    if len(a) < 2 or len(b) < 2:
-        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    dof = (va + vb) ** 2 / ((va ** 2) / (len(a) - 1) + (vb ** 2) / (len(b) - 1)) if se else 1
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
-    d = float(a.mean() - b.mean())
-    return {"mean": d, "ci_low": d - half, "ci_high": d + half, "n": min(len(a), len(b))}
-
-
 def paired(job: Job, base: Job) -> bool:
     """Replication k of both jobs drew the same random numbers."""
+    assert job.summary is not None and base.summary is not None
     return (job.summary["seed"] == base.summary["seed"]
             and job.summary["replications"] == base.summary["replications"])
 
 
-def difference(job: Job, base: Job, metric: str) -> dict:
+def difference(job: Job, base: Job, metric: str) -> CI:
+    """CI of job − baseline for one metric: paired when the jobs share random numbers."""
     a, b = job.replications(), base.replications()
     if metric not in a or metric not in b:
         return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
     if paired(job, base):
         return paired_difference(a[metric].to_numpy(), b[metric].to_numpy())
-    return _welch(a[metric].to_numpy(float), b[metric].to_numpy(float))
+    return welch_difference(a[metric].to_numpy(float), b[metric].to_numpy(float))
 
 
-def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict]:
-    rows, by_job = [], {}
+def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict[str, dict[str, CI]]]:
+    """Every finished job against the baseline, for every metric."""
+    rows: list[dict[str, Any]] = []
+    by_job: dict[str, dict[str, CI]] = {}
     for job in jobs:
         if not job.ok or job is base:
             continue
@@ -84,26 +77,27 @@ def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict]:
 
 
 def console_table(jobs: list[Job]) -> str:
+    """The headline KPIs of every finished job, one line each."""
     ok = [j for j in jobs if j.ok]
+    infos = streams(jobs)
     width = max([len(j.name) for j in ok] + [8]) + 2
     heads = [short for _, _, short in plots.KPIS] + ["backlog items"]
     lines = ["job".ljust(width) + "  ".join(h.ljust(20) for h in heads)]
     for j in ok:
-        m = j.summary["metrics"]
-        total = sum((m.get(f"county.{s}.backlog_mean") or {}).get("mean") or 0.0
-                    for s in ("services", "enforcement", "delegated"))
+        m = j.metrics
+        total = backlog_total(m, "county", infos)
         cells = [cell(m.get(metric)) for metric, _, _ in plots.KPIS] + [f"{total:,.0f}"]
         lines.append(j.name.ljust(width) + "  ".join(c.ljust(20) for c in cells))
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- report.md
-def _config(job: Job) -> dict:
+def _config(job: Job) -> dict[str, Any]:
     path = job.dir / ".hydra" / "config.yaml"
     return yaml.safe_load(path.read_text()) if path.is_file() else {}
 
 
-def _dates(cfg: dict) -> str:
+def _dates(cfg: dict[str, Any]) -> str:
     """`` (2020-01-06 to 2020-12-18)`` for the simulated span, when the config tells."""
     try:
         cal, run = cfg["calendar"], cfg["run"]
@@ -119,13 +113,13 @@ def _kpi_rows(jobs: list[Job]) -> list[str]:
             "| --- |" + " --- |" * len(plots.KPIS)]
     for j in jobs:
         if j.ok:
-            m = j.summary["metrics"]
+            m = j.metrics
             rows.append(f"| {j.name} | " + " | ".join(cell(m.get(k)) for k, _, _ in plots.KPIS)
                         + " |")
     return rows
 
 
-def _diff_rows(by_job: dict, base: Job) -> list[str]:
+def _diff_rows(by_job: dict[str, dict[str, CI]]) -> list[str]:
     rows = ["| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
             "| --- |" + " --- |" * len(plots.KPIS)]
     for name, diffs in by_job.items():
@@ -134,16 +128,17 @@ def _diff_rows(by_job: dict, base: Job) -> list[str]:
     return rows
 
 
-def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path],
-             out: Path) -> str:
+def markdown(jobs: list[Job], base: Job | None, by_job: dict[str, dict[str, CI]],
+             figures: list[Path], out: Path) -> str:
+    """``report.md``: the study report along the STRESS-DES checklist."""
     ok = [j for j in jobs if j.ok]
     failed = [j for j in jobs if not j.ok]
     first = ok[0] if ok else None
     cfg = _config(first) if first else {}
     run = cfg.get("run", {})
-    meta = first.summary.get("meta", {}) if first else {}
+    meta = first.summary.get("meta", {}) if first and first.summary else {}
     varied = varying_keys(jobs)
-    seeds = sorted({j.summary["seed"] for j in ok})
+    seeds = sorted({j.summary["seed"] for j in ok if j.summary})
     lines = [
         "# Study report", "",
         "Written by `tsim-report` along the STRESS-DES checklist (Monks et al. 2019) for "
@@ -156,10 +151,10 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
         "## 2. Model scope and logic",
         f"County `{cfg.get('county', {}).get('name', '?')}` with "
         f"{sum((cfg.get('county', {}).get('townships') or {}).values())} townships. Each "
-        "has a service centre (requests by category and channel, rework visits), an "
-        "enforcement office (five-stage cases, two certified officers per field step, "
-        "referrals and legal review at the county), a general office (delegated tasks, "
-        "rectification lists, assessments) and grid triage; staff are individuals in "
+        "receives " + ", ".join(s.label.lower() for s in streams(jobs)) + ", each served by "
+        "its centre (service centre, enforcement office with two certified officers per "
+        "field step and referrals and legal review at the county, general office, grid "
+        "triage); staff are individuals in "
         "pools with quota types, hiring, attrition and secondment; the county "
         "departments share one staff pool with their own work. The clock runs on "
         "working hours (8 h days, 5-day weeks). Full description: README.md.", "",
@@ -194,13 +189,13 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
                   f"{k} {v}" for k, v in meta.get("versions", {}).items()
                   if k != "township-sim"),
               "- Run time per job: " + ", ".join(
-                  f"{j.name} {j.summary['meta']['sim_seconds']:.1f} s "
-                  f"({j.summary['meta']['work_items']:,} items)" for j in ok), "",
+                  f"{j.name} {(j.summary or {})['meta']['sim_seconds']:.1f} s "
+                  f"({(j.summary or {})['meta']['work_items']:,} items)" for j in ok), "",
               "## 6. Results (county-wide, mean ±95% CI half-width)", "", *_kpi_rows(jobs),
               ""]
     if base and by_job:
         lines += [f"### Differences against {base.name} (paired by replication)", "",
-                  *_diff_rows(by_job, base), ""]
+                  *_diff_rows(by_job), ""]
     lines += ["### Figures", ""]
     lines += [f"![{f.stem}]({f.relative_to(out) if f.is_relative_to(out) else f})"
               for f in figures]
@@ -215,6 +210,7 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict, figures: list[Path
 
 # --------------------------------------------------------------------------- CLI
 def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
+    """The job named ``name``; by default ``pre_reform``, else the first finished job."""
     ok = [j for j in jobs if j.ok]
     if not ok:
         return None
@@ -227,13 +223,18 @@ def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
                      f"(jobs: {', '.join(j.name for j in ok)})")
 
 
-def report(paths: list[Path], out: Path | None = None, baseline: str | None = None) -> dict:
+def report(paths: list[Path], out: Path | None = None,
+           baseline: str | None = None) -> dict[str, Any]:
+    """Read the jobs under ``paths`` and write every table, figure and report.md."""
     jobs = load(paths)
     out = Path(out or paths[0])
     out.mkdir(parents=True, exist_ok=True)
     base = pick_baseline(jobs, baseline)
     comparison(jobs).to_csv(out / "comparison.csv", index=False)
-    diff_table, by_job = differences(jobs, base) if base else (pd.DataFrame(), {})
+    diff_table: pd.DataFrame = pd.DataFrame()
+    by_job: dict[str, dict[str, CI]] = {}
+    if base:
+        diff_table, by_job = differences(jobs, base)
     if base:
         diff_table.to_csv(out / "differences.csv", index=False)
     figures = [f for f in (plots.backlog_over_time(jobs, out, base),
@@ -246,6 +247,7 @@ def report(paths: list[Path], out: Path | None = None, baseline: str | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``tsim-report`` on the command line."""
     ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
     ap.add_argument("--out", type=Path, help="where to write (default: the first PATH)")

@@ -16,14 +16,15 @@ import os
 import platform
 import subprocess
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from .config import Scenario, config_hash
-from .engine import RunOutput
-from .metrics import confidence_interval
+from .analysis import CI, confidence_interval
 
 SUMMARY = "summary.json"
 REPLICATIONS = "replications.csv"
@@ -33,13 +34,25 @@ ERROR = "error.json"
 PACKAGES = ("township-sim", "simpy", "numpy", "scipy", "pandas", "hydra-core", "omegaconf")
 
 
-def _atomic(path: Path, write) -> None:
+@dataclass
+class RunOutput:
+    """What :func:`sim.engine.run` produces and :func:`write_run` writes."""
+
+    replications: pd.DataFrame  # one row per replication, one column per metric
+    timeseries: pd.DataFrame | None
+    lead_times: pd.DataFrame  # lead-time percentiles per replication and stream
+    meta: dict[str, Any] = field(default_factory=dict)
+    streams: list[dict[str, Any]] = field(default_factory=list)
+    """Descriptors of the streams (id, label, unit, in_backlog_total), for the report."""
+
+
+def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     write(tmp)
     os.replace(tmp, path)
 
 
-def _json_safe(value):
+def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -69,13 +82,15 @@ def git_commit() -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
-def summarise(out: RunOutput, level: float = 0.95) -> dict:
-    metrics = {name: confidence_interval(out.replications[name], level)
-               for name in out.replications.columns if name != "replication"}
-    return metrics
+def summarise(out: RunOutput, level: float = 0.95) -> dict[str, CI]:
+    """Mean and CI of every metric across the replications."""
+    return {name: confidence_interval(out.replications[name], level)
+            for name in out.replications.columns if name != "replication"}
 
 
-def write_run(run_dir: Path, scenario: Scenario, out: RunOutput) -> Path:
+def write_run(run_dir: Path, out: RunOutput, *, seed: int, replications: int,
+              config_hash: str) -> Path:
+    """Write a complete run directory; ``summary.json`` last."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     _atomic(run_dir / REPLICATIONS, lambda p: out.replications.to_csv(p, index=False))
@@ -86,9 +101,10 @@ def write_run(run_dir: Path, scenario: Scenario, out: RunOutput) -> Path:
     summary = {
         "metrics": {name: {k: _json_safe(v) for k, v in ci.items()}
                     for name, ci in summarise(out).items()},
-        "seed": scenario.run.seed,
-        "replications": scenario.run.replications,
-        "config_hash": config_hash(scenario),
+        "seed": seed,
+        "replications": replications,
+        "config_hash": config_hash,
+        "streams": out.streams,
         "meta": meta,
     }
     _atomic(run_dir / SUMMARY,
@@ -112,7 +128,7 @@ def write_error(run_dir: Path, exc: BaseException, overrides: list[str]) -> None
             lambda p: p.write_text(json.dumps(record, indent=1, ensure_ascii=False)))
 
 
-def read_error(run_dir: Path) -> dict | None:
+def read_error(run_dir: Path) -> dict[str, Any] | None:
     path = Path(run_dir) / ERROR
     return json.loads(path.read_text()) if path.is_file() else None
 
@@ -121,7 +137,7 @@ def is_complete(run_dir: Path) -> bool:
     return (Path(run_dir) / SUMMARY).is_file()
 
 
-def read_summary(run_dir: Path) -> dict:
+def read_summary(run_dir: Path) -> dict[str, Any]:
     return json.loads((Path(run_dir) / SUMMARY).read_text())
 
 

@@ -10,10 +10,12 @@ are counted. A request with nobody eligible left to send is counted as unfilled.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .config import SecondmentLever
-from .model import Model, Township
+from .model import Model, Secondment, Township, TownshipEvent
+from .rng import poisson_times
 from .staff import Staff, Workforce
-from .streams import poisson_times
 from .work import ArrivalSource, draws
 
 
@@ -30,28 +32,28 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
         if lever.capped:
             days = min(days, lever.max_days)
             if len(away) >= lever.max_per_township:
-                model.secondment_refused.append((tw.index, t))
+                model.secondment_refused.append(TownshipEvent(tw.index, t))
                 return
         eligible = [s for p in pools for s in p.members
                     if not s.seconded and s.on_release is None
                     and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))]
         if not eligible:
-            model.secondment_unfilled.append((tw.index, t))
+            model.secondment_unfilled.append(TownshipEvent(tw.index, t))
             return
         s = eligible[int(pick * len(eligible))]
         s.seconded = True
         away.append(s)
 
-        def depart(s) -> None:  # now, or when the member's current step ends
-            record = [tw.index, model.env.now, float("inf")]
+        def depart(s: Staff) -> None:  # now, or when the member's current step ends
+            record = Secondment(tw.index, model.env.now)
             model.secondments.append(record)
             model.log_staff(s.pool, d_active=-1)
-            model.env.timeout(hours(days), (s, record)).callbacks.append(come_back)
+            model.after(hours(days), come_back, (s, record))
         s.station.remove(s, depart)
 
-    def come_back(event) -> None:
+    def come_back(event: Any) -> None:
         s, record = event._value
-        record[2] = model.env.now
+        record.end = model.env.now
         s.seconded = False
         away.remove(s)
         if s.employed:
@@ -60,4 +62,4 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
 
     times = poisson_times(model.rng(f"{tw.id}/secondment/arrivals"),
                           model.per_hour(lever.requests_per_township_per_day), model.horizon_h)
-    ArrivalSource(model.env, times, request)
+    ArrivalSource(model.after, times, request)

@@ -8,17 +8,21 @@ down ("减上补下") — are filled at county recruitment rounds every
 hire starts ``hiring_lag_days`` after the round and works at ``training_speed`` for
 ``training_days``. Staff leave at ``attrition_per_year`` (cut by incentives).
 
-Every change is logged as ``(t, pool, Δquota, Δfilled, Δactive)`` in ``model.staff_log``,
-from which :mod:`sim.metrics` computes headcount, vacancies and available hours.
+Every change is logged as a :class:`~sim.model.StaffChange` in ``model.staff_log``, from
+which :mod:`sim.metrics` computes headcount, vacancies and available hours.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 from .config import WorkforceLever
+
+if TYPE_CHECKING:
+    from .model import Model
 
 DAYS_PER_YEAR = 250.0  # working days
 
@@ -33,11 +37,11 @@ class Staff:
                  speed: float = 1.0):
         self.pool = pool
         self.certified = certified
-        self.since = -1.0  # start of the current step, -1 when free
+        self.since: float | None = None  # start of the current step; None when free
         self.speed = speed
         self.hired_at = hired_at
-        self.station = None  # where the member works now
-        self.on_release: Callable | None = None  # called instead of freeing after a step
+        self.station: Any = None  # where the member works now
+        self.on_release: Callable[[Staff], None] | None = None  # instead of freeing
         self.employed = True
         self.seconded = False
 
@@ -48,7 +52,7 @@ class Pool:
 
     index: int
     scope: str  # township id, or "county"
-    township: int  # township index, -1 for the county
+    township: int | None  # township index; None for a county pool
     name: str
     quota_type: str
     centre: str
@@ -65,7 +69,7 @@ class Pool:
 class Workforce:
     """Hiring, training and attrition for every township pool of one replication."""
 
-    def __init__(self, model, lever: WorkforceLever, favour_most_vacant: bool):
+    def __init__(self, model: Model, lever: WorkforceLever, favour_most_vacant: bool):
         self.model = model
         self.env = model.env
         self.lever = lever
@@ -73,7 +77,7 @@ class Workforce:
         rate = lever.attrition_per_year * (
             1 - lever.incentive_attrition_cut_share if lever.incentives else 1.0)
         self.leave_rate_per_h = rate / model.clock.hours(DAYS_PER_YEAR)
-        self.attrition_rngs: dict[int, object] = {}  # one stream per pool (CRN)
+        self.attrition_rngs: dict[int, Any] = {}  # one stream per pool (CRN)
         self.place: dict[int, Callable[[Staff], None]] = {}  # pool → put a member to work
 
     # ---- joining and leaving
@@ -89,11 +93,11 @@ class Workforce:
                 rng = self.attrition_rngs[pool.index] = self.model.rng(
                     f"{pool.scope}/{pool.name}/attrition")
             t_leave = rng.exponential(1 / self.leave_rate_per_h)
-            self.env.timeout(t_leave, s).callbacks.append(self._leave)
+            self.model.after(t_leave, self._leave, s)
         self.place[pool.index](s)
         return s
 
-    def _leave(self, event) -> None:
+    def _leave(self, event: Any) -> None:
         s: Staff = event._value
         if not s.employed:
             return
@@ -107,7 +111,7 @@ class Workforce:
 
     def transfer(self, s: Staff, source: Pool, target: Pool) -> None:
         """Move a free member, with the post, to another township's pool of that name."""
-        assert s.since < 0.0, "only a free member is transferred"
+        assert s.since is None, "only a free member is transferred"
         s.station.remove(s, lambda s: None)
         source.members.remove(s)
         self.change_quota(source, -1)
@@ -131,13 +135,9 @@ class Workforce:
     # ---- recruitment
     def start(self, pools: list[Pool]) -> None:
         self.pools = pools
-        period = self.model.clock.hours(self.lever.hiring_round_days)
-        self._round_event(period)
+        self.model.every(self.lever.hiring_round_days, self._round)
 
-    def _round_event(self, period: float) -> None:
-        self.env.timeout(period, period).callbacks.append(self._round)
-
-    def _round(self, event) -> None:
+    def _round(self) -> None:
         budget = self.lever.hires_per_round
         for pool in self._hiring_order():
             take = min(budget, pool.vacancies())
@@ -148,22 +148,21 @@ class Workforce:
             del pool.vacant_since[:take]
             for _ in range(take):
                 lag = self.model.clock.hours(self.lever.hiring_lag_days)
-                self.env.timeout(lag, pool).callbacks.append(self._start_work)
+                self.model.after(lag, self._start_work, pool)
             if budget == 0:
                 break
-        self._round_event(event._value)
 
     def _hiring_order(self) -> list[Pool]:
         open_pools = [p for p in self.pools if p.vacancies() > 0]
         if self.favour_most_vacant:
-            vac = {}
+            vac: dict[int | None, int] = {}
             for p in open_pools:
                 vac[p.township] = vac.get(p.township, 0) + p.vacancies()
             return sorted(open_pools, key=lambda p: (-vac[p.township], p.index))
         return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf),
                                                  p.index))
 
-    def _start_work(self, event) -> None:
+    def _start_work(self, event: Any) -> None:
         pool: Pool = event._value
         pool.pending -= 1
         if len(pool.members) >= pool.quota:  # the post was moved away meanwhile
@@ -172,9 +171,8 @@ class Workforce:
         trainee = lever.training_days > 0 and lever.training_speed < 1
         s = self.join(pool, self.env.now, lever.training_speed if trainee else 1.0)
         if trainee:
-            self.env.timeout(self.model.clock.hours(lever.training_days), s).callbacks.append(
-                _trained)
+            self.model.after(self.model.clock.hours(lever.training_days), _trained, s)
 
 
-def _trained(event) -> None:
+def _trained(event: Any) -> None:
     event._value.speed = 1.0

@@ -9,10 +9,10 @@ a freed crew goes to the oldest waiting item it can serve — so a paperwork ste
 held up behind an inspection that waits for a second officer, while items of the same
 kind never overtake each other.
 
-Staff join (:meth:`add`) and leave (:meth:`remove`) during a run — hiring, attrition,
-secondment, flexible deployment; a member who is busy leaves when the current step
-ends. A step takes ``hours / speed`` (trainees are slower; a crew goes at its slowest
-member's pace).
+Staff join (:meth:`Station.add`) and leave (:meth:`Station.remove`) during a run —
+hiring, attrition, secondment, flexible deployment; a member who is busy leaves when the
+current step ends. A step takes ``hours / speed`` (trainees are slower; a crew goes at
+its slowest member's pace).
 
 Both are callback-driven: starting a step schedules one SimPy ``Timeout`` whose callback
 releases the staff and moves the item on. No SimPy process is created per item; this is
@@ -22,26 +22,79 @@ where the engine saves the per-item overhead of idiomatic SimPy.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .staff import Staff
 from .work import WorkItem
 
+if TYPE_CHECKING:
+    from .model import Model
 
-class Desk:
-    """One line, one clerk per step; a freed clerk takes the next waiting item at once."""
+Release = Callable[[Staff], None]
 
-    def __init__(self, model, name: str):
+
+class Station:
+    """What every station shares: membership, leaving, and busy-time bookkeeping."""
+
+    def __init__(self, model: Model, name: str):
         self.model = model
         self.env = model.env
+        self.after = model.after
         self.name = name
-        self.free: list[Staff] = []
-        self.line: deque = deque()  # never non-empty while someone is free
         self.active = 0  # members, busy or free
+
+    def waiting(self) -> int:
+        """Items waiting (not being handled)."""
+        raise NotImplementedError
+
+    def add(self, s: Staff) -> None:
+        """A member starts working here."""
+        raise NotImplementedError
+
+    def request(self, item: WorkItem) -> None:
+        """Serve the item's current step."""
+        raise NotImplementedError
+
+    def free_members(self) -> list[Staff]:
+        """Members not busy now (those another station may borrow)."""
+        raise NotImplementedError
+
+    def _drop_free(self, s: Staff) -> None:
+        raise NotImplementedError
+
+    def remove(self, s: Staff, then: Release) -> None:
+        """Take ``s`` off this station now if free, else when the current step ends;
+        ``then(s)`` is called at that moment."""
+        self.active -= 1
+        if s.since is None:
+            self._drop_free(s)
+            then(s)
+        else:
+            s.on_release = then
+
+    def _account(self, s: Staff, now: float) -> None:
+        """Add the member's busy time since the step started, inside the window only."""
+        warmup = self.model.warmup_h
+        since = s.since if s.since > warmup else warmup  # type: ignore[operator]
+        if now > since:
+            self.model.pool_busy[s.pool] += now - since
+
+
+class Desk(Station):
+    """One line, one clerk per step; a freed clerk takes the next waiting item at once."""
+
+    def __init__(self, model: Model, name: str):
+        super().__init__(model, name)
+        self.free: list[Staff] = []
+        self.line: deque[WorkItem] = deque()  # never non-empty while someone is free
         self._on_finish = self._finish  # bound once: one allocation less per step
 
     def waiting(self) -> int:
         return len(self.line)
+
+    def free_members(self) -> list[Staff]:
+        return list(self.free)
 
     def add(self, s: Staff) -> None:
         s.station = self
@@ -51,14 +104,8 @@ class Desk:
         else:
             self.free.append(s)
 
-    def remove(self, s: Staff, then: Callable[[Staff], None]) -> None:
-        """Take ``s`` off this desk now if free, else when the current step ends."""
-        self.active -= 1
-        if s.since < 0.0:
-            self.free.remove(s)
-            then(s)
-        else:
-            s.on_release = then
+    def _drop_free(self, s: Staff) -> None:
+        self.free.remove(s)
 
     def request(self, item: WorkItem) -> None:
         if self.free:
@@ -70,25 +117,25 @@ class Desk:
         env = self.env
         now = env.now
         s.since = now
-        if item.t_start < 0.0:
+        if item.t_start is None:
             item.t_start = now
-        env.timeout(item.route[item.pos][1] / s.speed, (item, s)).callbacks.append(
-            self._on_finish)
+        self.after(item.route[item.pos].hours / s.speed, self._on_finish, (item, s))
 
-    def _finish(self, event) -> None:
+    def _finish(self, event: Any) -> None:
         item, s = event._value
         model = self.model
         now = self.env.now
-        since = s.since if s.since > model.warmup_h else model.warmup_h
+        # Station._account, inlined: this is the hot path of every single-clerk step.
+        since = s.since if s.since > model.warmup_h else model.warmup_h  # type: ignore[operator]
         if now > since:
             model.pool_busy[s.pool] += now - since
         if s.on_release is not None:
-            release, s.on_release, s.since = s.on_release, None, -1.0
+            release, s.on_release, s.since = s.on_release, None, None
             release(s)
         elif self.line:
             self._start(self.line.popleft(), s)
         else:
-            s.since = -1.0
+            s.since = None
             self.free.append(s)
         self._done(item, now)
 
@@ -105,23 +152,23 @@ class CountyDesk(Desk):
     departments' own work, in one line. With escalation (乡呼县应) a township's call is
     queued ahead of all own work; the time of the county's answer is stamped on it."""
 
-    def __init__(self, model, name: str, townships_first: bool):
+    def __init__(self, model: Model, name: str, townships_first: bool):
         super().__init__(model, name)
         self.townships_first = townships_first
 
     def request(self, item: WorkItem) -> None:
         if self.free:
             self._start(item, self.free.pop())
-        elif self.townships_first and item.township >= 0:
+        elif self.townships_first and item.township is not None:
             line, i = self.line, 0
-            while i < len(line) and line[i].township >= 0:  # behind earlier calls only
+            while i < len(line) and line[i].township is not None:  # behind earlier calls
                 i += 1
             line.insert(i, item)
         else:
             self.line.append(item)
 
     def _done(self, item: WorkItem, now: float) -> None:
-        if item.township >= 0:
+        if item.township is not None:
             item.t_answer = now
         super()._done(item, now)
 
@@ -129,7 +176,7 @@ class CountyDesk(Desk):
 class Handoff:
     """A zero-time step that stamps the moment a case is sent up to the county."""
 
-    def __init__(self, model):
+    def __init__(self, model: Model):
         self.model = model
 
     def request(self, item: WorkItem) -> None:
@@ -138,19 +185,21 @@ class Handoff:
         self.model.advance(item)
 
 
-class CrewStation:
-    def __init__(self, model, name: str):
-        self.model = model
-        self.env = model.env
-        self.name = name
+class CrewStation(Station):
+    """Steps served by crews, with a FIFO line per crew need (see the module text)."""
+
+    def __init__(self, model: Model, name: str):
+        super().__init__(model, name)
         self.free_cert: list[Staff] = []
         self.free_plain: list[Staff] = []
-        self.lines: dict[tuple[int, int], deque] = {}
-        self.active = 0
+        self.lines: dict[tuple[int, int], deque[WorkItem]] = {}
         self.certified_active = 0
 
     def waiting(self) -> int:
         return sum(len(q) for q in self.lines.values())
+
+    def free_members(self) -> list[Staff]:
+        return [*self.free_cert, *self.free_plain]
 
     def add(self, s: Staff) -> None:
         s.station = self
@@ -159,29 +208,29 @@ class CrewStation:
         (self.free_cert if s.certified else self.free_plain).append(s)
         self._dispatch()
 
-    def remove(self, s: Staff, then: Callable[[Staff], None]) -> None:
-        self.active -= 1
+    def remove(self, s: Staff, then: Release) -> None:
         self.certified_active -= s.certified
-        if s.since < 0.0:
-            (self.free_cert if s.certified else self.free_plain).remove(s)
-            then(s)
-        else:
-            s.on_release = then
+        super().remove(s, then)
+
+    def _drop_free(self, s: Staff) -> None:
+        (self.free_cert if s.certified else self.free_plain).remove(s)
 
     def request(self, item: WorkItem) -> None:
         """Queue ``item`` for its current step and start whatever can start."""
-        _, _, crew, cert = item.route[item.pos]
+        step = item.route[item.pos]
         item.t_enq = self.env.now
-        line = self.lines.get((crew, cert))
+        key = (step.crew, step.certified)
+        line = self.lines.get(key)
         if line is None:
-            line = self.lines[(crew, cert)] = deque()
+            line = self.lines[key] = deque()
         line.append(item)
         self._dispatch()
 
     def _dispatch(self) -> None:
         lines = self.lines
         while self.free_cert or self.free_plain:
-            best, best_key, best_t = None, None, 0.0
+            best: deque[WorkItem] | None = None
+            best_key, best_t = (0, 0), 0.0
             for key, line in lines.items():
                 if line and self._can_take(*key) and (best is None or line[0].t_enq < best_t):
                     best, best_key, best_t = line, key, line[0].t_enq
@@ -205,26 +254,22 @@ class CrewStation:
         team = self._take_crew(crew, cert)
         for s in team:
             s.since = now
-        if item.t_start < 0.0:
+        if item.t_start is None:
             item.t_start = now
         speed = min(s.speed for s in team)
-        self.env.timeout(item.route[item.pos][1] / speed,
-                         (item, team)).callbacks.append(self._finish)
+        self.model.after(item.route[item.pos].hours / speed, self._finish, (item, team))
 
-    def _finish(self, event) -> None:
+    def _finish(self, event: Any) -> None:
         item, team = event._value
-        model = self.model
         now = self.env.now
         for s in team:
-            since = s.since if s.since > model.warmup_h else model.warmup_h
-            if now > since:
-                model.pool_busy[s.pool] += now - since
-            s.since = -1.0
+            self._account(s, now)
+            s.since = None
             if s.on_release is not None:
                 release, s.on_release = s.on_release, None
                 release(s)
             else:
                 (self.free_cert if s.certified else self.free_plain).append(s)
         item.pos += 1
-        model.advance(item)
+        self.model.advance(item)
         self._dispatch()

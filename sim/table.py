@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .work import STREAMS
+from collections.abc import Mapping
+from typing import Any
+
+from .outputs import streams_of
 
 COLUMNS = ("arrivals", "completions", "backlog_mean", "backlog_end", "wait_mean_h",
            "lead_time_mean_h", "lead_time_p90_h", "on_time_share")
@@ -15,7 +18,7 @@ def number(x: float) -> str:
     return f"{x:.3g}"
 
 
-def cell(m: dict | None) -> str:
+def cell(m: Mapping[str, Any] | None) -> str:
     """``mean ±half-width`` of a summary entry (``—`` when there is no value)."""
     if not m or m.get("mean") is None:
         return "—"
@@ -24,13 +27,16 @@ def cell(m: dict | None) -> str:
     return f"{number(m['mean'])} ±{number((m['ci_high'] - m['ci_low']) / 2)}"
 
 
-def scope_table(metrics: dict, scope: str = "county") -> str:
-    """Rows: streams; columns: KPIs (mean ± 95% CI half-width); then staff utilisation."""
+def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
+    """Rows: streams; columns: KPIs (mean ± 95% CI half-width); then staff utilisation.
+    ``summary`` is a run's ``summary.json`` content."""
+    metrics = summary["metrics"]
     widths = [12] + [max(len(c), 13) for c in COLUMNS]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(("stream",) + COLUMNS, widths))]
-    for stream in STREAMS:
-        cells = [cell(metrics.get(f"{scope}.{stream}.{c}")) for c in COLUMNS]
-        lines.append("  ".join(c.ljust(w) for c, w in zip([stream] + cells, widths)))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(("stream", *COLUMNS), widths, strict=True))]
+    for info in streams_of(summary):
+        cells = [cell(metrics.get(f"{scope}.{info.id}.{c}")) for c in COLUMNS]
+        lines.append("  ".join(c.ljust(w) for c, w in zip([info.id, *cells], widths,
+                                                           strict=True)))
     visits = metrics.get(f"{scope}.services.visits_mean")
     if visits:
         lines.append(f"services visits per request: {cell(visits)}")

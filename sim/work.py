@@ -1,12 +1,13 @@
-"""Work items and the arrival processes that create them.
+"""Work items, the steps of their routes, and the arrival processes that create them.
 
 A :class:`WorkItem` carries its whole **route** from the moment it arrives: a list of
-steps ``(station, hours, crew, certified)``, where ``station is None`` means a pure delay
-(an applicant away fetching missing papers). Every random attribute — category,
-channel, branch taken, the effort of every step — is drawn when the item is created, from
-the stream of the source that created it. The route therefore does not depend on
-staffing or policy, which is what makes common random numbers exact: two runs that
-differ only in staff see the same items with the same efforts, in the same order.
+:class:`Step` s, each a station with the hours it takes there and the crew it needs; a
+step without a station is a pure delay (an applicant away fetching missing papers).
+Every random attribute — category, channel, branch taken, the effort of every step — is
+drawn when the item is created, from the stream of the source that created it. The
+route therefore does not depend on staffing or policy, which is what makes common random
+numbers exact: two runs that differ only in staff see the same items with the same
+efforts, in the same order.
 
 Attributes are drawn in vectorised chunks (:func:`draws`) because a numpy call per
 scalar costs more than the rest of an item's handling.
@@ -14,51 +15,62 @@ scalar costs more than the rest of an item's handling.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-STREAMS = ("services", "enforcement", "delegated", "grid")
-SERVICES, ENFORCEMENT, DELEGATED, GRID = range(4)
+if TYPE_CHECKING:
+    from .registry import StreamSpec
+
+
+class Step(NamedTuple):
+    """One step of a route: ``hours`` of work at ``station`` by a crew of ``crew`` of
+    whom ``certified`` hold an enforcement certificate; ``station`` None is a delay."""
+
+    station: Any
+    hours: float
+    crew: int = 1
+    certified: int = 0
 
 
 class WorkItem:
-    """One request, case, task or grid report moving through a township."""
+    """One request, case, task or grid report moving through a township (or, with
+    ``township`` None, a piece of the county departments' own work)."""
 
     __slots__ = ("township", "stream", "t_arr", "t_start", "t_done", "due", "route",
                  "pos", "visits", "then", "t_enq", "t_up", "t_answer", "tag")
 
-    def __init__(self, township: int, stream: int, t_arr: float, due: float,
-                 route: list, visits: int = 0, then: Callable | None = None, tag: int = 0):
+    def __init__(self, township: int | None, stream: StreamSpec[Any] | None, t_arr: float,
+                 due: float, route: list[Step], visits: int = 0,
+                 then: Callable[[WorkItem], None] | None = None, tag: int = 0):
         self.township = township
         self.stream = stream
         self.t_arr = t_arr
-        self.t_start = -1.0  # start of first handling; -1 until then
-        self.t_done = -1.0
+        self.t_start: float | None = None  # start of the first handling
+        self.t_done: float | None = None
         self.due = due
         self.route = route
         self.pos = 0
         self.visits = visits
         self.then = then  # called with the item when its route is finished
-        # t_enq (time queued at a crew station) is set by CrewStation.request.
-        self.t_up = -1.0  # sent up to the county (referral, legal review); -1 if never
-        self.t_answer = -1.0  # the county's answer
-        self.tag = tag  # sub-kind: DUPLICATE for a grid report another grid also made
-
-
-DUPLICATE = 1
+        # t_enq, when it joined its current crew line, is set by CrewStation.request
+        # (left unset here: one attribute less per item on the hot path).
+        self.t_up: float | None = None  # sent up to the county (referral, legal review)
+        self.t_answer: float | None = None  # the county's answer
+        self.tag = tag  # sub-kind, e.g. a duplicate grid report
 
 
 def draws(rng: np.random.Generator,
           draw: Callable[[np.random.Generator, int], Sequence[np.ndarray]],
-          chunk: int = 256) -> Iterator[tuple]:
+          chunk: int = 256) -> Iterator[tuple[Any, ...]]:
     """Endless rows of item attributes from one stream, drawn ``chunk`` rows at a time.
 
     ``draw(rng, n)`` returns equally long columns; each ``next()`` on the result gives
     one row (a tuple of Python scalars).
     """
     while True:
-        yield from zip(*(np.asarray(c).tolist() for c in draw(rng, chunk)))
+        yield from zip(*(np.asarray(c).tolist() for c in draw(rng, chunk)), strict=True)
 
 
 class ArrivalSource:
@@ -69,17 +81,18 @@ class ArrivalSource:
     ``create(t)`` makes and routes one item.
     """
 
-    def __init__(self, env, times: np.ndarray, create: Callable[[float], None],
-                 sizes: np.ndarray | None = None):
-        self.env = env
+    def __init__(self, after: Callable[..., None], times: np.ndarray,
+                 create: Callable[[float], None], sizes: np.ndarray | None = None):
+        self.after = after
         self._times = iter(times.tolist())
         self._gaps = iter(np.diff(times).tolist())
         self._sizes = None if sizes is None else iter(sizes.tolist())
         self._create = create
+        self._on_arrive = self._arrive  # bound once: one allocation less per arrival
         if len(times):
-            env.timeout(times[0]).callbacks.append(self._arrive)
+            after(times[0], self._on_arrive)
 
-    def _arrive(self, _event) -> None:
+    def _arrive(self, _event: Any) -> None:
         t = next(self._times)
         if self._sizes is None:
             self._create(t)
@@ -88,4 +101,4 @@ class ArrivalSource:
                 self._create(t)
         gap = next(self._gaps, None)
         if gap is not None:
-            self.env.timeout(gap).callbacks.append(self._arrive)
+            self.after(gap, self._on_arrive)

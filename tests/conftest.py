@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim import __main__ as cli  # registers the config schema
+from sim import __main__ as cli
+from sim import registry
 from sim.config import Scenario, load_scenario
 
 
@@ -22,3 +23,8 @@ def raw_config(*overrides: str):
 @pytest.fixture
 def make_scenario():
     return scenario
+
+
+def stream_ids() -> list[str]:
+    """Ids of the registered streams (services, enforcement, delegated, grid …)."""
+    return [s.id for s in registry.streams()]

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from sim.work import STREAMS
+from .conftest import stream_ids
 
 
 def tsim(*args, cwd=None):
@@ -45,7 +45,7 @@ def test_single_run_writes_complete_run_directory(tmp_path):
     series = pd.read_parquet(run_dir / "timeseries.parquet")
     assert list(series.columns) == ["replication", "day", "township", "stream", "metric", "value"]
     assert series["day"].min() == 10 and series["day"].max() == 59
-    assert set(series["stream"]) == {*STREAMS, "staff"}
+    assert set(series["stream"]) == {*stream_ids(), "staff"}
     staff = series[(series.stream == "staff") & (series.township == "county")
                    & (series.metric == "headcount")]
     assert (staff.value > 0).all()

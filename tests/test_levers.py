@@ -12,7 +12,7 @@ import functools
 
 
 from sim import engine
-from sim.metrics import paired_difference
+from sim.analysis import paired_difference
 
 from .conftest import scenario
 

@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 
 from sim import engine
 from sim.build import build
-from sim.config import township_ids
-from sim.work import STREAMS
+from sim.quota import township_ids
 
-from .conftest import scenario
+from .conftest import scenario, stream_ids
 
 SHORT = ("run.replications=2", "run.horizon_days=40", "run.warmup_days=5",
          "run.timeseries=false")
@@ -24,7 +23,7 @@ def arrivals(s, k=0):
     """Every item's (township, stream, arrival time, due, route efforts) of replication k."""
     model = build(s, k)
     model.run()
-    return [(i.township, i.stream, i.t_arr, i.due, tuple(step[1] for step in i.route))
+    return [(i.township, i.stream.id, i.t_arr, i.due, tuple(step.hours for step in i.route))
             for i in model.items]
 
 
@@ -44,7 +43,7 @@ def test_staffing_changes_do_not_change_arrivals():
                     "county.kinds.town.staff.office_staff.headcount=1",
                     "county.department_staff=1")
     a, b = arrivals(base), arrivals(more)
-    assert len(a) > 1000 and {x[1] for x in a} == set(range(len(STREAMS)))
+    assert len(a) > 1000 and {x[1] for x in a} == set(stream_ids())
     assert sorted(a) == sorted(b)
     # ...while the outcomes do differ: the comparison is about staffing only.
     ra, rb = engine.run(base).replications, engine.run(more).replications
@@ -65,7 +64,7 @@ def test_run_does_not_mutate_the_scenario():
 
 def test_zero_arrivals_give_zero_counts_and_idle_staff():
     t = engine.run(scenario("county=single", "workload=quiet", *SHORT)).replications
-    for stream in STREAMS:
+    for stream in stream_ids():
         assert (t[f"county.{stream}.arrivals"] == 0).all()
         assert (t[f"county.{stream}.backlog_mean"] == 0).all()
     assert (t["county.staff.window_staff.utilisation_share"] == 0).all()
@@ -98,15 +97,15 @@ def test_mmc_reduction_runs_nothing_but_the_window_queue():
     s = scenario("+validation=mmc", *SHORT)
     model = build(s, 0)
     model.run()
-    assert model.items and {i.stream for i in model.items} == {0}
+    assert model.items and {i.stream.id for i in model.items} == {"services"}
     assert all(len(i.route) == 1 for i in model.items)  # no rework, one window step
     busy = {model.pools[i].name for i, h in enumerate(model.pool_busy) if h > 0}
     assert busy == {"window_staff"}
-    assert len(model.townships[0].stations["service"]) == 1  # pooled
-    others = [st for c, sts in model.townships[0].stations.items() if c != "service"
-              for st in sts] + [model.county_desk]
+    assert len(model.townships[0].stations("service")) == 1  # pooled
+    others = [st for c, centre in model.townships[0].centres.items() if c != "service"
+              for st in centre.stations] + model.county_centres["departments"].stations
     assert not any(st.waiting() for st in others)  # no work reached anyone else
-    assert model.county_staff == 0 and not model.secondments and not model.returned
+    assert model.county_centres["departments"].staff == 0 and not model.secondments and not model.returned
 
 
 def test_every_metric_exists_for_county_and_each_township():
@@ -135,7 +134,7 @@ def test_invariants_hold_for_any_small_township(windows, officers, office, rate,
                  f"workload.services.requests_per_10k_pop_per_day={rate}",
                  f"workload.services.online_share={online}")
     row = engine.run(s).replications.iloc[0]
-    for stream in STREAMS:
+    for stream in stream_ids():
         p = f"county.{stream}."
         assert row[p + "backlog_start"] + row[p + "arrivals"] == \
             row[p + "completions"] + row[p + "backlog_end"]

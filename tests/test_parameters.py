@@ -14,4 +14,4 @@ def test_parameters_doc_is_up_to_date():
 
 def test_a_new_key_without_source_is_caught(monkeypatch):
     monkeypatch.setattr(parameters, "SOURCES", parameters.SOURCES[:5])
-    assert "workload.grid.triage_effort.mean_h" in parameters.undocumented()
+    assert "county.department_staff" in parameters.undocumented()

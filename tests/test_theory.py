@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 
 from sim import analytic, engine
-from sim.metrics import confidence_interval
-from sim.work import STREAMS
+from sim.analysis import confidence_interval
 
-from .conftest import scenario
+from .conftest import scenario, stream_ids
 
 
 def birth_death_mmc(lam, mu, c, n_max=2000):
@@ -67,7 +66,7 @@ def test_littles_law_holds_for_every_stream():
     out = engine.run(s)
     span_h = (s.run.horizon_days - s.run.warmup_days) * s.calendar.hours_per_day
     t = out.replications
-    for stream in STREAMS:
+    for stream in stream_ids():
         p = f"county.{stream}."
         lam_w = t[p + "arrivals"] / span_h * t[p + "lead_time_mean_h"]
         # L = λW up to the edge effect of items open at the window's ends.

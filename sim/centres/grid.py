@@ -1,65 +1,83 @@
 """Grid (网格): grid workers' patrol reports, triaged and passed on.
 
 Reports arrive per grid cell. Triage is a step of grid-worker time; a share of reports
-then becomes an enforcement case, a share a task for the general office, and the rest is
-closed at triage. With several parallel grids (before 多网合一) each other grid also
-reports the same issue with probability ``duplicate_share``: duplicates cost triage time
-and are closed.
+then becomes an enforcement case (the enforcement office's ``cases`` inlet), a share a
+task for the general office (its ``tasks`` inlet), and the rest is closed at triage.
+With several parallel grids (before 多网合一) each other grid also reports the same issue
+with probability ``duplicate_share``: duplicates cost triage time and are closed.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from ..config import GridLever, GridWorkload
-from ..model import Model, Township
+from ..registry import register_centre
+from ..rng import sample
 from ..station import Desk
-from ..streams import poisson_times, sample
-from ..work import DUPLICATE, GRID, ArrivalSource, draws
+from ..streams.grid import DUPLICATE, GRID
+from ..work import Step, WorkItem, draws
+from .base import Centre
+
+if TYPE_CHECKING:
+    from ..model import Model, Township
+    from ..staff import Staff
 
 
-def build_grid(model: Model, tw: Township, cfg: GridWorkload, lever: GridLever,
-               open_case: Callable[[float], None], open_task: Callable[[float], None]
-               ) -> Callable:
-    """Wire the grid desk; return where a new grid worker goes."""
-    desk = Desk(model, f"{tw.id}/grid")
-    tw.stations["grid"] = [desk]
-    to_case = cfg.to_enforcement_share
-    to_task = to_case + cfg.to_delegated_share
-    others = lever.parallel_grids - 1
+@register_centre("grid")
+class Grid(Centre):
+    """The grid desk; needs the enforcement office's cases and the office's tasks."""
 
-    rows = draws(model.rng(f"{tw.id}/grid/attributes"),
-                 lambda rng, n: (sample(rng, cfg.triage_effort, n), rng.random(n)))
-    # Duplicates draw from streams of their own, so that the reports themselves are the
-    # same whatever the number of grids (common random numbers across the lever).
-    dup_counts = draws(model.rng(f"{tw.id}/grid/duplicates"),
-                       lambda rng, n: (rng.binomial(others, lever.duplicate_share, n),))
-    dup_efforts = draws(model.rng(f"{tw.id}/grid/duplicate_triage"),
-                        lambda rng, n: (sample(rng, cfg.triage_effort, n),))
+    needs = {"cases": "enforcement.cases", "tasks": "general.tasks"}
 
-    def to_enforcement(report) -> None:
-        open_case(report.t_done)
+    def __init__(self, model: Model, township: Township | None):
+        super().__init__(model, township)
+        assert township is not None
+        self.desk = Desk(model, f"{township.id}/grid")
+        self.stations = [self.desk]
 
-    def to_general_office(report) -> None:
-        open_task(report.t_done)
+    def place(self, s: Staff) -> None:
+        self.desk.add(s)
 
-    def create(t: float) -> None:
-        hours, u = next(rows)
-        if u < to_case:
-            then = to_enforcement
-        elif u < to_task:
-            then = to_general_office
-        else:
-            then = None
-        model.new_item(tw.index, GRID, t, cfg.triage_deadline_days, [(desk, hours, 1, 0)],
-                       then=then)
-        (duplicates,) = next(dup_counts)
-        for _ in range(duplicates):
-            (dup_hours,) = next(dup_efforts)
-            model.new_item(tw.index, GRID, t, cfg.triage_deadline_days,
-                           [(desk, dup_hours, 1, 0)], tag=DUPLICATE)
+    def start(self) -> None:
+        model, tw, desk = self.model, self.township, self.desk
+        assert tw is not None
+        cfg = GRID.settings(model.scenario)
+        lever = model.scenario.policy.grid
+        to_case = cfg.to_enforcement_share
+        to_task = to_case + cfg.to_delegated_share
+        others = lever.parallel_grids - 1
+        open_case, open_task = self.link("cases"), self.link("tasks")
 
-    rate = model.per_hour(cfg.reports_per_cell_per_day * tw.grid_cells)
-    ArrivalSource(model.env, poisson_times(model.rng(f"{tw.id}/grid/arrivals"), rate,
-                                           model.horizon_h), create)
-    return desk.add
+        rows = draws(self.rng("grid/attributes"),
+                     lambda rng, n: (sample(rng, cfg.triage_effort, n), rng.random(n)))
+        # Duplicates draw from streams of their own, so that the reports themselves are
+        # the same whatever the number of grids (common random numbers across the lever).
+        dup_counts = draws(self.rng("grid/duplicates"),
+                           lambda rng, n: (rng.binomial(others, lever.duplicate_share, n),))
+        dup_efforts = draws(self.rng("grid/duplicate_triage"),
+                            lambda rng, n: (sample(rng, cfg.triage_effort, n),))
+
+        def to_enforcement(report: WorkItem) -> None:
+            open_case(report.t_done)
+
+        def to_general_office(report: WorkItem) -> None:
+            open_task(report.t_done)
+
+        def create(t: float) -> None:
+            hours, u = next(rows)
+            if u < to_case:
+                then = to_enforcement
+            elif u < to_task:
+                then = to_general_office
+            else:
+                then = None
+            model.new_item(tw.index, GRID, t, cfg.triage_deadline_days, [Step(desk, hours)],
+                           then=then)
+            (duplicates,) = next(dup_counts)
+            for _ in range(duplicates):
+                (dup_hours,) = next(dup_efforts)
+                model.new_item(tw.index, GRID, t, cfg.triage_deadline_days,
+                               [Step(desk, dup_hours)], tag=DUPLICATE)
+
+        per_day = cfg.reports_per_cell_per_day * tw.grid_cells
+        self.arrive(GRID, self.poisson("grid", per_day), create)

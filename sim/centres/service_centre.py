@@ -2,9 +2,10 @@
 
 A request has a category (with its effort and statutory time limit) and a channel: in
 person, online (网上办) or through a village proxy (代办) — only in-person requests cost
-the applicant a visit, and remote ones take less staff effort (``online_effort_factor``). A share arrives with incomplete materials: the first handling is
-a short intake, the applicant comes back after ``return_delay_days`` and the request is
-handled in full (a second visit if in person; "最多跑一次" counts these).
+the applicant a visit, and remote ones take less staff effort
+(``online_effort_factor``). A share arrives with incomplete materials: the first
+handling is a short intake, the applicant comes back after ``return_delay_days`` and the
+request is handled in full (a second visit if in person; "最多跑一次" counts these).
 
 Windows are either **dedicated** — one desk per department's categories, staffed
 separately, so a request waits for its own window even when another is idle — or one
@@ -14,71 +15,90 @@ slower (``pooled_effort_factor``).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import ServicesWorkload, WindowsLever
-from ..model import Model, Township
+from ..registry import register_centre
+from ..rng import sample
 from ..station import Desk
-from ..streams import poisson_times, sample
-from ..work import SERVICES, ArrivalSource, draws
+from ..streams.services import SERVICES
+from ..work import Step, draws
+from .base import Centre
 from .teams import cover_gaps, group_by_load, neediest
 
+if TYPE_CHECKING:
+    from ..model import Model, Township
+    from ..staff import Staff
 
-def build_service_centre(model: Model, tw: Township, cfg: ServicesWorkload,
-                         lever: WindowsLever, windows: int) -> Callable:
-    """Wire the centre for ``windows`` posts; return where a new window clerk goes."""
-    cats = list(cfg.categories.values())
-    shares = [c.share for c in cats]
-    # Expected work per request of each category: what a desk split must balance.
-    work = [c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
-            for c in cats]
-    if lever.mode == "pooled":
-        desks = [Desk(model, f"{tw.id}/service")]
-        desk_of = [0] * len(cats)
-        factor = lever.pooled_effort_factor
-    else:
-        # A department's window has two clerks where the posts allow (assumption).
-        groups = group_by_load(work, min(len(cats), max(1, windows // 2)))
-        desks = [Desk(model, f"{tw.id}/service/{i}") for i in range(len(groups))]
-        desk_of = [0] * len(cats)
-        for d, group in enumerate(groups):
-            for c in group:
-                desk_of[c] = d
-        factor = 1.0
-    tw.stations["service"] = desks
-    desk_load = [sum(work[c] for c in range(len(cats)) if desk_of[c] == d)
-                 for d in range(len(desks))]
-    cum_share = np.cumsum(shares)
-    limits = [c.time_limit_days for c in cats]
-    return_h = model.clock.hours(cfg.return_delay_days)
-    remote = cfg.online_share + lever.proxy_share
 
-    def draw(rng, n):
-        cat = np.minimum(np.searchsorted(cum_share, rng.random(n), side="right"), len(cats) - 1)
-        channel = rng.random(n)
-        incomplete = rng.random(n) < cfg.incomplete_share
-        by_cat = np.stack([sample(rng, c.effort, n) for c in cats])
-        channel_factor = np.where(channel < remote, cfg.online_effort_factor, 1.0) * factor
-        effort = by_cat[cat, np.arange(n)] * channel_factor
-        intake = sample(rng, cfg.incomplete_effort, n) * channel_factor
-        return cat, channel, incomplete, effort, intake
+@register_centre("service")
+class ServiceCentre(Centre):
+    """Windows for the services stream, dedicated per department or pooled."""
 
-    rows = draws(model.rng(f"{tw.id}/services/attributes"), draw)
-
-    def create(t: float) -> None:
-        cat, channel, incomplete, effort, intake = next(rows)
-        window = desks[desk_of[cat]]
-        if incomplete:
-            route = [(window, intake, 1, 0), (None, return_h, 0, 0), (window, effort, 1, 0)]
+    def __init__(self, model: Model, township: Township | None):
+        super().__init__(model, township)
+        assert township is not None
+        cfg = SERVICES.settings(model.scenario)
+        lever = model.scenario.policy.windows
+        self.cats = cats = list(cfg.categories.values())
+        # Expected work per request of each category: what a desk split must balance.
+        work = [c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
+                for c in cats]
+        self.desk_of = [0] * len(cats)
+        if lever.mode == "pooled":
+            self.stations = [Desk(model, f"{township.id}/service")]
+            self.factor = lever.pooled_effort_factor
         else:
-            route = [(window, effort, 1, 0)]
-        visits = 0 if channel < remote else (2 if incomplete else 1)
-        model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
+            # A department's window has two clerks where the posts allow (assumption).
+            windows = township.present(self.name)
+            groups = group_by_load(work, min(len(cats), max(1, windows // 2)))
+            self.stations = [Desk(model, f"{township.id}/service/{i}")
+                             for i in range(len(groups))]
+            for d, group in enumerate(groups):
+                for c in group:
+                    self.desk_of[c] = d
+            self.factor = 1.0
+        self.desk_load = [sum(work[c] for c in range(len(cats)) if self.desk_of[c] == d)
+                          for d in range(len(self.stations))]
 
-    rate = model.per_hour(cfg.requests_per_10k_pop_per_day * tw.population / 1e4)
-    times = poisson_times(model.rng(f"{tw.id}/services/arrivals"), rate, model.horizon_h)
-    ArrivalSource(model.env, times, create)
-    cover_gaps(model, desks, lambda d: d.active, lambda d: list(d.free))
-    return lambda s: neediest(desks, desk_load).add(s)
+    def place(self, s: Staff) -> None:
+        neediest(self.stations, self.desk_load).add(s)
+
+    def start(self) -> None:
+        model, tw = self.model, self.township
+        assert tw is not None
+        cfg = SERVICES.settings(model.scenario)
+        cats, desks, desk_of = self.cats, self.stations, self.desk_of
+        cum_share = np.cumsum([c.share for c in cats])
+        limits = [c.time_limit_days for c in cats]
+        away = Step(None, model.clock.hours(cfg.return_delay_days), 0, 0)  # fetching papers
+        remote = cfg.online_share + model.scenario.policy.windows.proxy_share
+        factor = self.factor
+
+        def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
+            cat = np.minimum(np.searchsorted(cum_share, rng.random(n), side="right"),
+                             len(cats) - 1)
+            channel = rng.random(n)
+            incomplete = rng.random(n) < cfg.incomplete_share
+            by_cat = np.stack([sample(rng, c.effort, n) for c in cats])
+            channel_factor = np.where(channel < remote, cfg.online_effort_factor, 1.0) * factor
+            effort = by_cat[cat, np.arange(n)] * channel_factor
+            intake = sample(rng, cfg.incomplete_effort, n) * channel_factor
+            return cat, channel, incomplete, effort, intake
+
+        rows = draws(self.rng("services/attributes"), draw)
+
+        def create(t: float) -> None:
+            cat, channel, incomplete, effort, intake = next(rows)
+            window = desks[desk_of[cat]]
+            if incomplete:
+                route = [Step(window, intake, 1, 0), away, Step(window, effort, 1, 0)]
+            else:
+                route = [Step(window, effort, 1, 0)]
+            visits = 0 if channel < remote else (2 if incomplete else 1)
+            model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
+
+        per_day = cfg.requests_per_10k_pop_per_day * tw.population / 1e4
+        self.arrive(SERVICES, self.poisson("services", per_day), create)
+        cover_gaps(model, desks, lambda d: d.active, lambda d: d.free_members())

@@ -10,7 +10,11 @@ most work per member. :func:`cover_gaps` keeps every desk or team able to work.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import Model
 
 
 def group_by_load(shares: list[float], k: int) -> list[list[int]]:
@@ -24,16 +28,15 @@ def group_by_load(shares: list[float], k: int) -> list[list[int]]:
     return groups
 
 
-def cover_gaps(model, stations: list, members: Callable, free: Callable,
-               minimum: int = 1) -> None:
+def cover_gaps(model: Model, stations: list[Any], members: Callable[[Any], int],
+               free: Callable[[Any], list[Any]], minimum: int = 1) -> None:
     """Every working day, move a free member from a station that can spare one to any
     station left with fewer than ``minimum`` members (what a centre's head does when a
     window's only clerk is away). ``members(st)`` counts; ``free(st)`` lists movables."""
     if len(stations) < 2:
         return
-    day = model.clock.hours(1.0)
 
-    def review(_event) -> None:
+    def review() -> None:
         for short in stations:
             if members(short) >= minimum:
                 continue
@@ -44,14 +47,16 @@ def cover_gaps(model, stations: list, members: Callable, free: Callable,
                     donor.remove(s, lambda s: None)
                     short.add(s)
                     break
-        model.env.timeout(day).callbacks.append(review)
-    model.env.timeout(day).callbacks.append(review)
+
+    model.every(1.0, review)
 
 
-def neediest(stations: list, loads: list[float], count=lambda st: st.active):
+def neediest(stations: list[Any], loads: list[float],
+             count: Callable[[Any], int] = lambda st: st.active) -> Any:
     """An unstaffed station with work, else the one with the largest load per member
     after one more member joins."""
-    def need(sl):
+
+    def need(sl: tuple[Any, float]) -> tuple[bool, float]:
         n = count(sl[0])
         return (n == 0 and sl[1] > 0, sl[1] / (n + 1))
-    return max(zip(stations, loads), key=need)[0]
+    return max(zip(stations, loads, strict=True), key=need)[0]

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .config import Dist
+from .settings import Dist
 
 
 def _name_key(name: str) -> list[int]:

@@ -1,0 +1,53 @@
+"""Output analysis across replications: confidence intervals and paired differences.
+
+Pure numpy/scipy on arrays of per-replication values, shared by the run directory
+(summary CIs), the report (differences between jobs) and the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+CI = dict[str, Any]
+"""``{"mean", "ci_low", "ci_high", "n"}``; the bounds are None when n < 2."""
+
+
+def confidence_interval(values: Any, level: float = 0.95) -> CI:
+    """Mean and t-based CI across replications (NaN replications are dropped)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = float(x.mean())
+    if n < 2:
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def paired_difference(treatment: Any, baseline: Any, level: float = 0.95) -> CI:
+    """CI of the mean of ``treatment - baseline`` replication by replication (common
+    random numbers make the pairs share their arrivals, so the CI is narrow)."""
+    a, b = np.asarray(treatment, dtype=float), np.asarray(baseline, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired runs need the same replications ({a.size} vs {b.size})")
+    return confidence_interval(a - b, level)
+
+
+def welch_difference(treatment: Any, baseline: Any, level: float = 0.95) -> CI:
+    """CI of the difference of means of two independent samples (Welch's t)."""
+    a, b = np.asarray(treatment, dtype=float), np.asarray(baseline, dtype=float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) < 2 or len(b) < 2:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    dof = (va + vb) ** 2 / ((va**2) / (len(a) - 1) + (vb**2) / (len(b) - 1)) if se else 1
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    d = float(a.mean() - b.mean())
+    return {"mean": d, "ci_low": d - half, "ci_high": d + half, "n": min(len(a), len(b))}

@@ -1,0 +1,109 @@
+"""The one interface of every work centre, township or county.
+
+A centre is built from the model and its township (``None`` for a county centre; the
+scenario is ``model.scenario``). It owns its **stations** (desks, crew stations), says
+where a new member of staff goes (:meth:`Centre.place`), offers named **inlets** that
+other centres feed (the enforcement office's ``cases``, the general office's ``tasks``,
+the county departments' ``calls``), and names the inlets it needs in ``needs``.
+:func:`wire` connects every need before anything runs and fails with one clear line if
+an inlet is missing; :meth:`Centre.start` then starts the centre's own arrivals.
+A county centre exists once and is shared by every township (the county departments;
+later, on-call pools).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ..registry import Scope, StreamSpec
+from ..rng import poisson_times
+from ..work import ArrivalSource
+
+if TYPE_CHECKING:
+    from ..model import Model, Township
+    from ..records import Records
+    from ..staff import Staff
+
+
+class WiringError(RuntimeError):
+    """A centre needs an inlet that no centre offers."""
+
+
+class Centre:
+    """Base class of the township's and the county's work centres."""
+
+    name: ClassVar[str]  # set by sim.registry.register_centre
+    scope: ClassVar[Scope]
+    needs: ClassVar[Mapping[str, str]] = {}
+    """Local link name → ``"<centre>.<inlet>"`` this centre sends work to."""
+
+    def __init__(self, model: Model, township: Township | None):
+        self.model = model
+        self.township = township
+        self.stations: list[Any] = []
+        self.inlets: dict[str, Any] = {}
+        self.links: dict[str, Any] = {}
+
+    @property
+    def label(self) -> str:
+        """``<township id>/<centre>`` (or ``county/<centre>``), as in station names."""
+        return f"{self.township.id if self.township else 'county'}/{self.name}"
+
+    def link(self, name: str) -> Any:
+        """The inlet wired to this centre's need ``name``."""
+        try:
+            return self.links[name]
+        except KeyError:
+            raise WiringError(f"{self.label}: need {name!r} is not wired "
+                              f"(declared needs: {', '.join(self.needs) or 'none'})") from None
+
+    def place(self, s: Staff) -> None:
+        """Put a new (or returning) member of staff to work here."""
+        raise NotImplementedError(f"{type(self).__name__} takes no staff")
+
+    def start(self) -> None:
+        """Start the centre's own arrivals and reviews (called once all are wired)."""
+
+    def metrics(self, records: Records, w: float, h: float) -> dict[str, float]:
+        """Centre-level metrics (full names) beyond the per-stream ones."""
+        return {}
+
+    # ---- helpers for arrivals
+    def rng(self, source: str) -> np.random.Generator:
+        """The random stream ``<township id>/<source>`` of this replication."""
+        prefix = self.township.id if self.township else "county"
+        return self.model.rng(f"{prefix}/{source}")
+
+    def poisson(self, source: str, per_day: float) -> np.ndarray:
+        """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``."""
+        model = self.model
+        return poisson_times(self.rng(f"{source}/arrivals"), model.per_hour(per_day),
+                             model.horizon_h)
+
+    def arrive(self, stream: StreamSpec[Any], times: np.ndarray,
+               create: Callable[[float], None], sizes: np.ndarray | None = None) -> None:
+        """Feed ``times`` to ``create`` — unless the stream is switched off
+        (``workload.streams``)."""
+        active = self.model.scenario.workload.streams
+        if active is None or stream.id in active:
+            ArrivalSource(self.model.after, times, create, sizes)
+
+
+def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:
+    """Connect every need of ``centres`` to an inlet of a centre of the same township
+    or of the county (``shared``)."""
+    for centre in centres.values():
+        for local, target in centre.needs.items():
+            name, _, inlet = target.partition(".")
+            provider = centres.get(name) or shared.get(name)
+            if provider is None:
+                known = ", ".join([*centres, *shared])
+                raise WiringError(f"{centre.label} needs {target!r}: there is no centre "
+                                  f"{name!r} (centres: {known})")
+            if inlet not in provider.inlets:
+                raise WiringError(f"{centre.label} needs {target!r}: {provider.label} "
+                                  f"offers {', '.join(provider.inlets) or 'no inlets'}")
+            centre.links[local] = provider.inlets[inlet]

@@ -1,0 +1,94 @@
+"""The county side (县直部门): its departments' staff, own work and answers to townships.
+
+County departments take over cases referred up by townships (beyond township powers),
+do the legal review (法制审核) of major enforcement decisions, and have their own work.
+All of it falls on one pool of department staff, cut pro rata when quota moves down to
+townships ("减上补下") — so moving staff down leaves the county slower to answer. With
+escalation (乡呼县应) townships' calls go ahead of own work. The departments also issue
+the delegated tasks; those arrival processes live with the general office that absorbs
+them (:mod:`sim.centres.general_office`).
+
+This is a county centre: built once, shared by every township through its ``calls``
+inlet (the departments' desk, where a township's case waits as one step of its route).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..config import CountyConfig
+from ..quota import moved_posts
+from ..records import in_window, mean_or_nan
+from ..registry import register_centre
+from ..rng import sample
+from ..station import CountyDesk
+from ..work import ArrivalSource, Step, WorkItem, draws
+from .base import Centre
+
+if TYPE_CHECKING:
+    from ..model import Model, Township
+    from ..records import Records
+    from ..staff import Staff
+
+COUNTY = "county"
+DEPARTMENTS = "departments"
+
+
+def county_staff_after_move(cfg: CountyConfig, moved: int) -> int:
+    """Department staff left once ``moved`` posts of county quota went to townships."""
+    cut = math.floor(moved * cfg.department_staff / cfg.quota_total + 0.5)
+    return max(0, cfg.department_staff - cut)
+
+
+@register_centre(DEPARTMENTS, scope="county")
+class CountyDepartments(Centre):
+    """The departments' staff pool and desk; offers ``calls`` to every township."""
+
+    def __init__(self, model: Model, township: Township | None = None):
+        super().__init__(model, township)
+        scenario = model.scenario
+        self.desk = CountyDesk(model, f"{COUNTY}/{DEPARTMENTS}",
+                               townships_first=scenario.policy.escalation.enabled)
+        self.stations = [self.desk]
+        self.inlets["calls"] = self.desk
+        self.staff = county_staff_after_move(scenario.county, moved_posts(scenario))
+        pool = model.add_pool(COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS,
+                              False, self.staff)
+        model.workforce.place[pool.index] = self.place
+        for _ in range(self.staff):
+            model.workforce.join(pool, hired_at=float("-inf"), attrition=False)
+
+    def place(self, s: Staff) -> None:
+        self.desk.add(s)
+
+    def start(self) -> None:
+        model, desk = self.model, self.desk
+        cfg = model.scenario.county
+        rows = draws(self.rng("own_work/attributes"),
+                     lambda rng, n: (sample(rng, cfg.own_work_effort, n),))
+
+        def own_work(t: float) -> None:
+            (hours,) = next(rows)
+            # Not a township item: it loads the county staff but enters no township metric.
+            model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
+
+
+        # Own work is not a stream: `workload.streams` never switches it off.
+        ArrivalSource(model.after, self.poisson("own_work", cfg.own_work_per_day), own_work)
+
+    def metrics(self, records: Records, w: float, h: float) -> dict[str, float]:
+        """How fast the departments answer townships' calls, and their staff."""
+        answered = in_window(records.answer, w, h)
+        response = records.answer[answered] - records.up[answered]
+        limit = self.model.clock.hours(self.model.scenario.policy.escalation.response_limit_days)
+        p90 = float(np.percentile(response, 90)) if response.size else math.nan
+        return {
+            f"{COUNTY}.county_side.response_mean_h": mean_or_nan(response),
+            f"{COUNTY}.county_side.response_p90_h": p90,
+            f"{COUNTY}.county_side.answered_in_limit_share":
+                mean_or_nan((response <= limit).astype(float)),
+            f"{COUNTY}.county_side.staff": float(self.staff),
+        }

@@ -1,0 +1,310 @@
+"""The configuration schema: the dataclasses Hydra composes into.
+
+Every knob of the model is a field of one of the dataclasses below, with its unit in the
+name or the docstring and its allowed range declared with :func:`~sim.settings.knob`.
+The workload section is assembled from the registered streams: each stream's settings
+dataclass (declared with the stream in :mod:`sim.streams`) becomes ``workload.<id>``.
+:func:`rebuild` regenerates the assembled classes whenever the registry changes and
+stores them as Hydra's ``base_config``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+from .. import registry, streams  # noqa: F401  (streams registers the built-in streams)
+from ..settings import Dist, Settings, dist, knob, share
+
+# --------------------------------------------------------------------------- run, time
+@dataclass
+class RunConfig(Settings):
+    replications: int = knob(5, 1, 10_000, integer=True)
+    seed: int = knob(20191101, 0, 2**63 - 1, integer=True)
+    horizon_days: float = knob(250.0, 0.0, 100_000.0, lo_open=True)
+    """Simulated working days, warm-up included."""
+    warmup_days: float = knob(20.0, 0.0, 100_000.0)
+    """Working days at the start whose data every metric ignores."""
+    timeseries: bool = True
+    """Write the daily time series (turn off for very long validation runs)."""
+    common_random_numbers: bool = True
+    """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
+    derived from ``seed`` and its overrides, so jobs are independent."""
+
+
+@dataclass
+class CalendarConfig(Settings):
+    """Working-time clock: the simulation runs on working hours only (see sim.calendar)."""
+
+    hours_per_day: float = knob(8.0, 0.0, 24.0, lo_open=True)
+    days_per_week: int = knob(5, 1, 7, integer=True)
+    start_date: str = "2020-01-06"
+
+
+# --------------------------------------------------------------------------- staff
+QUOTA_TYPES = ("administrative", "institutional", "auxiliary", "stationed")
+
+
+@dataclass
+class PoolSpec(Settings):
+    """A group of staff of one quota type (编制类型) working in one centre."""
+
+    quota_type: str = knob("administrative", choices=QUOTA_TYPES)
+    headcount: int = knob(1, 0, 10_000, integer=True)
+    centre: str = "general"
+    """The centre the pool works in (a registered stream's centre: service, enforcement,
+    general, grid …)."""
+    certified: bool = False
+    """Holds an enforcement certificate (执法证). Auxiliary staff never may."""
+
+
+@dataclass
+class TownshipKind(Settings):
+    """A kind of township (乡, 镇, 街道 …): its size drivers and its staffing."""
+
+    population: int = knob(20_000, 0, 10_000_000, integer=True)
+    villages: int = knob(10, 0, 10_000, integer=True)
+    grid_cells: int = knob(20, 0, 100_000, integer=True)
+    staff: dict[str, PoolSpec] = field(default_factory=dict)
+
+
+@dataclass
+class CountyConfig(Settings):
+    name: str = "county"
+    townships: dict[str, int] = field(default_factory=dict)
+    """Number of townships of each kind; ids are ``<kind>_<n>``."""
+    kinds: dict[str, TownshipKind] = field(default_factory=dict)
+    department_staff: int = knob(20, 0, 100_000, integer=True)
+    """County department staff who answer townships (referrals, legal review, escalation
+    calls) besides their own work."""
+    quota_total: int = knob(150, 1, 1_000_000, integer=True)
+    """All county department posts; quota moved down to townships is cut from
+    ``department_staff`` pro rata (moved × department_staff / quota_total)."""
+    own_work_per_day: float = knob(14.0, 0.0, 1e6)
+    """The departments' own work items per working day (competes with townships' calls)."""
+    own_work_effort: Dist = dist("lognormal", 8.0, 1.0)
+
+
+# --------------------------------------------------------------------------- policy levers
+@dataclass
+class QuotaLever(Settings):
+    """减上补下: township quota raised by a share, the posts taken from the county."""
+
+    township_increase_share: float = knob(0.0, 0.0, 5.0)
+    """Added share of each township's quota (Pingluo: ≥ 0.25), applied to ``pools``."""
+    pools: list[str] = field(default_factory=lambda: ["window_staff", "enforcement_officers",
+                                                      "office_staff"])
+    """Township pools that receive the added posts (pro rata to their quota)."""
+
+
+@dataclass
+class WorkforceLever(Settings):
+    """Hiring, training and attrition of township staff (编制 filled, vacancies)."""
+
+    hiring_round_days: float = knob(60.0, 0.0, 10_000.0, lo_open=True)
+    """Vacancies are filled at recruitment rounds this many working days apart."""
+    hires_per_round: int = knob(10, 0, 100_000, integer=True)
+    """Posts the county can fill per round, across all townships."""
+    hiring_lag_days: float = knob(20.0, 0.0, 10_000.0)
+    """From a recruitment round to the new hire's first day."""
+    training_days: float = knob(40.0, 0.0, 10_000.0)
+    training_speed: float = knob(0.6, 0.0, 1.0, lo_open=True)
+    """Work speed of a new hire during training (1 = full speed)."""
+    attrition_per_year: float = knob(0.08, 0.0, 1.0)
+    """Share of staff leaving per year (250 working days)."""
+    incentives: bool = False
+    """Township pay ≥ 20% above county peers, 20–35% excellent ratings (Pingluo)."""
+    incentive_attrition_cut_share: float = share(0.3)
+    """Assumption: how much the incentives cut attrition."""
+
+
+@dataclass
+class RebalancingLever(Settings):
+    """统筹调剂、动态管理: vacant quota moves to the most loaded townships."""
+
+    enabled: bool = False
+    interval_days: float = knob(20.0, 0.0, 10_000.0, lo_open=True)
+    """Working days between reviews; hiring then favours townships with most vacancies."""
+
+
+@dataclass
+class SecondmentLever(Settings):
+    """借调: the county borrows township staff."""
+
+    requests_per_township_per_day: float = knob(0.008, 0.0, 100.0)
+    duration_mean_days: float = knob(60.0, 0.0, 10_000.0)
+    """Mean requested length (exponential), working days."""
+    pools: list[str] = field(default_factory=lambda: ["office_staff"])
+    """Township pools the county borrows from."""
+    capped: bool = False
+    """Reform rules: approval, ≤ max_per_township at once, ≤ max_days each."""
+    max_per_township: int = knob(2, 0, 10_000, integer=True)
+    max_days: float = knob(63.0, 0.0, 10_000.0)
+    """≤ 3 months ≈ 63 working days."""
+    min_service_days: float = knob(250.0, 0.0, 100_000.0)
+    """New hires cannot be seconded during this period (capped rules only)."""
+
+
+@dataclass
+class WindowsLever(Settings):
+    """一窗受理: dedicated windows per department vs one pooled front desk."""
+
+    mode: str = knob("dedicated", choices=("dedicated", "pooled"))
+    pooled_effort_factor: float = knob(1.1, 0.5, 5.0)
+    """Generalist windows take this much longer per request (assumption)."""
+    proxy_share: float = share(0.0)
+    """Requests handled by a village proxy (代办): no visit for the applicant."""
+
+
+@dataclass
+class EnforcementLever(Settings):
+    """一支队伍管执法: separate domain teams vs one integrated team; stationed officers."""
+
+    integrated: bool = False
+    stationed_officers: int = knob(0, 0, 1000, integer=True)
+    """County officers stationed in each township team ("1+x+y": x)."""
+
+
+@dataclass
+class EscalationLever(Settings):
+    """乡呼县应 / 吹哨报到: the county answers townships' calls within a set time."""
+
+    enabled: bool = False
+    pickup_days_mean: float = knob(15.0, 0.0, 10_000.0)
+    """Without the lever: mean working days before the county picks a referral up."""
+    response_limit_days: float = knob(3.0, 0.0, 10_000.0)
+    """With it: the county must answer within this many working days (priority)."""
+
+
+@dataclass
+class AdmissionLever(Settings):
+    """职责准入: tasks off the township's duty list are returned unless resourced."""
+
+    enabled: bool = False
+    off_list_share: float = share(0.3)
+    resourced_share: float = share(0.2)
+    """Of off-list tasks, those that come with staff-hours attached (人随事转)."""
+    assessment_cut_share: float = share(0.5)
+    """Cut in inspections/assessments (督查检查考核) when the lever is on."""
+
+
+@dataclass
+class GridLever(Settings):
+    """多网合一: several parallel grids (duplicate reports) vs one merged grid."""
+
+    parallel_grids: int = knob(3, 1, 20, integer=True)
+    duplicate_share: float = share(0.5)
+    """Chance that each other grid also reports an issue (a duplicate to triage)."""
+
+
+@dataclass
+class FlexibleStaffLever(Settings):
+    """统筹使用行政事业人员: administrative and institutional staff go where the backlog is."""
+
+    enabled: bool = False
+    review_days: float = knob(1.0, 0.0, 10_000.0, lo_open=True)
+
+
+@dataclass
+class TimingLever(Settings):
+    """先立后破: when powers are delegated and when the staff arrive."""
+
+    powers_day: float = knob(0.0, 0.0, 100_000.0)
+    """From this working day the township holds the delegated enforcement powers."""
+    staff_day: float = knob(0.0, 0.0, 100_000.0)
+    """From this working day ``transfer`` staff join each township."""
+    refer_up_before_powers_share: float = share(0.6)
+    """Share of cases beyond township powers before delegation."""
+    transfer: dict[str, int] = field(default_factory=dict)
+    """Staff transferred into each township's pools on ``staff_day`` (pool: count)."""
+
+
+@dataclass
+class PolicyConfig(Settings):
+    name: str = "custom"
+    quota: QuotaLever = field(default_factory=QuotaLever)
+    workforce: WorkforceLever = field(default_factory=WorkforceLever)
+    rebalancing: RebalancingLever = field(default_factory=RebalancingLever)
+    secondment: SecondmentLever = field(default_factory=SecondmentLever)
+    windows: WindowsLever = field(default_factory=WindowsLever)
+    enforcement: EnforcementLever = field(default_factory=EnforcementLever)
+    escalation: EscalationLever = field(default_factory=EscalationLever)
+    admission: AdmissionLever = field(default_factory=AdmissionLever)
+    grid: GridLever = field(default_factory=GridLever)
+    flexible_staff: FlexibleStaffLever = field(default_factory=FlexibleStaffLever)
+    timing: TimingLever = field(default_factory=TimingLever)
+
+
+@dataclass
+class MMCConfig(Settings):
+    """Parameters of the M/M/c reduction preset (configs/validation/mmc.yaml)."""
+
+    lam_per_h: float = knob(4.0, 0.0, 1e6, lo_open=True)
+    mu_per_h: float = knob(1.0, 0.0, 1e6, lo_open=True)
+    servers: int = knob(5, 1, 10_000, integer=True)
+
+
+@dataclass
+class WorkloadConfig(Settings):
+    """What arrives. One section per registered stream (``workload.<id>``, added by
+    :func:`rebuild` from :mod:`sim.registry`), plus the keys below."""
+
+    streams: list[str] | None = None
+    """Streams whose own sources produce work (None: every stream). ``[]`` is a quiet
+    county; the M/M/c reduction keeps ``[services]``. Items one stream passes to another
+    (a grid report that becomes a case) still arrive."""
+
+
+@dataclass
+class Scenario(Settings):
+    """The whole validated input of a run."""
+
+    run: RunConfig = field(default_factory=RunConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    county: CountyConfig = field(default_factory=CountyConfig)
+    workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    mmc: MMCConfig | None = None
+
+
+ScenarioSchema: type[Scenario] = Scenario
+"""The composed schema: :class:`Scenario` with a ``workload.<id>`` section per stream."""
+
+
+def _workload_type() -> type:
+    fields: list[Any] = [(s.id, s.config, field(default_factory=s.config))
+                         for s in registry.streams()]
+    cls = dataclasses.make_dataclass("WorkloadSchema", fields, bases=(WorkloadConfig,))
+    cls.__module__ = __name__
+    return cls
+
+
+_built_for: tuple[tuple[str, type], ...] = ()
+
+
+def rebuild() -> None:
+    """Regenerate the schema from the registry and store it as Hydra's ``base_config``.
+
+    Only a change to the streams rebuilds it, so the classes are stable once the
+    built-in streams are registered. They are module attributes with matching names,
+    so scenarios pickle by reference (joblib, Ray and submitit workers import this
+    module too)."""
+    global WorkloadSchema, ScenarioSchema, _built_for
+    signature = tuple((s.id, s.config) for s in registry.streams())
+    if signature == _built_for:
+        return
+    _built_for = signature
+    WorkloadSchema = _workload_type()
+    ScenarioSchema = dataclasses.make_dataclass(
+        "ScenarioSchema", [("workload", WorkloadSchema, field(default_factory=WorkloadSchema))],
+        bases=(Scenario,))
+    ScenarioSchema.__module__ = __name__
+    ConfigStore.instance().store(name="base_config", node=ScenarioSchema)
+
+
+WorkloadSchema: type = WorkloadConfig
+rebuild()
+registry.on_change(rebuild)

@@ -1,0 +1,56 @@
+"""What the report side knows about streams: descriptors read from the results.
+
+A run directory records its streams (id, label, unit, whether they count in the
+headline backlog total) in ``summary.json``; tables, figures and the report iterate over
+those, so they show every stream a run had — including one registered by a user — and
+never import the model. Results written before streams were recorded are read by
+inferring the streams from the metric names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """One stream as the outputs describe it."""
+
+    id: str
+    label: str
+    unit: str = "items"
+    in_backlog_total: bool = True
+
+
+def streams_of(summary: Mapping[str, Any]) -> list[StreamInfo]:
+    """The streams of a run, from its ``summary.json`` (or inferred from metric names)."""
+    recorded = summary.get("streams")
+    if recorded:
+        return [StreamInfo(s["id"], s.get("label", s["id"]), s.get("unit", "items"),
+                           bool(s.get("in_backlog_total", True))) for s in recorded]
+    ids = [name.split(".")[1] for name in summary.get("metrics", {})
+           if name.startswith("county.") and name.endswith(".arrivals")]
+    return [StreamInfo(i, i.replace("_", " ").capitalize(), "items", i != "grid") for i in ids]
+
+
+def union(lists: Iterable[list[StreamInfo]]) -> list[StreamInfo]:
+    """Streams of several runs, first appearance first."""
+    seen: dict[str, StreamInfo] = {}
+    for infos in lists:
+        for info in infos:
+            seen.setdefault(info.id, info)
+    return list(seen.values())
+
+
+def backlog_total(metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]) -> float:
+    """Mean items in the system over the streams that count in the headline total."""
+    return sum((metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean") or 0.0
+               for s in streams if s.in_backlog_total)
+
+
+def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
+    """Rows and columns of a figure grid for ``n`` panels (2×2 for four)."""
+    cols = 2 if n == 4 else min(max_cols, max(1, n))
+    return -(-n // cols), cols

@@ -1,0 +1,81 @@
+"""Column arrays of a replication's work items, the input of every metric.
+
+Built once after a run from the items (times in working hours); a time that had not
+happened by the horizon (not started, not finished, never sent to the county) is NaN.
+Stream declarations compute their extra metrics from a :class:`Records` subset, so this
+module depends on nothing but numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Records:
+    """Item records of one replication (or a subset of them)."""
+
+    township: np.ndarray
+    stream: np.ndarray  # registry index of the item's stream
+    arr: np.ndarray
+    start: np.ndarray
+    done: np.ndarray
+    due: np.ndarray
+    visits: np.ndarray
+    up: np.ndarray  # sent up to the county
+    answer: np.ndarray  # the county's answer
+    tag: np.ndarray
+
+    @classmethod
+    def of(cls, items: Sequence[Any]) -> Records:
+        """Records of township items (``None`` times become NaN)."""
+
+        n, nan = len(items), math.nan
+
+        def column(name: str, dtype: type = float) -> np.ndarray:
+            return np.fromiter(map(attrgetter(name), items), dtype, n)
+
+        def maybe(name: str) -> np.ndarray:  # a time that may not have happened yet
+            return np.fromiter((nan if v is None else v for v in map(attrgetter(name), items)),
+                               float, n)
+
+        return cls(township=column("township", int), stream=column("stream.index", int),
+                   arr=column("t_arr"), start=maybe("t_start"), done=maybe("t_done"),
+                   due=column("due"), visits=column("visits"), up=maybe("t_up"),
+                   answer=maybe("t_answer"), tag=column("tag", int))
+
+    def subset(self, mask: np.ndarray) -> Records:
+        """The records selected by a boolean mask."""
+        return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+
+def in_window(t: np.ndarray, w: float, h: float) -> np.ndarray:
+    """Which times fall in the measurement window ``[w, h)`` (NaN never does)."""
+    t = np.asarray(t, dtype=float)
+    return (t >= w) & (t < h)
+
+
+def mean_or_nan(x: np.ndarray) -> float:
+    """Mean of an array, NaN when it is empty."""
+    return float(x.mean()) if x.size else float("nan")
+
+
+def overlap(start: np.ndarray, end: np.ndarray, w: float, h: float) -> float:
+    """Total length of the intervals [start, end) inside [w, h) (NaN end = still open)."""
+    end = np.where(np.isnan(end), h, end)
+    return float(np.clip(np.minimum(end, h) - np.maximum(start, w), 0.0, None).sum())
+
+
+def late_share(r: Records, w: float, h: float) -> float:
+    """Of items due in the window, the share not done by their deadline."""
+    due_in = (r.due >= w) & (r.due < h)
+    if not due_in.any():
+        return float("nan")
+    late = due_in & ~(np.where(np.isnan(r.done), h, r.done) <= r.due)
+    return float(late.sum() / due_in.sum())

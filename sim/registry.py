@@ -1,0 +1,173 @@
+"""The registry of work streams and work centres: what a township is made of.
+
+A **work stream** (services, enforcement cases, delegated tasks, grid reports …) is
+declared once, in its own module under :mod:`sim.streams`, as a :class:`StreamSpec`:
+its id, label and unit, the dataclass of its workload settings (``workload.<id>``),
+the centre that serves it, its extra metrics with their glossary entries, and the
+sources of its parameters. Everything downstream — the config schema, the metrics, the
+daily series, console tables, the report's figures and the parameter and metric
+references — iterates over :func:`streams`, so a new stream is one new module, not an
+edit in each of those places.
+
+A **centre** (service centre, enforcement office, general office, grid; the county's
+departments) is a class registered with :func:`register_centre` under a name that
+staff pools point at (``county.kinds.<kind>.staff.<pool>.centre``). The classes live in
+:mod:`sim.centres`; this module only holds them, so that it stays importable by the
+report and the config without pulling in SimPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+C = TypeVar("C")
+
+Scope = Literal["township", "county"]
+
+
+@dataclass(frozen=True)
+class MetricDoc:
+    """A glossary entry: a metric's name after the scope, its meaning and unit."""
+
+    name: str
+    meaning: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ParameterSource:
+    """Unit and source of config keys matching ``pattern`` (relative to ``workload.<id>``)."""
+
+    pattern: str
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True)
+class StreamSpec(Generic[C]):
+    """One work stream: everything the rest of the code needs to know about it."""
+
+    id: str
+    label: str
+    """Human label for tables and figures (English; the Chinese term in the docstring)."""
+    unit: str
+    """What one item is: "requests", "cases", "tasks" …"""
+    centre: str
+    """Name of the township centre that serves the stream (see :func:`register_centre`)."""
+    config: type[C]
+    """Dataclass of the stream's workload settings, composed under ``workload.<id>``."""
+    extra_metrics: Callable[[Any, float, float], dict[str, float]] | None = None
+    """``(records, window_start_h, horizon_h) -> {metric: value}`` beyond the common KPIs."""
+    extra_docs: tuple[MetricDoc, ...] = ()
+    in_backlog_total: bool = True
+    """Counted in the headline "items in the system" total of tables and fairness."""
+    sources: tuple[ParameterSource, ...] = ()
+    """Units and sources of the workload keys, for docs/PARAMETERS.md."""
+    check: Callable[[Any, str], None] | None = None
+    """``(settings, path)`` raises ``ConfigError`` for rules beyond single ranges (shares
+    that must sum to one …); ranges themselves are checked from the field metadata."""
+    index: int = field(default=0, compare=False)
+    """Position in the registry (set by :func:`register_stream`); items carry the spec."""
+
+    def settings(self, scenario: Any) -> C:
+        """This stream's workload settings in a composed scenario."""
+        value: C = getattr(scenario.workload, self.id)
+        return value
+
+    def info(self) -> dict[str, Any]:
+        """What output files record about the stream (read by the report)."""
+        return {"id": self.id, "label": self.label, "unit": self.unit,
+                "in_backlog_total": self.in_backlog_total}
+
+
+@dataclass(frozen=True)
+class CentreEntry:
+    """A registered centre class and where it exists (each township, or the county)."""
+
+    name: str
+    factory: Any
+    scope: Scope
+
+
+_STREAMS: dict[str, StreamSpec[Any]] = {}
+_CENTRES: dict[str, CentreEntry] = {}
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def register_stream(spec: StreamSpec[C]) -> StreamSpec[C]:
+    """Add (or replace) a stream; returns the spec with its registry index."""
+    if not spec.id.isidentifier() or "." in spec.id:
+        raise ValueError(f"stream id {spec.id!r} must be a Python identifier")
+    index = list(_STREAMS).index(spec.id) if spec.id in _STREAMS else len(_STREAMS)
+    spec = StreamSpec(**{**spec.__dict__, "index": index})
+    _STREAMS[spec.id] = spec
+    _changed()
+    return spec
+
+
+def unregister_stream(stream_id: str) -> None:
+    """Remove a stream (tests that register a toy stream clean up with this)."""
+    _STREAMS.pop(stream_id, None)
+    for i, sid in enumerate(list(_STREAMS)):
+        if _STREAMS[sid].index != i:
+            _STREAMS[sid] = StreamSpec(**{**_STREAMS[sid].__dict__, "index": i})
+    _changed()
+
+
+def streams() -> tuple[StreamSpec[Any], ...]:
+    """Every registered stream, in registration order."""
+    return tuple(_STREAMS.values())
+
+
+def stream(stream_id: str) -> StreamSpec[Any]:
+    """The stream registered as ``stream_id``."""
+    try:
+        return _STREAMS[stream_id]
+    except KeyError:
+        raise KeyError(f"no stream {stream_id!r} (streams: {', '.join(_STREAMS)})") from None
+
+
+def register_centre(name: str, scope: Scope = "township") -> Callable[[Any], Any]:
+    """Class decorator: register a centre class under ``name``."""
+
+    def add(factory: Any) -> Any:
+        _CENTRES[name] = CentreEntry(name, factory, scope)
+        factory.name = name
+        factory.scope = scope
+        _changed()
+        return factory
+
+    return add
+
+
+def unregister_centre(name: str) -> None:
+    """Remove a centre (for tests)."""
+    _CENTRES.pop(name, None)
+    _changed()
+
+
+def centres(scope: Scope | None = None) -> tuple[CentreEntry, ...]:
+    """Registered centres, optionally only those of one scope: those serving a stream
+    first, in stream order (the order they are built in), then the others by name."""
+    order = {name: i for i, name in enumerate(centre_names())}
+    chosen = [c for c in _CENTRES.values() if scope is None or c.scope == scope]
+    return tuple(sorted(chosen, key=lambda c: (order.get(c.name, len(order)), c.name)))
+
+
+def centre_names() -> tuple[str, ...]:
+    """Names a township staff pool may work in: every stream's centre (known without
+    importing the centre classes, so that validation needs no SimPy)."""
+    return tuple(dict.fromkeys(s.centre for s in _STREAMS.values()))
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever a stream or centre is registered (the config schema
+    rebuilds itself so that ``workload.<id>`` exists for every stream)."""
+    _LISTENERS.append(listener)
+
+
+def _changed() -> None:
+    for listener in _LISTENERS:
+        listener()

@@ -1,0 +1,49 @@
+"""Delegated tasks (交办事项 / 属地管理) pushed by county departments to the general office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..records import Records, late_share
+from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from ..settings import Dist, Settings, dist, knob
+from ..sources import A, S004
+
+
+@dataclass
+class DelegatedWorkload(Settings):
+    """Delegated tasks (交办事项 / 属地管理) pushed by county departments."""
+
+    routine_per_day: float = knob(1.0, 0.0, 1e4)
+    routine_effort: Dist = dist("lognormal", 2.0, 1.0)
+    routine_deadline_days: float = knob(10.0, 0.0, 10_000.0)
+    lists_per_day: float = knob(0.02, 0.0, 1e4)
+    """Rectification lists (整改清单) per township per working day."""
+    list_items_mean: float = knob(10.0, 1.0, 10_000.0)
+    """Mean items per list (1 + Poisson; one seed report names a 29-item list)."""
+    list_item_effort: Dist = dist("lognormal", 3.0, 1.0)
+    list_deadline_days: float = knob(15.0, 0.0, 10_000.0)
+    assessments_per_day: float = knob(0.1, 0.0, 1e4)
+    """Inspections, checks and assessments (督查检查考核) per township per working day."""
+    assessment_effort: Dist = dist("lognormal", 6.0, 0.8)
+    assessment_deadline_days: float = knob(5.0, 0.0, 10_000.0)
+
+
+def _extras(r: Records, w: float, h: float) -> dict[str, float]:
+    return {"overdue_share": late_share(r, w, h)}
+
+
+DELEGATED = register_stream(StreamSpec(
+    id="delegated", label="Delegated tasks", unit="tasks", centre="general",
+    config=DelegatedWorkload, extra_metrics=_extras,
+    extra_docs=(
+        MetricDoc("overdue_share", "1 − on_time_share: tasks due in the window and not "
+                  "done by their deadline", "0–1"),
+    ),
+    sources=(
+        ParameterSource("list_items_mean", "items", S004 + ": a 29-item rectification "
+                        "list (29个问题整改清单); mean 10 is an assumption"),
+        ParameterSource("*", "per working day / hours / working days", A + "streams of "
+                        + S004 + " (属地管理, 督查检查考核)"),
+    ),
+))

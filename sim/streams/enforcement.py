@@ -1,0 +1,104 @@
+"""Enforcement cases (综合执法): five-stage cases at the township enforcement office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..records import Records, in_window, mean_or_nan, overlap
+from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from ..settings import ConfigError, Dist, Settings, check_shares_sum, dist, knob, share
+from ..sources import A, S000, S004
+
+ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
+
+
+@dataclass
+class EnforcementStage(Settings):
+    """One stage of a case: its effort and the crew it needs at once."""
+
+    effort: Dist = dist("lognormal", 2.0, 0.7)
+    crew: int = knob(1, 1, 10, integer=True)
+    """Staff needed at once for the whole stage."""
+    certified: int = knob(1, 0, 10, integer=True)
+    """How many of the crew must hold an enforcement certificate."""
+
+
+def _stage(mean_h: float, crew: int, certified: int) -> Any:
+    return field(default_factory=lambda: EnforcementStage(Dist("lognormal", mean_h, 0.7),
+                                                          crew, certified))
+
+
+@dataclass
+class EnforcementStages(Settings):
+    """检查、受立案、调查、审查、决定; field stages need two certified officers."""
+
+    inspect: EnforcementStage = _stage(3.0, 2, 2)
+    file: EnforcementStage = _stage(1.0, 1, 0)
+    investigate: EnforcementStage = _stage(6.0, 2, 2)
+    review: EnforcementStage = _stage(2.0, 1, 1)
+    decide: EnforcementStage = _stage(1.0, 1, 1)
+
+
+@dataclass
+class EnforcementWorkload(Settings):
+    """Enforcement stream (综合执法) handled by the enforcement office."""
+
+    inspections_per_village_per_day: float = knob(0.01, 0.0, 1e4)
+    complaints_per_10k_pop_per_day: float = knob(0.1, 0.0, 1e4)
+    county_referrals_per_day: float = knob(0.05, 0.0, 1e4)
+    """Cases the county sends down to the township."""
+    domains: dict[str, float] = field(default_factory=dict)
+    """Share of cases by law domain (生态环境, 市场监管 …)."""
+    stages: EnforcementStages = field(default_factory=EnforcementStages)
+    refer_up_share: float = share(0.1)
+    """Cases beyond township powers: after inspection they go to the county and wait."""
+    legal_review_share: float = share(0.1)
+    """Major decisions: county legal review (法制审核) between review and decision."""
+    referral_effort: Dist = dist("lognormal", 6.0, 1.0)
+    """County staff time to take over a referred case."""
+    legal_review_effort: Dist = dist("lognormal", 3.0, 0.8)
+    time_limit_days: float = knob(64.0, 0.0, 10_000.0)
+    """Decision limit in working days (assumption: 90 calendar days ≈ 64 working days)."""
+
+
+def _extras(r: Records, w: float, h: float) -> dict[str, float]:
+    answered = in_window(r.answer, w, h)
+    sent = ~np.isnan(r.up)
+    return {"county_waiting_mean": overlap(r.up[sent], r.answer[sent], w, h) / (h - w),
+            "county_response_mean_h": mean_or_nan(r.answer[answered] - r.up[answered])}
+
+
+def _check(cfg: EnforcementWorkload, path: str) -> None:
+    check_shares_sum(f"{path}.domains", dict(cfg.domains))
+    for name in ENFORCEMENT_STAGES:
+        stage = getattr(cfg.stages, name)
+        if stage.certified > stage.crew:
+            raise ConfigError(f"{path}.stages.{name}.certified = {stage.certified}: "
+                              f"must be ≤ crew = {stage.crew}")
+
+
+ENFORCEMENT = register_stream(StreamSpec(
+    id="enforcement", label="Enforcement cases", unit="cases", centre="enforcement",
+    config=EnforcementWorkload, extra_metrics=_extras, check=_check,
+    extra_docs=(
+        MetricDoc("county_waiting_mean", "time-average number of cases sent up to the "
+                  "county (referral or legal review) and not yet answered", "cases"),
+        MetricDoc("county_response_mean_h", "from sending a case up to the county's answer, "
+                  "over answers in the window", "working hours"),
+    ),
+    sources=(
+        ParameterSource("stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
+        ParameterSource("stages.*.certified", "staff", S000 + " / " + S004
+                        + ": certified officers only"),
+        ParameterSource("stages.*.effort.*", "hours", A + "stages of " + S000
+                        + " (检查、受立案、调查、审查、决定)"),
+        ParameterSource("time_limit_days", "working days", A + "90 calendar days ≈ 64 working"),
+        ParameterSource("domains.*", "share", A + "domains named in " + S004
+                        + " (环保, 市场, 住建, 农业 …)"),
+        ParameterSource("*", "per working day / share / hours", A + "case sources of "
+                        + S000 + "; rates give a town about one case a day"),
+    ),
+))

@@ -1,0 +1,52 @@
+"""Grid reports (网格): grid workers' patrol reports, triaged and passed on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..records import Records
+from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from ..settings import ConfigError, Dist, Settings, dist, knob, share
+from ..sources import A, S000
+
+DUPLICATE = 1
+"""Item tag of a report that another, parallel grid also made."""
+
+
+@dataclass
+class GridWorkload(Settings):
+    """Grid (网格) reports triaged by grid workers."""
+
+    reports_per_cell_per_day: float = knob(0.1, 0.0, 1e4)
+    triage_effort: Dist = dist("exponential", 0.5)
+    to_enforcement_share: float = share(0.05)
+    to_delegated_share: float = share(0.2)
+    """Reports that become a task for the general office (the rest are closed at triage)."""
+    task_effort: Dist = dist("lognormal", 2.0, 1.0)
+    task_deadline_days: float = knob(5.0, 0.0, 10_000.0)
+    triage_deadline_days: float = knob(1.0, 0.0, 10_000.0)
+
+
+def _extras(r: Records, w: float, h: float) -> dict[str, float]:
+    return {"duplicates": float(((r.arr >= w) & (r.tag == DUPLICATE)).sum())}
+
+
+def _check(cfg: GridWorkload, path: str) -> None:
+    passed_on = cfg.to_enforcement_share + cfg.to_delegated_share
+    if passed_on > 1.0 + 1e-9:
+        raise ConfigError(f"{path}.to_enforcement_share + to_delegated_share = "
+                          f"{passed_on:g}: must be ≤ 1")
+
+
+GRID = register_stream(StreamSpec(
+    id="grid", label="Grid reports", unit="reports", centre="grid",
+    config=GridWorkload, extra_metrics=_extras, check=_check,
+    in_backlog_total=False,
+    extra_docs=(
+        MetricDoc("duplicates", "reports that duplicate another grid's (parallel grids)",
+                  "reports"),
+    ),
+    sources=(
+        ParameterSource("*", "per cell per day / share / hours", A + "grid of " + S000 + " §3"),
+    ),
+))
