@@ -32,8 +32,9 @@ from sim.metrics import replication_metrics  # noqa: E402
 from sim.records import Records  # noqa: E402
 
 
-def idiomatic_simpy(lam: float, mu: float, c: int, customers: int, seed: int,
-                    pause_gc: bool = False) -> float:
+def idiomatic_simpy(
+    lam: float, mu: float, c: int, customers: int, seed: int, pause_gc: bool = False
+) -> float:
     """Textbook SimPy M/M/c; returns the mean wait (so its work cannot be skipped)."""
     rng = np.random.default_rng(seed)
     env = simpy.Environment()
@@ -69,11 +70,21 @@ def scenario(overrides: list[str]):
 
 def tsim_mmc(lam: float, mu: float, c: int, customers: int) -> tuple[int, float]:
     """One replication of the M/M/c reduction, sized for ``customers`` arrivals;
-    timed from model build to finished metrics. Returns (items, seconds)."""
+    timed from model build to finished metrics. Returns (items, seconds).
+    """
     days = customers / (lam * 8)
-    s = scenario(["+validation=mmc", f"mmc.lam_per_h={lam}", f"mmc.mu_per_h={mu}",
-                  f"mmc.servers={c}", f"run.horizon_days={days}", "run.warmup_days=0",
-                  "run.replications=1", "run.timeseries=false"])
+    s = scenario(
+        [
+            "+validation=mmc",
+            f"mmc.lam_per_h={lam}",
+            f"mmc.mu_per_h={mu}",
+            f"mmc.servers={c}",
+            f"run.horizon_days={days}",
+            "run.warmup_days=0",
+            "run.replications=1",
+            "run.timeseries=false",
+        ]
+    )
     t0 = time.perf_counter()
     model = build(s, 0)
     model.run()
@@ -99,20 +110,26 @@ def main() -> None:
             rates.append(a.customers / (time.perf_counter() - t0))
     o, t = statistics.median(ours), statistics.median(theirs)
     t_nogc = statistics.median(theirs_nogc)
-    print(f"M/M/c λ={a.lam}/h μ={a.mu}/h c={a.servers}, {a.customers} customers, "
-          f"median of {a.repeat}:")
+    print(
+        f"M/M/c λ={a.lam}/h μ={a.mu}/h c={a.servers}, {a.customers} customers, "
+        f"median of {a.repeat}:"
+    )
     print(f"  township-sim (full code path + metrics): {o:12,.0f} items/s")
     print(f"  idiomatic SimPy (process + Resource):    {t:12,.0f} items/s")
     print(f"  ratio: {o / t:.2f}x")
-    print(f"  (idiomatic SimPy with the garbage collector paused, for reference: "
-          f"{t_nogc:,.0f} items/s; ratio {o / t_nogc:.2f}x)")
+    print(
+        f"  (idiomatic SimPy with the garbage collector paused, for reference: "
+        f"{t_nogc:,.0f} items/s; ratio {o / t_nogc:.2f}x)"
+    )
     s = scenario(["county=wuchuan", "run.horizon_days=250", "run.replications=1"])
     t0 = time.perf_counter()
     model = build(s, 0)
     model.run()
     replication_metrics(model, Records.of(model.items))
-    print(f"county=wuchuan, 250 working days, 1 replication: "
-          f"{time.perf_counter() - t0:.2f} s wall, {len(model.items):,} work items")
+    print(
+        f"county=wuchuan, 250 working days, 1 replication: "
+        f"{time.perf_counter() - t0:.2f} s wall, {len(model.items):,} work items"
+    )
 
 
 if __name__ == "__main__":

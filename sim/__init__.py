@@ -1,0 +1,1 @@
+"""township-sim: a discrete-event simulator of township staffing and workload (see README.md)."""

@@ -31,6 +31,7 @@ CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def app(cfg: DictConfig) -> None:
+    """Run one scenario, or one job of a sweep (Hydra calls this)."""
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
@@ -50,22 +51,32 @@ def app(cfg: DictConfig) -> None:
             return
     results.start_job(run_dir)
     try:
-        out = engine.run(scenario, progress.replications(_label(scenario, hc, sweeping),
-                                                         scenario.run.replications))
-        summary = results.write_run(run_dir, out, seed=scenario.run.seed,
-                                    replications=scenario.run.replications,
-                                    config_hash=config_hash(scenario))
+        out = engine.run(
+            scenario,
+            progress.replications(_label(scenario, hc, sweeping), scenario.run.replications),
+        )
+        summary = results.write_run(
+            run_dir,
+            out,
+            seed=scenario.run.seed,
+            replications=scenario.run.replications,
+            config_hash=config_hash(scenario),
+        )
     except Exception as exc:
         results.write_error(run_dir, exc, overrides)
         raise
     if sweeping:  # one line a job; tsim-report compares them at the end
-        print(f"{_label(scenario, hc, sweeping)}: done in {out.meta['sim_seconds']:.1f} s "
-              f"→ {summary.parent}")
+        print(
+            f"{_label(scenario, hc, sweeping)}: done in {out.meta['sim_seconds']:.1f} s "
+            f"→ {summary.parent}"
+        )
         return
     done = results.read_summary(run_dir)
-    print(f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
-          f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
-          f"working days, mean ±95% CI):")
+    print(
+        f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
+        f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
+        f"working days, mean ±95% CI):"
+    )
     print(scope_table(done))
     print(f"results: {summary.parent}")
 
@@ -74,8 +85,10 @@ def _already_done(run_dir: Path, scenario: Scenario) -> bool:
     if not results.is_complete(run_dir):
         return False
     done = results.read_summary(run_dir)
-    return (done.get("config_hash") == config_hash(scenario)
-            and done.get("replications") == scenario.run.replications)
+    return (
+        done.get("config_hash") == config_hash(scenario)
+        and done.get("replications") == scenario.run.replications
+    )
 
 
 def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
@@ -84,7 +97,7 @@ def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
         return scenario
     key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
     seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
-    return replace(scenario, run=replace(scenario.run, seed=seed))  # type: ignore[no-any-return]
+    return replace(scenario, run=replace(scenario.run, seed=seed))
 
 
 def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
@@ -94,6 +107,7 @@ def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
 
 
 def main() -> None:
+    """Entry point of ``tsim``."""
     app()
 
 

@@ -32,7 +32,8 @@ def confidence_interval(values: Any, level: float = 0.95) -> CI:
 
 def paired_difference(treatment: Any, baseline: Any, level: float = 0.95) -> CI:
     """CI of the mean of ``treatment - baseline`` replication by replication (common
-    random numbers make the pairs share their arrivals, so the CI is narrow)."""
+    random numbers make the pairs share their arrivals, so the CI is narrow).
+    """
     a, b = np.asarray(treatment, dtype=float), np.asarray(baseline, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"paired runs need the same replications ({a.size} vs {b.size})")

@@ -36,4 +36,5 @@ def mmc_in_system_mean(lam: float, mu: float, c: int) -> float:
 
 
 def mmc_utilisation(lam: float, mu: float, c: int) -> float:
+    """Server utilisation rho = lam / (c mu)."""
     return lam / (c * mu)

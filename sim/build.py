@@ -28,8 +28,9 @@ def build(scenario: Scenario, replication: int) -> Model:
     """The model of replication ``replication``, ready to run."""
     model = Model(scenario, replication)
     policy = scenario.policy
-    workforce = model.workforce = Workforce(model, policy.workforce,
-                                            favour_most_vacant=policy.rebalancing.enabled)
+    workforce = model.workforce = Workforce(
+        model, policy.workforce, favour_most_vacant=policy.rebalancing.enabled
+    )
     for entry in centres("county"):
         model.county_centres[entry.name] = entry.factory(model, None)
     wire(model.county_centres, {})
@@ -49,21 +50,33 @@ def build(scenario: Scenario, replication: int) -> Model:
     return model
 
 
-def _build_township(model: Model, workforce: Workforce, tid: str,
-                    added: dict[tuple[str, str], int]) -> None:
+def _build_township(
+    model: Model, workforce: Workforce, tid: str, added: dict[tuple[str, str], int]
+) -> None:
     scenario, policy = model.scenario, model.scenario.policy
     kind = scenario.county.kinds[kind_of(tid)]
-    tw = Township(len(model.townships), tid, kind_of(tid), kind.population, kind.villages,
-                  kind.grid_cells)
+    tw = Township(
+        len(model.townships), tid, kind_of(tid), kind.population, kind.villages, kind.grid_cells
+    )
     model.townships.append(tw)
     for name, spec in kind.staff.items():
         quota = spec.headcount + added.get((tid, name), 0)
-        tw.pools.append(model.add_pool(tid, tw.index, name, spec.quota_type, spec.centre,
-                                       spec.certified, quota))
+        tw.pools.append(
+            model.add_pool(tid, tw.index, name, spec.quota_type, spec.centre, spec.certified, quota)
+        )
         tw.members_at_start[name] = spec.headcount  # new posts start vacant
     if policy.enforcement.stationed_officers:
-        tw.pools.append(model.add_pool(tid, tw.index, STATIONED, "stationed", "enforcement",
-                                       True, policy.enforcement.stationed_officers))
+        tw.pools.append(
+            model.add_pool(
+                tid,
+                tw.index,
+                STATIONED,
+                "stationed",
+                "enforcement",
+                True,
+                policy.enforcement.stationed_officers,
+            )
+        )
         tw.members_at_start[STATIONED] = policy.enforcement.stationed_officers
     built: dict[str, Centre] = {}
     for entry in centres("township"):

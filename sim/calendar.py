@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class WorkingClock:
+    """Working hours ↔ working days ↔ calendar dates."""
+
     hours_per_day: float = 8.0
     days_per_week: int = 5
     start_date: str = "2020-01-06"
@@ -29,7 +31,8 @@ class WorkingClock:
     def due(self, t_arrival: float, limit_days: float) -> float:
         """Deadline of an item that arrives at ``t_arrival`` with a limit of
         ``limit_days`` working days: the end of the ``limit_days``-th working day after
-        the arrival day (a limit of 0 means by the end of the same day)."""
+        the arrival day (a limit of 0 means by the end of the same day).
+        """
         day = t_arrival // self.hours_per_day
         return (day + 1 + limit_days) * self.hours_per_day
 

@@ -44,8 +44,11 @@ def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Rep
     lead = lead_time_quantiles(model, rec, k)
     # Events: one per arrival plus one per step started (a crew's work or a delay).
     steps = sum(i.pos + (0 if i.t_done is not None else 1) for i in model.items)
-    counters = {"events": len(model.items) + steps, "work_items": len(model.items),
-                "sim_seconds": sim_seconds}
+    counters = {
+        "events": len(model.items) + steps,
+        "work_items": len(model.items),
+        "sim_seconds": sim_seconds,
+    }
     return Replication(metrics, series, lead, counters)
 
 
@@ -65,7 +68,10 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             totals[key] += value
         if progress:
             progress(k + 1, n)
-    return RunOutput(pd.DataFrame(rows),
-                     pd.concat(series, ignore_index=True) if series else None,
-                     pd.concat(leads, ignore_index=True), totals,
-                     [spec.info() for spec in registry.streams()])
+    return RunOutput(
+        pd.DataFrame(rows),
+        pd.concat(series, ignore_index=True) if series else None,
+        pd.concat(leads, ignore_index=True),
+        totals,
+        [spec.info() for spec in registry.streams()],
+    )

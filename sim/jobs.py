@@ -75,8 +75,9 @@ def _job_dirs(path: Path) -> list[Path]:
     if _is_run_dir(path):
         return [path]
     subs = [p for p in path.iterdir() if p.is_dir() and (p / ".hydra").is_dir()]
-    return sorted(subs, key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit()
-                                       else 0, p.name))
+    return sorted(
+        subs, key=lambda p: (not p.name.isdigit(), int(p.name) if p.name.isdigit() else 0, p.name)
+    )
 
 
 def _overrides(run_dir: Path) -> list[str]:
@@ -106,7 +107,8 @@ def load(paths: list[Path]) -> list[Job]:
 
 def _label(key: str, value: str) -> str:
     """A group choice by its value (``reform_2019``), a key by its last part
-    (``township_increase_share=0.25``)."""
+    (``township_increase_share=0.25``).
+    """
     key = key.lstrip("+~")
     return value if "." not in key else f"{key.rsplit('.', 1)[1]}={value}"
 
@@ -131,7 +133,7 @@ def streams(jobs: list[Job]) -> list[StreamInfo]:
 def _name(jobs: list[Job]) -> None:
     """Name each job by the overrides that differ between the jobs."""
     varying = varying_keys(jobs)
-    for job, m in zip(jobs, map(overrides_of, jobs)):
+    for job, m in zip(jobs, map(overrides_of, jobs), strict=True):
         job.name = ", ".join(_label(k, m[k]) for k in varying if k in m) or job.dir.name
     seen: dict[str, int] = {}
     for job in jobs:  # the same job given twice stays distinguishable

@@ -37,51 +37,98 @@ from .registry import MetricDoc
 COUNTY = "county"
 
 STREAM_METRICS = (
-    MetricDoc("arrivals", "items that arrived in the window (a rectification list counts "
-              "each of its items)", "items"),
+    MetricDoc(
+        "arrivals",
+        "items that arrived in the window (a rectification list counts each of its items)",
+        "items",
+    ),
     MetricDoc("completions", "items finished in the window", "items"),
     MetricDoc("backlog_start", "items in the system when the window opens", "items"),
-    MetricDoc("backlog_end", "items in the system at the horizon; `backlog_start + arrivals "
-              "= completions + backlog_end` exactly", "items"),
-    MetricDoc("backlog_mean", "time-average number of items in the system (waiting, being "
-              "handled, or away for missing papers / at the county)", "items"),
-    MetricDoc("wait_mean_h", "arrival to the start of the first handling, over items that "
-              "arrived in the window and started", "working hours"),
-    MetricDoc("lead_time_mean_h", "arrival to completion, over items that arrived in the "
-              "window and finished", "working hours"),
+    MetricDoc(
+        "backlog_end",
+        "items in the system at the horizon; `backlog_start + arrivals "
+        "= completions + backlog_end` exactly",
+        "items",
+    ),
+    MetricDoc(
+        "backlog_mean",
+        "time-average number of items in the system (waiting, being "
+        "handled, or away for missing papers / at the county)",
+        "items",
+    ),
+    MetricDoc(
+        "wait_mean_h",
+        "arrival to the start of the first handling, over items that "
+        "arrived in the window and started",
+        "working hours",
+    ),
+    MetricDoc(
+        "lead_time_mean_h",
+        "arrival to completion, over items that arrived in the window and finished",
+        "working hours",
+    ),
     MetricDoc("lead_time_p90_h", "90th percentile of the same", "working hours"),
-    MetricDoc("on_time_share", "of items whose deadline falls in the window, the share "
-              "finished by it (uncensored)", "0–1"),
+    MetricDoc(
+        "on_time_share",
+        "of items whose deadline falls in the window, the share finished by it (uncensored)",
+        "0–1",
+    ),
 )
 """Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
 
 OTHER_METRICS = (
-    MetricDoc("delegated.returned_count", "tasks returned to the department by admission "
-              "control (the ledger)", "tasks"),
+    MetricDoc(
+        "delegated.returned_count",
+        "tasks returned to the department by admission control (the ledger)",
+        "tasks",
+    ),
     MetricDoc("delegated.returned_h", "hours of those tasks", "hours"),
-    MetricDoc("staff.<pool>.utilisation_share", "busy staff-hours / staff-hours present (not "
-              "seconded, not yet left) in the pool; a two-officer step counts for both; "
-              "county scope sums townships' pools of that name; `county.staff.departments` "
-              "is the county's own staff", "0–1"),
+    MetricDoc(
+        "staff.<pool>.utilisation_share",
+        "busy staff-hours / staff-hours present (not "
+        "seconded, not yet left) in the pool; a two-officer step counts for both; "
+        "county scope sums townships' pools of that name; `county.staff.departments` "
+        "is the county's own staff",
+        "0–1",
+    ),
     MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
     MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
-    MetricDoc("staff.<pool>.vacancies_mean", "time-average quota − filled posts of the pool "
-              "(vacancies being recruited)", "posts"),
+    MetricDoc(
+        "staff.<pool>.vacancies_mean",
+        "time-average quota − filled posts of the pool (vacancies being recruited)",
+        "posts",
+    ),
     MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
-    MetricDoc("staff.seconded_days", "staff-days spent seconded to the county in the window",
-              "staff-days"),
-    MetricDoc("staff.secondment_refused", "secondment requests refused by the caps",
-              "requests"),
-    MetricDoc("staff.secondment_unfilled", "secondment requests with nobody eligible left to "
-              "send", "requests"),
-    MetricDoc("county_side.response_mean_h", "(county scope only) the county's answer time "
-              "to townships' calls (referrals, legal reviews)", "working hours"),
-    MetricDoc("county_side.response_p90_h", "(county scope only) 90th percentile of the "
-              "same", "working hours"),
-    MetricDoc("county_side.answered_in_limit_share", "(county scope only) share of those "
-              "answers within `policy.escalation.response_limit_days`", "0–1"),
-    MetricDoc("county_side.staff", "(county scope only) county department staff after quota "
-              "moved down", "staff"),
+    MetricDoc(
+        "staff.seconded_days", "staff-days spent seconded to the county in the window", "staff-days"
+    ),
+    MetricDoc("staff.secondment_refused", "secondment requests refused by the caps", "requests"),
+    MetricDoc(
+        "staff.secondment_unfilled",
+        "secondment requests with nobody eligible left to send",
+        "requests",
+    ),
+    MetricDoc(
+        "county_side.response_mean_h",
+        "(county scope only) the county's answer time "
+        "to townships' calls (referrals, legal reviews)",
+        "working hours",
+    ),
+    MetricDoc(
+        "county_side.response_p90_h",
+        "(county scope only) 90th percentile of the same",
+        "working hours",
+    ),
+    MetricDoc(
+        "county_side.answered_in_limit_share",
+        "(county scope only) share of those answers within `policy.escalation.response_limit_days`",
+        "0–1",
+    ),
+    MetricDoc(
+        "county_side.staff",
+        "(county scope only) county department staff after quota moved down",
+        "staff",
+    ),
 )
 """Metrics beyond the per-stream ones (``<pool>`` stands for each staff pool's name)."""
 
@@ -114,8 +161,9 @@ def scopes(model: Model) -> list[tuple[str, int | None]]:
     return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
 
 
-def by_stream(rec: Records, township: int | None
-              ) -> Iterator[tuple[registry.StreamSpec[Any], Records]]:
+def by_stream(
+    rec: Records, township: int | None
+) -> Iterator[tuple[registry.StreamSpec[Any], Records]]:
     """Each registered stream with its records in one scope."""
     in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
     for spec in registry.streams():
@@ -152,11 +200,13 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
         out[f"{scope}.delegated.returned_h"] = float(ret[:, 2].sum())
         sec = mine(seconded)
         away_until = np.where(np.isinf(sec[:, 2]), np.nan, sec[:, 2])
-        out[f"{scope}.staff.seconded_days"] = (overlap(sec[:, 1], away_until, w, h)
-                                               / model.clock.hours_per_day)
+        out[f"{scope}.staff.seconded_days"] = (
+            overlap(sec[:, 1], away_until, w, h) / model.clock.hours_per_day
+        )
         out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)[:, 1], w, h).sum())
         out[f"{scope}.staff.secondment_unfilled"] = float(
-            in_window(mine(unfilled)[:, 1], w, h).sum())
+            in_window(mine(unfilled)[:, 1], w, h).sum()
+        )
     out.update(staff_metrics(model))
     for centre in model.county_centres.values():
         out.update(centre.metrics(rec, w, h))
@@ -178,12 +228,14 @@ def _staff_levels(model: Model) -> np.ndarray:
 
 def staff_metrics(model: Model) -> dict[str, float]:
     """Utilisation (busy / present staff-hours), headcount and vacancies, per pool and
-    township, and county-wide by pool name."""
+    township, and county-wide by pool name.
+    """
     span = model.horizon_h - model.warmup_h
     totals = _staff_levels(model)
     sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h]
-    for pool, busy, (quota_h, filled_h, active_h) in zip(model.pools, model.pool_busy, totals,
-                                                         strict=True):
+    for pool, busy, (quota_h, filled_h, active_h) in zip(
+        model.pools, model.pool_busy, totals, strict=True
+    ):
         row = np.array([busy, quota_h, filled_h, active_h])
         keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
         if pool.scope != COUNTY:
@@ -201,7 +253,8 @@ def staff_metrics(model: Model) -> dict[str, float]:
 
 def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     """Long table: replication, day, township, stream, metric, value for every full
-    working day inside the window (``day`` counts working days from the start)."""
+    working day inside the window (``day`` counts working days from the start).
+    """
     hpd = model.clock.hours_per_day
     d0 = math.ceil(model.warmup_h / hpd)
     d1 = math.floor(model.horizon_h / hpd)
@@ -213,12 +266,25 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
             arr_day = np.bincount((sub.arr // hpd).astype(int), minlength=d1 + 1)[d0:d1]
             fin = sub.done[~np.isnan(sub.done)]
             done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
-            backlog = (np.searchsorted(np.sort(sub.arr), ends, side="left")
-                       - np.searchsorted(np.sort(fin), ends, side="left"))
-            for metric, values in (("arrivals", arr_day), ("completions", done_day),
-                                   ("backlog", backlog)):
-                frames.append(pd.DataFrame({"day": days, "township": scope, "stream": spec.id,
-                                            "metric": metric, "value": values.astype(float)}))
+            backlog = np.searchsorted(np.sort(sub.arr), ends, side="left") - np.searchsorted(
+                np.sort(fin), ends, side="left"
+            )
+            for metric, values in (
+                ("arrivals", arr_day),
+                ("completions", done_day),
+                ("backlog", backlog),
+            ):
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "day": days,
+                            "township": scope,
+                            "stream": spec.id,
+                            "metric": metric,
+                            "value": values.astype(float),
+                        }
+                    )
+                )
     frames += _staff_series(model, days, ends)
     df = pd.concat(frames, ignore_index=True)
     df.insert(0, "replication", replication)
@@ -238,10 +304,19 @@ def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.D
         filled = np.concatenate([[0], np.cumsum(rows[:, 3])])[upto]
         for scope in (COUNTY, pool.scope):
             levels[scope] += [filled, quota - filled]
-    return [pd.DataFrame({"day": days, "township": scope, "stream": "staff", "metric": metric,
-                          "value": values[i]})
-            for scope, values in levels.items()
-            for i, metric in enumerate(("headcount", "vacancies"))]
+    return [
+        pd.DataFrame(
+            {
+                "day": days,
+                "township": scope,
+                "stream": "staff",
+                "metric": metric,
+                "value": values[i],
+            }
+        )
+        for scope, values in levels.items()
+        for i, metric in enumerate(("headcount", "vacancies"))
+    ]
 
 
 QUANTILES = np.linspace(0.0, 1.0, 101)
@@ -249,15 +324,26 @@ QUANTILES = np.linspace(0.0, 1.0, 101)
 
 def lead_time_quantiles(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     """County-wide lead-time percentiles per stream (items arriving in the window and
-    finished), enough to draw each policy's lead-time distribution."""
+    finished), enough to draw each policy's lead-time distribution.
+    """
     frames = []
     for spec, sub in by_stream(rec, None):
         sel = (sub.arr >= model.warmup_h) & ~np.isnan(sub.done)
         lead = sub.done[sel] - sub.arr[sel]
         if lead.size:
-            frames.append(pd.DataFrame({"stream": spec.id, "quantile": QUANTILES,
-                                        "lead_time_h": np.quantile(lead, QUANTILES)}))
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["stream", "quantile", "lead_time_h"])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "stream": spec.id,
+                        "quantile": QUANTILES,
+                        "lead_time_h": np.quantile(lead, QUANTILES),
+                    }
+                )
+            )
+    df = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["stream", "quantile", "lead_time_h"])
+    )
     df.insert(0, "replication", replication)
     return df

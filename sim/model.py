@@ -82,9 +82,13 @@ class Township:
     def present(self, centre: str, certified: bool | None = None) -> int:
         """Staff present at the start in a centre's pools (optionally only certified
         or only uncertified ones): desks and teams are organised around them, not
-        around vacant posts."""
-        return sum(self.members_at_start[p.name] for p in self.pools if p.centre == centre
-                   and (certified is None or p.certified == certified))
+        around vacant posts.
+        """
+        return sum(
+            self.members_at_start[p.name]
+            for p in self.pools
+            if p.centre == centre and (certified is None or p.certified == certified)
+        )
 
     def stations(self, centre: str) -> list[Any]:
         """The stations of one of the township's centres."""
@@ -134,8 +138,16 @@ class Model:
 
         self.after(period, tick)
 
-    def add_pool(self, scope: str, township: int | None, name: str, quota_type: str,
-                 centre: str, certified: bool, quota: int) -> Pool:
+    def add_pool(
+        self,
+        scope: str,
+        township: int | None,
+        name: str,
+        quota_type: str,
+        centre: str,
+        certified: bool,
+        quota: int,
+    ) -> Pool:
         """A new staff pool with ``quota`` posts (members join through the workforce)."""
         pool = Pool(len(self.pools), scope, township, name, quota_type, centre, certified, 0)
         self.pools.append(pool)
@@ -144,18 +156,26 @@ class Model:
         self.log_staff(pool.index, d_quota=quota)
         return pool
 
-    def log_staff(self, pool: int, d_quota: int = 0, d_filled: int = 0,
-                  d_active: int = 0) -> None:
+    def log_staff(self, pool: int, d_quota: int = 0, d_filled: int = 0, d_active: int = 0) -> None:
         """Record a change to a pool now."""
         self.staff_log.append(StaffChange(self.env.now, pool, d_quota, d_filled, d_active))
 
-    def new_item(self, township: int, stream_: StreamSpec[Any], t: float, limit_days: float,
-                 route: list[Step], visits: int = 0,
-                 then: Callable[[WorkItem], None] | None = None, tag: int = 0) -> None:
+    def new_item(
+        self,
+        township: int,
+        stream_: StreamSpec[Any],
+        t: float,
+        limit_days: float,
+        route: list[Step],
+        visits: int = 0,
+        then: Callable[[WorkItem], None] | None = None,
+        tag: int = 0,
+    ) -> None:
         """Create a township item arriving now and send it down its route."""
         hpd = self.clock.hours_per_day  # deadline as in WorkingClock.due, inlined: hot path
-        item = WorkItem(township, stream_, t, (t // hpd + 1 + limit_days) * hpd, route,
-                        visits, then, tag)
+        item = WorkItem(
+            township, stream_, t, (t // hpd + 1 + limit_days) * hpd, route, visits, then, tag
+        )
         self.items.append(item)
         first = route[0].station
         if first is None:

@@ -28,10 +28,20 @@ def streams_of(summary: Mapping[str, Any]) -> list[StreamInfo]:
     """The streams of a run, from its ``summary.json`` (or inferred from metric names)."""
     recorded = summary.get("streams")
     if recorded:
-        return [StreamInfo(s["id"], s.get("label", s["id"]), s.get("unit", "items"),
-                           bool(s.get("in_backlog_total", True))) for s in recorded]
-    ids = [name.split(".")[1] for name in summary.get("metrics", {})
-           if name.startswith("county.") and name.endswith(".arrivals")]
+        return [
+            StreamInfo(
+                s["id"],
+                s.get("label", s["id"]),
+                s.get("unit", "items"),
+                bool(s.get("in_backlog_total", True)),
+            )
+            for s in recorded
+        ]
+    ids = [
+        name.split(".")[1]
+        for name in summary.get("metrics", {})
+        if name.startswith("county.") and name.endswith(".arrivals")
+    ]
     return [StreamInfo(i, i.replace("_", " ").capitalize(), "items", i != "grid") for i in ids]
 
 
@@ -46,8 +56,11 @@ def union(lists: Iterable[list[StreamInfo]]) -> list[StreamInfo]:
 
 def backlog_total(metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]) -> float:
     """Mean items in the system over the streams that count in the headline total."""
-    return sum((metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean") or 0.0
-               for s in streams if s.in_backlog_total)
+    return sum(
+        (metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean") or 0.0
+        for s in streams
+        if s.in_backlog_total
+    )
 
 
 def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:

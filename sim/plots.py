@@ -18,13 +18,13 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+from scipy import stats
 
-from .jobs import Job, streams  # noqa: E402
-from .outputs import backlog_total, grid_shape  # noqa: E402
+from .jobs import Job, streams
+from .outputs import backlog_total, grid_shape
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
 # the terms); stream labels come from the runs' own records.
@@ -40,7 +40,11 @@ KPIS = [
 ]
 
 
-PALETTE = [*plt.get_cmap("tab10").colors, (0.55, 0.55, 0.0), (0.0, 0.4, 0.4)]
+PALETTE = [
+    *plt.get_cmap("tab10").colors,  # type: ignore[attr-defined]
+    (0.55, 0.55, 0.0),
+    (0.0, 0.4, 0.4),
+]
 
 
 def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
@@ -52,12 +56,14 @@ def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
     return colours
 
 
-def _panels(n: int, width: float = 6.5, height: float = 3.75,
-            **kwargs: Any) -> tuple[Any, list[Any]]:
+def _panels(
+    n: int, width: float = 6.5, height: float = 3.75, **kwargs: Any
+) -> tuple[Any, list[Any]]:
     """A figure with ``n`` panels on a grid sized from ``n`` (spare cells hidden)."""
     rows, cols = grid_shape(n)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
-                             **kwargs)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols, height * rows), squeeze=False, **kwargs
+    )
     flat = list(axes.flat)
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -84,13 +90,15 @@ def _most_different(jobs: list[Job], baseline: Job | None) -> list[Job]:
     def backlog(j: Job) -> float:
         return backlog_total(j.metrics, "county", infos)
 
-    others = sorted((j for j in jobs if j is not baseline),
-                    key=lambda j: -abs(backlog(j) - backlog(baseline)))
-    return [baseline] + others[:MAX_LINES - 1]
+    others = sorted(
+        (j for j in jobs if j is not baseline), key=lambda j: -abs(backlog(j) - backlog(baseline))
+    )
+    return [baseline, *others[: MAX_LINES - 1]]
 
 
-def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
-                      scope: str = "county") -> Path | None:
+def backlog_over_time(
+    jobs: list[Job], out: Path, baseline: Job | None = None, scope: str = "county"
+) -> Path | None:
     """One panel per stream: items in the system per working day, a line per job."""
     jobs = [j for j in jobs if j.ok and j.timeseries() is not None]
     if not jobs:
@@ -104,42 +112,64 @@ def backlog_over_time(jobs: list[Job], out: Path, baseline: Job | None = None,
     for ax, info in zip(axes, infos, strict=True):
         for job in shown:
             s = job.timeseries()
+            assert s is not None  # jobs without a series were left out above
             s = s[(s.township == scope) & (s.stream == info.id) & (s.metric == "backlog")]
             if s.empty:
                 continue
             wide = s.pivot_table(index="day", columns="replication", values="value")
             mean = wide.mean(axis=1)
             n = wide.shape[1]
-            half = (stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)
-                    if n > 1 else 0 * mean)
-            ax.plot(mean.index, mean, color=colours[job.name], label=job.name,
-                    lw=1.8 if job is baseline else 1.5, ls="--" if job is baseline else "-")
-            ax.fill_between(mean.index, (mean - half).clip(lower=0), mean + half,
-                            color=colours[job.name], alpha=0.13, lw=0)
+            half = (
+                stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)
+                if n > 1
+                else 0 * mean
+            )
+            ax.plot(
+                mean.index,
+                mean,
+                color=colours[job.name],
+                label=job.name,
+                lw=1.8 if job is baseline else 1.5,
+                ls="--" if job is baseline else "-",
+            )
+            ax.fill_between(
+                mean.index,
+                (mean - half).clip(lower=0),
+                mean + half,
+                color=colours[job.name],
+                alpha=0.13,
+                lw=0,
+            )
         ax.set_title(info.label)
         ax.set_ylabel(f"{info.unit} in the system")
         ax.set_xlabel("working day")
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
-               title="policy")
-    note = (f" — baseline and the {len(shown) - 1} jobs that differ most of {len(jobs)}"
-            if len(shown) < len(jobs) else "")
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    )
+    note = (
+        f" — baseline and the {len(shown) - 1} jobs that differ most of {len(jobs)}"
+        if len(shown) < len(jobs)
+        else ""
+    )
     fig.suptitle(f"Backlog over time, {scope}: mean and 95% CI band across replications{note}")
     return _save(fig, out / "backlog_over_time.png")
 
 
-def _bars(ax: Any, names: Sequence[str], rows: list[dict[str, Any]], colours: dict[str, Any],
-          label: str) -> None:
+def _bars(
+    ax: Any, names: Sequence[str], rows: list[dict[str, Any]], colours: dict[str, Any], label: str
+) -> None:
     """Horizontal bars of CI entries ``{"mean", "ci_low", "ci_high"}`` (missing → empty)."""
     means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
-    lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in zip(rows, means)]
-    highs = [r.get("ci_high") if r.get("ci_high") is not None else m
-             for r, m in zip(rows, means)]
+    pairs = list(zip(rows, means, strict=True))
+    lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in pairs]
+    highs = [r.get("ci_high") if r.get("ci_high") is not None else m for r, m in pairs]
     y = np.arange(len(names))
     err = np.array([np.array(means) - np.array(lows), np.array(highs) - np.array(means)])
-    ax.barh(y, means, xerr=np.nan_to_num(err), color=[colours[n] for n in names],
-            capsize=3, alpha=0.85)
+    ax.barh(
+        y, means, xerr=np.nan_to_num(err), color=[colours[n] for n in names], capsize=3, alpha=0.85
+    )
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(4))  # share axes crowd their labels otherwise
@@ -161,21 +191,25 @@ def kpi_bars(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | 
     return _save(fig, out / "kpi_bars.png")
 
 
-def differences(diffs: dict[str, dict[str, dict[str, Any]]], baseline: str, jobs: list[Job],
-                out: Path) -> Path | None:
+def differences(
+    diffs: dict[str, dict[str, dict[str, Any]]], baseline: str, jobs: list[Job], out: Path
+) -> Path | None:
     """``diffs[job][metric]`` = paired CI of job − baseline."""
     if not diffs:
         return None
     names = list(diffs)
-    colours = _colours([j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline),
-                                                        None))
+    colours = _colours(
+        [j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline), None)
+    )
     fig, axes = _panels(len(KPIS), 14 / 3, 0.6 + 0.5 * len(names))
     for ax, (metric, label, _) in zip(axes, KPIS, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]
         _bars(ax, names, rows, colours, f"Δ {label}")
         ax.axvline(0, color="black", lw=0.8)
-    fig.suptitle(f"Change against {baseline} (paired replications, 95% CI; "
-                 "a bar whose CI misses 0 is a real effect)")
+    fig.suptitle(
+        f"Change against {baseline} (paired replications, 95% CI; "
+        "a bar whose CI misses 0 is a real effect)"
+    )
     return _save(fig, out / "differences.png")
 
 
@@ -193,11 +227,23 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
         values = np.array([backlog_total(m, t, infos) for t in towns])
         worst = values >= np.quantile(values, 0.9)
         ax.scatter(values[~worst], [y] * int((~worst).sum()), color="grey", s=28)
-        ax.scatter(values[worst], [y] * int(worst.sum()), color="crimson", s=46,
-                   label="worst decile" if y == 0 else None)
-        for v, t in zip(values[worst], np.array(towns)[worst]):
-            ax.annotate(t, (v, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                        fontsize=8, color="crimson")
+        ax.scatter(
+            values[worst],
+            [y] * int(worst.sum()),
+            color="crimson",
+            s=46,
+            label="worst decile" if y == 0 else None,
+        )
+        for v, t in zip(values[worst], np.array(towns)[worst], strict=True):
+            ax.annotate(
+                t,
+                (v, y),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+                color="crimson",
+            )
     ax.set_yticks(range(len(ok)), [j.name for j in ok])
     ax.invert_yaxis()
     ax.set_xlabel(f"mean items in the system per township ({counted})")
@@ -219,20 +265,28 @@ def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> P
     for ax, info in zip(axes, infos, strict=True):
         for job in order:  # the baseline last, so that it shows where others coincide
             q = job.lead_times()
+            assert q is not None
             q = q[q.stream == info.id]
             if q.empty:
                 continue
             curve = q.groupby("quantile").lead_time_h.mean()  # average across replications
-            ax.step(curve.values, curve.index, where="post", color=colours[job.name],
-                    label=job.name, ls="--" if job is baseline else "-",
-                    lw=1.8 if job is baseline else 1.2)
+            ax.step(
+                curve.values,
+                curve.index,
+                where="post",
+                color=colours[job.name],
+                label=job.name,
+                ls="--" if job is baseline else "-",
+                lw=1.8 if job is baseline else 1.2,
+            )
         ax.set_xscale("symlog", linthresh=1.0)
         ax.set_title(info.label)
         ax.set_xlabel("lead time, arrival to completion (working hours, log scale)")
         ax.set_ylabel("share of items done within")
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
-               title="policy")
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    )
     fig.suptitle("Lead-time distribution (ECDF, county-wide)")
     return _save(fig, out / "lead_time_ecdf.png")

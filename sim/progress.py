@@ -8,27 +8,37 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from tqdm import tqdm
 
 
 def replications(label: str, total: int) -> Callable[[int, int], None]:
     """A callback ``(done, total)`` for :func:`sim.engine.run` that drives a bar."""
-    bar = tqdm(total=total, desc=label, unit="rep", delay=2.0, leave=False,
-               disable=not sys.stderr.isatty(), file=sys.stderr)
+    bar = tqdm(
+        total=total,
+        desc=label,
+        unit="rep",
+        delay=2.0,
+        leave=False,
+        disable=not sys.stderr.isatty(),
+        file=sys.stderr,
+    )
 
     def advance(done: int, _total: int) -> None:
         bar.update(done - bar.n)
         if done == total:
             bar.close()
+
     return advance
 
 
-def job_position(hc) -> str:
+def job_position(hc: Any) -> str:
     """``job k/N`` of the current sweep job (N from the sweep's own record of its
-    command line, when the basic sweeper's list syntax allows counting)."""
+    command line, when the basic sweeper's list syntax allows counting).
+    """
     k = hc.job.num + 1
     total = _sweep_size(Path(hc.sweep.dir) / "multirun.yaml")
     return f"job {k}/{total}" if total else f"job {k}"
@@ -38,6 +48,7 @@ def _sweep_size(record: Path) -> int | None:
     try:
         from hydra.core.override_parser.overrides_parser import OverridesParser
         from omegaconf import OmegaConf
+
         hydra = OmegaConf.load(record).hydra
         # Swept values come from the command line and from the config's sweeper params.
         params = hydra.sweeper.get("params") or {}

@@ -26,12 +26,15 @@ def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
 
     The county-wide number is the share of those pools' posts, rounded half up; it is
     spread by largest remainder, so that a 10% increase adds 10% of the posts even
-    where every single pool is too small to gain a whole post by itself."""
+    where every single pool is too small to gain a whole post by itself.
+    """
     q = s.policy.quota
-    exact = {(tid, pool): spec.headcount * q.township_increase_share
-             for tid in township_ids(s)
-             for pool, spec in s.county.kinds[kind_of(tid)].staff.items()
-             if pool in q.pools}
+    exact = {
+        (tid, pool): spec.headcount * q.township_increase_share
+        for tid in township_ids(s)
+        for pool, spec in s.county.kinds[kind_of(tid)].staff.items()
+        if pool in q.pools
+    }
     posts = {k: math.floor(v) for k, v in exact.items()}
     left = math.floor(sum(exact.values()) + 0.5) - sum(posts.values())
     for k in sorted(exact, key=lambda k: posts[k] - exact[k])[:left]:  # stable: config order

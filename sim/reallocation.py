@@ -26,6 +26,7 @@ def centre_load(tw: Township, centre: str) -> float:
 
 
 def start_rebalancing(model: Model, workforce: Workforce, interval_days: float) -> None:
+    """Review quota every ``interval_days``: vacant posts move to the most loaded townships."""
     by_name: dict[str, list[Pool]] = {}
     for tw in model.townships:
         for pool in tw.pools:
@@ -35,11 +36,15 @@ def start_rebalancing(model: Model, workforce: Workforce, interval_days: float) 
         for pools in by_name.values():
             if len(pools) > 1:
                 _rebalance(model, workforce, pools)
+
     model.every(interval_days, review)
 
 
 def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
-    load = {p.index: centre_load(model.townships[p.township], p.centre) for p in pools}
+    load = {
+        p.index: centre_load(model.townships[p.township], p.centre)  # type: ignore[index]
+        for p in pools
+    }  # township pools only: never None
     hi = max(pools, key=lambda p: load[p.index])
     donors = [p for p in pools if p is not hi]
     if not donors:
@@ -58,9 +63,12 @@ def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
 
 
 def start_flexible_use(model: Model, review_days: float) -> None:
+    """Review every ``review_days``: free flexible staff move toward the longer queue."""
+
     def review() -> None:
         for tw in model.townships:
             _deploy(model, tw)
+
     model.every(review_days, review)
 
 
@@ -72,8 +80,12 @@ def _deploy(model: Model, tw: Township) -> None:
         lo = min(loads, key=loads.__getitem__)
         if loads[hi] - loads[lo] < 1.0:
             return
-        movable = [s for st in tw.stations(lo) for s in st.free_members()
-                   if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES]
+        movable = [
+            s
+            for st in tw.stations(lo)
+            for s in st.free_members()
+            if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
+        ]
         if not movable:
             return
         s = movable[0]

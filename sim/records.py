@@ -35,20 +35,28 @@ class Records:
     @classmethod
     def of(cls, items: Sequence[Any]) -> Records:
         """Records of township items (``None`` times become NaN)."""
-
         n, nan = len(items), math.nan
 
         def column(name: str, dtype: type = float) -> np.ndarray:
             return np.fromiter(map(attrgetter(name), items), dtype, n)
 
         def maybe(name: str) -> np.ndarray:  # a time that may not have happened yet
-            return np.fromiter((nan if v is None else v for v in map(attrgetter(name), items)),
-                               float, n)
+            return np.fromiter(
+                (nan if v is None else v for v in map(attrgetter(name), items)), float, n
+            )
 
-        return cls(township=column("township", int), stream=column("stream.index", int),
-                   arr=column("t_arr"), start=maybe("t_start"), done=maybe("t_done"),
-                   due=column("due"), visits=column("visits"), up=maybe("t_up"),
-                   answer=maybe("t_answer"), tag=column("tag", int))
+        return cls(
+            township=column("township", int),
+            stream=column("stream.index", int),
+            arr=column("t_arr"),
+            start=maybe("t_start"),
+            done=maybe("t_done"),
+            due=column("due"),
+            visits=column("visits"),
+            up=maybe("t_up"),
+            answer=maybe("t_answer"),
+            tag=column("tag", int),
+        )
 
     def subset(self, mask: np.ndarray) -> Records:
         """The records selected by a boolean mask."""

@@ -78,8 +78,12 @@ class StreamSpec(Generic[C]):
 
     def info(self) -> dict[str, Any]:
         """What output files record about the stream (read by the report)."""
-        return {"id": self.id, "label": self.label, "unit": self.unit,
-                "in_backlog_total": self.in_backlog_total}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "unit": self.unit,
+            "in_backlog_total": self.in_backlog_total,
+        }
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ def unregister_centre(name: str) -> None:
 
 def centres(scope: Scope | None = None) -> tuple[CentreEntry, ...]:
     """Registered centres, optionally only those of one scope: those serving a stream
-    first, in stream order (the order they are built in), then the others by name."""
+    first, in stream order (the order they are built in), then the others by name.
+    """
     order = {name: i for i, name in enumerate(centre_names())}
     chosen = [c for c in _CENTRES.values() if scope is None or c.scope == scope]
     return tuple(sorted(chosen, key=lambda c: (order.get(c.name, len(order)), c.name)))
@@ -158,13 +163,15 @@ def centres(scope: Scope | None = None) -> tuple[CentreEntry, ...]:
 
 def centre_names() -> tuple[str, ...]:
     """Names a township staff pool may work in: every stream's centre (known without
-    importing the centre classes, so that validation needs no SimPy)."""
+    importing the centre classes, so that validation needs no SimPy).
+    """
     return tuple(dict.fromkeys(s.centre for s in _STREAMS.values()))
 
 
 def on_change(listener: Callable[[], None]) -> None:
     """Call ``listener`` whenever a stream or centre is registered (the config schema
-    rebuilds itself so that ``workload.<id>`` exists for every stream)."""
+    rebuilds itself so that ``workload.<id>`` exists for every stream).
+    """
     _LISTENERS.append(listener)
 
 

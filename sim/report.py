@@ -33,18 +33,31 @@ BASELINE_DEFAULT = "pre_reform"
 # --------------------------------------------------------------------------- tables
 def comparison(jobs: list[Job]) -> pd.DataFrame:
     """One row per finished job × metric: mean, CI, replications."""
-    rows = [{"job": j.name, "metric": name, "mean": m["mean"], "ci_low": m["ci_low"],
-             "ci_high": m["ci_high"], "replications": m["n"]}
-            for j in jobs if j.ok for name, m in j.metrics.items()]
-    return pd.DataFrame(rows, columns=["job", "metric", "mean", "ci_low", "ci_high",
-                                       "replications"])
+    rows = [
+        {
+            "job": j.name,
+            "metric": name,
+            "mean": m["mean"],
+            "ci_low": m["ci_low"],
+            "ci_high": m["ci_high"],
+            "replications": m["n"],
+        }
+        for j in jobs
+        if j.ok
+        for name, m in j.metrics.items()
+    ]
+    return pd.DataFrame(
+        rows, columns=["job", "metric", "mean", "ci_low", "ci_high", "replications"]
+    )
 
 
 def paired(job: Job, base: Job) -> bool:
     """Replication k of both jobs drew the same random numbers."""
     assert job.summary is not None and base.summary is not None
-    return (job.summary["seed"] == base.summary["seed"]
-            and job.summary["replications"] == base.summary["replications"])
+    return (
+        job.summary["seed"] == base.summary["seed"]
+        and job.summary["replications"] == base.summary["replications"]
+    )
 
 
 def difference(job: Job, base: Job, metric: str) -> CI:
@@ -70,9 +83,17 @@ def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict[str, dic
                 continue
             d = difference(job, base, metric)
             by_job[job.name][metric] = d
-            rows.append({"job": job.name, "baseline": base.name, "metric": metric,
-                         "diff_mean": d["mean"], "ci_low": d["ci_low"],
-                         "ci_high": d["ci_high"], "paired": paired(job, base)})
+            rows.append(
+                {
+                    "job": job.name,
+                    "baseline": base.name,
+                    "metric": metric,
+                    "diff_mean": d["mean"],
+                    "ci_low": d["ci_low"],
+                    "ci_high": d["ci_high"],
+                    "paired": paired(job, base),
+                }
+            )
     return pd.DataFrame(rows), by_job
 
 
@@ -109,27 +130,38 @@ def _dates(cfg: dict[str, Any]) -> str:
 
 
 def _kpi_rows(jobs: list[Job]) -> list[str]:
-    rows = ["| job | " + " | ".join(label for _, label, _ in plots.KPIS) + " |",
-            "| --- |" + " --- |" * len(plots.KPIS)]
+    rows = [
+        "| job | " + " | ".join(label for _, label, _ in plots.KPIS) + " |",
+        "| --- |" + " --- |" * len(plots.KPIS),
+    ]
     for j in jobs:
         if j.ok:
             m = j.metrics
-            rows.append(f"| {j.name} | " + " | ".join(cell(m.get(k)) for k, _, _ in plots.KPIS)
-                        + " |")
+            rows.append(
+                f"| {j.name} | " + " | ".join(cell(m.get(k)) for k, _, _ in plots.KPIS) + " |"
+            )
     return rows
 
 
 def _diff_rows(by_job: dict[str, dict[str, CI]]) -> list[str]:
-    rows = ["| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
-            "| --- |" + " --- |" * len(plots.KPIS)]
+    rows = [
+        "| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
+        "| --- |" + " --- |" * len(plots.KPIS),
+    ]
     for name, diffs in by_job.items():
-        rows.append(f"| {name} | " + " | ".join(cell(diffs.get(k)) for k, _, _ in plots.KPIS)
-                    + " |")
+        rows.append(
+            f"| {name} | " + " | ".join(cell(diffs.get(k)) for k, _, _ in plots.KPIS) + " |"
+        )
     return rows
 
 
-def markdown(jobs: list[Job], base: Job | None, by_job: dict[str, dict[str, CI]],
-             figures: list[Path], out: Path) -> str:
+def markdown(
+    jobs: list[Job],
+    base: Job | None,
+    by_job: dict[str, dict[str, CI]],
+    figures: list[Path],
+    out: Path,
+) -> str:
     """``report.md``: the study report along the STRESS-DES checklist."""
     ok = [j for j in jobs if j.ok]
     failed = [j for j in jobs if not j.ok]
@@ -140,14 +172,20 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict[str, dict[str, CI]]
     varied = varying_keys(jobs)
     seeds = sorted({j.summary["seed"] for j in ok if j.summary})
     lines = [
-        "# Study report", "",
+        "# Study report",
+        "",
         "Written by `tsim-report` along the STRESS-DES checklist (Monks et al. 2019) for "
-        "discrete-event simulation studies.", "",
+        "discrete-event simulation studies.",
+        "",
         "## 1. Objective",
         "How do the compared policies change township backlogs, waiting and lead times, "
-        "deadline compliance, staffing and the county's answers? Jobs compared:", "",
-        *[f"- **{j.name}** — overrides `{' '.join(j.overrides) or '(none)'}` "
-          f"(`{j.dir.name}`)" for j in jobs], "",
+        "deadline compliance, staffing and the county's answers? Jobs compared:",
+        "",
+        *[
+            f"- **{j.name}** — overrides `{' '.join(j.overrides) or '(none)'}` (`{j.dir.name}`)"
+            for j in jobs
+        ],
+        "",
         "## 2. Model scope and logic",
         f"County `{cfg.get('county', {}).get('name', '?')}` with "
         f"{sum((cfg.get('county', {}).get('townships') or {}).values())} townships. Each "
@@ -157,53 +195,72 @@ def markdown(jobs: list[Job], base: Job | None, by_job: dict[str, dict[str, CI]]
         "triage); staff are individuals in "
         "pools with quota types, hiring, attrition and secondment; the county "
         "departments share one staff pool with their own work. The clock runs on "
-        "working hours (8 h days, 5-day weeks). Full description: README.md.", "",
-        "## 3. Inputs: what differs between the jobs", "",
+        "working hours (8 h days, 5-day weeks). Full description: README.md.",
+        "",
+        "## 3. Inputs: what differs between the jobs",
+        "",
     ]
     if varied:
-        lines += ["| key | " + " | ".join(j.name for j in jobs) + " |",
-                  "| --- |" + " --- |" * len(jobs)]
+        lines += [
+            "| key | " + " | ".join(j.name for j in jobs) + " |",
+            "| --- |" + " --- |" * len(jobs),
+        ]
         for k in varied:
             vals = [overrides_of(j).get(k, "—") for j in jobs]
             lines.append(f"| `{k}` | " + " | ".join(f"`{v}`" for v in vals) + " |")
     else:
         lines.append("No override differs between the jobs.")
-    lines += ["", "Every other parameter, its unit and source: docs/PARAMETERS.md; the "
-              "composed configuration of each job: `<job>/.hydra/config.yaml`.", "",
-              "## 4. Experimentation",
-              f"- Run length: {run.get('horizon_days', '?')} working days{_dates(cfg)}, of "
-              f"which a warm-up of {run.get('warmup_days', '?')} days is excluded from "
-              "every metric (8-hour days, 5-day weeks; no public holidays).",
-              f"- Replications: {run.get('replications', '?')} per job; 95% confidence "
-              "intervals are t-based across replications.",
-              f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "
-              f"{', '.join(map(str, seeds))}; one numpy stream per (seed, replication, "
-              "source). " + ("All jobs share the seed: common random numbers, so "
-                             "differences are paired by replication."
-                             if len(seeds) == 1 else "Jobs use different seeds: "
-                             "differences are unpaired (Welch)."),
-              f"- Baseline for differences: {base.name if base else '—'}.", "",
-              "## 5. Implementation",
-              f"- township-sim {meta.get('versions', {}).get('township-sim', '?')}, git "
-              f"commit `{meta.get('git_commit')}`; " + ", ".join(
-                  f"{k} {v}" for k, v in meta.get("versions", {}).items()
-                  if k != "township-sim"),
-              "- Run time per job: " + ", ".join(
-                  f"{j.name} {(j.summary or {})['meta']['sim_seconds']:.1f} s "
-                  f"({(j.summary or {})['meta']['work_items']:,} items)" for j in ok), "",
-              "## 6. Results (county-wide, mean ±95% CI half-width)", "", *_kpi_rows(jobs),
-              ""]
+    lines += [
+        "",
+        "Every other parameter, its unit and source: docs/PARAMETERS.md; the "
+        "composed configuration of each job: `<job>/.hydra/config.yaml`.",
+        "",
+        "## 4. Experimentation",
+        f"- Run length: {run.get('horizon_days', '?')} working days{_dates(cfg)}, of "
+        f"which a warm-up of {run.get('warmup_days', '?')} days is excluded from "
+        "every metric (8-hour days, 5-day weeks; no public holidays).",
+        f"- Replications: {run.get('replications', '?')} per job; 95% confidence "
+        "intervals are t-based across replications.",
+        f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "
+        f"{', '.join(map(str, seeds))}; one numpy stream per (seed, replication, "
+        "source). "
+        + (
+            "All jobs share the seed: common random numbers, so "
+            "differences are paired by replication."
+            if len(seeds) == 1
+            else "Jobs use different seeds: differences are unpaired (Welch)."
+        ),
+        f"- Baseline for differences: {base.name if base else '—'}.",
+        "",
+        "## 5. Implementation",
+        f"- township-sim {meta.get('versions', {}).get('township-sim', '?')}, git "
+        f"commit `{meta.get('git_commit')}`; "
+        + ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items() if k != "township-sim"),
+        "- Run time per job: "
+        + ", ".join(
+            f"{j.name} {(j.summary or {})['meta']['sim_seconds']:.1f} s "
+            f"({(j.summary or {})['meta']['work_items']:,} items)"
+            for j in ok
+        ),
+        "",
+        "## 6. Results (county-wide, mean ±95% CI half-width)",
+        "",
+        *_kpi_rows(jobs),
+        "",
+    ]
     if base and by_job:
-        lines += [f"### Differences against {base.name} (paired by replication)", "",
-                  *_diff_rows(by_job), ""]
+        lines += [
+            f"### Differences against {base.name} (paired by replication)",
+            "",
+            *_diff_rows(by_job),
+            "",
+        ]
     lines += ["### Figures", ""]
-    lines += [f"![{f.stem}]({f.relative_to(out) if f.is_relative_to(out) else f})"
-              for f in figures]
+    lines += [f"![{f.stem}]({f.relative_to(out) if f.is_relative_to(out) else f})" for f in figures]
     lines += ["", "All metrics of all jobs: comparison.csv; differences: differences.csv.", ""]
     if failed:
         lines += ["## Failed or unfinished jobs", ""]
-        lines += [f"- **{j.name}** (`{j.dir}`): {(j.error or {}).get('exception')}"
-                  for j in failed]
+        lines += [f"- **{j.name}** (`{j.dir}`): {(j.error or {}).get('exception')}" for j in failed]
         lines.append("")
     return "\n".join(lines)
 
@@ -219,12 +276,14 @@ def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
     for j in ok:
         if j.name == name:
             return j
-    raise ValueError(f"--baseline {name!r}: no finished job of that name "
-                     f"(jobs: {', '.join(j.name for j in ok)})")
+    raise ValueError(
+        f"--baseline {name!r}: no finished job of that name (jobs: {', '.join(j.name for j in ok)})"
+    )
 
 
-def report(paths: list[Path], out: Path | None = None,
-           baseline: str | None = None) -> dict[str, Any]:
+def report(
+    paths: list[Path], out: Path | None = None, baseline: str | None = None
+) -> dict[str, Any]:
     """Read the jobs under ``paths`` and write every table, figure and report.md."""
     jobs = load(paths)
     out = Path(out or paths[0])
@@ -237,11 +296,17 @@ def report(paths: list[Path], out: Path | None = None,
         diff_table, by_job = differences(jobs, base)
     if base:
         diff_table.to_csv(out / "differences.csv", index=False)
-    figures = [f for f in (plots.backlog_over_time(jobs, out, base),
-                           plots.kpi_bars(jobs, out, base),
-                           plots.differences(by_job, base.name if base else "", jobs, out),
-                           plots.fairness(jobs, out), plots.lead_time_ecdf(jobs, out, base))
-               if f is not None]
+    figures = [
+        f
+        for f in (
+            plots.backlog_over_time(jobs, out, base),
+            plots.kpi_bars(jobs, out, base),
+            plots.differences(by_job, base.name if base else "", jobs, out),
+            plots.fairness(jobs, out),
+            plots.lead_time_ecdf(jobs, out, base),
+        )
+        if f is not None
+    ]
     (out / "report.md").write_text(markdown(jobs, base, by_job, figures, out))
     return {"jobs": jobs, "out": out, "figures": figures, "baseline": base}
 
@@ -251,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
     ap.add_argument("--out", type=Path, help="where to write (default: the first PATH)")
-    ap.add_argument("--baseline", help=f"job to compare against (default: "
-                                       f"{BASELINE_DEFAULT}, else the first job)")
+    ap.add_argument(
+        "--baseline",
+        help=f"job to compare against (default: {BASELINE_DEFAULT}, else the first job)",
+    )
     args = ap.parse_args(argv)
     try:
         done = report(args.paths, args.out, args.baseline)

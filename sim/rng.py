@@ -19,7 +19,7 @@ from .settings import Dist
 
 def _name_key(name: str) -> list[int]:
     digest = hashlib.blake2b(name.encode(), digest_size=16).digest()
-    return [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:

@@ -19,12 +19,16 @@ from .staff import Staff, Workforce
 from .work import ArrivalSource, draws
 
 
-def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
-                     workforce: Workforce) -> None:
+def build_secondment(
+    model: Model, tw: Township, lever: SecondmentLever, workforce: Workforce
+) -> None:
+    """Wire the county's secondment requests to one township."""
     pools = [p for p in tw.pools if p.name in lever.pools]
     hours = model.clock.hours
-    rows = draws(model.rng(f"{tw.id}/secondment/attributes"),
-                 lambda rng, n: (rng.exponential(lever.duration_mean_days, n), rng.random(n)))
+    rows = draws(
+        model.rng(f"{tw.id}/secondment/attributes"),
+        lambda rng, n: (rng.exponential(lever.duration_mean_days, n), rng.random(n)),
+    )
     away: list[Staff] = []
 
     def request(t: float) -> None:
@@ -34,9 +38,14 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
             if len(away) >= lever.max_per_township:
                 model.secondment_refused.append(TownshipEvent(tw.index, t))
                 return
-        eligible = [s for p in pools for s in p.members
-                    if not s.seconded and s.on_release is None
-                    and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))]
+        eligible = [
+            s
+            for p in pools
+            for s in p.members
+            if not s.seconded
+            and s.on_release is None
+            and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))
+        ]
         if not eligible:
             model.secondment_unfilled.append(TownshipEvent(tw.index, t))
             return
@@ -49,6 +58,7 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
             model.secondments.append(record)
             model.log_staff(s.pool, d_active=-1)
             model.after(hours(days), come_back, (s, record))
+
         s.station.remove(s, depart)
 
     def come_back(event: Any) -> None:
@@ -60,6 +70,9 @@ def build_secondment(model: Model, tw: Township, lever: SecondmentLever,
             model.log_staff(s.pool, d_active=1)
             workforce.place[s.pool](s)
 
-    times = poisson_times(model.rng(f"{tw.id}/secondment/arrivals"),
-                          model.per_hour(lever.requests_per_township_per_day), model.horizon_h)
+    times = poisson_times(
+        model.rng(f"{tw.id}/secondment/arrivals"),
+        model.per_hour(lever.requests_per_township_per_day),
+        model.horizon_h,
+    )
     ArrivalSource(model.after, times, request)

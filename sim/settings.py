@@ -41,7 +41,7 @@ class FrozenDict(dict[Any, Any]):
         raise TypeError("a validated scenario is immutable")
 
     __setitem__ = __delitem__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenDict, (dict(self),))
@@ -75,8 +75,7 @@ def knob(
     choices: Iterable[str] = (),
 ) -> Any:
     """A config field with its allowed range, checked by validation."""
-    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "integer": integer,
-            "choices": tuple(choices)}
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "integer": integer, "choices": tuple(choices)}
     return field(default=default, metadata=meta)
 
 
@@ -110,14 +109,24 @@ class ConfigError(ValueError):
     """A configuration value is outside what the model accepts (one line, naming the key)."""
 
 
-def check_range(path: str, value: Any, lo: float = -INF, hi: float = INF, *,
-                lo_open: bool = False, integer: bool = False) -> None:
+def check_range(
+    path: str,
+    value: Any,
+    lo: float = -INF,
+    hi: float = INF,
+    *,
+    lo_open: bool = False,
+    integer: bool = False,
+) -> None:
     """Raise :class:`ConfigError` naming ``path`` unless ``value`` is in the range."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
-    bad = (not math.isfinite(value) or value > hi
-           or (value <= lo if lo_open else value < lo)
-           or (integer and value != int(value)))
+    bad = (
+        not math.isfinite(value)
+        or value > hi
+        or (value <= lo if lo_open else value < lo)
+        or (integer and value != int(value))
+    )
     if bad:
         kind = "an integer" if integer else "a number"
         op = ">" if lo_open else "≥"

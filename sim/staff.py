@@ -30,11 +30,19 @@ DAYS_PER_YEAR = 250.0  # working days
 class Staff:
     """One member of staff. ``pool`` indexes the model's pool table."""
 
-    __slots__ = ("pool", "certified", "since", "speed", "hired_at", "station",
-                 "on_release", "employed", "seconded")
+    __slots__ = (
+        "certified",
+        "employed",
+        "hired_at",
+        "on_release",
+        "pool",
+        "seconded",
+        "since",
+        "speed",
+        "station",
+    )
 
-    def __init__(self, pool: int, certified: bool, hired_at: float = -math.inf,
-                 speed: float = 1.0):
+    def __init__(self, pool: int, certified: bool, hired_at: float = -math.inf, speed: float = 1.0):
         self.pool = pool
         self.certified = certified
         self.since: float | None = None  # start of the current step; None when free
@@ -63,6 +71,7 @@ class Pool:
     vacant_since: list[float] = field(default_factory=list)
 
     def vacancies(self) -> int:
+        """A member starts in ``pool`` (and may leave by attrition)."""
         return self.quota - len(self.members) - self.pending
 
 
@@ -75,14 +84,17 @@ class Workforce:
         self.lever = lever
         self.favour_most_vacant = favour_most_vacant
         rate = lever.attrition_per_year * (
-            1 - lever.incentive_attrition_cut_share if lever.incentives else 1.0)
+            1 - lever.incentive_attrition_cut_share if lever.incentives else 1.0
+        )
         self.leave_rate_per_h = rate / model.clock.hours(DAYS_PER_YEAR)
         self.attrition_rngs: dict[int, Any] = {}  # one stream per pool (CRN)
         self.place: dict[int, Callable[[Staff], None]] = {}  # pool → put a member to work
 
     # ---- joining and leaving
-    def join(self, pool: Pool, hired_at: float, speed: float = 1.0,
-             attrition: bool = True) -> Staff:
+    def join(
+        self, pool: Pool, hired_at: float, speed: float = 1.0, attrition: bool = True
+    ) -> Staff:
+        """Add (or remove) posts; added posts are vacancies unless ``filled``."""
         s = Staff(pool.index, pool.certified, hired_at, speed)
         pool.members.append(s)
         self.model.all_staff.append(s)
@@ -91,7 +103,8 @@ class Workforce:
             rng = self.attrition_rngs.get(pool.index)
             if rng is None:
                 rng = self.attrition_rngs[pool.index] = self.model.rng(
-                    f"{pool.scope}/{pool.name}/attrition")
+                    f"{pool.scope}/{pool.name}/attrition"
+                )
             t_leave = rng.exponential(1 / self.leave_rate_per_h)
             self.model.after(t_leave, self._leave, s)
         self.place[pool.index](s)
@@ -124,7 +137,8 @@ class Workforce:
 
     def change_quota(self, pool: Pool, delta: int, filled: bool = False) -> None:
         """Add (or remove) posts; added posts are vacancies unless ``filled`` — their
-        holders arrive with them (a transfer), so nothing is recruited."""
+        holders arrive with them (a transfer), so nothing is recruited.
+        """
         pool.quota += delta
         self.model.log_staff(pool.index, d_quota=delta)
         if delta > 0 and not filled:
@@ -134,6 +148,7 @@ class Workforce:
 
     # ---- recruitment
     def start(self, pools: list[Pool]) -> None:
+        """Start the recruitment rounds for ``pools``."""
         self.pools = pools
         self.model.every(self.lever.hiring_round_days, self._round)
 
@@ -159,8 +174,7 @@ class Workforce:
             for p in open_pools:
                 vac[p.township] = vac.get(p.township, 0) + p.vacancies()
             return sorted(open_pools, key=lambda p: (-vac[p.township], p.index))
-        return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf),
-                                                 p.index))
+        return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf), p.index))
 
     def _start_work(self, event: Any) -> None:
         pool: Pool = event._value

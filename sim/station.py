@@ -65,7 +65,8 @@ class Station:
 
     def remove(self, s: Staff, then: Release) -> None:
         """Take ``s`` off this station now if free, else when the current step ends;
-        ``then(s)`` is called at that moment."""
+        ``then(s)`` is called at that moment.
+        """
         self.active -= 1
         if s.since is None:
             self._drop_free(s)
@@ -75,8 +76,9 @@ class Station:
 
     def _account(self, s: Staff, now: float) -> None:
         """Add the member's busy time since the step started, inside the window only."""
-        warmup = self.model.warmup_h
-        since = s.since if s.since > warmup else warmup  # type: ignore[operator]
+        warmup, started = self.model.warmup_h, s.since
+        assert started is not None, "only a busy member's time is accounted"
+        since = started if started > warmup else warmup
         if now > since:
             self.model.pool_busy[s.pool] += now - since
 
@@ -91,12 +93,15 @@ class Desk(Station):
         self._on_finish = self._finish  # bound once: one allocation less per step
 
     def waiting(self) -> int:
+        """Items waiting in the line."""
         return len(self.line)
 
     def free_members(self) -> list[Staff]:
+        """Members free now."""
         return list(self.free)
 
     def add(self, s: Staff) -> None:
+        """A member starts here: takes the next waiting item, or waits free."""
         s.station = self
         self.active += 1
         if self.line:
@@ -108,6 +113,7 @@ class Desk(Station):
         self.free.remove(s)
 
     def request(self, item: WorkItem) -> None:
+        """Serve the item's current step now if a clerk is free, else queue it."""
         if self.free:
             self._start(item, self.free.pop())
         else:
@@ -126,7 +132,7 @@ class Desk(Station):
         model = self.model
         now = self.env.now
         # Station._account, inlined: this is the hot path of every single-clerk step.
-        since = s.since if s.since > model.warmup_h else model.warmup_h  # type: ignore[operator]
+        since = s.since if s.since > model.warmup_h else model.warmup_h
         if now > since:
             model.pool_busy[s.pool] += now - since
         if s.on_release is not None:
@@ -150,13 +156,15 @@ class Desk(Station):
 class CountyDesk(Desk):
     """The county departments' desk: townships' calls (referrals, legal reviews) and the
     departments' own work, in one line. With escalation (乡呼县应) a township's call is
-    queued ahead of all own work; the time of the county's answer is stamped on it."""
+    queued ahead of all own work; the time of the county's answer is stamped on it.
+    """
 
     def __init__(self, model: Model, name: str, townships_first: bool):
         super().__init__(model, name)
         self.townships_first = townships_first
 
     def request(self, item: WorkItem) -> None:
+        """Townships' calls queue ahead of the departments' own work under escalation."""
         if self.free:
             self._start(item, self.free.pop())
         elif self.townships_first and item.township is not None:
@@ -180,6 +188,7 @@ class Handoff:
         self.model = model
 
     def request(self, item: WorkItem) -> None:
+        """Stamp the moment and pass the case on at once."""
         item.t_up = self.model.env.now
         item.pos += 1
         self.model.advance(item)
@@ -196,12 +205,15 @@ class CrewStation(Station):
         self.certified_active = 0
 
     def waiting(self) -> int:
+        """Items waiting in every crew line."""
         return sum(len(q) for q in self.lines.values())
 
     def free_members(self) -> list[Staff]:
+        """Free members, certified first."""
         return [*self.free_cert, *self.free_plain]
 
     def add(self, s: Staff) -> None:
+        """A member joins; whatever can start starts."""
         s.station = self
         self.active += 1
         self.certified_active += s.certified
@@ -209,6 +221,7 @@ class CrewStation(Station):
         self._dispatch()
 
     def remove(self, s: Staff, then: Release) -> None:
+        """Leave now if free, else after the current step (see :meth:`Station.remove`)."""
         self.certified_active -= s.certified
         super().remove(s, then)
 

@@ -7,8 +7,16 @@ from typing import Any
 
 from .outputs import streams_of
 
-COLUMNS = ("arrivals", "completions", "backlog_mean", "backlog_end", "wait_mean_h",
-           "lead_time_mean_h", "lead_time_p90_h", "on_time_share")
+COLUMNS = (
+    "arrivals",
+    "completions",
+    "backlog_mean",
+    "backlog_end",
+    "wait_mean_h",
+    "lead_time_mean_h",
+    "lead_time_p90_h",
+    "on_time_share",
+)
 
 
 def number(x: float) -> str:
@@ -29,20 +37,23 @@ def cell(m: Mapping[str, Any] | None) -> str:
 
 def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     """Rows: streams; columns: KPIs (mean ± 95% CI half-width); then staff utilisation.
-    ``summary`` is a run's ``summary.json`` content."""
+    ``summary`` is a run's ``summary.json`` content.
+    """
     metrics = summary["metrics"]
     widths = [12] + [max(len(c), 13) for c in COLUMNS]
     lines = ["  ".join(h.ljust(w) for h, w in zip(("stream", *COLUMNS), widths, strict=True))]
     for info in streams_of(summary):
         cells = [cell(metrics.get(f"{scope}.{info.id}.{c}")) for c in COLUMNS]
-        lines.append("  ".join(c.ljust(w) for c, w in zip([info.id, *cells], widths,
-                                                           strict=True)))
+        lines.append("  ".join(c.ljust(w) for c, w in zip([info.id, *cells], widths, strict=True)))
     visits = metrics.get(f"{scope}.services.visits_mean")
     if visits:
         lines.append(f"services visits per request: {cell(visits)}")
     prefix = f"{scope}.staff."
-    util = [(name[len(prefix):].split(".")[0], m) for name, m in sorted(metrics.items())
-            if name.startswith(prefix) and name.endswith(".utilisation_share")]
+    util = [
+        (name[len(prefix) :].split(".")[0], m)
+        for name, m in sorted(metrics.items())
+        if name.startswith(prefix) and name.endswith(".utilisation_share")
+    ]
     if util:
         lines.append("staff utilisation: " + ", ".join(f"{p} {cell(m)}" for p, m in util))
     return "\n".join(lines)

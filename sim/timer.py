@@ -25,11 +25,15 @@ class Wake:
     """A scheduled event as SimPy's event loop reads it (callbacks, ok, value)."""
 
     __slots__ = ("_ok", "_value", "callbacks")
+    callbacks: list[Callback]
+    _ok: bool
+    _value: Any
 
 
 def scheduler(env: simpy.Environment) -> After:
     """``after(delay, callback, value=None)``: call ``callback(event)`` once ``delay``
-    has passed; ``event._value`` is ``value``."""
+    has passed; ``event._value`` is ``value``.
+    """
     schedule = env.schedule
 
     def after(delay: float, callback: Callback, value: Any = None) -> None:

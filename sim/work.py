@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 class Step(NamedTuple):
     """One step of a route: ``hours`` of work at ``station`` by a crew of ``crew`` of
-    whom ``certified`` hold an enforcement certificate; ``station`` None is a delay."""
+    whom ``certified`` hold an enforcement certificate; ``station`` None is a delay.
+    """
 
     station: Any
     hours: float
@@ -36,14 +37,38 @@ class Step(NamedTuple):
 
 class WorkItem:
     """One request, case, task or grid report moving through a township (or, with
-    ``township`` None, a piece of the county departments' own work)."""
+    ``township`` None, a piece of the county departments' own work).
+    """
 
-    __slots__ = ("township", "stream", "t_arr", "t_start", "t_done", "due", "route",
-                 "pos", "visits", "then", "t_enq", "t_up", "t_answer", "tag")
+    t_enq: float  # set by CrewStation.request when the item joins a crew line
+    __slots__ = (
+        "due",
+        "pos",
+        "route",
+        "stream",
+        "t_answer",
+        "t_arr",
+        "t_done",
+        "t_enq",
+        "t_start",
+        "t_up",
+        "tag",
+        "then",
+        "township",
+        "visits",
+    )
 
-    def __init__(self, township: int | None, stream: StreamSpec[Any] | None, t_arr: float,
-                 due: float, route: list[Step], visits: int = 0,
-                 then: Callable[[WorkItem], None] | None = None, tag: int = 0):
+    def __init__(
+        self,
+        township: int | None,
+        stream: StreamSpec[Any] | None,
+        t_arr: float,
+        due: float,
+        route: list[Step],
+        visits: int = 0,
+        then: Callable[[WorkItem], None] | None = None,
+        tag: int = 0,
+    ):
         self.township = township
         self.stream = stream
         self.t_arr = t_arr
@@ -61,9 +86,11 @@ class WorkItem:
         self.tag = tag  # sub-kind, e.g. a duplicate grid report
 
 
-def draws(rng: np.random.Generator,
-          draw: Callable[[np.random.Generator, int], Sequence[np.ndarray]],
-          chunk: int = 256) -> Iterator[tuple[Any, ...]]:
+def draws(
+    rng: np.random.Generator,
+    draw: Callable[[np.random.Generator, int], Sequence[np.ndarray]],
+    chunk: int = 256,
+) -> Iterator[tuple[Any, ...]]:
     """Endless rows of item attributes from one stream, drawn ``chunk`` rows at a time.
 
     ``draw(rng, n)`` returns equally long columns; each ``next()`` on the result gives
@@ -81,8 +108,13 @@ class ArrivalSource:
     ``create(t)`` makes and routes one item.
     """
 
-    def __init__(self, after: Callable[..., None], times: np.ndarray,
-                 create: Callable[[float], None], sizes: np.ndarray | None = None):
+    def __init__(
+        self,
+        after: Callable[..., None],
+        times: np.ndarray,
+        create: Callable[[float], None],
+        sizes: np.ndarray | None = None,
+    ):
         self.after = after
         self._times = iter(times.tolist())
         self._gaps = iter(np.diff(times).tolist())

@@ -12,14 +12,19 @@ from .conftest import stream_ids
 
 
 def tsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_single_run_writes_complete_run_directory(tmp_path):
     run_dir = tmp_path / "run"
-    res = tsim("run.replications=2", "run.horizon_days=60", "run.warmup_days=10",
-               f"hydra.run.dir={run_dir}")
+    res = tsim(
+        "run.replications=2",
+        "run.horizon_days=60",
+        "run.warmup_days=10",
+        f"hydra.run.dir={run_dir}",
+    )
     assert res.returncode == 0, res.stderr
     assert "county summary" in res.stdout and "services" in res.stdout
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -29,8 +34,16 @@ def test_single_run_writes_complete_run_directory(tmp_path):
     scopes = ["county"] + [f"town_{i}" for i in (1, 2, 3)] + [f"rural_{i}" for i in range(1, 7)]
     for scope in scopes:
         for stream in ("services", "enforcement", "delegated"):
-            for m in ("arrivals", "completions", "backlog_mean", "backlog_end", "wait_mean_h",
-                      "lead_time_mean_h", "lead_time_p90_h", "on_time_share"):
+            for m in (
+                "arrivals",
+                "completions",
+                "backlog_mean",
+                "backlog_end",
+                "wait_mean_h",
+                "lead_time_mean_h",
+                "lead_time_p90_h",
+                "on_time_share",
+            ):
                 entry = metrics[f"{scope}.{stream}.{m}"]
                 assert set(entry) == {"mean", "ci_low", "ci_high", "n"}
         assert metrics[f"{scope}.services.visits_mean"]["n"] == 2
@@ -46,8 +59,9 @@ def test_single_run_writes_complete_run_directory(tmp_path):
     assert list(series.columns) == ["replication", "day", "township", "stream", "metric", "value"]
     assert series["day"].min() == 10 and series["day"].max() == 59
     assert set(series["stream"]) == {*stream_ids(), "staff"}
-    staff = series[(series.stream == "staff") & (series.township == "county")
-                   & (series.metric == "headcount")]
+    staff = series[
+        (series.stream == "staff") & (series.township == "county") & (series.metric == "headcount")
+    ]
     assert (staff.value > 0).all()
     assert (run_dir / ".hydra" / "config.yaml").is_file()
 
@@ -56,22 +70,36 @@ def test_bad_value_fails_in_one_line_without_result(tmp_path):
     run_dir = tmp_path / "bad"
     res = tsim("run.warmup_days=300", f"hydra.run.dir={run_dir}")
     assert res.returncode == 2
-    assert res.stderr.strip() == ("tsim: configuration error: run.warmup_days = 300: must be "
-                                  "shorter than run.horizon_days = 250")
+    assert res.stderr.strip() == (
+        "tsim: configuration error: run.warmup_days = 300: must be "
+        "shorter than run.horizon_days = 250"
+    )
     assert "Traceback" not in res.stderr
     assert not (run_dir / "summary.json").exists()
 
 
 def test_mmc_preset_runs_from_the_shell(tmp_path):
-    res = tsim("+validation=mmc", "mmc.lam_per_h=2", "mmc.mu_per_h=1", "mmc.servers=3",
-               "run.replications=2", "run.horizon_days=30", "run.warmup_days=2",
-               f"hydra.run.dir={tmp_path}")
+    res = tsim(
+        "+validation=mmc",
+        "mmc.lam_per_h=2",
+        "mmc.mu_per_h=1",
+        "mmc.servers=3",
+        "run.replications=2",
+        "run.horizon_days=30",
+        "run.warmup_days=2",
+        f"hydra.run.dir={tmp_path}",
+    )
     assert res.returncode == 0, res.stderr
     metrics = json.loads((tmp_path / "summary.json").read_text())["metrics"]
     assert metrics["county.enforcement.arrivals"]["mean"] == 0
     assert metrics["county.services.arrivals"]["mean"] > 0
-    working = [k for k in metrics if k.startswith("town_1.staff.")
-               and k.endswith("utilisation_share") and metrics[k]["mean"] is not None]
+    working = [
+        k
+        for k in metrics
+        if k.startswith("town_1.staff.")
+        and k.endswith("utilisation_share")
+        and metrics[k]["mean"] is not None
+    ]
     assert working == ["town_1.staff.window_staff.utilisation_share"]
     assert metrics["town_1.staff.window_staff.headcount_mean"]["mean"] == 3
     assert metrics["town_1.staff.headcount_mean"]["mean"] == 3

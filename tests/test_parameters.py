@@ -8,8 +8,9 @@ def test_every_config_key_has_a_documented_source():
 
 
 def test_parameters_doc_is_up_to_date():
-    assert parameters.DOC.read_text() == parameters.render(), \
+    assert parameters.DOC.read_text() == parameters.render(), (
         "docs/PARAMETERS.md is stale: run python -m sim.parameters"
+    )
 
 
 def test_a_new_key_without_source_is_caught(monkeypatch):

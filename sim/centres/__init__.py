@@ -1,5 +1,6 @@
 """Work centres: every module in this package is imported, so that each registers its
-centre class (:func:`sim.registry.register_centre`); a new centre is a new file."""
+centre class (:func:`sim.registry.register_centre`); a new centre is a new file.
+"""
 
 from __future__ import annotations
 

@@ -57,8 +57,10 @@ class Centre:
         try:
             return self.links[name]
         except KeyError:
-            raise WiringError(f"{self.label}: need {name!r} is not wired "
-                              f"(declared needs: {', '.join(self.needs) or 'none'})") from None
+            raise WiringError(
+                f"{self.label}: need {name!r} is not wired "
+                f"(declared needs: {', '.join(self.needs) or 'none'})"
+            ) from None
 
     def place(self, s: Staff) -> None:
         """Put a new (or returning) member of staff to work here."""
@@ -80,13 +82,20 @@ class Centre:
     def poisson(self, source: str, per_day: float) -> np.ndarray:
         """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``."""
         model = self.model
-        return poisson_times(self.rng(f"{source}/arrivals"), model.per_hour(per_day),
-                             model.horizon_h)
+        return poisson_times(
+            self.rng(f"{source}/arrivals"), model.per_hour(per_day), model.horizon_h
+        )
 
-    def arrive(self, stream: StreamSpec[Any], times: np.ndarray,
-               create: Callable[[float], None], sizes: np.ndarray | None = None) -> None:
+    def arrive(
+        self,
+        stream: StreamSpec[Any],
+        times: np.ndarray,
+        create: Callable[[float], None],
+        sizes: np.ndarray | None = None,
+    ) -> None:
         """Feed ``times`` to ``create`` — unless the stream is switched off
-        (``workload.streams``)."""
+        (``workload.streams``).
+        """
         active = self.model.scenario.workload.streams
         if active is None or stream.id in active:
             ArrivalSource(self.model.after, times, create, sizes)
@@ -94,16 +103,21 @@ class Centre:
 
 def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:
     """Connect every need of ``centres`` to an inlet of a centre of the same township
-    or of the county (``shared``)."""
+    or of the county (``shared``).
+    """
     for centre in centres.values():
         for local, target in centre.needs.items():
             name, _, inlet = target.partition(".")
             provider = centres.get(name) or shared.get(name)
             if provider is None:
                 known = ", ".join([*centres, *shared])
-                raise WiringError(f"{centre.label} needs {target!r}: there is no centre "
-                                  f"{name!r} (centres: {known})")
+                raise WiringError(
+                    f"{centre.label} needs {target!r}: there is no centre "
+                    f"{name!r} (centres: {known})"
+                )
             if inlet not in provider.inlets:
-                raise WiringError(f"{centre.label} needs {target!r}: {provider.label} "
-                                  f"offers {', '.join(provider.inlets) or 'no inlets'}")
+                raise WiringError(
+                    f"{centre.label} needs {target!r}: {provider.label} "
+                    f"offers {', '.join(provider.inlets) or 'no inlets'}"
+                )
             centre.links[local] = provider.inlets[inlet]

@@ -50,31 +50,35 @@ class CountyDepartments(Centre):
     def __init__(self, model: Model, township: Township | None = None):
         super().__init__(model, township)
         scenario = model.scenario
-        self.desk = CountyDesk(model, f"{COUNTY}/{DEPARTMENTS}",
-                               townships_first=scenario.policy.escalation.enabled)
+        self.desk = CountyDesk(
+            model, f"{COUNTY}/{DEPARTMENTS}", townships_first=scenario.policy.escalation.enabled
+        )
         self.stations = [self.desk]
         self.inlets["calls"] = self.desk
         self.staff = county_staff_after_move(scenario.county, moved_posts(scenario))
-        pool = model.add_pool(COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS,
-                              False, self.staff)
+        pool = model.add_pool(
+            COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS, False, self.staff
+        )
         model.workforce.place[pool.index] = self.place
         for _ in range(self.staff):
             model.workforce.join(pool, hired_at=float("-inf"), attrition=False)
 
     def place(self, s: Staff) -> None:
+        """New department staff work at the departments' desk."""
         self.desk.add(s)
 
     def start(self) -> None:
+        """Start the departments' own work."""
         model, desk = self.model, self.desk
         cfg = model.scenario.county
-        rows = draws(self.rng("own_work/attributes"),
-                     lambda rng, n: (sample(rng, cfg.own_work_effort, n),))
+        rows = draws(
+            self.rng("own_work/attributes"), lambda rng, n: (sample(rng, cfg.own_work_effort, n),)
+        )
 
         def own_work(t: float) -> None:
             (hours,) = next(rows)
             # Not a township item: it loads the county staff but enters no township metric.
             model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
-
 
         # Own work is not a stream: `workload.streams` never switches it off.
         ArrivalSource(model.after, self.poisson("own_work", cfg.own_work_per_day), own_work)
@@ -88,7 +92,8 @@ class CountyDepartments(Centre):
         return {
             f"{COUNTY}.county_side.response_mean_h": mean_or_nan(response),
             f"{COUNTY}.county_side.response_p90_h": p90,
-            f"{COUNTY}.county_side.answered_in_limit_share":
-                mean_or_nan((response <= limit).astype(float)),
+            f"{COUNTY}.county_side.answered_in_limit_share": mean_or_nan(
+                (response <= limit).astype(float)
+            ),
             f"{COUNTY}.county_side.staff": float(self.staff),
         }

@@ -16,8 +16,8 @@ share is larger. Without escalation a referral waits for the county to pick it u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 class EnforcementOffice(Centre):
     """Department teams or one integrated team; offers ``cases``, needs the county."""
 
-    needs = {"county": "departments.calls"}
+    needs: ClassVar[Mapping[str, str]] = {"county": "departments.calls"}
 
     def __init__(self, model: Model, township: Township | None):
         super().__init__(model, township)
@@ -50,8 +50,9 @@ class EnforcementOffice(Centre):
         certified = township.present(self.name, certified=True)
         n_teams = 1 if integrated else min(len(domains), max(1, certified // 2))
         groups = group_by_load(shares, n_teams)
-        self.stations = [CrewStation(model, f"{township.id}/enforcement/{i}")
-                         for i in range(len(groups))]
+        self.stations = [
+            CrewStation(model, f"{township.id}/enforcement/{i}") for i in range(len(groups))
+        ]
         self.team_of = [0] * len(domains)
         for t, group in enumerate(groups):
             for d in group:
@@ -60,6 +61,7 @@ class EnforcementOffice(Centre):
         self.inlets["cases"] = self._case_maker("enforcement/from_grid")
 
     def place(self, s: Staff) -> None:
+        """Officers join the team shortest of officers, clerks the one shortest of clerks."""
         teams, load = self.stations, self.team_load
         if s.certified:  # officers go where officers are scarcest, clerks likewise
             neediest(teams, load, lambda st: st.certified_active).add(s)
@@ -67,18 +69,29 @@ class EnforcementOffice(Centre):
             neediest(teams, load, lambda st: st.active - st.certified_active).add(s)
 
     def start(self) -> None:
+        """Start case arrivals and the daily cover of teams short of officers."""
         model, tw = self.model, self.township
         assert tw is not None
         self.county = self.link("county")
         cfg = ENFORCEMENT.settings(model.scenario)
-        per_day = (cfg.inspections_per_village_per_day * tw.villages
-                   + cfg.complaints_per_10k_pop_per_day * tw.population / 1e4
-                   + cfg.county_referrals_per_day)
-        self.arrive(ENFORCEMENT, self.poisson("enforcement", per_day),
-                    self._case_maker("enforcement/attributes"))
+        per_day = (
+            cfg.inspections_per_village_per_day * tw.villages
+            + cfg.complaints_per_10k_pop_per_day * tw.population / 1e4
+            + cfg.county_referrals_per_day
+        )
+        self.arrive(
+            ENFORCEMENT,
+            self.poisson("enforcement", per_day),
+            self._case_maker("enforcement/attributes"),
+        )
         # Field steps need two officers: a team left with fewer borrows one.
-        cover_gaps(model, self.stations, lambda t: t.certified_active,
-                   lambda t: list(t.free_cert), minimum=2)
+        cover_gaps(
+            model,
+            self.stations,
+            lambda t: t.certified_active,
+            lambda t: list(t.free_cert),
+            minimum=2,
+        )
 
     def _draws(self, source: str) -> Iterator[tuple[Any, ...]]:
         model = self.model
@@ -91,14 +104,22 @@ class EnforcementOffice(Centre):
         n_domains = len(self.shares)
 
         def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
-            domain = np.minimum(np.searchsorted(cum_share, rng.random(n), side="right"),
-                                n_domains - 1)
+            domain = np.minimum(
+                np.searchsorted(cum_share, rng.random(n), side="right"), n_domains - 1
+            )
             beyond = rng.random(n)  # compared with the refer-up share in force at arrival
             legal = rng.random(n) < cfg.legal_review_share
             efforts = [sample(rng, s.effort, n) for s in stages]
             pickup = rng.exponential(1.0, n) * pickup_days * hpd
-            return (domain, beyond, legal, *efforts, sample(rng, cfg.referral_effort, n),
-                    sample(rng, cfg.legal_review_effort, n), pickup)
+            return (
+                domain,
+                beyond,
+                legal,
+                *efforts,
+                sample(rng, cfg.referral_effort, n),
+                sample(rng, cfg.legal_review_effort, n),
+                pickup,
+            )
 
         return draws(self.rng(source), draw)
 
@@ -119,8 +140,7 @@ class EnforcementOffice(Centre):
             county = self.county
             domain, beyond, legal, *hours, referral_h, legal_h, pickup_h = next(rows)
             team = teams[team_of[domain]]
-            steps = [Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours,
-                                                                         strict=True)]
+            steps = [Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours, strict=True)]
             to_county = [send_up]
             if pickup_h > 0.0:
                 to_county.append(Step(None, pickup_h, 0, 0))

@@ -41,41 +41,57 @@ class GeneralOffice(Centre):
         self.office = Desk(model, f"{township.id}/general")
         self.stations = [self.office]
         grid = GRID.settings(model.scenario)
-        self.inlets["tasks"] = self._task_maker("from_grid", grid.task_effort,
-                                                grid.task_deadline_days, None)
+        self.inlets["tasks"] = self._task_maker(
+            "from_grid", grid.task_effort, grid.task_deadline_days, None
+        )
 
     def place(self, s: Staff) -> None:
+        """New office staff work at the office desk."""
         self.office.add(s)
 
     def start(self) -> None:
+        """Start routine tasks, rectification lists and assessments."""
         cfg = DELEGATED.settings(self.model.scenario)
         lever = self.model.scenario.policy.admission
         admission = lever if lever.enabled else None
-        routine = self._task_maker("routine", cfg.routine_effort, cfg.routine_deadline_days,
-                                   admission)
+        routine = self._task_maker(
+            "routine", cfg.routine_effort, cfg.routine_deadline_days, admission
+        )
         self.arrive(DELEGATED, self.poisson("delegated/routine", cfg.routine_per_day), routine)
 
         lists = self.poisson("delegated/lists", cfg.lists_per_day)
-        sizes = 1 + self.rng("delegated/lists/sizes").poisson(cfg.list_items_mean - 1.0,
-                                                              len(lists))
-        list_item = self._task_maker("lists", cfg.list_item_effort, cfg.list_deadline_days,
-                                     admission)
+        sizes = 1 + self.rng("delegated/lists/sizes").poisson(cfg.list_items_mean - 1.0, len(lists))
+        list_item = self._task_maker(
+            "lists", cfg.list_item_effort, cfg.list_deadline_days, admission
+        )
         self.arrive(DELEGATED, lists, list_item, sizes)
 
-        assessment = self._task_maker("assessments", cfg.assessment_effort,
-                                      cfg.assessment_deadline_days, admission,
-                                      admission.assessment_cut_share if admission else 0.0)
-        self.arrive(DELEGATED, self.poisson("delegated/assessments", cfg.assessments_per_day),
-                    assessment)
+        assessment = self._task_maker(
+            "assessments",
+            cfg.assessment_effort,
+            cfg.assessment_deadline_days,
+            admission,
+            admission.assessment_cut_share if admission else 0.0,
+        )
+        self.arrive(
+            DELEGATED, self.poisson("delegated/assessments", cfg.assessments_per_day), assessment
+        )
 
-    def _task_maker(self, name: str, effort: Dist, deadline_days: float,
-                    admission: AdmissionLever | None, cut_share: float = 0.0
-                    ) -> Callable[[float], None]:
+    def _task_maker(
+        self,
+        name: str,
+        effort: Dist,
+        deadline_days: float,
+        admission: AdmissionLever | None,
+        cut_share: float = 0.0,
+    ) -> Callable[[float], None]:
         """``create(t)`` for one kind of task; ``admission`` None means always admitted."""
         model, office, tw = self.model, self.office, self.township
         assert tw is not None
-        rows = draws(self.rng(f"delegated/{name}/attributes"),
-                     lambda rng, n: (sample(rng, effort, n), rng.random(n), rng.random(n)))
+        rows = draws(
+            self.rng(f"delegated/{name}/attributes"),
+            lambda rng, n: (sample(rng, effort, n), rng.random(n), rng.random(n)),
+        )
         off_list = admission.off_list_share if admission else 0.0
         resourced = admission.resourced_share if admission else 0.0
 

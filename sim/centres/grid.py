@@ -9,7 +9,8 @@ with probability ``duplicate_share``: duplicates cost triage time and are closed
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
 from ..registry import register_centre
 from ..rng import sample
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 class Grid(Centre):
     """The grid desk; needs the enforcement office's cases and the office's tasks."""
 
-    needs = {"cases": "enforcement.cases", "tasks": "general.tasks"}
+    needs: ClassVar[Mapping[str, str]] = {"cases": "enforcement.cases", "tasks": "general.tasks"}
 
     def __init__(self, model: Model, township: Township | None):
         super().__init__(model, township)
@@ -36,9 +37,11 @@ class Grid(Centre):
         self.stations = [self.desk]
 
     def place(self, s: Staff) -> None:
+        """New grid workers triage at the grid desk."""
         self.desk.add(s)
 
     def start(self) -> None:
+        """Start patrol reports, their duplicates and their hand-over."""
         model, tw, desk = self.model, self.township, self.desk
         assert tw is not None
         cfg = GRID.settings(model.scenario)
@@ -48,14 +51,19 @@ class Grid(Centre):
         others = lever.parallel_grids - 1
         open_case, open_task = self.link("cases"), self.link("tasks")
 
-        rows = draws(self.rng("grid/attributes"),
-                     lambda rng, n: (sample(rng, cfg.triage_effort, n), rng.random(n)))
+        rows = draws(
+            self.rng("grid/attributes"),
+            lambda rng, n: (sample(rng, cfg.triage_effort, n), rng.random(n)),
+        )
         # Duplicates draw from streams of their own, so that the reports themselves are
         # the same whatever the number of grids (common random numbers across the lever).
-        dup_counts = draws(self.rng("grid/duplicates"),
-                           lambda rng, n: (rng.binomial(others, lever.duplicate_share, n),))
-        dup_efforts = draws(self.rng("grid/duplicate_triage"),
-                            lambda rng, n: (sample(rng, cfg.triage_effort, n),))
+        dup_counts = draws(
+            self.rng("grid/duplicates"),
+            lambda rng, n: (rng.binomial(others, lever.duplicate_share, n),),
+        )
+        dup_efforts = draws(
+            self.rng("grid/duplicate_triage"), lambda rng, n: (sample(rng, cfg.triage_effort, n),)
+        )
 
         def to_enforcement(report: WorkItem) -> None:
             open_case(report.t_done)
@@ -71,13 +79,20 @@ class Grid(Centre):
                 then = to_general_office
             else:
                 then = None
-            model.new_item(tw.index, GRID, t, cfg.triage_deadline_days, [Step(desk, hours)],
-                           then=then)
+            model.new_item(
+                tw.index, GRID, t, cfg.triage_deadline_days, [Step(desk, hours)], then=then
+            )
             (duplicates,) = next(dup_counts)
             for _ in range(duplicates):
                 (dup_hours,) = next(dup_efforts)
-                model.new_item(tw.index, GRID, t, cfg.triage_deadline_days,
-                               [Step(desk, dup_hours)], tag=DUPLICATE)
+                model.new_item(
+                    tw.index,
+                    GRID,
+                    t,
+                    cfg.triage_deadline_days,
+                    [Step(desk, dup_hours)],
+                    tag=DUPLICATE,
+                )
 
         per_day = cfg.reports_per_cell_per_day * tw.grid_cells
         self.arrive(GRID, self.poisson("grid", per_day), create)

@@ -43,8 +43,10 @@ class ServiceCentre(Centre):
         lever = model.scenario.policy.windows
         self.cats = cats = list(cfg.categories.values())
         # Expected work per request of each category: what a desk split must balance.
-        work = [c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
-                for c in cats]
+        work = [
+            c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
+            for c in cats
+        ]
         self.desk_of = [0] * len(cats)
         if lever.mode == "pooled":
             self.stations = [Desk(model, f"{township.id}/service")]
@@ -53,19 +55,22 @@ class ServiceCentre(Centre):
             # A department's window has two clerks where the posts allow (assumption).
             windows = township.present(self.name)
             groups = group_by_load(work, min(len(cats), max(1, windows // 2)))
-            self.stations = [Desk(model, f"{township.id}/service/{i}")
-                             for i in range(len(groups))]
+            self.stations = [Desk(model, f"{township.id}/service/{i}") for i in range(len(groups))]
             for d, group in enumerate(groups):
                 for c in group:
                     self.desk_of[c] = d
             self.factor = 1.0
-        self.desk_load = [sum(work[c] for c in range(len(cats)) if self.desk_of[c] == d)
-                          for d in range(len(self.stations))]
+        self.desk_load = [
+            sum(work[c] for c in range(len(cats)) if self.desk_of[c] == d)
+            for d in range(len(self.stations))
+        ]
 
     def place(self, s: Staff) -> None:
+        """A new clerk goes to the window with the most work per clerk."""
         neediest(self.stations, self.desk_load).add(s)
 
     def start(self) -> None:
+        """Start request arrivals and the daily cover of unstaffed windows."""
         model, tw = self.model, self.township
         assert tw is not None
         cfg = SERVICES.settings(model.scenario)
@@ -77,8 +82,7 @@ class ServiceCentre(Centre):
         factor = self.factor
 
         def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
-            cat = np.minimum(np.searchsorted(cum_share, rng.random(n), side="right"),
-                             len(cats) - 1)
+            cat = np.minimum(np.searchsorted(cum_share, rng.random(n), side="right"), len(cats) - 1)
             channel = rng.random(n)
             incomplete = rng.random(n) < cfg.incomplete_share
             by_cat = np.stack([sample(rng, c.effort, n) for c in cats])

@@ -28,11 +28,17 @@ def group_by_load(shares: list[float], k: int) -> list[list[int]]:
     return groups
 
 
-def cover_gaps(model: Model, stations: list[Any], members: Callable[[Any], int],
-               free: Callable[[Any], list[Any]], minimum: int = 1) -> None:
+def cover_gaps(
+    model: Model,
+    stations: list[Any],
+    members: Callable[[Any], int],
+    free: Callable[[Any], list[Any]],
+    minimum: int = 1,
+) -> None:
     """Every working day, move a free member from a station that can spare one to any
     station left with fewer than ``minimum`` members (what a centre's head does when a
-    window's only clerk is away). ``members(st)`` counts; ``free(st)`` lists movables."""
+    window's only clerk is away). ``members(st)`` counts; ``free(st)`` lists movables.
+    """
     if len(stations) < 2:
         return
 
@@ -51,12 +57,15 @@ def cover_gaps(model: Model, stations: list[Any], members: Callable[[Any], int],
     model.every(1.0, review)
 
 
-def neediest(stations: list[Any], loads: list[float],
-             count: Callable[[Any], int] = lambda st: st.active) -> Any:
+def neediest(
+    stations: list[Any], loads: list[float], count: Callable[[Any], int] = lambda st: st.active
+) -> Any:
     """An unstaffed station with work, else the one with the largest load per member
-    after one more member joins."""
+    after one more member joins.
+    """
 
     def need(sl: tuple[Any, float]) -> tuple[bool, float]:
         n = count(sl[0])
         return (n == 0 and sl[1] > 0, sl[1] / (n + 1))
+
     return max(zip(stations, loads, strict=True), key=need)[0]

@@ -1,5 +1,6 @@
 """Configuration: the schema (:mod:`.schema`), its validation (:mod:`.validation`) and
-loading a composed Hydra config into an immutable scenario (:mod:`.loading`)."""
+loading a composed Hydra config into an immutable scenario (:mod:`.loading`).
+"""
 
 from ..settings import ConfigError, Dist
 from .loading import config_hash, load_scenario, replace, scenario_dict
@@ -28,9 +29,31 @@ from .schema import (
 from .validation import validate
 
 __all__ = [
-    "AdmissionLever", "CalendarConfig", "ConfigError", "CountyConfig", "Dist",
-    "EnforcementLever", "EscalationLever", "FlexibleStaffLever", "GridLever", "MMCConfig",
-    "PolicyConfig", "PoolSpec", "QuotaLever", "RebalancingLever", "RunConfig", "Scenario",
-    "SecondmentLever", "TimingLever", "TownshipKind", "WindowsLever", "WorkforceLever",
-    "WorkloadConfig", "config_hash", "load_scenario", "replace", "scenario_dict", "validate",
+    "AdmissionLever",
+    "CalendarConfig",
+    "ConfigError",
+    "CountyConfig",
+    "Dist",
+    "EnforcementLever",
+    "EscalationLever",
+    "FlexibleStaffLever",
+    "GridLever",
+    "MMCConfig",
+    "PolicyConfig",
+    "PoolSpec",
+    "QuotaLever",
+    "RebalancingLever",
+    "RunConfig",
+    "Scenario",
+    "SecondmentLever",
+    "TimingLever",
+    "TownshipKind",
+    "WindowsLever",
+    "WorkforceLever",
+    "WorkloadConfig",
+    "config_hash",
+    "load_scenario",
+    "replace",
+    "scenario_dict",
+    "validate",
 ]

@@ -26,20 +26,24 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         cfg = OmegaConf.create(cfg)
     missing = sorted(OmegaConf.missing_keys(cfg))
     if missing:
-        raise ConfigError(f"{missing[0]} = ???: a value is required "
-                          f"(set it on the command line, e.g. {missing[0]}=…)")
+        raise ConfigError(
+            f"{missing[0]} = ???: a value is required "
+            f"(set it on the command line, e.g. {missing[0]}=…)"
+        )
     # Plain values, unresolved: the schema classes of the composing process need not be
     # the ones here (a worker process, or a stream registered since).
     plain = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(plain, dict)
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(schema.ScenarioSchema),
-                                 {k: v for k, v in plain.items() if k != "hydra"})
+        merged = OmegaConf.merge(
+            OmegaConf.structured(schema.ScenarioSchema),
+            {k: v for k, v in plain.items() if k != "hydra"},
+        )
         scenario = OmegaConf.to_object(merged)
     except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
         raise ConfigError(str(exc).splitlines()[0]) from None
     assert isinstance(scenario, schema.Scenario)
-    return seal(validate(scenario))  # type: ignore[no-any-return]
+    return seal(validate(scenario))
 
 
 def replace(obj: Any, **changes: Any) -> Any:
@@ -62,7 +66,8 @@ def config_hash(s: schema.Scenario) -> str:
 
 def _register_resolvers() -> None:
     """Arithmetic used by presets (e.g. the M/M/c reduction turns λ per hour into a
-    daily rate): ``${tsim.mul:a,b}`` and ``${tsim.div:a,b}``."""
+    daily rate): ``${tsim.mul:a,b}`` and ``${tsim.div:a,b}``.
+    """
     if not OmegaConf.has_resolver("tsim.mul"):
         OmegaConf.register_new_resolver("tsim.mul", lambda a, b: float(a) * float(b))
     if not OmegaConf.has_resolver("tsim.div"):

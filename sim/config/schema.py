@@ -19,9 +19,12 @@ from hydra.core.config_store import ConfigStore
 from .. import registry, streams  # noqa: F401  (streams registers the built-in streams)
 from ..settings import Dist, Settings, dist, knob, share
 
+
 # --------------------------------------------------------------------------- run, time
 @dataclass
 class RunConfig(Settings):
+    """How long, how often and with which random numbers to simulate."""
+
     replications: int = knob(5, 1, 10_000, integer=True)
     seed: int = knob(20191101, 0, 2**63 - 1, integer=True)
     horizon_days: float = knob(250.0, 0.0, 100_000.0, lo_open=True)
@@ -73,6 +76,8 @@ class TownshipKind(Settings):
 
 @dataclass
 class CountyConfig(Settings):
+    """The county: its townships by kind, and its departments."""
+
     name: str = "county"
     townships: dict[str, int] = field(default_factory=dict)
     """Number of townships of each kind; ids are ``<kind>_<n>``."""
@@ -95,8 +100,9 @@ class QuotaLever(Settings):
 
     township_increase_share: float = knob(0.0, 0.0, 5.0)
     """Added share of each township's quota (Pingluo: ≥ 0.25), applied to ``pools``."""
-    pools: list[str] = field(default_factory=lambda: ["window_staff", "enforcement_officers",
-                                                      "office_staff"])
+    pools: list[str] = field(
+        default_factory=lambda: ["window_staff", "enforcement_officers", "office_staff"]
+    )
     """Township pools that receive the added posts (pro rata to their quota)."""
 
 
@@ -224,6 +230,8 @@ class TimingLever(Settings):
 
 @dataclass
 class PolicyConfig(Settings):
+    """What the policy levers are set to (the presets in configs/policy/)."""
+
     name: str = "custom"
     quota: QuotaLever = field(default_factory=QuotaLever)
     workforce: WorkforceLever = field(default_factory=WorkforceLever)
@@ -250,7 +258,8 @@ class MMCConfig(Settings):
 @dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
-    :func:`rebuild` from :mod:`sim.registry`), plus the keys below."""
+    :func:`rebuild` from :mod:`sim.registry`), plus the keys below.
+    """
 
     streams: list[str] | None = None
     """Streams whose own sources produce work (None: every stream). ``[]`` is a quiet
@@ -275,8 +284,9 @@ ScenarioSchema: type[Scenario] = Scenario
 
 
 def _workload_type() -> type:
-    fields: list[Any] = [(s.id, s.config, field(default_factory=s.config))
-                         for s in registry.streams()]
+    fields: list[Any] = [
+        (s.id, s.config, field(default_factory=s.config)) for s in registry.streams()
+    ]
     cls = dataclasses.make_dataclass("WorkloadSchema", fields, bases=(WorkloadConfig,))
     cls.__module__ = __name__
     return cls
@@ -291,7 +301,8 @@ def rebuild() -> None:
     Only a change to the streams rebuilds it, so the classes are stable once the
     built-in streams are registered. They are module attributes with matching names,
     so scenarios pickle by reference (joblib, Ray and submitit workers import this
-    module too)."""
+    module too).
+    """
     global WorkloadSchema, ScenarioSchema, _built_for
     signature = tuple((s.id, s.config) for s in registry.streams())
     if signature == _built_for:
@@ -299,8 +310,10 @@ def rebuild() -> None:
     _built_for = signature
     WorkloadSchema = _workload_type()
     ScenarioSchema = dataclasses.make_dataclass(
-        "ScenarioSchema", [("workload", WorkloadSchema, field(default_factory=WorkloadSchema))],
-        bases=(Scenario,))
+        "ScenarioSchema",
+        [("workload", WorkloadSchema, field(default_factory=WorkloadSchema))],
+        bases=(Scenario,),
+    )
     ScenarioSchema.__module__ = __name__
     ConfigStore.instance().store(name="base_config", node=ScenarioSchema)
 

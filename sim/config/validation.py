@@ -25,8 +25,9 @@ def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
             raise ConfigError(f"{path} = {value!r}: must be one of {', '.join(meta['choices'])}")
         return
     if "lo" in meta:
-        check_range(path, value, meta["lo"], meta["hi"], lo_open=meta["lo_open"],
-                    integer=meta["integer"])
+        check_range(
+            path, value, meta["lo"], meta["hi"], lo_open=meta["lo_open"], integer=meta["integer"]
+        )
 
 
 def _walk(obj: Any, path: str) -> None:
@@ -47,20 +48,25 @@ RESERVED_POOLS = ("departments",)  # the county's own staff pool in metric names
 
 def _check_name(path: str, name: str) -> None:
     if not NAME.match(name):
-        raise ConfigError(f"{path}: name {name!r} must start with a letter and hold only "
-                          "letters, digits and _ (it becomes part of metric names)")
+        raise ConfigError(
+            f"{path}: name {name!r} must start with a letter and hold only "
+            "letters, digits and _ (it becomes part of metric names)"
+        )
 
 
 def _run_checks(s: Scenario) -> None:
     run = s.run
     if run.warmup_days >= run.horizon_days:
-        raise ConfigError(f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
-                          f"run.horizon_days = {run.horizon_days:g}")
+        raise ConfigError(
+            f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
+            f"run.horizon_days = {run.horizon_days:g}"
+        )
     try:
         dt.date.fromisoformat(s.calendar.start_date)
     except ValueError:
-        raise ConfigError(f"calendar.start_date = {s.calendar.start_date!r}: must be a date "
-                          "YYYY-MM-DD") from None
+        raise ConfigError(
+            f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD"
+        ) from None
 
 
 def _county_checks(s: Scenario) -> None:
@@ -71,22 +77,29 @@ def _county_checks(s: Scenario) -> None:
         _check_name(f"county.townships.{kind}", kind)
         check_range(f"county.townships.{kind}", count, 0, 10_000, integer=True)
         if kind not in county.kinds:
-            raise ConfigError(f"county.townships.{kind}: no such kind in county.kinds "
-                              f"(known: {', '.join(county.kinds) or 'none'})")
+            raise ConfigError(
+                f"county.townships.{kind}: no such kind in county.kinds "
+                f"(known: {', '.join(county.kinds) or 'none'})"
+            )
     centres = registry.centre_names()
     for kind, spec in county.kinds.items():
         for pool, p in spec.staff.items():
             path = f"county.kinds.{kind}.staff.{pool}"
             _check_name(path, pool)
             if pool in RESERVED_POOLS:
-                raise ConfigError(f"{path}: the pool name {pool!r} is reserved for the "
-                                  "county's own staff; choose another")
+                raise ConfigError(
+                    f"{path}: the pool name {pool!r} is reserved for the "
+                    "county's own staff; choose another"
+                )
             if p.centre not in centres:
-                raise ConfigError(f"{path}.centre = {p.centre!r}: must be one of "
-                                  f"{', '.join(centres)}")
+                raise ConfigError(
+                    f"{path}.centre = {p.centre!r}: must be one of {', '.join(centres)}"
+                )
             if p.certified and p.quota_type == "auxiliary":
-                raise ConfigError(f"{path}.certified = true: auxiliary staff may assist but "
-                                  "never act as enforcement officers (严禁使用辅助人员执法)")
+                raise ConfigError(
+                    f"{path}.certified = true: auxiliary staff may assist but "
+                    "never act as enforcement officers (严禁使用辅助人员执法)"
+                )
 
 
 def _workload_checks(s: Scenario) -> None:
@@ -94,8 +107,9 @@ def _workload_checks(s: Scenario) -> None:
     known = [spec.id for spec in registry.streams()]
     for name in active or ():
         if name not in known:
-            raise ConfigError(f"workload.streams: {name!r} is not a stream "
-                              f"(streams: {', '.join(known)})")
+            raise ConfigError(
+                f"workload.streams: {name!r} is not a stream (streams: {', '.join(known)})"
+            )
     for spec in registry.streams():
         if spec.check is not None:
             spec.check(spec.settings(s), f"workload.{spec.id}")
@@ -105,24 +119,31 @@ def _policy_checks(s: Scenario) -> None:
     p, kinds = s.policy, s.county.kinds
     used = [k for k, n in s.county.townships.items() if n > 0]
     known = sorted({pool for k in used for pool in kinds[k].staff})
-    for path, names in (("policy.quota.pools", p.quota.pools),
-                        ("policy.secondment.pools", p.secondment.pools),
-                        ("policy.timing.transfer", list(p.timing.transfer))):
+    for path, names in (
+        ("policy.quota.pools", p.quota.pools),
+        ("policy.secondment.pools", p.secondment.pools),
+        ("policy.timing.transfer", list(p.timing.transfer)),
+    ):
         for name in names:
             if name not in known:
-                raise ConfigError(f"{path}: {name!r} is not a staff pool of the county's "
-                                  f"townships (pools: {', '.join(known)})")
+                raise ConfigError(
+                    f"{path}: {name!r} is not a staff pool of the county's "
+                    f"townships (pools: {', '.join(known)})"
+                )
     for name, count in p.timing.transfer.items():
         check_range(f"policy.timing.transfer.{name}", count, 0, 10_000, integer=True)
     remote = registry.stream("services").settings(s).online_share + p.windows.proxy_share
     if remote > 1.0 + 1e-9:
-        raise ConfigError(f"workload.services.online_share + policy.windows.proxy_share = "
-                          f"{remote:g}: must be ≤ 1")
+        raise ConfigError(
+            f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
+        )
     moved = moved_posts(s)
     if moved > s.county.quota_total:
-        raise ConfigError(f"policy.quota.township_increase_share = "
-                          f"{p.quota.township_increase_share:g}: moves {moved} posts down "
-                          f"but county.quota_total = {s.county.quota_total}")
+        raise ConfigError(
+            f"policy.quota.township_increase_share = "
+            f"{p.quota.township_increase_share:g}: moves {moved} posts down "
+            f"but county.quota_total = {s.county.quota_total}"
+        )
 
 
 def validate(s: Scenario) -> Scenario:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..records import Records, late_share
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, Settings, dist, knob
-from ..sources import A, S004
+from ..sources import S004, A
 
 
 @dataclass
@@ -33,17 +33,33 @@ def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     return {"overdue_share": late_share(r, w, h)}
 
 
-DELEGATED = register_stream(StreamSpec(
-    id="delegated", label="Delegated tasks", unit="tasks", centre="general",
-    config=DelegatedWorkload, extra_metrics=_extras,
-    extra_docs=(
-        MetricDoc("overdue_share", "1 − on_time_share: tasks due in the window and not "
-                  "done by their deadline", "0–1"),
-    ),
-    sources=(
-        ParameterSource("list_items_mean", "items", S004 + ": a 29-item rectification "
-                        "list (29个问题整改清单); mean 10 is an assumption"),
-        ParameterSource("*", "per working day / hours / working days", A + "streams of "
-                        + S004 + " (属地管理, 督查检查考核)"),
-    ),
-))
+DELEGATED = register_stream(
+    StreamSpec(
+        id="delegated",
+        label="Delegated tasks",
+        unit="tasks",
+        centre="general",
+        config=DelegatedWorkload,
+        extra_metrics=_extras,
+        extra_docs=(
+            MetricDoc(
+                "overdue_share",
+                "1 − on_time_share: tasks due in the window and not done by their deadline",
+                "0–1",
+            ),
+        ),
+        sources=(
+            ParameterSource(
+                "list_items_mean",
+                "items",
+                S004 + ": a 29-item rectification "
+                "list (29个问题整改清单); mean 10 is an assumption",
+            ),
+            ParameterSource(
+                "*",
+                "per working day / hours / working days",
+                A + "streams of " + S004 + " (属地管理, 督查检查考核)",
+            ),
+        ),
+    )
+)

@@ -10,7 +10,7 @@ import numpy as np
 from ..records import Records, in_window, mean_or_nan, overlap
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import ConfigError, Dist, Settings, check_shares_sum, dist, knob, share
-from ..sources import A, S000, S004
+from ..sources import S000, S004, A
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
 
@@ -27,8 +27,9 @@ class EnforcementStage(Settings):
 
 
 def _stage(mean_h: float, crew: int, certified: int) -> Any:
-    return field(default_factory=lambda: EnforcementStage(Dist("lognormal", mean_h, 0.7),
-                                                          crew, certified))
+    return field(
+        default_factory=lambda: EnforcementStage(Dist("lognormal", mean_h, 0.7), crew, certified)
+    )
 
 
 @dataclass
@@ -67,8 +68,10 @@ class EnforcementWorkload(Settings):
 def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     answered = in_window(r.answer, w, h)
     sent = ~np.isnan(r.up)
-    return {"county_waiting_mean": overlap(r.up[sent], r.answer[sent], w, h) / (h - w),
-            "county_response_mean_h": mean_or_nan(r.answer[answered] - r.up[answered])}
+    return {
+        "county_waiting_mean": overlap(r.up[sent], r.answer[sent], w, h) / (h - w),
+        "county_response_mean_h": mean_or_nan(r.answer[answered] - r.up[answered]),
+    }
 
 
 def _check(cfg: EnforcementWorkload, path: str) -> None:
@@ -76,29 +79,52 @@ def _check(cfg: EnforcementWorkload, path: str) -> None:
     for name in ENFORCEMENT_STAGES:
         stage = getattr(cfg.stages, name)
         if stage.certified > stage.crew:
-            raise ConfigError(f"{path}.stages.{name}.certified = {stage.certified}: "
-                              f"must be ≤ crew = {stage.crew}")
+            raise ConfigError(
+                f"{path}.stages.{name}.certified = {stage.certified}: must be ≤ crew = {stage.crew}"
+            )
 
 
-ENFORCEMENT = register_stream(StreamSpec(
-    id="enforcement", label="Enforcement cases", unit="cases", centre="enforcement",
-    config=EnforcementWorkload, extra_metrics=_extras, check=_check,
-    extra_docs=(
-        MetricDoc("county_waiting_mean", "time-average number of cases sent up to the "
-                  "county (referral or legal review) and not yet answered", "cases"),
-        MetricDoc("county_response_mean_h", "from sending a case up to the county's answer, "
-                  "over answers in the window", "working hours"),
-    ),
-    sources=(
-        ParameterSource("stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
-        ParameterSource("stages.*.certified", "staff", S000 + " / " + S004
-                        + ": certified officers only"),
-        ParameterSource("stages.*.effort.*", "hours", A + "stages of " + S000
-                        + " (检查、受立案、调查、审查、决定)"),
-        ParameterSource("time_limit_days", "working days", A + "90 calendar days ≈ 64 working"),
-        ParameterSource("domains.*", "share", A + "domains named in " + S004
-                        + " (环保, 市场, 住建, 农业 …)"),
-        ParameterSource("*", "per working day / share / hours", A + "case sources of "
-                        + S000 + "; rates give a town about one case a day"),
-    ),
-))
+ENFORCEMENT = register_stream(
+    StreamSpec(
+        id="enforcement",
+        label="Enforcement cases",
+        unit="cases",
+        centre="enforcement",
+        config=EnforcementWorkload,
+        extra_metrics=_extras,
+        check=_check,
+        extra_docs=(
+            MetricDoc(
+                "county_waiting_mean",
+                "time-average number of cases sent up to the "
+                "county (referral or legal review) and not yet answered",
+                "cases",
+            ),
+            MetricDoc(
+                "county_response_mean_h",
+                "from sending a case up to the county's answer, over answers in the window",
+                "working hours",
+            ),
+        ),
+        sources=(
+            ParameterSource("stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
+            ParameterSource(
+                "stages.*.certified", "staff", S000 + " / " + S004 + ": certified officers only"
+            ),
+            ParameterSource(
+                "stages.*.effort.*",
+                "hours",
+                A + "stages of " + S000 + " (检查、受立案、调查、审查、决定)",
+            ),
+            ParameterSource("time_limit_days", "working days", A + "90 calendar days ≈ 64 working"),
+            ParameterSource(
+                "domains.*", "share", A + "domains named in " + S004 + " (环保, 市场, 住建, 农业 …)"
+            ),
+            ParameterSource(
+                "*",
+                "per working day / share / hours",
+                A + "case sources of " + S000 + "; rates give a town about one case a day",
+            ),
+        ),
+    )
+)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..records import Records
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import ConfigError, Dist, Settings, dist, knob, share
-from ..sources import A, S000
+from ..sources import S000, A
 
 DUPLICATE = 1
 """Item tag of a report that another, parallel grid also made."""
@@ -34,19 +34,28 @@ def _extras(r: Records, w: float, h: float) -> dict[str, float]:
 def _check(cfg: GridWorkload, path: str) -> None:
     passed_on = cfg.to_enforcement_share + cfg.to_delegated_share
     if passed_on > 1.0 + 1e-9:
-        raise ConfigError(f"{path}.to_enforcement_share + to_delegated_share = "
-                          f"{passed_on:g}: must be ≤ 1")
+        raise ConfigError(
+            f"{path}.to_enforcement_share + to_delegated_share = {passed_on:g}: must be ≤ 1"
+        )
 
 
-GRID = register_stream(StreamSpec(
-    id="grid", label="Grid reports", unit="reports", centre="grid",
-    config=GridWorkload, extra_metrics=_extras, check=_check,
-    in_backlog_total=False,
-    extra_docs=(
-        MetricDoc("duplicates", "reports that duplicate another grid's (parallel grids)",
-                  "reports"),
-    ),
-    sources=(
-        ParameterSource("*", "per cell per day / share / hours", A + "grid of " + S000 + " §3"),
-    ),
-))
+GRID = register_stream(
+    StreamSpec(
+        id="grid",
+        label="Grid reports",
+        unit="reports",
+        centre="grid",
+        config=GridWorkload,
+        extra_metrics=_extras,
+        check=_check,
+        in_backlog_total=False,
+        extra_docs=(
+            MetricDoc(
+                "duplicates", "reports that duplicate another grid's (parallel grids)", "reports"
+            ),
+        ),
+        sources=(
+            ParameterSource("*", "per cell per day / share / hours", A + "grid of " + S000 + " §3"),
+        ),
+    )
+)

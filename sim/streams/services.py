@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 from ..records import Records, mean_or_nan
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, Settings, check_shares_sum, dist, knob, share
-from ..sources import A, S002
+from ..sources import S002, A
 
 
 @dataclass
@@ -41,39 +40,72 @@ class ServicesWorkload(Settings):
 
 def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     arrived = r.arr >= w
-    return {"visits_mean": mean_or_nan(r.visits[arrived]),
-            "one_visit_share": mean_or_nan((r.visits[arrived] <= 1).astype(float))}
+    return {
+        "visits_mean": mean_or_nan(r.visits[arrived]),
+        "one_visit_share": mean_or_nan((r.visits[arrived] <= 1).astype(float)),
+    }
 
 
 def _check(cfg: ServicesWorkload, path: str) -> None:
     check_shares_sum(f"{path}.categories", {k: c.share for k, c in cfg.categories.items()})
 
 
-SERVICES = register_stream(StreamSpec(
-    id="services", label="Services", unit="requests", centre="service",
-    config=ServicesWorkload, extra_metrics=_extras, check=_check,
-    extra_docs=(
-        MetricDoc("visits_mean", "visits per service request arriving in the window "
-                  "(online 0; in person 1, or 2 with incomplete materials)", "visits"),
-        MetricDoc("one_visit_share", "share of service requests done with at most one "
-                  "visit (最多跑一次)", "0–1"),
-    ),
-    sources=(
-        ParameterSource("requests_per_10k_pop_per_day", "requests/10k people/working day",
-                        A + "about 1 request per 700 residents a day"),
-        ParameterSource("online_share", "share", S002 + ": online handling (网上办) "
-                        "encouraged; 0.2 is an assumption"),
-        ParameterSource("online_effort_factor", "× effort", A + "no counter intake for a "
-                        "request filed online or by proxy"),
-        ParameterSource("incomplete_share", "share", A + "'最多跑一次' (" + S002
-                        + ") targets these repeat visits"),
-        ParameterSource("incomplete_effort.*", "hours", A + "a short intake"),
-        ParameterSource("return_delay_days", "working days", A + "time to fetch papers"),
-        ParameterSource("categories.*.share", "share", A + "mix of 社保, 民政, 户籍, 不动产, 医保"),
-        ParameterSource("categories.*.effort.*", "hours", A + "minutes to an hour a request"),
-        ParameterSource("categories.*.time_limit_days", "working days", S002
-                        + ": 马上办 same day … statutory limits; values are assumptions"),
-    ),
-))
+SERVICES = register_stream(
+    StreamSpec(
+        id="services",
+        label="Services",
+        unit="requests",
+        centre="service",
+        config=ServicesWorkload,
+        extra_metrics=_extras,
+        check=_check,
+        extra_docs=(
+            MetricDoc(
+                "visits_mean",
+                "visits per service request arriving in the window "
+                "(online 0; in person 1, or 2 with incomplete materials)",
+                "visits",
+            ),
+            MetricDoc(
+                "one_visit_share",
+                "share of service requests done with at most one visit (最多跑一次)",
+                "0–1",
+            ),
+        ),
+        sources=(
+            ParameterSource(
+                "requests_per_10k_pop_per_day",
+                "requests/10k people/working day",
+                A + "about 1 request per 700 residents a day",
+            ),
+            ParameterSource(
+                "online_share",
+                "share",
+                S002 + ": online handling (网上办) encouraged; 0.2 is an assumption",
+            ),
+            ParameterSource(
+                "online_effort_factor",
+                "× effort",
+                A + "no counter intake for a request filed online or by proxy",
+            ),
+            ParameterSource(
+                "incomplete_share",
+                "share",
+                A + "'最多跑一次' (" + S002 + ") targets these repeat visits",
+            ),
+            ParameterSource("incomplete_effort.*", "hours", A + "a short intake"),
+            ParameterSource("return_delay_days", "working days", A + "time to fetch papers"),
+            ParameterSource(
+                "categories.*.share", "share", A + "mix of 社保, 民政, 户籍, 不动产, 医保"
+            ),
+            ParameterSource("categories.*.effort.*", "hours", A + "minutes to an hour a request"),
+            ParameterSource(
+                "categories.*.time_limit_days",
+                "working days",
+                S002 + ": 马上办 same day … statutory limits; values are assumptions",
+            ),
+        ),
+    )
+)
 
 __all__ = ["SERVICES", "ServiceCategory", "ServicesWorkload"]
