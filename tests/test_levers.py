@@ -10,27 +10,38 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 
 from sim import engine
 from sim.analysis import paired_difference
 
 from .conftest import scenario
 
-RUN = ("county=small", "run.replications=6", "run.horizon_days=250", "run.warmup_days=20",
-       "run.timeseries=false")
-STEADY = ("policy.workforce.attrition_per_year=0",
-          "policy.secondment.requests_per_township_per_day=0")
+pytestmark = pytest.mark.slow  # sweeps and paired lever runs: the full tier
+
+RUN = (
+    "county=small",
+    "run.replications=6",
+    "run.horizon_days=250",
+    "run.warmup_days=20",
+    "run.timeseries=false",
+)
+STEADY = (
+    "policy.workforce.attrition_per_year=0",
+    "policy.secondment.requests_per_township_per_day=0",
+)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def replications(policy: str, extra: tuple[str, ...] = ()):
     return engine.run(scenario(f"policy={policy}", *RUN, *extra)).replications
 
 
 def effect(policy: str, metric: str, extra: tuple[str, ...] = ()) -> dict:
     """Paired CI of (lever − pre_reform) for ``metric``."""
-    return paired_difference(replications(policy, extra)[metric],
-                             replications("pre_reform", extra)[metric])
+    return paired_difference(
+        replications(policy, extra)[metric], replications("pre_reform", extra)[metric]
+    )
 
 
 def lowers(policy, metric, extra=()):
@@ -48,14 +59,16 @@ def test_staff_plus25_lowers_township_backlog_and_slows_the_county():
     lowers("staff_plus25", "county.enforcement.backlog_mean")
     raises("staff_plus25", "county.staff.departments.utilisation_share")
     # The county's own queue, without pre-reform's random pick-up lag on top of it:
-    raises("staff_plus25", "county.county_side.response_mean_h",
-           ("policy.escalation.enabled=true",))
+    raises(
+        "staff_plus25", "county.county_side.response_mean_h", ("policy.escalation.enabled=true",)
+    )
     t = replications("staff_plus25")
     # 25% of the 34 posts in those pools (towns 4 + 4 + 3, rural 2 + 2 + 2, two of each)
     # is 8.5, so 9 posts leave the county's 70, taking 9 × 9/70 ≈ 1 of its 9 staff.
     assert (t["county.county_side.staff"] == 8).all()
-    assert (t["county.staff.vacancies_mean"] > replications("pre_reform")[
-        "county.staff.vacancies_mean"]).all()
+    assert (
+        t["county.staff.vacancies_mean"] > replications("pre_reform")["county.staff.vacancies_mean"]
+    ).all()
 
 
 SECONDMENT = ("policy.secondment.requests_per_township_per_day=0.05",)
@@ -100,10 +113,12 @@ def test_flexible_staff_shortens_the_longer_queue():
     lowers("flexible_staff", "county.delegated.wait_mean_h")
 
 
-IMBALANCED = ("county.kinds.rural.staff.office_staff.headcount=1",
-              "county.kinds.town.staff.office_staff.headcount=5",
-              "policy.workforce.attrition_per_year=0.25",
-              "policy.secondment.requests_per_township_per_day=0")
+IMBALANCED = (
+    "county.kinds.rural.staff.office_staff.headcount=1",
+    "county.kinds.town.staff.office_staff.headcount=5",
+    "policy.workforce.attrition_per_year=0.25",
+    "policy.secondment.requests_per_township_per_day=0",
+)
 
 
 def test_rebalancing_moves_posts_to_the_overloaded_townships():
@@ -113,18 +128,28 @@ def test_rebalancing_moves_posts_to_the_overloaded_townships():
 
 
 def test_delegating_powers_before_staff_arrive_shows_a_gap_in_the_backlog():
-    common = ("run.timeseries=true", "county=small", "run.replications=6",
-              "run.horizon_days=200", "run.warmup_days=10", *STEADY,
-              "policy.enforcement.integrated=true",
-              "+policy.timing.transfer={enforcement_officers: 2}",
-              "policy.timing.powers_day=40")
+    common = (
+        "run.timeseries=true",
+        "county=small",
+        "run.replications=6",
+        "run.horizon_days=200",
+        "run.warmup_days=10",
+        *STEADY,
+        "policy.enforcement.integrated=true",
+        "+policy.timing.transfer={enforcement_officers: 2}",
+        "policy.timing.powers_day=40",
+    )
     aligned = engine.run(scenario("policy=pre_reform", *common, "policy.timing.staff_day=40"))
     gap = engine.run(scenario("policy=pre_reform", *common, "policy.timing.staff_day=120"))
 
     def backlog(out, days):
         s = out.timeseries
-        sel = ((s.township == "county") & (s.stream == "enforcement")
-               & (s.metric == "backlog") & s.day.between(*days))
+        sel = (
+            (s.township == "county")
+            & (s.stream == "enforcement")
+            & (s.metric == "backlog")
+            & s.day.between(*days)
+        )
         return s[sel].groupby("replication").value.mean()
 
     during = paired_difference(backlog(gap, (60, 119)), backlog(aligned, (60, 119)))

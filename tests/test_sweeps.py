@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import engine
 from sim.analysis import paired_difference, welch_difference
@@ -18,21 +19,33 @@ from sim.report import main as report_main
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # sweeps and paired lever runs: the full tier
+
 QUICK = ["county=single", "run.replications=2", "run.horizon_days=60", "run.warmup_days=5"]
 
 
 def tsim(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True,
-                          text=True, timeout=600, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600, **kw
+    )
 
 
 def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     sweep = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "sim", "-m", "policy=pre_reform,escalation,merged_grid",
-           "county=single", "run.replications=3", "run.horizon_days=150",
-           f"hydra.sweep.dir={sweep}"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
+        "policy=pre_reform,escalation,merged_grid",
+        "county=single",
+        "run.replications=3",
+        "run.horizon_days=150",
+        f"hydra.sweep.dir={sweep}",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     first = sweep / "0" / "summary.json"
     deadline = time.time() + 300
     while not first.exists() and time.time() < deadline and proc.poll() is None:
@@ -41,8 +54,11 @@ def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     proc.wait()
     assert first.exists()
     assert not (sweep / "2" / "summary.json").exists()  # killed before the end
-    kept = {p.name: p.stat().st_mtime_ns for p in (sweep / "0").iterdir() if p.is_file()
-            and p.suffix in (".json", ".csv", ".parquet")}
+    kept = {
+        p.name: p.stat().st_mtime_ns
+        for p in (sweep / "0").iterdir()
+        if p.is_file() and p.suffix in (".json", ".csv", ".parquet")
+    }
 
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
@@ -80,8 +96,9 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
     serial, parallel = tmp_path / "serial", tmp_path / "joblib"
     sweep = ["-m", "policy=pre_reform,one_window", *QUICK]
     assert tsim(*sweep, f"hydra.sweep.dir={serial}").returncode == 0
-    res = tsim(*sweep, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-               f"hydra.sweep.dir={parallel}")
+    res = tsim(
+        *sweep, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={parallel}"
+    )
     assert res.returncode == 0, res.stderr
     for d in (serial, parallel):
         assert report_main([str(d)]) == 0
@@ -93,13 +110,30 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
 
 def test_report_writes_every_artefact_of_a_study(tmp_path):
     sweep = tmp_path / "sweep"
-    assert tsim("-m", "policy=pre_reform,reform_2019", "county=small",
-                "run.replications=3", "run.horizon_days=60", "run.warmup_days=5",
-                f"hydra.sweep.dir={sweep}").returncode == 0
+    assert (
+        tsim(
+            "-m",
+            "policy=pre_reform,reform_2019",
+            "county=small",
+            "run.replications=3",
+            "run.horizon_days=60",
+            "run.warmup_days=5",
+            f"hydra.sweep.dir={sweep}",
+        ).returncode
+        == 0
+    )
     out = tmp_path / "report"
     assert report_main([str(sweep), "--out", str(out), "--baseline", "pre_reform"]) == 0
-    for name in ("comparison.csv", "differences.csv", "report.md", "backlog_over_time.png",
-                 "kpi_bars.png", "differences.png", "fairness.png", "lead_time_ecdf.png"):
+    for name in (
+        "comparison.csv",
+        "differences.csv",
+        "report.md",
+        "backlog_over_time.png",
+        "kpi_bars.png",
+        "differences.png",
+        "fairness.png",
+        "lead_time_ecdf.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     table = pd.read_csv(out / "comparison.csv")
     assert list(table.columns) == ["job", "metric", "mean", "ci_low", "ci_high", "replications"]
@@ -108,9 +142,17 @@ def test_report_writes_every_artefact_of_a_study(tmp_path):
     diffs = pd.read_csv(out / "differences.csv")
     assert set(diffs.job) == {"reform_2019"} and diffs.paired.all()
     md = (out / "report.md").read_text()
-    for section in ("## 1. Objective", "## 2. Model scope", "## 3. Inputs", "## 4. Experimentation",
-                    "## 5. Implementation", "## 6. Results", "common random numbers",
-                    "`policy`", "![backlog_over_time]"):
+    for section in (
+        "## 1. Objective",
+        "## 2. Model scope",
+        "## 3. Inputs",
+        "## 4. Experimentation",
+        "## 5. Implementation",
+        "## 6. Results",
+        "common random numbers",
+        "`policy`",
+        "![backlog_over_time]",
+    ):
         assert section in md, section
 
 
@@ -124,8 +166,13 @@ def test_unknown_baseline_is_a_clear_error(tmp_path, capsys):
 
 def test_paired_differences_are_narrower_than_unpaired_for_a_small_effect():
     # Escalation barely touches the service centre: a small effect on service waiting.
-    args = ("county=small", "run.replications=8", "run.horizon_days=120", "run.warmup_days=10",
-            "run.timeseries=false")
+    args = (
+        "county=small",
+        "run.replications=8",
+        "run.horizon_days=120",
+        "run.warmup_days=10",
+        "run.timeseries=false",
+    )
     metric = "county.services.backlog_mean"
     base = engine.run(scenario("policy=pre_reform", *args)).replications[metric].to_numpy()
     lever = engine.run(scenario("policy=escalation", *args)).replications[metric].to_numpy()
@@ -137,12 +184,22 @@ def test_paired_differences_are_narrower_than_unpaired_for_a_small_effect():
 
 def test_jobs_share_random_numbers_unless_told_otherwise(tmp_path):
     sweep = tmp_path / "sweep"
-    assert tsim("-m", "policy=pre_reform,one_window", *QUICK,
-                f"hydra.sweep.dir={sweep}").returncode == 0
+    assert (
+        tsim("-m", "policy=pre_reform,one_window", *QUICK, f"hydra.sweep.dir={sweep}").returncode
+        == 0
+    )
     seeds = {json.loads((sweep / j / "summary.json").read_text())["seed"] for j in "01"}
     assert seeds == {20191101}
     indep = tmp_path / "indep"
-    assert tsim("-m", "policy=pre_reform,one_window", *QUICK,
-                "run.common_random_numbers=false", f"hydra.sweep.dir={indep}").returncode == 0
+    assert (
+        tsim(
+            "-m",
+            "policy=pre_reform,one_window",
+            *QUICK,
+            "run.common_random_numbers=false",
+            f"hydra.sweep.dir={indep}",
+        ).returncode
+        == 0
+    )
     seeds = {json.loads((indep / j / "summary.json").read_text())["seed"] for j in "01"}
     assert len(seeds) == 2

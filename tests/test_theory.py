@@ -40,11 +40,19 @@ def ci_of(out, name):
 MMC_CASES = [(4.0, 1.0, 5, 1500), (9.0, 1.0, 10, 1500)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lam,mu,c,days", MMC_CASES)
 def test_mmc_reduction_matches_erlang_c(lam, mu, c, days):
-    s = scenario("+validation=mmc", f"mmc.lam_per_h={lam}", f"mmc.mu_per_h={mu}",
-                 f"mmc.servers={c}", f"run.horizon_days={days}", "run.warmup_days=50",
-                 "run.replications=10", "run.timeseries=false")
+    s = scenario(
+        "+validation=mmc",
+        f"mmc.lam_per_h={lam}",
+        f"mmc.mu_per_h={mu}",
+        f"mmc.servers={c}",
+        f"run.horizon_days={days}",
+        "run.warmup_days=50",
+        "run.replications=10",
+        "run.timeseries=false",
+    )
     out = engine.run(s)
     expected = {
         "county.services.wait_mean_h": analytic.mmc_wait_mean(lam, mu, c),
@@ -56,13 +64,20 @@ def test_mmc_reduction_matches_erlang_c(lam, mu, c, days):
         assert ci["ci_low"] <= theory <= ci["ci_high"], (name, theory, ci)
 
 
+@pytest.mark.slow
 def test_littles_law_holds_for_every_stream():
     # Little's law needs a stationary system: the reform package keeps every stream stable,
     # and without attrition or secondment the staffing does not drift during the run.
-    s = scenario("county=wuchuan", "policy=reform_2019", "run.replications=4",
-                 "policy.workforce.attrition_per_year=0",
-                 "policy.secondment.requests_per_township_per_day=0",
-                 "run.horizon_days=400", "run.warmup_days=30", "run.timeseries=false")
+    s = scenario(
+        "county=wuchuan",
+        "policy=reform_2019",
+        "run.replications=4",
+        "policy.workforce.attrition_per_year=0",
+        "policy.secondment.requests_per_township_per_day=0",
+        "run.horizon_days=400",
+        "run.warmup_days=30",
+        "run.timeseries=false",
+    )
     out = engine.run(s)
     span_h = (s.run.horizon_days - s.run.warmup_days) * s.calendar.hours_per_day
     t = out.replications
@@ -74,8 +89,13 @@ def test_littles_law_holds_for_every_stream():
 
 
 def test_conservation_is_exact_for_every_scope_and_stream():
-    s = scenario("county=wuchuan", "run.replications=2", "run.horizon_days=80",
-                 "run.warmup_days=15", "run.timeseries=false")
+    s = scenario(
+        "county=wuchuan",
+        "run.replications=2",
+        "run.horizon_days=80",
+        "run.warmup_days=15",
+        "run.timeseries=false",
+    )
     t = engine.run(s).replications
     checked = 0
     for name in t.columns:
@@ -89,8 +109,13 @@ def test_conservation_is_exact_for_every_scope_and_stream():
 
 
 def test_visits_per_request_match_channel_and_rework_shares():
-    s = scenario("county=single", "run.replications=5", "run.horizon_days=200",
-                 "run.warmup_days=10", "run.timeseries=false")
+    s = scenario(
+        "county=single",
+        "run.replications=5",
+        "run.horizon_days=200",
+        "run.warmup_days=10",
+        "run.timeseries=false",
+    )
     sv = s.workload.services
     expected = (1 - sv.online_share) * (1 + sv.incomplete_share)
     ci = ci_of(engine.run(s), "county.services.visits_mean")
