@@ -23,14 +23,14 @@ every name (the README glossary is generated from them).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import registry
-from .model import Model
+from .model import Model, ReturnedTask, StaffChange, TownshipEvent
 from .records import Records, in_window, mean_or_nan, overlap
 from .registry import MetricDoc
 
@@ -170,8 +170,17 @@ def by_stream(
         yield spec, rec.subset(in_scope & (rec.stream == spec.index))
 
 
-def _table(rows: list[Any], width: int) -> np.ndarray:
-    return np.array(rows, dtype=float).reshape(-1, width)
+Columns = dict[str, np.ndarray]
+
+
+def _columns(rows: Sequence[Sequence[float]], fields: Sequence[str]) -> Columns:
+    """Named float columns of a log of records (an empty log gives empty columns)."""
+    table = np.array(rows, dtype=float).reshape(-1, len(fields))
+    return {name: table[:, i] for i, name in enumerate(fields)}
+
+
+def _rows_of(cols: Columns, mask: np.ndarray) -> Columns:
+    return {name: col[mask] for name, col in cols.items()}
 
 
 def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
@@ -179,14 +188,16 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     rec = rec or Records.of(model.items)
     w, h = model.warmup_h, model.horizon_h
     out: dict[str, float] = {}
-    returned = _table(model.returned, 3)
-    seconded = _table([(s.township, s.start, s.end) for s in model.secondments], 3)
-    refused = _table(model.secondment_refused, 2)
-    unfilled = _table(model.secondment_unfilled, 2)
+    returned = _columns(model.returned, ReturnedTask._fields)
+    seconded = _columns(
+        [(s.township, s.start, s.end) for s in model.secondments], ("township", "start", "end")
+    )
+    refused = _columns(model.secondment_refused, TownshipEvent._fields)
+    unfilled = _columns(model.secondment_unfilled, TownshipEvent._fields)
     for scope, township in scopes(model):
 
-        def mine(a: np.ndarray, township: int | None = township) -> np.ndarray:
-            return a if township is None else a[a[:, 0] == township]
+        def mine(cols: Columns, township: int | None = township) -> Columns:
+            return cols if township is None else _rows_of(cols, cols["township"] == township)
 
         for spec, sub in by_stream(rec, township):
             for metric, value in stream_metrics(sub, w, h).items():
@@ -195,17 +206,17 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
                 for metric, value in spec.extra_metrics(sub, w, h).items():
                     out[f"{scope}.{spec.id}.{metric}"] = value
         ret = mine(returned)
-        ret = ret[in_window(ret[:, 1], w, h)]
-        out[f"{scope}.delegated.returned_count"] = float(len(ret))
-        out[f"{scope}.delegated.returned_h"] = float(ret[:, 2].sum())
+        in_time = in_window(ret["t"], w, h)
+        out[f"{scope}.delegated.returned_count"] = float(in_time.sum())
+        out[f"{scope}.delegated.returned_h"] = float(ret["hours"][in_time].sum())
         sec = mine(seconded)
-        away_until = np.where(np.isinf(sec[:, 2]), np.nan, sec[:, 2])
+        away_until = np.where(np.isinf(sec["end"]), np.nan, sec["end"])
         out[f"{scope}.staff.seconded_days"] = (
-            overlap(sec[:, 1], away_until, w, h) / model.clock.hours_per_day
+            overlap(sec["start"], away_until, w, h) / model.clock.hours_per_day
         )
-        out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)[:, 1], w, h).sum())
+        out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)["t"], w, h).sum())
         out[f"{scope}.staff.secondment_unfilled"] = float(
-            in_window(mine(unfilled)[:, 1], w, h).sum()
+            in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
     for centre in model.county_centres.values():
@@ -213,15 +224,20 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     return out
 
 
+def _staff_log(model: Model) -> Columns:
+    return _columns(model.staff_log, StaffChange._fields)
+
+
 def _staff_levels(model: Model) -> np.ndarray:
     """Per pool, the time integrals over the window of (quota, filled, active)."""
     w, h = model.warmup_h, model.horizon_h
-    log = _table(model.staff_log, 5)
+    log = _staff_log(model)
     totals = np.zeros((len(model.pools), 3))
     for i in range(len(model.pools)):
-        rows = log[log[:, 1] == i]
-        levels = np.cumsum(rows[:, 2:], axis=0)  # after each change
-        t = np.clip(np.append(rows[:, 0], h), w, h)
+        rows = _rows_of(log, log["pool"] == i)
+        changes = np.column_stack([rows["d_quota"], rows["d_filled"], rows["d_active"]])
+        levels = np.cumsum(changes, axis=0)  # after each change
+        t = np.clip(np.append(rows["t"], h), w, h)
         totals[i] = (levels * np.diff(t)[:, None]).sum(axis=0)
     return totals
 
@@ -293,15 +309,15 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
 
 def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:
     """Headcount (filled posts) and vacancies of each township's pools at each day's end."""
-    log = _table(model.staff_log, 5)
+    log = _staff_log(model)
     levels = {scope: np.zeros((2, len(days))) for scope, _ in scopes(model)}
     for pool in model.pools:
         if pool.township is None:
             continue
-        rows = log[log[:, 1] == pool.index]
-        upto = np.searchsorted(rows[:, 0], ends, side="left")  # changes before the day's end
-        quota = np.concatenate([[0], np.cumsum(rows[:, 2])])[upto]
-        filled = np.concatenate([[0], np.cumsum(rows[:, 3])])[upto]
+        rows = _rows_of(log, log["pool"] == pool.index)
+        upto = np.searchsorted(rows["t"], ends, side="left")  # changes before the day's end
+        quota = np.concatenate([[0], np.cumsum(rows["d_quota"])])[upto]
+        filled = np.concatenate([[0], np.cumsum(rows["d_filled"])])[upto]
         for scope in (COUNTY, pool.scope):
             levels[scope] += [filled, quota - filled]
     return [
