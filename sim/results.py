@@ -148,21 +148,21 @@ def write_error(run_dir: Path, exc: BaseException, overrides: list[str]) -> None
 
 
 def read_error(run_dir: Path) -> dict[str, Any] | None:
-    """Clear what an earlier, unfinished attempt left: temporary files, an old error."""
+    """The recorded failure of a job, if any."""
     path = Path(run_dir) / ERROR
     return json.loads(path.read_text()) if path.is_file() else None
 
 
 def is_complete(run_dir: Path) -> bool:
-    """The recorded failure of a job, if any."""
+    """The directory holds a finished run."""
     return (Path(run_dir) / SUMMARY).is_file()
 
 
 def read_summary(run_dir: Path) -> dict[str, Any]:
-    """The directory holds a finished run."""
+    """The run's ``summary.json``."""
     return json.loads((Path(run_dir) / SUMMARY).read_text())
 
 
 def read_replications(run_dir: Path) -> pd.DataFrame:
-    """The run's ``summary.json``."""
+    """One row per replication, one column per metric."""
     return pd.read_csv(Path(run_dir) / REPLICATIONS)

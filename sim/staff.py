@@ -71,7 +71,7 @@ class Pool:
     vacant_since: list[float] = field(default_factory=list)
 
     def vacancies(self) -> int:
-        """A member starts in ``pool`` (and may leave by attrition)."""
+        """Posts neither filled nor being recruited."""
         return self.quota - len(self.members) - self.pending
 
 
@@ -94,7 +94,7 @@ class Workforce:
     def join(
         self, pool: Pool, hired_at: float, speed: float = 1.0, attrition: bool = True
     ) -> Staff:
-        """Add (or remove) posts; added posts are vacancies unless ``filled``."""
+        """A member starts in ``pool`` (and may leave by attrition)."""
         s = Staff(pool.index, pool.certified, hired_at, speed)
         pool.members.append(s)
         self.model.all_staff.append(s)
