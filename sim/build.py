@@ -64,7 +64,10 @@ def _build_township(
         tw.pools.append(
             model.add_pool(tid, tw.index, name, spec.quota_type, spec.centre, spec.certified, quota)
         )
-        tw.members_at_start[name] = spec.headcount  # new posts start vacant
+        tw.members_at_start[name] = spec.headcount
+        # Posts above the headcount (added by the quota lever) are vacant from day 0,
+        # so first-come hiring sees how long they have waited.
+        tw.pools[-1].vacant_since = [0.0] * (quota - spec.headcount)
     if policy.enforcement.stationed_officers:
         tw.pools.append(
             model.add_pool(

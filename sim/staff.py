@@ -24,7 +24,8 @@ from .config import WorkforceLever
 if TYPE_CHECKING:
     from .model import Model
 
-DAYS_PER_YEAR = 250.0  # working days
+WEEKS_PER_YEAR = 50.0
+"""Working weeks a year (52 less holidays); with 5-day weeks, 250 working days."""
 
 
 class Staff:
@@ -86,7 +87,10 @@ class Workforce:
         rate = lever.attrition_per_year * (
             1 - lever.incentive_attrition_cut_share if lever.incentives else 1.0
         )
-        self.leave_rate_per_h = rate / model.clock.hours(DAYS_PER_YEAR)
+        # A year is 50 working weeks of the calendar's length, so a 6-day week does
+        # not make people leave faster per calendar year.
+        days_per_year = WEEKS_PER_YEAR * model.clock.days_per_week
+        self.leave_rate_per_h = rate / model.clock.hours(days_per_year)
         self.attrition_rngs: dict[int, Any] = {}  # one stream per pool (CRN)
         self.place: dict[int, Callable[[Staff], None]] = {}  # pool → put a member to work
 
@@ -127,7 +131,7 @@ class Workforce:
         assert s.since is None, "only a free member is transferred"
         s.station.remove(s, lambda s: None)
         source.members.remove(s)
-        self.change_quota(source, -1)
+        self.change_quota(source, -1, filled=True)  # the post leaves with its holder
         self.model.log_staff(source.index, d_filled=-1, d_active=-1)
         self.change_quota(target, +1, filled=True)
         target.members.append(s)
@@ -137,14 +141,16 @@ class Workforce:
 
     def change_quota(self, pool: Pool, delta: int, filled: bool = False) -> None:
         """Add (or remove) posts; added posts are vacancies unless ``filled`` — their
-        holders arrive with them (a transfer), so nothing is recruited.
+        holders arrive (or leave) with them, as in a transfer, and the pool's open
+        vacancies keep their dates.
         """
         pool.quota += delta
         self.model.log_staff(pool.index, d_quota=delta)
         if delta > 0 and not filled:
             pool.vacant_since += [self.env.now] * delta
-        elif pool.vacant_since:
-            del pool.vacant_since[delta:]
+        elif delta < 0:  # posts removed are vacant ones: the newest vacancies go first
+            del pool.vacant_since[max(0, len(pool.vacant_since) + delta) :]
+        # Filled posts arrive with their holders: the vacancies already open stay open.
 
     # ---- recruitment
     def start(self, pools: list[Pool]) -> None:

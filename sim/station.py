@@ -114,6 +114,9 @@ class Desk(Station):
 
     def request(self, item: WorkItem) -> None:
         """Serve the item's current step now if a clerk is free, else queue it."""
+        if item.route[item.pos].hours <= 0.0:  # a stage switched off: nothing to wait for
+            self._pass(item)
+            return
         if self.free:
             self._start(item, self.free.pop())
         else:
@@ -145,6 +148,12 @@ class Desk(Station):
             self.free.append(s)
         self._done(item, now)
 
+    def _pass(self, item: WorkItem) -> None:
+        """A zero-hour step: done at once, without staff."""
+        if item.t_start is None:
+            item.t_start = self.env.now
+        self._done(item, self.env.now)
+
     def _done(self, item: WorkItem, now: float) -> None:
         item.pos = pos = item.pos + 1
         if pos == len(item.route) and item.then is None:
@@ -165,6 +174,9 @@ class CountyDesk(Desk):
 
     def request(self, item: WorkItem) -> None:
         """Townships' calls queue ahead of the departments' own work under escalation."""
+        if item.route[item.pos].hours <= 0.0:
+            self._pass(item)
+            return
         if self.free:
             self._start(item, self.free.pop())
         elif self.townships_first and item.township is not None:
@@ -231,6 +243,12 @@ class CrewStation(Station):
     def request(self, item: WorkItem) -> None:
         """Queue ``item`` for its current step and start whatever can start."""
         step = item.route[item.pos]
+        if step.hours <= 0.0:  # a stage switched off: no crew to wait for
+            if item.t_start is None:
+                item.t_start = self.env.now
+            item.pos += 1
+            self.model.advance(item)
+            return
         item.t_enq = self.env.now
         key = (step.crew, step.certified)
         line = self.lines.get(key)

@@ -120,7 +120,7 @@ class WorkforceLever(Settings):
     training_speed: float = knob(0.6, 0.0, 1.0, lo_open=True)
     """Work speed of a new hire during training (1 = full speed)."""
     attrition_per_year: float = knob(0.08, 0.0, 1.0)
-    """Share of staff leaving per year (250 working days)."""
+    """Share of staff leaving per year (50 working weeks of ``calendar.days_per_week``)."""
     incentives: bool = False
     """Township pay ≥ 20% above county peers, 20–35% excellent ratings (Pingluo)."""
     incentive_attrition_cut_share: float = share(0.3)
