@@ -170,11 +170,20 @@ class Model:
         visits: int = 0,
         then: Callable[[WorkItem], None] | None = None,
         tag: int = 0,
+        origin: float | None = None,
     ) -> None:
         """Create a township item arriving now and send it down its route."""
         hpd = self.clock.hours_per_day  # deadline as in WorkingClock.due, inlined: hot path
         item = WorkItem(
-            township, stream_, t, (t // hpd + 1 + limit_days) * hpd, route, visits, then, tag
+            township,
+            stream_,
+            t,
+            (t // hpd + 1 + limit_days) * hpd,
+            route,
+            visits,
+            then,
+            tag,
+            origin,
         )
         self.items.append(item)
         first = route[0].station

@@ -43,6 +43,7 @@ class WorkItem:
     t_enq: float  # set by CrewStation.request when the item joins a crew line
     __slots__ = (
         "due",
+        "origin",
         "pos",
         "route",
         "stream",
@@ -68,6 +69,7 @@ class WorkItem:
         visits: int = 0,
         then: Callable[[WorkItem], None] | None = None,
         tag: int = 0,
+        origin: float | None = None,
     ):
         self.township = township
         self.stream = stream
@@ -84,6 +86,7 @@ class WorkItem:
         self.t_up: float | None = None  # sent up to the county (referral, legal review)
         self.t_answer: float | None = None  # the county's answer
         self.tag = tag  # sub-kind, e.g. a duplicate grid report
+        self.origin = origin  # first contact: arrival of the item this one came from
 
 
 def draws(

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from ..staff import Staff
 
 
+Opener = Callable[..., None]
+"""``open(t, origin=None)``: create a reserved item at ``t`` (``origin``: when the item
+that led to it first arrived)."""
+Reserve = Callable[[], Opener]
+"""An inlet that draws an item's attributes when called and opens it later."""
+
+
 class WiringError(RuntimeError):
     """A centre needs an inlet that no centre offers."""
 

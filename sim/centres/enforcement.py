@@ -16,7 +16,7 @@ share is larger. Without escalation a referral waits for the county to pick it u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -26,7 +26,7 @@ from ..rng import sample
 from ..station import CrewStation, Handoff
 from ..streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES
 from ..work import Step, draws
-from .base import Centre
+from .base import Centre, Opener, Reserve
 from .teams import cover_gaps, group_by_load, neediest
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class EnforcementOffice(Centre):
             for d in group:
                 self.team_of[d] = t
         self.team_load = [sum(shares[d] for d in g) for g in groups]
+        # Cases from grid reports draw their attributes when the report arrives, so two
+        # runs that differ only in staff see the same case for the same report (CRN).
         self.inlets["cases"] = self._case_maker("enforcement/from_grid")
 
     def place(self, s: Staff) -> None:
@@ -79,11 +81,8 @@ class EnforcementOffice(Centre):
             + cfg.complaints_per_10k_pop_per_day * tw.population / 1e4
             + cfg.county_referrals_per_day
         )
-        self.arrive(
-            ENFORCEMENT,
-            self.poisson("enforcement", per_day),
-            self._case_maker("enforcement/attributes"),
-        )
+        reserve = self._case_maker("enforcement/attributes")
+        self.arrive(ENFORCEMENT, self.poisson("enforcement", per_day), lambda t: reserve()(t))
         # Field steps need two officers: a team left with fewer borrows one.
         cover_gaps(
             model,
@@ -123,8 +122,10 @@ class EnforcementOffice(Centre):
 
         return draws(self.rng(source), draw)
 
-    def _case_maker(self, source: str) -> Callable[[float], None]:
-        """``create(t)``: a case whose attributes come from the stream ``source``."""
+    def _case_maker(self, source: str) -> Reserve:
+        """``reserve()``: draw a case's attributes from the stream ``source`` now, and
+        return ``open_case(t, origin=None)`` that opens it at ``t``.
+        """
         model, tw = self.model, self.township
         assert tw is not None
         cfg = ENFORCEMENT.settings(model.scenario)
@@ -136,9 +137,13 @@ class EnforcementOffice(Centre):
         send_up = Step(Handoff(model), 0.0, 0, 0)  # stamps the moment a case goes up
         rows = self._draws(source)
 
-        def create(t: float) -> None:
+        def reserve() -> Opener:
+            row = next(rows)
+            return lambda t, origin=None: create(row, t, origin)
+
+        def create(row: tuple[Any, ...], t: float, origin: float | None) -> None:
             county = self.county
-            domain, beyond, legal, *hours, referral_h, legal_h, pickup_h = next(rows)
+            domain, beyond, legal, *hours, referral_h, legal_h, pickup_h = row
             team = teams[team_of[domain]]
             steps = [Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours, strict=True)]
             to_county = [send_up]
@@ -151,6 +156,6 @@ class EnforcementOffice(Centre):
                 route = [*steps[:4], send_up, Step(county, legal_h), steps[4]]
             else:
                 route = steps
-            model.new_item(tw.index, ENFORCEMENT, t, cfg.time_limit_days, route)
+            model.new_item(tw.index, ENFORCEMENT, t, cfg.time_limit_days, route, origin=origin)
 
-        return create
+        return reserve

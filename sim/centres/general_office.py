@@ -13,7 +13,7 @@ comes with resources (人随事转); and assessments are cut by a share.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..config import AdmissionLever
 from ..model import ReturnedTask
@@ -24,7 +24,7 @@ from ..station import Desk
 from ..streams.delegated import DELEGATED
 from ..streams.grid import GRID
 from ..work import Step, draws
-from .base import Centre
+from .base import Centre, Opener, Reserve
 
 if TYPE_CHECKING:
     from ..model import Model, Township
@@ -41,7 +41,8 @@ class GeneralOffice(Centre):
         self.office = Desk(model, f"{township.id}/general")
         self.stations = [self.office]
         grid = GRID.settings(model.scenario)
-        self.inlets["tasks"] = self._task_maker(
+        # Attributes drawn when the grid report arrives (common random numbers).
+        self.inlets["tasks"] = self._task_reserve(
             "from_grid", grid.task_effort, grid.task_deadline_days, None
         )
 
@@ -86,6 +87,18 @@ class GeneralOffice(Centre):
         cut_share: float = 0.0,
     ) -> Callable[[float], None]:
         """``create(t)`` for one kind of task; ``admission`` None means always admitted."""
+        reserve = self._task_reserve(name, effort, deadline_days, admission, cut_share)
+        return lambda t: reserve()(t)
+
+    def _task_reserve(
+        self,
+        name: str,
+        effort: Dist,
+        deadline_days: float,
+        admission: AdmissionLever | None,
+        cut_share: float = 0.0,
+    ) -> Reserve:
+        """``reserve()``: draw a task's attributes now; returns ``open_task(t, origin)``."""
         model, office, tw = self.model, self.office, self.township
         assert tw is not None
         rows = draws(
@@ -95,13 +108,19 @@ class GeneralOffice(Centre):
         off_list = admission.off_list_share if admission else 0.0
         resourced = admission.resourced_share if admission else 0.0
 
-        def create(t: float) -> None:
-            hours, u_list, u_res = next(rows)
+        def create(row: tuple[Any, ...], t: float, origin: float | None) -> None:
+            hours, u_list, u_res = row
             if u_list < cut_share:  # an assessment the reform cleared away
                 return
             if u_list < cut_share + off_list * (1 - cut_share) and u_res >= resourced:
                 model.returned.append(ReturnedTask(tw.index, t, hours))
                 return
-            model.new_item(tw.index, DELEGATED, t, deadline_days, [Step(office, hours)])
+            model.new_item(
+                tw.index, DELEGATED, t, deadline_days, [Step(office, hours)], origin=origin
+            )
 
-        return create
+        def reserve() -> Opener:
+            row = next(rows)
+            return lambda t, origin=None: create(row, t, origin)
+
+        return reserve

@@ -9,7 +9,7 @@ with probability ``duplicate_share``: duplicates cost triage time and are closed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from ..registry import register_centre
@@ -17,7 +17,7 @@ from ..rng import sample
 from ..station import Desk
 from ..streams.grid import DUPLICATE, GRID
 from ..work import Step, WorkItem, draws
-from .base import Centre
+from .base import Centre, Reserve
 
 if TYPE_CHECKING:
     from ..model import Model, Township
@@ -65,18 +65,17 @@ class Grid(Centre):
             self.rng("grid/duplicate_triage"), lambda rng, n: (sample(rng, cfg.triage_effort, n),)
         )
 
-        def to_enforcement(report: WorkItem) -> None:
-            open_case(report.t_done)
-
-        def to_general_office(report: WorkItem) -> None:
-            open_task(report.t_done)
+        def hand_over(reserve: Reserve) -> Callable[[WorkItem], None]:
+            """Reserve the case or task now, open it when triage ends."""
+            opener = reserve()
+            return lambda report: opener(report.t_done, report.t_arr)
 
         def create(t: float) -> None:
             hours, u = next(rows)
             if u < to_case:
-                then = to_enforcement
+                then: Callable[[WorkItem], None] | None = hand_over(open_case)
             elif u < to_task:
-                then = to_general_office
+                then = hand_over(open_task)
             else:
                 then = None
             model.new_item(
