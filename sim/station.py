@@ -206,6 +206,24 @@ class Handoff:
         self.model.advance(item)
 
 
+class Acceptance:
+    """A zero-time step that starts the statutory clock (受理): the request's deadline
+    counts from acceptance of complete materials, ``limit_days`` working days after the
+    day of acceptance — not from a first visit whose papers were incomplete.
+    """
+
+    def __init__(self, model: Model, limit_days: float):
+        self.model = model
+        self.limit_days = limit_days
+
+    def request(self, item: WorkItem) -> None:
+        """Restart the item's deadline now and pass it on."""
+        model = self.model
+        item.due = model.clock.due(model.env.now, self.limit_days)
+        item.pos += 1
+        model.advance(item)
+
+
 class CrewStation(Station):
     """Steps served by crews, with a FIFO line per crew need (see the module text)."""
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..registry import register_centre
 from ..rng import sample
-from ..station import Desk
+from ..station import Acceptance, Desk
 from ..streams.services import SERVICES
 from ..work import Step, draws
 from .base import Centre
@@ -77,6 +77,8 @@ class ServiceCentre(Centre):
         cats, desks, desk_of = self.cats, self.stations, self.desk_of
         cum_share = np.cumsum([c.share for c in cats])
         limits = [c.time_limit_days for c in cats]
+        # The clock restarts when the applicant returns with complete materials (受理).
+        accept = [Step(Acceptance(model, c.time_limit_days), 0.0, 0, 0) for c in cats]
         away = Step(None, model.clock.hours(cfg.return_delay_days), 0, 0)  # fetching papers
         remote = cfg.online_share + model.scenario.policy.windows.proxy_share
         factor = self.factor
@@ -97,7 +99,7 @@ class ServiceCentre(Centre):
             cat, channel, incomplete, effort, intake = next(rows)
             window = desks[desk_of[cat]]
             if incomplete:
-                route = [Step(window, intake, 1, 0), away, Step(window, effort, 1, 0)]
+                route = [Step(window, intake, 1, 0), away, accept[cat], Step(window, effort, 1, 0)]
             else:
                 route = [Step(window, effort, 1, 0)]
             visits = 0 if channel < remote else (2 if incomplete else 1)

@@ -17,7 +17,9 @@ class ServiceCategory(Settings):
     share: float = share(0.2)
     effort: Dist = dist("lognormal", 0.5, 0.8)
     time_limit_days: float = knob(1.0, 0.0, 1000.0)
-    """Statutory limit in working days after the day of arrival (0 = same day, 马上办)."""
+    """Statutory limit in working days after the day of acceptance (受理) of complete
+    materials — arrival, or the applicant's return with the missing papers (0 = same
+    day, 马上办)."""
 
 
 @dataclass
