@@ -20,11 +20,14 @@ SHORT = ("run.replications=2", "run.horizon_days=40", "run.warmup_days=5", "run.
 
 
 def arrivals(s, k=0):
-    """Every item's (township, stream, arrival time, due, route efforts) of replication k."""
+    """Every item's (township, stream, arrival time, route efforts) of replication k (the
+    deadline of a service request with missing papers starts at its acceptance, which
+    depends on staffing).
+    """
     model = build(s, k)
     model.run()
     return [
-        (i.township, i.stream.id, i.t_arr, i.due, tuple(step.hours for step in i.route))
+        (i.township, i.stream.id, i.t_arr, tuple(step.hours for step in i.route))
         for i in model.items
     ]
 
