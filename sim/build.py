@@ -15,7 +15,7 @@ from . import centres as _centres  # noqa: F401  (registers the built-in centres
 from .centres.base import Centre, wire
 from .config import Scenario
 from .model import Model, Township
-from .quota import added_posts, kind_of, township_ids
+from .quota import added_posts, kind_of, township_ids, township_size, township_staff
 from .reallocation import start_flexible_use, start_rebalancing
 from .registry import centres
 from .secondment import build_secondment
@@ -54,12 +54,12 @@ def _build_township(
     model: Model, workforce: Workforce, tid: str, added: dict[tuple[str, str], int]
 ) -> None:
     scenario, policy = model.scenario, model.scenario.policy
-    kind = scenario.county.kinds[kind_of(tid)]
+    size = township_size(scenario, tid)
     tw = Township(
-        len(model.townships), tid, kind_of(tid), kind.population, kind.villages, kind.grid_cells
+        len(model.townships), tid, kind_of(tid), size.population, size.villages, size.grid_cells
     )
     model.townships.append(tw)
-    for name, spec in kind.staff.items():
+    for name, spec in township_staff(scenario, tid).items():
         quota = spec.headcount + added.get((tid, name), 0)
         tw.pools.append(
             model.add_pool(tid, tw.index, name, spec.quota_type, spec.centre, spec.certified, quota)

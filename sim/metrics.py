@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import registry
+from .cost import yearly_pay
 from .model import Model, ReturnedTask, StaffChange, TownshipEvent
 from .records import Records, in_window, mean_or_nan, overlap
 from .registry import MetricDoc
@@ -93,6 +94,13 @@ OTHER_METRICS = (
     ),
     MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
     MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
+    MetricDoc(
+        "staff.cost",
+        "yearly pay bill of the filled posts: time-average filled posts × `county.pay` of "
+        "their quota type (township staff + `incentive_pay_premium_share` under "
+        "incentives); county scope includes the county's own staff",
+        "thousand yuan/year",
+    ),
     MetricDoc(
         "staff.<pool>.vacancies_mean",
         "time-average quota − filled posts of the pool (vacancies being recruited)",
@@ -248,20 +256,23 @@ def staff_metrics(model: Model) -> dict[str, float]:
     """
     span = model.horizon_h - model.warmup_h
     totals = _staff_levels(model)
-    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h]
+    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h, pay·filled·h]
     for pool, busy, (quota_h, filled_h, active_h) in zip(
         model.pools, model.pool_busy, totals, strict=True
     ):
-        row = np.array([busy, quota_h, filled_h, active_h])
+        pay = yearly_pay(model.scenario, pool.quota_type, pool.scope != COUNTY)
+        row = np.array([busy, quota_h, filled_h, active_h, pay * filled_h])
         keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
         if pool.scope != COUNTY:
             keys += [f"{COUNTY}.staff.{pool.name}", f"{COUNTY}.staff"]
         for key in keys:
             sums[key] = sums.get(key, 0.0) + row
     out = {}
-    for key, (busy, quota_h, filled_h, active_h) in sums.items():
+    for key, (busy, quota_h, filled_h, active_h, paid_h) in sums.items():
         if key.count(".") == 2:  # a pool
             out[f"{key}.utilisation_share"] = busy / active_h if active_h > 0 else math.nan
+        else:
+            out[f"{key}.cost"] = paid_h / span
         out[f"{key}.headcount_mean"] = filled_h / span
         out[f"{key}.vacancies_mean"] = (quota_h - filled_h) / span
     return out

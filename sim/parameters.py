@@ -84,6 +84,11 @@ SOURCES: list[tuple[str, str, str]] = [
     ("county.own_work_per_day", "items/working day", A + "keeps department staff ~70% busy"),
     ("county.own_work_effort.*", "hours (kind, mean, cv)", A + "a day's work per item"),
     (
+        "county.pay.*",
+        "thousand yuan/year",
+        A + "yearly pay of a filled post by quota type, for `staff.cost` and budgets",
+    ),
+    (
         "workload.streams",
         "stream ids",
         "switch: which streams' own sources produce work (null: all; the quiet workload sets [])",
@@ -99,6 +104,11 @@ SOURCES: list[tuple[str, str, str]] = [
         "policy.workforce.incentives",
         "flag",
         S003 + ": 收入高于县直…20%; 优秀比例 20%–35% (item 14)",
+    ),
+    (
+        "policy.workforce.incentive_pay_premium_share",
+        "share",
+        S003 + ": 乡镇机关事业单位工作人员收入高于县直机关事业单位同职级人员20% (item 14)",
     ),
     (
         "policy.workforce.incentive_attrition_cut_share",
@@ -209,6 +219,7 @@ def schema_defaults() -> dict[str, object]:
     """Every key of the schema with its default value."""
     d = dataclasses.asdict(schema.ScenarioSchema())
     d.pop("mmc")
+    d.pop("plan", None)
     return flatten(d)
 
 

@@ -6,9 +6,11 @@ model builder need, computed from the scenario alone.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 
-from .config.schema import Scenario
+from .config.schema import PoolSpec, Scenario
 
 
 def township_ids(s: Scenario) -> list[str]:
@@ -19,6 +21,33 @@ def township_ids(s: Scenario) -> list[str]:
 def kind_of(township_id: str) -> str:
     """The kind of a township id (``rural_4`` → ``rural``)."""
     return township_id.rsplit("_", 1)[0]
+
+
+@dataclass(frozen=True)
+class TownshipSize:
+    """A township's size drivers."""
+
+    population: int
+    villages: int
+    grid_cells: int
+
+
+SIZE_FIELDS = ("population", "villages", "grid_cells")
+
+
+def township_size(s: Scenario, township_id: str) -> TownshipSize:
+    """The township's size: its own values (``county.township_size``) over its kind's."""
+    kind = s.county.kinds[kind_of(township_id)]
+    own = s.county.township_size.get(township_id, {})
+    return TownshipSize(*(int(own.get(name, getattr(kind, name))) for name in SIZE_FIELDS))
+
+
+def township_staff(s: Scenario, township_id: str) -> dict[str, PoolSpec]:
+    """The township's pools: its kind's, with its own headcounts (``county.township_staff``)."""
+    pools = dict(s.county.kinds[kind_of(township_id)].staff)
+    for name, headcount in s.county.township_staff.get(township_id, {}).items():
+        pools[name] = dataclasses.replace(pools[name], headcount=headcount)
+    return pools
 
 
 def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
@@ -32,7 +61,7 @@ def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
     exact = {
         (tid, pool): spec.headcount * q.township_increase_share
         for tid in township_ids(s)
-        for pool, spec in s.county.kinds[kind_of(tid)].staff.items()
+        for pool, spec in township_staff(s, tid).items()
         if pool in q.pools
     }
     posts = {k: math.floor(v) for k, v in exact.items()}

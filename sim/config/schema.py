@@ -75,6 +75,16 @@ class TownshipKind(Settings):
 
 
 @dataclass
+class PayConfig(Settings):
+    """Yearly pay of one filled post by quota type (编制类型), thousand yuan (assumptions)."""
+
+    administrative: float = knob(90.0, 0.0, 1e5)
+    institutional: float = knob(80.0, 0.0, 1e5)
+    auxiliary: float = knob(45.0, 0.0, 1e5)
+    stationed: float = knob(90.0, 0.0, 1e5)
+
+
+@dataclass
 class CountyConfig(Settings):
     """The county: its townships by kind, and its departments."""
 
@@ -82,6 +92,13 @@ class CountyConfig(Settings):
     townships: dict[str, int] = field(default_factory=dict)
     """Number of townships of each kind; ids are ``<kind>_<n>``."""
     kinds: dict[str, TownshipKind] = field(default_factory=dict)
+    township_staff: dict[str, dict[str, int]] = field(default_factory=dict)
+    """One township's own headcounts over its kind's: township id → pool → headcount
+    (``+county.township_staff.town_1.window_staff=6``)."""
+    township_size: dict[str, dict[str, int]] = field(default_factory=dict)
+    """One township's own size over its kind's: township id → population, villages or
+    grid_cells (``+county.township_size.town_1.population=50000``)."""
+    pay: PayConfig = field(default_factory=PayConfig)
     department_staff: int = knob(20, 0, 100_000, integer=True)
     """County department staff who answer townships (referrals, legal review, escalation
     calls) besides their own work."""
@@ -125,6 +142,8 @@ class WorkforceLever(Settings):
     """Township pay ≥ 20% above county peers, 20–35% excellent ratings (Pingluo)."""
     incentive_attrition_cut_share: float = share(0.3)
     """Assumption: how much the incentives cut attrition."""
+    incentive_pay_premium_share: float = knob(0.2, 0.0, 5.0)
+    """With incentives, township staff are paid this share above ``county.pay``."""
 
 
 @dataclass

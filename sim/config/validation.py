@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .. import registry
-from ..quota import moved_posts
+from ..quota import SIZE_FIELDS, kind_of, moved_posts, township_ids
 from ..settings import ConfigError, check_range
 from .schema import Scenario
 
@@ -102,6 +102,36 @@ def _county_checks(s: Scenario) -> None:
                 )
 
 
+def _township_checks(s: Scenario) -> None:
+    """``county.township_staff`` and ``county.township_size`` name townships that exist,
+    pools of their kind and size fields, with values in range.
+    """
+    ids = township_ids(s)
+    for key, own in (
+        ("township_staff", s.county.township_staff),
+        ("township_size", s.county.township_size),
+    ):
+        for tid, values in own.items():
+            path = f"county.{key}.{tid}"
+            if tid not in ids:
+                shown = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
+                raise ConfigError(f"{path}: no such township (townships: {shown})")
+            allowed = (
+                list(s.county.kinds[kind_of(tid)].staff)
+                if key == "township_staff"
+                else list(SIZE_FIELDS)
+            )
+            for name, value in values.items():
+                if name not in allowed:
+                    what = (
+                        f"a staff pool of kind {kind_of(tid)!r}"
+                        if key == "township_staff"
+                        else "a size field"
+                    )
+                    raise ConfigError(f"{path}.{name}: not {what} ({', '.join(allowed)})")
+                check_range(f"{path}.{name}", value, 0, 10_000_000, integer=True)
+
+
 def _workload_checks(s: Scenario) -> None:
     active = s.workload.streams
     known = [spec.id for spec in registry.streams()]
@@ -151,6 +181,7 @@ def validate(s: Scenario) -> Scenario:
     _walk(s, "")
     _run_checks(s)
     _county_checks(s)
+    _township_checks(s)
     _workload_checks(s)
     _policy_checks(s)
     return s
