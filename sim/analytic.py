@@ -38,3 +38,15 @@ def mmc_in_system_mean(lam: float, mu: float, c: int) -> float:
 def mmc_utilisation(lam: float, mu: float, c: int) -> float:
     """Server utilisation rho = lam / (c mu)."""
     return lam / (c * mu)
+
+
+def mmc_servers_for_wait(lam: float, mu: float, max_wait: float) -> int:
+    """Smallest number of servers ``c`` whose mean wait Wq is at most ``max_wait``
+    (0 when nothing arrives; always more than the offered load ``lam/mu``).
+    """
+    if lam <= 0.0:
+        return 0
+    c = max(1, math.floor(lam / mu) + 1)
+    while mmc_wait_mean(lam, mu, c) > max_wait:
+        c += 1
+    return c
