@@ -191,6 +191,7 @@ SOURCES: list[tuple[str, str, str]] = [
         S001 + " §4: 先立后破; the days and shares are assumptions",
     ),
     ("mmc.*", "per hour / servers", "the M/M/c reduction (validation only)"),
+    ("plan.*", "posts / KPI units", "a planner's question for tsim-plan (not a model input)"),
 ]
 
 

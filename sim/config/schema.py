@@ -275,6 +275,37 @@ class MMCConfig(Settings):
 
 
 @dataclass
+class TargetSpec(Settings):
+    """A KPI target of a plan: a maximum or a minimum (exactly one is set)."""
+
+    max: float | None = None
+    min: float | None = None
+
+
+@dataclass
+class PlanConfig(Settings):
+    """What ``tsim-plan`` searches (configs/plan/; checked by :mod:`sim.plan_config`)."""
+
+    decisions: dict[str, list[int]] = field(default_factory=dict)
+    """Config key → [low, high]: the integer values (posts) the search may choose."""
+    targets: dict[str, TargetSpec] = field(default_factory=dict)
+    """Metric name → {max: x} or {min: x}."""
+    cost: dict[str, float] = field(default_factory=dict)
+    """Decision key → cost of one unit; unset: the posts one unit adds (``cost_basis:
+    posts``) or their yearly pay (``cost_basis: pay``)."""
+    cost_basis: str = knob("posts", choices=("posts", "pay"))
+    budget: float | None = knob(None, 0.0)
+    """Maximum total cost (None: no limit)."""
+    confidence: float = knob(0.95, 0.5, 1.0)
+    """A target is met when its one-sided bound at this level meets it (< 1)."""
+    replications: int = knob(10, 2, 10_000, integer=True)
+    start: str = knob("analytic", choices=("analytic", "low"))
+    """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
+    max_evaluations: int = knob(200, 1, 100_000, integer=True)
+    """Stop the search after this many candidates (then report the best so far)."""
+
+
+@dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
     :func:`rebuild` from :mod:`sim.registry`), plus the keys below.
@@ -296,6 +327,8 @@ class Scenario(Settings):
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     mmc: MMCConfig | None = None
+    plan: PlanConfig | None = None
+    """Only ``tsim-plan`` reads it (``plan=NAME``); simulations never see it."""
 
 
 ScenarioSchema: type[Scenario] = Scenario

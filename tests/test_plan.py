@@ -1,0 +1,219 @@
+"""``tsim-plan``: the search against Erlang C, resuming, and bad plans.
+
+The expected answers are the smallest c that Erlang C gives (sim.analytic, itself
+checked against a birth–death chain in test_theory), never the simulator's own output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim import __main__ as cli
+from sim import analytic, engine, plan, search
+from sim.config import ConfigError
+from sim.config.schema import PlanConfig
+from sim.search import Decision, Outcome
+
+MMC = ("+validation=mmc", "run.horizon_days=300", "run.warmup_days=20")
+
+
+def planner_config(*overrides: str, **plan_fields):
+    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
+        cfg = compose("planner", overrides=["plan=mmc_servers", *overrides])
+    return set_plan(cfg, **plan_fields)
+
+
+def set_plan(cfg, **fields):
+    """Replace whole fields of the plan (a typed dict would merge, not replace)."""
+    current = OmegaConf.to_container(cfg.plan)
+    current.update(fields)
+    cfg.plan = OmegaConf.merge(OmegaConf.structured(PlanConfig), current)
+    return cfg
+
+
+# ------------------------------------------------------------- the search, on formulas
+def erlang_outcome(cases, point):
+    """Shortfall of Wq against each station's target, from the formula."""
+    miss = 0.0
+    for (lam, mu, target), c in zip(cases, point, strict=True):
+        miss += max(0.0, analytic.mmc_wait_mean(lam, mu, c) - target) / target
+    return Outcome(miss, miss == 0.0)
+
+
+@pytest.mark.parametrize("start", [(1, 1), (6, 2), (20, 20)])
+def test_search_finds_each_independent_minimum_from_any_start(start):
+    cases = [(4.0, 1.0, 0.3), (9.0, 1.0, 0.15)]
+    decisions = [Decision("a", 1, 20, 1.0), Decision("b", 1, 20, 1.0)]
+    result = search.search(decisions, start, lambda p: erlang_outcome(cases, p))
+    expected = tuple(analytic.mmc_servers_for_wait(lam, mu, w) for lam, mu, w in cases)
+    assert result.feasible and result.point == expected == (6, 12)
+    assert len({s.point for s in result.steps}) == len(result.steps)  # each once
+
+
+def test_search_within_a_budget_reports_the_closest_infeasible_plan():
+    cases = [(4.0, 1.0, 0.3), (9.0, 1.0, 0.15)]
+    decisions = [Decision("a", 1, 20, 1.0), Decision("b", 1, 20, 1.0)]
+    result = search.search(decisions, (1, 1), lambda p: erlang_outcome(cases, p), budget=15)
+    assert not result.feasible
+    assert result.cost <= 15
+    assert result.outcome.shortfall == min(s.outcome.shortfall for s in result.steps)
+
+
+# ------------------------------------------------------------- the plan, by simulation
+def run(cfg, tmp_path, overrides=()):
+    return plan.run_plan(cfg, tmp_path, list(overrides))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lam,mu,max_wait,expected", [(4.0, 1.0, 0.3, 6), (9.0, 1.0, 0.15, 12)])
+def test_plan_equals_the_smallest_erlang_c_servers(tmp_path, lam, mu, max_wait, expected):
+    assert analytic.mmc_servers_for_wait(lam, mu, max_wait) == expected
+    overrides = [*MMC, f"mmc.lam_per_h={lam}", f"mmc.mu_per_h={mu}"]
+    cfg = planner_config(*overrides)
+    set_plan(cfg, targets={"county.services.wait_mean_h": {"max": max_wait}})
+    result = run(cfg, tmp_path, ["plan=mmc_servers", *overrides])
+    assert result.feasible and result.chosen == {"mmc.servers": expected}
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["decisions"] == {"mmc.servers": expected} and saved["feasible"]
+    assert saved["cost"] == expected  # one post per server
+    wait = saved["metrics"]["county.services.wait_mean_h"]
+    assert wait["ci_high"] <= max_wait and set(wait) == {"mean", "ci_low", "ci_high", "n"}
+    trace = (tmp_path / "trace.csv").read_text().splitlines()
+    assert len(trace) == 1 + saved["evaluations"]
+    assert (tmp_path / "frontier.png").stat().st_size > 0
+    line = (tmp_path / "command.txt").read_text().strip()
+    assert line == f"tsim {' '.join(overrides)} mmc.servers={expected}"
+
+
+TWO_STATIONS = (
+    *MMC,
+    "county.townships.rural=1",  # a second township: 12,000 people, so λ = 4.8 per hour
+    *[
+        f"county.kinds.rural.staff.{pool}.headcount=0"
+        for pool in ("window_aux", "enforcement_officers", "enforcement_aux", "office_staff")
+    ],
+    "county.kinds.rural.staff.grid_workers.headcount=0",
+)
+
+
+@pytest.mark.slow
+def test_two_independent_stations_each_reach_their_own_minimum(tmp_path):
+    cfg = planner_config(
+        *TWO_STATIONS,
+        start="low",
+        decisions={
+            "county.kinds.town.staff.window_staff.headcount": [5, 12],
+            "county.kinds.rural.staff.window_staff.headcount": [5, 12],
+        },
+        targets={
+            "town_1.services.wait_mean_h": {"max": 0.3},
+            "rural_1.services.wait_mean_h": {"max": 0.25},
+        },
+    )
+    result = run(cfg, tmp_path)
+    town = analytic.mmc_servers_for_wait(4.0, 1.0, 0.3)
+    rural = analytic.mmc_servers_for_wait(4.8, 1.0, 0.25)
+    assert (town, rural) == (6, 7)
+    assert result.feasible
+    assert result.chosen == {
+        "county.kinds.town.staff.window_staff.headcount": town,
+        "county.kinds.rural.staff.window_staff.headcount": rural,
+    }
+
+
+def test_rerun_reads_finished_evaluations_back(tmp_path, monkeypatch):
+    cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6")
+    first = run(cfg, tmp_path)
+    assert first.simulated == first.evaluations >= 2
+    calls = []
+    real = engine.run
+    monkeypatch.setattr(engine, "run", lambda s, *a: calls.append(s) or real(s, *a))
+    again = run(cfg, tmp_path)
+    assert calls == [] and again.simulated == 0
+    assert again.chosen == first.chosen and again.evaluations == first.evaluations
+
+
+# ------------------------------------------------------------- bad plans: one line each
+BAD = [
+    ({"decisions": {"mmc.serverz": [1, 5]}}, "plan.decisions.mmc.serverz: not a key"),
+    ({"decisions": {"mmc.servers": [6, 2]}}, r"plan.decisions.mmc.servers: \[6, 2\]: needs"),
+    ({"decisions": {"mmc.lam_per_h": [1, 5]}}, "must be an integer key"),
+    ({"targets": {"county.services.wait_h": {"max": 1}}}, "plan.targets.county.services.wait_h"),
+    ({"targets": {"town_9.services.wait_mean_h": {"max": 1}}}, "not a metric of this scenario"),
+    (
+        {"targets": {"county.services.wait_mean_h": {"max": 1, "min": 0}}},
+        "exactly one of",
+    ),
+    ({"confidence": 1.0}, "plan.confidence = 1: must be ≥ 0.5 and < 1"),
+    ({"confidence": 0.2}, "plan.confidence = 0.2"),
+    ({"cost": {"mmc.mu_per_h": 2.0}}, "plan.cost.mmc.mu_per_h: not one of plan.decisions"),
+    ({"replications": 1}, "plan.replications = 1"),
+]
+
+
+@pytest.mark.parametrize("fields,message", BAD)
+def test_bad_plan_is_one_clear_line(tmp_path, fields, message):
+    cfg = planner_config(*MMC, **fields)
+    with pytest.raises(ConfigError, match=message) as err:
+        run(cfg, tmp_path)
+    assert "\n" not in str(err.value)
+    assert not (tmp_path / "evaluations").exists()  # nothing simulated
+
+
+def tsim_plan(*args, **kw):
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.plan", "plan=mmc_servers", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path):
+    base = [*MMC, "run.horizon_days=60", "plan.replications=3"]
+    ok = tsim_plan(*base, f"hydra.run.dir={tmp_path / 'ok'}")
+    assert ok.wait() == 0, ok.stderr.read()
+    tight = tsim_plan(*base, "plan.budget=3", f"hydra.run.dir={tmp_path / 'tight'}")
+    assert tight.wait() == 3
+    assert json.loads((tmp_path / "tight" / "plan.json").read_text())["feasible"] is False
+    bad = tsim_plan(*base, "plan.confidence=1.5", f"hydra.run.dir={tmp_path / 'bad'}")
+    _, err = bad.communicate()
+    assert bad.returncode == 2
+    assert err.strip().count("\n") == 0 and "plan.confidence = 1.5" in err
+
+
+@pytest.mark.slow
+def test_killed_plan_resumes_without_repeating_evaluations(tmp_path):
+    args = [
+        *MMC,
+        "run.horizon_days=200",
+        "plan.start=low",  # from c = 1: many evaluations, time to kill mid-search
+        f"hydra.run.dir={tmp_path}",
+    ]
+    proc = tsim_plan(*args, start_new_session=True)
+    cache = Path(tmp_path) / "evaluations"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(cache.glob("*.json"))) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.json")}
+    assert len(before) >= 2 and not (Path(tmp_path) / "plan.json").exists()
+    again = tsim_plan(*args)
+    assert again.wait() == 0, again.stderr.read()
+    saved = json.loads((Path(tmp_path) / "plan.json").read_text())
+    assert saved["simulated_this_run"] == saved["evaluations"] - len(before)
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.json")}
+    assert all(after[name] == t for name, t in before.items())  # not rewritten
+    assert saved["decisions"] == {"mmc.servers": 6}
