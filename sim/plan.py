@@ -30,6 +30,7 @@ from typing import Any
 
 import hydra
 import numpy as np
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from tqdm import tqdm
@@ -158,8 +159,15 @@ class PlanResult:
     path: Path
 
 
-def run_plan(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> PlanResult:
-    """Check the plan, search, and write the outputs into ``run_dir``."""
+def run_plan(
+    cfg: DictConfig,
+    run_dir: Path,
+    overrides: list[str],
+    choices: dict[str, str | None] | None = None,
+) -> PlanResult:
+    """Check the plan, search, and write the outputs into ``run_dir`` (``choices``: the
+    config groups Hydra chose, for the ``tsim`` command of the chosen plan).
+    """
     plan = check(cfg)
     t0 = time.perf_counter()
     start = analytic_start(cfg, plan)
@@ -176,7 +184,7 @@ def run_plan(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> PlanResult
             plan.decisions, start, ev, budget=plan.budget, max_evaluations=plan.max_evaluations
         )
     chosen = values(plan, result.point)
-    line = command(cfg, overrides, chosen)
+    line = command(cfg, overrides, chosen, choices, tsim_defaults())
     best = ev.evaluation(result.point)
     write_trace(run_dir / "trace.csv", plan, result, ev)
     write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), best, plan)
@@ -210,6 +218,12 @@ def run_plan(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> PlanResult
     path = run_dir / "plan.json"
     atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
     return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
+
+
+def tsim_defaults() -> dict[str, str]:
+    """The config groups ``tsim`` composes by default (configs/config.yaml)."""
+    listed = yaml.safe_load((Path(CONFIG_DIR) / "config.yaml").read_text())["defaults"]
+    return {k: v for entry in listed if isinstance(entry, dict) for k, v in entry.items()}
 
 
 def ci_json(ci: CI) -> dict[str, Any]:
@@ -294,7 +308,8 @@ def draw_frontier(path: Path, plan: Plan, result: SearchResult, ev: Evaluator) -
                 )
             )
         panels.append(frontier.Panel(t.metric, t.limit, t.upper, points))
-    frontier.draw(panels, path)
+    unit = "posts" if plan.cost_basis == "posts" else "thousand yuan a year"
+    frontier.draw(panels, path, f"cost ({unit})")
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="planner")
@@ -303,7 +318,8 @@ def app(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     try:
-        result = run_plan(cfg, run_dir, list(hc.overrides.task))
+        choices = dict(hc.runtime.choices)
+        result = run_plan(cfg, run_dir, list(hc.overrides.task), choices)
     except ConfigError as err:
         print(f"tsim-plan: configuration error: {err}", file=sys.stderr)
         sys.exit(2)

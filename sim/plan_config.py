@@ -54,6 +54,7 @@ class Plan:
     replications: int
     max_evaluations: int
     start: str
+    cost_basis: str
 
 
 def _bad(path: str, message: str) -> ConfigError:
@@ -167,6 +168,7 @@ def check(cfg: DictConfig) -> Plan:
         p.replications,
         p.max_evaluations,
         p.start,
+        p.cost_basis,
     )
 
 
@@ -262,17 +264,38 @@ def _touched(cfg: DictConfig, plan: Plan, i: int, point: list[int]) -> set[tuple
     return out
 
 
-def command(cfg: DictConfig, overrides: Sequence[str], chosen: Mapping[str, int]) -> str:
+SCENARIO_GROUPS = ("county", "workload", "policy")
+
+
+def command(
+    cfg: DictConfig,
+    overrides: Sequence[str],
+    chosen: Mapping[str, int],
+    choices: Mapping[str, str | None] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> str:
     """The ``tsim`` command line of a candidate: the plan's overrides with the decisions
-    (``+`` where the key is new to the configuration).
+    (``+`` where the key is new to the configuration). ``choices`` are the config groups
+    the plan ran with; those that differ from ``tsim``'s ``defaults`` without being on
+    the command line (a study config chose them) are spelled out.
     """
     kept = [o for o in overrides if not o.lstrip("+~").startswith(("plan=", "plan.", "hydra."))]
     kept = [o for o in kept if o.lstrip("+").split("=", 1)[0] not in chosen]
+    given = {o.lstrip("+~").split("=", 1)[0] for o in kept}
+    groups = [
+        f"{g}={choices[g]}"
+        for g in SCENARIO_GROUPS
+        if choices
+        and defaults
+        and g not in given
+        and choices.get(g) not in (None, defaults.get(g))
+        and "validation" not in given
+    ]
     sets = []
     for key, value in chosen.items():
         present = OmegaConf.select(cfg, key, default=None, throw_on_missing=False) is not None
         sets.append(f"{'' if present else '+'}{key}={value}")
-    return " ".join(["tsim", *kept, *sets])
+    return " ".join(["tsim", *groups, *kept, *sets])
 
 
 def as_dict(plan: Plan) -> dict[str, Any]:
