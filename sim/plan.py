@@ -98,11 +98,16 @@ class Evaluator:
         self.done: dict[Point, Evaluation] = {}
         self.simulated = 0
 
-    def scenario_of(self, point: Point) -> Any:
-        """The scenario of a candidate, as simulated by the planner."""
+    def scenario_of(self, point: Point, verify: bool = False) -> Any:
+        """The scenario of a candidate, as simulated by the planner (``verify``: with
+        the verification's replications on the next seed).
+        """
         cfg = candidate_config(self.cfg, values(self.plan, point))
         cfg.run.replications = self.plan.replications
         cfg.run.timeseries = False
+        if verify:
+            cfg.run.replications = self.plan.verify_replications
+            cfg.run.seed = cfg.run.seed + 1
         return load_scenario(cfg)
 
     def __call__(self, point: Point) -> Outcome:
@@ -112,11 +117,11 @@ class Evaluator:
         shortfall = sum(miss(t, b) for t, b in zip(self.plan.targets, bounds, strict=True))
         return Outcome(shortfall, shortfall == 0.0)
 
-    def evaluation(self, point: Point) -> Evaluation:
-        """Read back or simulate one candidate."""
-        if point in self.done:
+    def evaluation(self, point: Point, verify: bool = False) -> Evaluation:
+        """Read back or simulate one candidate (or its verification)."""
+        if point in self.done and not verify:
             return self.done[point]
-        s = self.scenario_of(point)
+        s = self.scenario_of(point, verify)
         key = f"{config_hash(s)}-r{s.run.replications}"
         path = self.dir / f"{key}.json"
         if path.is_file():
@@ -135,6 +140,8 @@ class Evaluator:
             }
             atomic_write(path, lambda p: p.write_text(json.dumps(record)))
             self.simulated += 1
+        if verify:
+            return ev
         self.done[point] = ev
         if self.bar is not None:
             self.bar.update(1)
@@ -207,6 +214,7 @@ def run_plan(
             }
             for t in plan.targets
         },
+        "verification": verification(ev, plan, result.point),
         "start": values(plan, start),
         "stopped": result.stopped,
         "command": line,
@@ -218,6 +226,26 @@ def run_plan(
     path = run_dir / "plan.json"
     atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
     return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
+
+
+def verification(ev: Evaluator, plan: Plan, point: Point) -> dict[str, Any] | None:
+    """The chosen plan re-simulated on an independent seed, and whether it still meets
+    the targets (None when ``plan.verify_replications`` is 0).
+    """
+    if plan.verify_replications == 0:
+        return None
+    check_run = ev.evaluation(point, verify=True)
+    targets = {}
+    for t in plan.targets:
+        b = bound(check_run, t, plan.confidence)
+        ci = check_run.ci(t.metric, plan.confidence)
+        targets[t.metric] = {"mean": ci["mean"], "bound": _num(b), "met": miss(t, b) == 0.0}
+    return {
+        "replications": plan.verify_replications,
+        "seed": ev.scenario_of(point, verify=True).run.seed,
+        "meets_targets": all(v["met"] for v in targets.values()),
+        "targets": targets,
+    }
 
 
 def tsim_defaults() -> dict[str, str]:
@@ -328,6 +356,13 @@ def app(cfg: DictConfig) -> None:
         f"tsim-plan: {verdict}: {result.chosen} cost {result.cost:g} "
         f"({result.evaluations} evaluations, {result.simulated} simulated now)"
     )
+    check_run = json.loads(result.path.read_text()).get("verification")
+    if check_run and not check_run["meets_targets"]:
+        missed = [m for m, v in check_run["targets"].items() if not v["met"]]
+        print(
+            f"tsim-plan: warning: on seed {check_run['seed']} ({check_run['replications']} "
+            f"replications) the plan misses {', '.join(missed)}; raise plan.replications"
+        )
     print(f"plan: {result.path}")
     print((result.path.parent / "command.txt").read_text().strip())
     sys.exit(0 if result.feasible else 3)

@@ -55,6 +55,7 @@ class Plan:
     max_evaluations: int
     start: str
     cost_basis: str
+    verify_replications: int
 
 
 def _bad(path: str, message: str) -> ConfigError:
@@ -169,6 +170,7 @@ def check(cfg: DictConfig) -> Plan:
         p.max_evaluations,
         p.start,
         p.cost_basis,
+        p.verify_replications,
     )
 
 

@@ -217,3 +217,13 @@ def test_killed_plan_resumes_without_repeating_evaluations(tmp_path):
     after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.json")}
     assert all(after[name] == t for name, t in before.items())  # not rewritten
     assert saved["decisions"] == {"mmc.servers": 6}
+
+
+def test_verification_reruns_the_chosen_plan_on_the_next_seed(tmp_path):
+    cfg = planner_config(*MMC, "run.horizon_days=60", verify_replications=4)
+    result = run(cfg, tmp_path)
+    check = json.loads(result.path.read_text())["verification"]
+    assert check["replications"] == 4 and check["seed"] == cfg.run.seed + 1
+    wait = check["targets"]["county.services.wait_mean_h"]
+    assert wait["met"] == (wait["bound"] <= 0.3) and check["meets_targets"] == wait["met"]
+    assert result.evaluations == len(list((tmp_path / "evaluations").glob("*.json"))) - 1

@@ -299,6 +299,11 @@ class PlanConfig(Settings):
     confidence: float = knob(0.95, 0.5, 1.0)
     """A target is met when its one-sided bound at this level meets it (< 1)."""
     replications: int = knob(10, 2, 10_000, integer=True)
+    verify_replications: int = knob(0, 0, 10_000, integer=True)
+    """After the search, simulate the chosen plan this many replications on an
+    independent seed (``run.seed + 1``) and report whether it still meets the targets
+    (0: skip). The search picks the candidate that looks best on its own random numbers,
+    so a fresh check guards against that selection's optimism."""
     start: str = knob("analytic", choices=("analytic", "low"))
     """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
     max_evaluations: int = knob(200, 1, 100_000, integer=True)
