@@ -197,8 +197,20 @@ def run_plan(
     write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), best, plan)
     draw_frontier(run_dir / "frontier.png", plan, result, ev)
     atomic_write(run_dir / "command.txt", lambda p: p.write_text(line + "\n"))
-    summary = {
-        "decisions": chosen,
+    summary = plan_summary(plan, result, ev, start, line)
+    summary["seconds"] = time.perf_counter() - t0
+    path = run_dir / "plan.json"
+    atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
+    return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
+
+
+def plan_summary(
+    plan: Plan, result: SearchResult, ev: Evaluator, start: Point, line: str
+) -> dict[str, Any]:
+    """The content of plan.json (see the module docstring and the README)."""
+    best = ev.evaluation(result.point)
+    return {
+        "decisions": values(plan, result.point),
         "feasible": result.feasible,
         "cost": result.cost,
         "metrics": {
@@ -221,11 +233,7 @@ def run_plan(
         "plan": as_dict(plan),
         "interval": f"two-sided {2 * plan.confidence - 1:g}: ends are one-sided "
         f"{plan.confidence:g} bounds",
-        "seconds": time.perf_counter() - t0,
     }
-    path = run_dir / "plan.json"
-    atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
-    return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
 
 
 def verification(ev: Evaluator, plan: Plan, point: Point) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim import __main__ as cli
-from sim import analytic, engine, plan, search
+from sim import analytic, engine, plan, plan_config, search
 from sim.config import ConfigError
 from sim.config.schema import PlanConfig
 from sim.search import Decision, Outcome
@@ -227,3 +227,27 @@ def test_verification_reruns_the_chosen_plan_on_the_next_seed(tmp_path):
     wait = check["targets"]["county.services.wait_mean_h"]
     assert wait["met"] == (wait["bound"] <= 0.3) and check["meets_targets"] == wait["met"]
     assert result.evaluations == len(list((tmp_path / "evaluations").glob("*.json"))) - 1
+
+
+def test_unit_costs_count_the_posts_or_their_pay_and_commands_add_new_keys():
+    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
+        cfg = compose("planner", overrides=["plan=mmc_servers", "county=wuchuan"])
+    decisions = {
+        "county.kinds.town.staff.window_staff.headcount": [1, 9],  # 3 towns: 3 posts a unit
+        "county.township_staff.rural_2.window_staff": [1, 5],  # one township: 1 post
+    }
+    targets = {"county.services.wait_mean_h": {"max": 1.0}}
+    set_plan(cfg, decisions=decisions, targets=targets)
+    posts = {d.key: d.unit_cost for d in plan_config.check(cfg).decisions}
+    assert list(posts.values()) == [3.0, 1.0]
+    set_plan(cfg, cost_basis="pay")
+    pay = {d.key: d.unit_cost for d in plan_config.check(cfg).decisions}
+    institutional = cfg.county.pay.institutional  # window staff; pre_reform: no premium
+    assert list(pay.values()) == [3 * institutional, institutional]
+    line = plan_config.command(
+        cfg, ["plan=mmc_servers", "county=wuchuan"], dict.fromkeys(decisions, 4)
+    )
+    assert line == (
+        "tsim county=wuchuan county.kinds.town.staff.window_staff.headcount=4 "
+        "+county.township_staff.rural_2.window_staff=4"
+    )
