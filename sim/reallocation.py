@@ -5,7 +5,8 @@
   imbalance is large a team's worth of staff moves too (see :class:`Rebalancing`).
 * **Flexible staff use** (统筹使用行政事业人员), every ``review_days`` in each township:
   free administrative and institutional staff without enforcement certificates move
-  between the service centre and the general office toward the longer queue per member.
+  between the service centre and the general office toward the longer queue per member,
+  never leaving a window or office without anyone.
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ def _deploy(model: Model, tw: Township) -> None:
         lo = min(loads, key=loads.__getitem__)
         if loads[hi] - loads[lo] < 1.0:
             return
-        movable = [
+        movable = [  # never a window's or office's last member: it would stall
             s
             for st in tw.stations(lo)
+            if st.active > 1
             for s in st.free_members()
             if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
         ]
