@@ -190,3 +190,14 @@ def test_a_validated_scenario_is_immutable():
     copy = dataclasses.replace(s.run, seed=1)  # the way to vary a scenario
     assert copy.seed == 1
     assert s.run.seed != 1
+
+
+def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_line():
+    registry.register_stream(
+        StreamSpec(id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload)
+    )
+    try:
+        with pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"):
+            build(scenario("county=single", *SHORT), 0)
+    finally:
+        registry.unregister_stream("orphan")
