@@ -12,12 +12,12 @@ with no staff, so work sent there waits visibly.
 from __future__ import annotations
 
 from . import centres as _centres  # noqa: F401  (registers the built-in centres)
-from .centres.base import Centre, wire
+from .centres.base import Centre, WiringError, wire
 from .config import Scenario
 from .model import Model, Township
 from .quota import added_posts, kind_of, township_ids, township_size, township_staff
-from .reallocation import start_flexible_use, start_rebalancing
-from .registry import centres
+from .reallocation import Rebalancing, start_flexible_use
+from .registry import centres, streams
 from .secondment import build_secondment
 from .staff import Workforce
 
@@ -41,7 +41,7 @@ def build(scenario: Scenario, replication: int) -> Model:
         _build_township(model, workforce, tid, added)
     workforce.start([p for tw in model.townships for p in tw.pools])
     if policy.rebalancing.enabled:
-        start_rebalancing(model, workforce, policy.rebalancing.interval_days)
+        Rebalancing(model, workforce, policy.rebalancing.interval_days)
     if policy.flexible_staff.enabled:
         start_flexible_use(model, policy.flexible_staff.review_days)
     if policy.timing.transfer:
@@ -84,6 +84,12 @@ def _build_township(
     built: dict[str, Centre] = {}
     for entry in centres("township"):
         built[entry.name] = entry.factory(model, tw)
+    for stream in streams():
+        if stream.centre not in built:
+            raise WiringError(
+                f"stream {stream.id!r} is served by centre {stream.centre!r}, but no centre "
+                f"class registers that name (@register_centre({stream.centre!r}) in sim/centres/)"
+            )
     tw.centres = built
     wire(built, model.county_centres)
     for centre in built.values():

@@ -15,6 +15,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from .. import registry
 from ..settings import ConfigError, seal
 from . import schema
 from .validation import validate
@@ -43,7 +44,22 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
     except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
         raise ConfigError(str(exc).splitlines()[0]) from None
     assert isinstance(scenario, schema.Scenario)
-    return seal(validate(scenario))
+    return seal(validate(_with_stream_staff(scenario)))
+
+
+def _with_stream_staff(scenario: schema.Scenario) -> schema.Scenario:
+    """Give every township kind the default pools of each switched-on stream that it
+    does not name itself (see ``StreamSpec.staff``).
+    """
+    active = scenario.workload.streams
+    for spec in registry.streams():
+        if active is not None and spec.id not in active:
+            continue
+        for kind in scenario.county.kinds.values():
+            for name, pool in spec.staff.items():
+                if name not in kind.staff:
+                    kind.staff[name] = schema.PoolSpec(**pool)
+    return scenario
 
 
 def replace(obj: Any, **changes: Any) -> Any:
