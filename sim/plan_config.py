@@ -62,7 +62,7 @@ def _bad(path: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: {message}")
 
 
-def metric_names_ok(s: Scenario, name: str) -> bool:
+def emits_metric(s: Scenario, name: str) -> bool:
     """Whether a run of ``s`` emits the metric ``name`` (checked from the glossary)."""
     scope, _, rest = name.partition(".")
     if scope not in ("county", *township_ids(s)) or not rest:
@@ -178,7 +178,7 @@ def _targets(p: PlanConfig, s: Scenario) -> list[Target]:
     out = []
     for name, spec in p.targets.items():
         path = f"plan.targets.{name}"
-        if not metric_names_ok(s, name):
+        if not emits_metric(s, name):
             raise _bad(
                 path,
                 "not a metric of this scenario (names are <scope>.<stream>.<metric>, "
