@@ -78,11 +78,6 @@ def emits_metric(s: Scenario, name: str) -> bool:
     return True
 
 
-def base_scenario(cfg: DictConfig) -> Scenario:
-    """The scenario without the plan (what every candidate varies)."""
-    return load_scenario(candidate_config(cfg, {}))
-
-
 def candidate_config(cfg: DictConfig, values: Mapping[str, int]) -> DictConfig:
     """A copy of the composed config with the decision keys set and no plan."""
     out = copy.deepcopy(cfg)
