@@ -24,9 +24,10 @@ from omegaconf import DictConfig
 
 from . import engine, progress, results
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
+from .config.location import config_dir
 from .table import scope_table
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
+CONFIG_DIR = str(config_dir())  # the wheel's copy of configs/, or the checkout's
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
