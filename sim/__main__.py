@@ -56,7 +56,11 @@ def app(cfg: DictConfig) -> None:
     try:
         out = engine.run(
             scenario,
-            progress.replications(_label(scenario, hc, sweeping), scenario.run.replications),
+            progress.replications(
+                _label(scenario, hc, sweeping),
+                scenario.run.replications,
+                Path(hc.sweep.dir) / ".progress" if sweeping else None,
+            ),
         )
         summary = results.write_run(
             run_dir,
