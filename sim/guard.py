@@ -4,8 +4,8 @@ A run's cost grows with the work items it simulates: each one lives until the en
 its replication (about 0.75 KB each: yishui's 475,000 items a replication peak at
 about 500 MB) and costs about 10 µs of simulation (roughly 100,000 items a second
 on one core). :func:`estimate` adds up the expected arrivals of every township and
-stream from the workload rates and the township's size drivers, and the periodic
-reviews; :func:`check_size` refuses, with one line, a run above ``run.max_items``
+stream from the workload rates and the township's size drivers, the periodic reviews
+and the members of staff; :func:`check_size` refuses, with one line, a run above ``run.max_items``
 (all replications: time) or ``run.max_items_per_replication`` (one replication:
 memory) — both knobs may be raised to run it anyway. :func:`unserved_work` names
 centres that receive work but have neither staff nor posts, so can never serve it.
@@ -37,7 +37,9 @@ BYTES_PER_ITEM = 750.0
 
 @dataclass(frozen=True)
 class RunSize:
-    """Expected work of a run: items per replication (arrivals and reviews) and in all."""
+    """Expected work of a run: items per replication (arrivals, reviews and members of
+    staff) and in all.
+    """
 
     per_replication: float
     replications: int
@@ -52,7 +54,7 @@ class RunSize:
         gb = self.per_replication * BYTES_PER_ITEM / 1e9
         minutes = self.total / ITEMS_PER_SECOND / 60
         return (
-            f"about {self.per_replication:.3g} work items a replication (~{gb:.3g} GB) × "
+            f"about {self.per_replication:.3g} items (work, staff) a replication (~{gb:.3g} GB) × "
             f"{self.replications} replications (~{minutes:.3g} min on one core)"
         )
 
@@ -97,12 +99,28 @@ def estimate(s: Scenario) -> RunSize:
             per_day += count * rate * (duplicates if spec.id == "grid" else 1.0)
     townships = sum(s.county.townships.values())
     p = s.policy
+    staff = s.county.department_staff + sum(
+        count * _township_staff(s, s.county.kinds[kind_name])
+        for kind_name, count in s.county.townships.items()
+    )
     reviews = days / p.workforce.hiring_round_days
     if p.rebalancing.enabled:
         reviews += townships * days / p.rebalancing.interval_days
     if p.flexible_staff.enabled:
         reviews += townships * days / p.flexible_staff.review_days
-    return RunSize(per_day * days + reviews, s.run.replications)
+    return RunSize(per_day * days + reviews + staff, s.run.replications)
+
+
+def _township_staff(s: Scenario, kind: TownshipKind) -> int:
+    """Members of staff a township of this kind can have (each one lives as long as an
+    item: 10,000 townships of 10,000 staff would exhaust memory without a single item).
+    """
+    p = s.policy
+    return (
+        sum(pool.headcount for pool in kind.staff.values())
+        + sum(p.timing.transfer.values())
+        + p.enforcement.stationed_officers
+    )
 
 
 def check_size(s: Scenario) -> None:
@@ -112,7 +130,7 @@ def check_size(s: Scenario) -> None:
     if size.per_replication > limit:
         raise ConfigError(
             f"run too large: {size.describe()}; run.max_items_per_replication = {limit:.3g} "
-            "(memory). Lower rates, townships or run.horizon_days, or raise the limit "
+            "(memory). Lower rates, staff, townships or run.horizon_days, or raise the limit "
             "to run it anyway"
         )
     if size.total > s.run.max_items:

@@ -170,6 +170,12 @@ def test_bad_policy_value_names_key_value_and_range(override, message):
         ),
         ("county.townships.town=10000", "run.max_items_per_replication = 4e+06 (memory)"),
         (
+            # a day of 500 townships is little work, but 5 million members of staff
+            "county.townships.town=500 county.kinds.town.staff.window_staff.headcount=10000 "
+            "run.horizon_days=1 run.warmup_days=0",
+            "run.max_items_per_replication = 4e+06 (memory)",
+        ),
+        (
             "run.replications=10000 run.horizon_days=2000",
             "run.max_items = 2.5e+08 (time)",
         ),
