@@ -105,6 +105,15 @@ def dist(kind: str, mean_h: float, cv: float = 1.0) -> Any:
     return field(default_factory=lambda: Dist(kind, mean_h, cv))
 
 
+@dataclass
+class StreamSettings(Settings):
+    """Base of every stream's workload settings (``workload.<id>``)."""
+
+    demand_scale: float = knob(1.0, 0.0, 10.0)
+    """Multiplies every arrival rate of the stream (with ``workload.demand_scale``;
+    see sim.demand): 1.2 is 20% more work arriving, 0 none of the stream's own."""
+
+
 class ConfigError(ValueError):
     """A configuration value is outside what the model accepts (one line, naming the key)."""
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from ..demand import scale_of, scaled_times
 from ..registry import Scope, StreamSpec
 from ..rng import poisson_times
 from ..work import ArrivalSource
@@ -53,6 +54,8 @@ class Centre:
         self.stations: list[Any] = []
         self.inlets: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
+        self.creators: dict[str, Callable[[float], None]] = {}
+        """Stream id → ``create(t)`` of its first source here (sim.backlog uses it)."""
 
     @property
     def label(self) -> str:
@@ -87,11 +90,17 @@ class Centre:
         return self.model.rng(f"{prefix}/{source}")
 
     def poisson(self, source: str, per_day: float) -> np.ndarray:
-        """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``."""
+        """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``,
+        scaled by the demand scale (:mod:`sim.demand`) without redrawing the base stream.
+        """
         model = self.model
-        return poisson_times(
-            self.rng(f"{source}/arrivals"), model.per_hour(per_day), model.horizon_h
-        )
+        rate, scale = model.per_hour(per_day), scale_of(model.scenario, source)
+        base = poisson_times(self.rng(f"{source}/arrivals"), rate, model.horizon_h)
+        if scale == 1.0:
+            return base
+        thinning = self.rng(f"{source}/arrivals/thinning")
+        extra = self.rng(f"{source}/arrivals/extra")
+        return scaled_times(base, rate, scale, model.horizon_h, thinning, extra)
 
     def arrive(
         self,
@@ -103,6 +112,7 @@ class Centre:
         """Feed ``times`` to ``create`` — unless the stream is switched off
         (``workload.streams``).
         """
+        self.creators.setdefault(stream.id, create)
         active = self.model.scenario.workload.streams
         if active is None or stream.id in active:
             ArrivalSource(self.model.after, times, create, sizes)

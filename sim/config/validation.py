@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from .. import registry
+from ..backlog import read_backlog
+from ..demand import MAX_SCALE
 from ..quota import moved_posts
 from ..settings import ConfigError, check_range
 from .schema import Scenario
@@ -67,6 +69,8 @@ def _run_checks(s: Scenario) -> None:
         raise ConfigError(
             f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD"
         ) from None
+    if run.initial_backlog:
+        read_backlog(run.initial_backlog, s)  # one line naming file, row and column
 
 
 def _county_checks(s: Scenario) -> None:
@@ -111,6 +115,12 @@ def _workload_checks(s: Scenario) -> None:
                 f"workload.streams: {name!r} is not a stream (streams: {', '.join(known)})"
             )
     for spec in registry.streams():
+        combined = s.workload.demand_scale * getattr(spec.settings(s), "demand_scale", 1.0)
+        if combined > MAX_SCALE:
+            raise ConfigError(
+                f"workload.demand_scale × workload.{spec.id}.demand_scale = {combined:g}: "
+                f"must be ≤ {MAX_SCALE:g}"
+            )
         if spec.check is not None:
             spec.check(spec.settings(s), f"workload.{spec.id}")
 

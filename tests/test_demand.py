@@ -1,0 +1,99 @@
+"""Demand scaling: exact Poisson rates, nested arrivals, common random numbers kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import engine
+from sim.analysis import confidence_interval
+from sim.build import build
+from sim.demand import MAX_SCALE, scaled_times
+from sim.rng import poisson_times, stream
+from sim.settings import ConfigError
+
+from .conftest import scenario
+
+RATE, HORIZON = 2.0, 500.0  # arrivals per hour, hours: 1000 expected
+
+
+def _scaled(scale: float, rep: int) -> tuple[np.ndarray, np.ndarray]:
+    base = poisson_times(stream(1, rep, "x/arrivals"), RATE, HORIZON)
+    out = scaled_times(
+        base,
+        RATE,
+        scale,
+        HORIZON,
+        stream(1, rep, "x/arrivals/thinning"),
+        stream(1, rep, "x/arrivals/extra"),
+    )
+    return base, out
+
+
+def test_scale_one_is_the_base_stream_itself():
+    base, out = _scaled(1.0, 0)
+    assert out is base
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.5, 1.2, 3.0])
+def test_scaled_counts_are_poisson_at_the_scaled_rate(scale):
+    counts = np.array([len(_scaled(scale, rep)[1]) for rep in range(200)])
+    expected = scale * RATE * HORIZON
+    # Poisson: mean and variance both equal the expected count; 200 draws.
+    assert abs(counts.mean() - expected) <= 4 * np.sqrt(max(expected, 1) / 200)
+    if expected:
+        assert 0.7 < counts.var(ddof=1) / expected < 1.4
+
+
+def test_scaled_streams_are_nested_and_keep_every_base_epoch():
+    for rep in range(5):
+        base, low = _scaled(0.7, rep)
+        _, mid = _scaled(1.3, rep)
+        _, high = _scaled(1.8, rep)
+        assert set(low) <= set(base) <= set(mid) <= set(high)
+        assert np.all(np.diff(high) >= 0)
+
+
+def test_demand_scale_raises_model_arrivals_by_20_percent_under_crn():
+    run = ("county=small", "workload.streams=[services]", "run.horizon_days=40")
+    run += ("run.warmup_days=0", "run.replications=5", "run.timeseries=false")
+    key = "county.services.arrivals"
+    base = engine.run(scenario(*run)).replications[key].to_numpy()
+    more = engine.run(scenario(*run, "workload.demand_scale=1.2")).replications[key].to_numpy()
+    ci = confidence_interval(more / base - 1.0)
+    assert ci["ci_low"] <= 0.2 <= ci["ci_high"]
+    assert ci["ci_high"] - ci["ci_low"] < 0.04  # paired: only the added arrivals vary
+
+
+def _items(*overrides: str) -> list:
+    model = build(scenario("county=small", "run.horizon_days=30", *overrides), 0)
+    model.run()
+    return model.items
+
+
+def test_base_arrivals_stay_and_other_streams_are_untouched():
+    plain = _items()
+    scaled = _items("workload.services.demand_scale=1.5")
+
+    def epochs(items, sid):
+        return sorted(i.t_arr for i in items if i.stream.id == sid)
+
+    assert set(epochs(plain, "services")) < set(epochs(scaled, "services"))
+    # Grid reports (own sources only) are the same reports at the same moments.
+    assert epochs(plain, "grid") == epochs(scaled, "grid")
+
+
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("workload.demand_scale=-0.1", "workload.demand_scale"),
+        ("workload.services.demand_scale=11", "workload.services.demand_scale"),
+        ("workload.demand_scale=4", "workload.demand_scale × workload.services.demand_scale"),
+    ],
+)
+def test_bad_scales_get_one_line(override, key):
+    extra = ("workload.services.demand_scale=3",) if "×" in key else ()
+    with pytest.raises(ConfigError) as err:
+        scenario(override, *extra)
+    assert key in str(err.value) and "\n" not in str(err.value)
+    assert MAX_SCALE == 10.0
