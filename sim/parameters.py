@@ -95,6 +95,11 @@ SOURCES: list[tuple[str, str, str]] = [
         "stress-test knob: 1 is the preset rates (sim.demand); a study sets it",
     ),
     (
+        "workload.*.monthly_profile",
+        "factor per month",
+        "none by default (flat rates); tsim-calibrate fits one when counts vary by month",
+    ),
+    (
         "workload.*.demand_scale",
         "factor",
         "stress-test knob per stream: 1 is the preset rates (sim.demand)",

@@ -112,6 +112,9 @@ class StreamSettings(Settings):
     demand_scale: float = knob(1.0, 0.0, 10.0)
     """Multiplies every arrival rate of the stream (with ``workload.demand_scale``;
     see sim.demand): 1.2 is 20% more work arriving, 0 none of the stream's own."""
+    monthly_profile: list[float] | None = None
+    """12 factors (January first) on the stream's arrival rates by calendar month, e.g.
+    fitted by tsim-calibrate; None: the same rate all year."""
 
 
 class ConfigError(ValueError):

@@ -51,9 +51,11 @@ def test_a_rate_by_kind_is_count_over_exposure(tmp_path):
     assert "workload.enforcement.complaints_per_10k_pop_per_day" in unknown  # no such rows
 
 
-def _observed_year(tmp_path):
+def _observed_year(tmp_path, *overrides):
     """A known scenario (seed 99) simulated for a year, aggregated by month."""
-    s = scenario("county=small", "run.seed=99", "run.replications=1", "run.warmup_days=0")
+    s = scenario(
+        "county=small", "run.seed=99", "run.replications=1", "run.warmup_days=0", *overrides
+    )
     out = engine.run(s)
     clock = WorkingClock(s.calendar.hours_per_day, s.calendar.days_per_week, s.calendar.start_date)
     path = tmp_path / "counts.csv"
@@ -67,7 +69,8 @@ def test_round_trip_recovers_the_rates_and_fits(tmp_path):
     out = tmp_path / "calibration"
     out.mkdir()
     done = calibrate(raw_config("county=small", "run.replications=5"), str(path), out)
-    assert len(done["rates"]) == 8
+    assert len(done["rates"]) == 8  # no monthly profile: these counts have none
+    assert all("monthly_profile" not in k for k in done["rates"])
     for key, r in done["rates"].items():
         _, stream, name = key.split(".")
         true = getattr(getattr(truth.workload, stream), name)
@@ -86,6 +89,29 @@ def test_round_trip_recovers_the_rates_and_fits(tmp_path):
     s = load_scenario(cfg)
     key = "workload.services.requests_per_10k_pop_per_day"
     assert s.workload.services.requests_per_10k_pop_per_day == done["rates"][key]["value"]
+
+
+@pytest.mark.slow
+def test_a_seasonal_year_gets_its_monthly_profile_back(tmp_path):
+    profile = [1.5, 1.5, 1.2, 1.0, 1.0, 0.8, 0.6, 0.6, 0.9, 1.0, 1.2, 1.4]
+    services = ("workload.streams=[services]",)
+    truth, path = _observed_year(
+        tmp_path, *services, f"workload.services.monthly_profile=[{','.join(map(str, profile))}]"
+    )
+    out = tmp_path / "calibration"
+    out.mkdir()
+    cfg = raw_config("county=small", "run.replications=5", *services)
+    done = calibrate(cfg, str(path), out)
+    rate = done["rates"]["workload.services.requests_per_10k_pop_per_day"]["value"]
+    true_rate = truth.workload.services.requests_per_10k_pop_per_day
+    for month, factor in enumerate(profile):
+        found = done["rates"][f"workload.services.monthly_profile[{month}]"]["value"]
+        # The month's rate (flat rate × factor) is what the counts identify: ±10% is
+        # five standard deviations of a month's ~2,900 requests.
+        assert rate * found == pytest.approx(true_rate * factor, rel=0.10), month
+    assert done["fit"]["inside_share"] >= 0.9
+    preset = (out / "configs" / "workload" / "calibrated.yaml").read_text()
+    assert "monthly_profile" in preset
 
 
 ROW = "town_1,services,2020-01-06,2020-01-31,100\n"

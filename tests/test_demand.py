@@ -97,3 +97,37 @@ def test_bad_scales_get_one_line(override, key):
         scenario(override, *extra)
     assert key in str(err.value) and "\n" not in str(err.value)
     assert MAX_SCALE == 10.0
+
+
+PROFILE = [2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 1.0, 1.0, 1.0]
+
+
+def test_monthly_profile_sets_each_months_rate():
+    s = scenario(
+        "county=single",
+        "workload.streams=[services]",
+        "run.horizon_days=250",
+        f"workload.services.monthly_profile=[{','.join(map(str, PROFILE))}]",
+    )
+    model = build(s, 0)
+    model.run()
+    flat = (
+        s.workload.services.requests_per_10k_pop_per_day * s.county.kinds["town"].population / 1e4
+    )
+    days = (np.array([i.t_arr for i in model.items]) // model.clock.hours_per_day).astype(int)
+    months = np.array([model.clock.date_of_day(d).month - 1 for d in range(250)])
+    per_month = np.bincount(months[days], minlength=12)
+    for m in range(12):
+        expected = flat * PROFILE[m] * (months == m).sum()
+        if expected:  # Poisson: within 4 sd
+            assert abs(per_month[m] - expected) < 4 * np.sqrt(expected), (m, per_month[m], expected)
+
+
+@pytest.mark.parametrize(
+    "profile, words",
+    [("[1,1,1]", "has 3 factors: needs 12"), ("[1,1,1,1,1,1,1,1,1,1,1,-1]", "monthly_profile[11]")],
+)
+def test_bad_profiles_get_one_line(profile, words):
+    with pytest.raises(ConfigError) as err:
+        scenario(f"workload.grid.monthly_profile={profile}")
+    assert words in str(err.value) and "\n" not in str(err.value)

@@ -35,6 +35,7 @@ from ..config import ConfigError, load_scenario
 from .fit import fit_check, plot
 from .observed import read_counts
 from .rates import estimate
+from .seasons import fit_profiles
 
 PRESET = "calibrated"
 USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
@@ -48,11 +49,14 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
         raise ConfigError("run.replications = 1: the fit check needs ≥ 2 replications")
     periods = read_counts(data, scenario)
     est = estimate(scenario, periods)
+    fit_profiles(scenario, periods, est)
     workload = OmegaConf.to_container(cfg.workload, resolve=True)
     assert isinstance(workload, dict)
     for key, value in est.values().items():
         _, stream, name = key.split(".")
         workload[stream][name] = value
+    for stream, profile in est.profiles.items():
+        workload[stream]["monthly_profile"] = profile
     preset = out / "configs" / "workload" / f"{PRESET}.yaml"
     preset.parent.mkdir(parents=True, exist_ok=True)
     header = f"# Calibrated by tsim-calibrate from {data} (see calibration.json).\n"

@@ -55,10 +55,12 @@ class Estimates:
 
     rates: list[Rate] = dataclasses.field(default_factory=list)
     unidentified: list[Unidentified] = dataclasses.field(default_factory=list)
+    profiles: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    """Stream → monthly profile, for the streams whose counts show one (:mod:`.seasons`)."""
 
     def values(self) -> dict[str, float]:
-        """Config key → calibrated value."""
-        return {r.key: r.value for r in self.rates}
+        """Rate key → calibrated value (the profiles' factors excluded)."""
+        return {r.key: r.value for r in self.rates if "[" not in r.key}
 
 
 def garwood(n: float, level: float = 0.95, dispersion: float = 1.0) -> tuple[float, float]:

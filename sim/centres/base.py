@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..demand import scale_of, scaled_times
+from .. import demand
 from ..registry import Scope, StreamSpec
 from ..rng import poisson_times
 from ..work import ArrivalSource
@@ -91,16 +91,13 @@ class Centre:
 
     def poisson(self, source: str, per_day: float) -> np.ndarray:
         """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``,
-        scaled by the demand scale (:mod:`sim.demand`) without redrawing the base stream.
+        scaled by the demand scale and monthly profile (:mod:`sim.demand`) without
+        redrawing the base stream.
         """
         model = self.model
-        rate, scale = model.per_hour(per_day), scale_of(model.scenario, source)
+        rate = model.per_hour(per_day)
         base = poisson_times(self.rng(f"{source}/arrivals"), rate, model.horizon_h)
-        if scale == 1.0:
-            return base
-        thinning = self.rng(f"{source}/arrivals/thinning")
-        extra = self.rng(f"{source}/arrivals/extra")
-        return scaled_times(base, rate, scale, model.horizon_h, thinning, extra)
+        return demand.arrivals(model.scenario, source, base, rate, model.horizon_h, self.rng)
 
     def arrive(
         self,

@@ -115,14 +115,32 @@ def _workload_checks(s: Scenario) -> None:
                 f"workload.streams: {name!r} is not a stream (streams: {', '.join(known)})"
             )
     for spec in registry.streams():
-        combined = s.workload.demand_scale * getattr(spec.settings(s), "demand_scale", 1.0)
+        settings = spec.settings(s)
+        combined = s.workload.demand_scale * getattr(settings, "demand_scale", 1.0)
         if combined > MAX_SCALE:
             raise ConfigError(
                 f"workload.demand_scale × workload.{spec.id}.demand_scale = {combined:g}: "
                 f"must be ≤ {MAX_SCALE:g}"
             )
+        _check_profile(f"workload.{spec.id}", getattr(settings, "monthly_profile", None), combined)
         if spec.check is not None:
             spec.check(spec.settings(s), f"workload.{spec.id}")
+
+
+def _check_profile(path: str, profile: Any, scale: float) -> None:
+    if profile is None:
+        return
+    if len(profile) != 12:
+        raise ConfigError(
+            f"{path}.monthly_profile has {len(profile)} factors: needs 12 (January first)"
+        )
+    for i, f in enumerate(profile):
+        check_range(f"{path}.monthly_profile[{i}]", f, 0.0, MAX_SCALE)
+    if scale * max(profile) > MAX_SCALE:
+        raise ConfigError(
+            f"{path}.monthly_profile: its largest factor {max(profile):g} × the demand scale "
+            f"{scale:g} must be ≤ {MAX_SCALE:g}"
+        )
 
 
 def _policy_checks(s: Scenario) -> None:
