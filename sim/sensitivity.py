@@ -77,7 +77,10 @@ def move(cfg: DictConfig, key: str, delta: float) -> Move:
         low = min(math.floor(value * (1 - delta)), value - 1)
         high = max(math.ceil(value * (1 + delta)), value + 1)
         return Move(key, value, low, high)
-    return Move(key, value, value * (1 - delta), value * (1 + delta))
+    # 12 significant digits: 0.05 × 0.9 is 0.045 in the table, not 0.045000000000000005.
+    return Move(
+        key, value, float(f"{value * (1 - delta):.12g}"), float(f"{value * (1 + delta):.12g}")
+    )
 
 
 def _scenario(cfg: DictConfig, key: str | None = None, value: float | None = None) -> Any:

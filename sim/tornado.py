@@ -29,7 +29,7 @@ def tornado(rows: list[dict[str, Any]], kpi: str, base: float, path: Path) -> Pa
     """Draw ``rows`` (each: ``label``, ``low`` and ``high`` effect CIs, in drawing order
     from the top) and save to ``path``.
     """
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(12, 0.6 * len(rows) + 1.8))
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i  # first row on top
         for end, colour in (("low", "tab:blue"), ("high", "tab:red")):
@@ -43,8 +43,8 @@ def tornado(rows: list[dict[str, Any]], kpi: str, base: float, path: Path) -> Pa
         Patch(color="tab:red", alpha=0.75, label="parameter raised"),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=8)
-    ax.set_xlabel(f"Δ {kpi} against the base ({base:.4g}); paired 95% CI")
-    ax.set_title("One-at-a-time sensitivity (common random numbers)", loc="left")
+    ax.set_xlabel(f"Δ {kpi}\nagainst the base run ({base:.4g}); paired 95% CI")
+    fig.suptitle("One-at-a-time sensitivity, largest swing on top (common random numbers)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
