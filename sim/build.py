@@ -17,7 +17,7 @@ from .centres.base import Centre, wire
 from .config import Scenario
 from .model import Model, Township
 from .quota import added_posts, kind_of, township_ids
-from .reallocation import start_flexible_use, start_rebalancing
+from .reallocation import Rebalancing, start_flexible_use
 from .registry import centres
 from .secondment import build_secondment
 from .staff import Workforce
@@ -42,7 +42,7 @@ def build(scenario: Scenario, replication: int) -> Model:
         _build_township(model, workforce, tid, added)
     workforce.start([p for tw in model.townships for p in tw.pools])
     if policy.rebalancing.enabled:
-        start_rebalancing(model, workforce, policy.rebalancing.interval_days)
+        Rebalancing(model, workforce, policy.rebalancing.interval_days)
     if policy.flexible_staff.enabled:
         start_flexible_use(model, policy.flexible_staff.review_days)
     if policy.timing.transfer:

@@ -70,7 +70,8 @@ STREAM_METRICS = (
     MetricDoc("lead_time_p90_h", "90th percentile of the same", "working hours"),
     MetricDoc(
         "on_time_share",
-        "of items whose deadline falls in the window, the share finished by it (uncensored)",
+        "of items whose deadline falls in the window, the share whose time-limited act "
+        "(a case's decision, otherwise completion) came by it (uncensored)",
         "0–1",
     ),
 )
@@ -141,7 +142,7 @@ def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
     started = arrived & ~np.isnan(r.start)
     lead = r.done[finished] - r.arr[finished]
     due_in = (r.due >= w) & (r.due < h)
-    on_time = due_in & (done_or_h <= r.due)
+    on_time = due_in & (r.limit_act(h) <= r.due)
     inside = np.clip(np.minimum(done_or_h, h) - np.maximum(r.arr, w), 0.0, None)
     return {
         "arrivals": float(arrived.sum()),

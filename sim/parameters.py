@@ -46,6 +46,16 @@ SOURCES: list[tuple[str, str, str]] = [
         S001 + ": 3 towns (镇) and 6 townships (乡); "
         "Yishui 18 (" + S004 + "); the kind split is an assumption",
     ),
+    (
+        "county.cover.delay_days",
+        "working days",
+        A + "a township head reassigns someone within a couple of days",
+    ),
+    (
+        "county.cover.share",
+        "share of a working day",
+        A + "the covering clerk or officer splits the day between two posts",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),
@@ -173,7 +183,7 @@ SOURCES: list[tuple[str, str, str]] = [
         S003
         + " item 7, "
         + S004
-        + ": 乡呼县应 / 吹哨报到; the pick-up and answer times are assumptions",
+        + ": 乡呼县应 / 吹哨报到; weekly inbox review, answer time: assumptions",
     ),
     (
         "policy.admission.*",

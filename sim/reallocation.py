@@ -1,12 +1,12 @@
 """Moving posts and people to where the work is.
 
 * **Quota rebalancing** (统筹调剂、动态管理), every ``interval_days``: for each pool name,
-  a vacant post moves from the least to the most loaded township (load = items waiting
-  per active member at that pool's centre); where the imbalance is large (the most
-  loaded over twice the least, plus one item per member) a free member moves too.
+  a vacant post moves from the least to the most loaded township, and where the
+  imbalance is large a team's worth of staff moves too (see :class:`Rebalancing`).
 * **Flexible staff use** (统筹使用行政事业人员), every ``review_days`` in each township:
   free administrative and institutional staff without enforcement certificates move
-  between the service centre and the general office toward the longer queue per member.
+  between the service centre and the general office toward the longer queue per member,
+  never leaving a window or office without anyone.
 """
 
 from __future__ import annotations
@@ -25,41 +25,79 @@ def centre_load(tw: Township, centre: str) -> float:
     return waiting / max(1, sum(st.active for st in stations))
 
 
-def start_rebalancing(model: Model, workforce: Workforce, interval_days: float) -> None:
-    """Review quota every ``interval_days``: vacant posts move to the most loaded townships."""
-    by_name: dict[str, list[Pool]] = {}
-    for tw in model.townships:
-        for pool in tw.pools:
-            by_name.setdefault(pool.name, []).append(pool)
+class Rebalancing:
+    """Quota review across townships, for each pool name (统筹调剂、动态管理).
 
-    def review() -> None:
-        for pools in by_name.values():
+    The load of a township's pool is its centre's waiting items per member, smoothed
+    every working day over about one review interval, so a passing queue moves nobody.
+    At each review the most loaded township takes a vacant post from the least loaded
+    one; where the smoothed load is over twice as high (plus one item per member), staff
+    move too — a whole team's worth at once (two certified officers for an enforcement
+    team), only from a team that keeps enough to work, and only if the move does not
+    turn the imbalance round (hysteresis: no bouncing back at the next review).
+    Stationed county officers are the county's, and never move.
+    """
+
+    def __init__(self, model: Model, workforce: Workforce, interval_days: float):
+        self.model = model
+        self.workforce = workforce
+        self.alpha = min(1.0, 1.0 / interval_days)  # daily smoothing weight
+        self.groups: dict[str, list[Pool]] = {}
+        for tw in model.townships:
+            for pool in tw.pools:
+                if pool.quota_type != "stationed":
+                    self.groups.setdefault(pool.name, []).append(pool)
+        self.load = {p.index: 0.0 for pools in self.groups.values() for p in pools}
+        model.every(1.0, self._observe)
+        model.every(interval_days, self._review)
+
+    def _township(self, pool: Pool) -> Township:
+        assert pool.township is not None  # township pools only
+        return self.model.townships[pool.township]
+
+    def _observe(self) -> None:
+        for pools in self.groups.values():
+            for p in pools:
+                now = centre_load(self._township(p), p.centre)
+                self.load[p.index] += self.alpha * (now - self.load[p.index])
+
+    def _review(self) -> None:
+        for pools in self.groups.values():
             if len(pools) > 1:
-                _rebalance(model, workforce, pools)
+                self._rebalance(pools)
 
-    model.every(interval_days, review)
+    def _rebalance(self, pools: list[Pool]) -> None:
+        load = self.load
+        hi = max(pools, key=lambda p: (load[p.index], -p.index))
+        lo = min((p for p in pools if p is not hi), key=lambda p: (load[p.index], p.index))
+        if load[hi.index] <= load[lo.index]:
+            return
+        unit = self._township(lo).centres[lo.centre].team_size(lo.certified)
+        if lo.vacancies() > 0 and lo.quota - 1 >= unit:  # lo can still field a team
+            self.workforce.change_quota(lo, -1)
+            self.workforce.change_quota(hi, +1)
+        if load[hi.index] > 2 * load[lo.index] + 1:
+            self._move_team(lo, hi, unit)
 
+    def _move_team(self, lo: Pool, hi: Pool, unit: int) -> None:
+        """Move ``unit`` free members of ``lo`` together, from one station that keeps at
+        least ``unit`` of them, if the receiving township stays the more loaded.
+        """
+        n_lo, n_hi = self._present(lo), self._present(hi)
+        q_lo, q_hi = self.load[lo.index] * n_lo, self.load[hi.index] * n_hi  # items waiting
+        if n_lo - unit < unit or q_hi / (n_hi + unit) < q_lo / (n_lo - unit):
+            return
+        for station in self._township(lo).stations(lo.centre):
+            mine = [s for s in station.members if s.pool == lo.index]
+            free = [s for s in mine if s.since is None and s.on_release is None]
+            if len(mine) - unit >= unit and len(free) >= unit:
+                for s in free[:unit]:
+                    self.workforce.transfer(s, lo, hi)
+                return
 
-def _rebalance(model: Model, workforce: Workforce, pools: list[Pool]) -> None:
-    load = {
-        p.index: centre_load(model.townships[p.township], p.centre)  # type: ignore[index]
-        for p in pools
-    }  # township pools only: never None
-    hi = max(pools, key=lambda p: load[p.index])
-    donors = [p for p in pools if p is not hi]
-    if not donors:
-        return
-    lo = min(donors, key=lambda p: load[p.index])
-    if load[hi.index] <= load[lo.index]:
-        return
-    if lo.vacancies() > 0:
-        workforce.change_quota(lo, -1)
-        workforce.change_quota(hi, +1)
-    present = [s for s in lo.members if not s.seconded]
-    if load[hi.index] > 2 * load[lo.index] + 1 and len(present) > 1:  # never the last one
-        free = [s for s in present if s.since is None and s.on_release is None]
-        if free:
-            workforce.transfer(free[0], lo, hi)
+    @staticmethod
+    def _present(pool: Pool) -> int:
+        return sum(1 for s in pool.members if not s.seconded)
 
 
 def start_flexible_use(model: Model, review_days: float) -> None:
@@ -80,9 +118,10 @@ def _deploy(model: Model, tw: Township) -> None:
         lo = min(loads, key=loads.__getitem__)
         if loads[hi] - loads[lo] < 1.0:
             return
-        movable = [
+        movable = [  # never a window's or office's last member: it would stall
             s
             for st in tw.stations(lo)
+            if st.active > 1
             for s in st.free_members()
             if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
         ]

@@ -30,6 +30,7 @@ class Records:
     visits: np.ndarray
     up: np.ndarray  # sent up to the county
     answer: np.ndarray  # the county's answer
+    decided: np.ndarray  # a case's decision: what its time limit is for (NaN: the end)
     tag: np.ndarray
 
     @classmethod
@@ -55,8 +56,16 @@ class Records:
             visits=column("visits"),
             up=maybe("t_up"),
             answer=maybe("t_answer"),
+            decided=maybe("t_decided"),
             tag=column("tag", int),
         )
+
+    def limit_act(self, h: float) -> np.ndarray:
+        """When the act each item's time limit is for happened — the decision of a case,
+        else completion — with ``h`` for what had not happened by the horizon.
+        """
+        act = np.where(np.isnan(self.decided), self.done, self.decided)
+        return np.where(np.isnan(act), h, act)
 
     def subset(self, mask: np.ndarray) -> Records:
         """The records selected by a boolean mask."""
@@ -85,5 +94,5 @@ def late_share(r: Records, w: float, h: float) -> float:
     due_in = (r.due >= w) & (r.due < h)
     if not due_in.any():
         return float("nan")
-    late = due_in & ~(np.where(np.isnan(r.done), h, r.done) <= r.due)
+    late = due_in & ~(r.limit_act(h) <= r.due)
     return float(late.sum() / due_in.sum())

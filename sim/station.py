@@ -43,6 +43,7 @@ class Station:
         self.after = model.after
         self.name = name
         self.active = 0  # members, busy or free
+        self.members: list[Staff] = []  # busy or free; changes only when staff move
 
     def waiting(self) -> int:
         """Items waiting (not being handled)."""
@@ -68,6 +69,7 @@ class Station:
         ``then(s)`` is called at that moment.
         """
         self.active -= 1
+        self.members.remove(s)
         if s.since is None:
             self._drop_free(s)
             then(s)
@@ -104,6 +106,7 @@ class Desk(Station):
         """A member starts here: takes the next waiting item, or waits free."""
         s.station = self
         self.active += 1
+        self.members.append(s)
         if self.line:
             self._start(self.line.popleft(), s)
         else:
@@ -206,10 +209,48 @@ class Handoff:
         self.model.advance(item)
 
 
+class Inbox:
+    """Where a township's call to the county waits without 乡呼县应: the departments go
+    through their inbox every ``period_h`` working hours (their own rhythm) and only
+    then put the calls in their ordinary line.
+    """
+
+    def __init__(self, model: Model, period_h: float):
+        self.model = model
+        self.period_h = period_h
+
+    def request(self, item: WorkItem) -> None:
+        """Hold the call until the departments' next review of their inbox."""
+        now, period = self.model.env.now, self.period_h
+        self.model.after((now // period + 1) * period - now, _next_step, (self.model, item))
+
+
+class Decision:
+    """A zero-time step that stamps a case's decision: the act its time limit is for
+    (the payment period after it does not count against the limit).
+    """
+
+    def __init__(self, model: Model):
+        self.model = model
+
+    def request(self, item: WorkItem) -> None:
+        """Stamp the moment and pass the case on at once."""
+        item.t_decided = self.model.env.now
+        item.pos += 1
+        self.model.advance(item)
+
+
+def _next_step(event: Any) -> None:
+    model, item = event._value
+    item.pos += 1
+    model.advance(item)
+
+
 class Acceptance:
-    """A zero-time step that starts the statutory clock (受理): the request's deadline
-    counts from acceptance of complete materials, ``limit_days`` working days after the
-    day of acceptance — not from a first visit whose papers were incomplete.
+    """A zero-time step that starts the statutory clock: a request's deadline counts
+    from acceptance of complete materials (受理) — not from a first visit whose papers
+    were incomplete — and a case's from its filing (立案), ``limit_days`` working days
+    after the day of acceptance.
     """
 
     def __init__(self, model: Model, limit_days: float):
@@ -246,6 +287,7 @@ class CrewStation(Station):
         """A member joins; whatever can start starts."""
         s.station = self
         self.active += 1
+        self.members.append(s)
         self.certified_active += s.certified
         (self.free_cert if s.certified else self.free_plain).append(s)
         self._dispatch()

@@ -49,6 +49,7 @@ class WorkItem:
         "stream",
         "t_answer",
         "t_arr",
+        "t_decided",
         "t_done",
         "t_enq",
         "t_start",
@@ -85,6 +86,7 @@ class WorkItem:
         # (left unset here: one attribute less per item on the hot path).
         self.t_up: float | None = None  # sent up to the county (referral, legal review)
         self.t_answer: float | None = None  # the county's answer
+        self.t_decided: float | None = None  # the act its time limit is for, if not the end
         self.tag = tag  # sub-kind, e.g. a duplicate grid report
         self.origin = origin  # first contact: arrival of the item this one came from
 

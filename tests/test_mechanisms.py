@@ -50,6 +50,9 @@ def test_a_switched_off_stage_needs_no_crew():
             "workload.enforcement.complaints_per_10k_pop_per_day=2",
             "workload.enforcement.refer_up_share=0",
             "workload.enforcement.legal_review_share=0",
+            "workload.enforcement.statement_days=0",
+            "workload.enforcement.hearing_share=0",
+            "workload.enforcement.payment_days=0",
             "county.kinds.town.staff.enforcement_officers.headcount=0",
         )
     ).replications
@@ -130,3 +133,139 @@ def test_service_deadlines_count_from_acceptance_of_complete_materials():
     ).replications
     assert (t["county.services.wait_mean_h"] < 0.01).all()
     assert (t["county.services.on_time_share"] >= 0.97).all()
+
+
+# ---- point 5: a window whose only clerk leaves is covered, under every policy
+def _services_left_behind(*extra: str) -> float:
+    """Open requests at the horizon when one of two single-clerk windows loses its
+    clerk on day 5 and nobody is hired (the covering rule is all that can help).
+    """
+    s = scenario(
+        "county=single",
+        "workload.streams=[services]",
+        "run.replications=1",
+        "run.horizon_days=60",
+        "run.warmup_days=0",
+        "run.timeseries=false",
+        "county.kinds.town.staff.window_staff.headcount=2",
+        "county.kinds.town.staff.window_aux.headcount=0",
+        "workload.services.requests_per_10k_pop_per_day=3",
+        "policy.workforce.attrition_per_year=0",
+        "policy.workforce.hires_per_round=0",
+        *extra,
+    )
+    model = build(s, 0)
+    centre = model.townships[0].centres["service"]
+    assert len(centre.stations) == 2  # two clerks: two department windows
+    leaver = centre.stations[0].members[0]
+    model.after(model.clock.hours(5), model.workforce._leave, leaver)
+    model.run()
+    return sum(1 for i in model.items if i.t_done is None)
+
+
+def test_a_window_whose_clerk_left_is_covered_by_the_other_clerk():
+    stalled = _services_left_behind("county.cover.share=0")
+    covered = _services_left_behind()
+    assert stalled > 100  # nobody serves the orphaned window's departments for 55 days
+    assert covered < 15  # one clerk now staffs both windows, half a day each
+
+
+# ---- point 3: dedicated windows are department windows, one per clerk at most
+@pytest.mark.parametrize(
+    "clerks, desks", [(1, 1), (2, 2), (3, 3), (5, 5), (8, 5)]
+)  # 5 service categories in the default workload
+def test_dedicated_windows_are_one_per_department_group(clerks, desks):
+    s = scenario(
+        "county=single",
+        *SHORT,
+        f"county.kinds.town.staff.window_staff.headcount={clerks}",
+        "county.kinds.town.staff.window_aux.headcount=0",
+    )
+    centre = build(s, 0).townships[0].centres["service"]
+    assert len(centre.stations) == desks
+    pooled = build(scenario(*s_over(s), "policy=one_window"), 0)
+    assert len(pooled.townships[0].centres["service"].stations) == 1
+
+
+def s_over(s):
+    return (
+        "county=single",
+        *SHORT,
+        f"county.kinds.town.staff.window_staff.headcount="
+        f"{s.county.kinds['town'].staff['window_staff'].headcount}",
+        "county.kinds.town.staff.window_aux.headcount=0",
+    )
+
+
+# ---- point 6: statutory waiting periods; the decision limit counts from filing
+CASES_ONLY = (
+    "county=single",
+    "workload=quiet",
+    "workload.streams=[enforcement]",
+    "run.replications=2",
+    "run.horizon_days=120",
+    "run.warmup_days=10",
+    "run.timeseries=false",
+    "county.kinds.town.staff.enforcement_officers.headcount=40",
+    "workload.enforcement.complaints_per_10k_pop_per_day=1",
+    "workload.enforcement.refer_up_share=0",
+    "workload.enforcement.legal_review_share=0",
+    "workload.enforcement.hearing_share=0",
+    "policy.workforce.attrition_per_year=0",
+    *(
+        f"workload.enforcement.stages.{s}.effort.kind=deterministic"
+        for s in ("inspect", "file", "investigate", "review", "decide")
+    ),
+)
+
+
+def test_cases_wait_for_the_statement_and_payment_periods():
+    # Ample officers: a case takes its five stages' effort (3+1+6+2+1 = 13 h of fixed
+    # effort) plus the statement period (3 days) and the payment period (11 days).
+    t = engine.run(scenario(*CASES_ONLY)).replications
+    hours = 13.0 + (3 + 11) * 8.0
+    assert (t["county.enforcement.arrivals"] > 50).all()
+    lead = t["county.enforcement.lead_time_mean_h"]
+    # Stages start at once but a step may straddle a night: never shorter than the sum.
+    assert (lead >= hours - 1e-6).all() and (lead < hours + 16).all()
+
+
+def test_the_decision_limit_counts_from_filing_to_decision():
+    # A 5-day limit is met by every decision (about 5 working days after filing) even
+    # though the case only closes after the 11-day payment period.
+    t = engine.run(scenario(*CASES_ONLY, "workload.enforcement.time_limit_days=5")).replications
+    assert (t["county.enforcement.on_time_share"] == 1.0).all()
+    late = engine.run(scenario(*CASES_ONLY, "workload.enforcement.time_limit_days=2")).replications
+    assert (late["county.enforcement.on_time_share"] == 0.0).all()
+
+
+# ---- point 2: rebalancing moves whole crews and never breaks a team
+def test_rebalancing_moves_officers_as_whole_crews_and_keeps_every_team_working():
+    s = scenario(
+        "county=small",
+        "policy=rebalancing",
+        "policy.enforcement.integrated=true",
+        "run.replications=1",
+        "run.timeseries=false",
+        "policy.workforce.attrition_per_year=0",
+        "policy.secondment.requests_per_township_per_day=0",
+        "county.kinds.town.staff.enforcement_officers.headcount=7",
+        "county.kinds.rural.villages=40",  # rural offices far busier than the towns
+    )
+    model = build(s, 0)
+    moved: list[tuple[float, str, str]] = []
+    transfer = model.workforce.transfer
+
+    def record(member, source, target):
+        if source.certified:
+            moved.append((model.env.now, source.scope, target.scope))
+        transfer(member, source, target)
+
+    model.workforce.transfer = record
+    model.run()
+    assert moved, "the busy rural offices received no officers"
+    # Officers move two at a time (a field crew) ...
+    assert all(moved.count(m) % 2 == 0 for m in moved)
+    # ... and every enforcement team keeps at least a crew.
+    for tw in model.townships:
+        assert all(st.certified_active >= 2 for st in tw.stations("enforcement")), tw.id

@@ -79,6 +79,12 @@ class Centre:
     def start(self) -> None:
         """Start the centre's own arrivals and reviews (called once all are wired)."""
 
+    def team_size(self, certified: bool) -> int:
+        """How many (certified) staff a step here may need at once: a team smaller than
+        this cannot work, so staff move in and out of it in units of this size.
+        """
+        return 1
+
     def metrics(self, records: Records, w: float, h: float) -> dict[str, float]:
         """Centre-level metrics (full names) beyond the per-stream ones."""
         return {}

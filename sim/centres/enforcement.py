@@ -10,21 +10,27 @@ own domains (as many teams of two as the certified posts allow, domains spread b
 with **integration** (一支队伍管执法) one team takes every domain, joined by stationed
 county officers. Cases beyond township powers are sent up after inspection and the
 county takes them over; before the powers are delegated (``timing.powers_day``) that
-share is larger. Without escalation a referral waits for the county to pick it up
-(``pickup_days_mean``); a share of decisions also waits for the county's legal review.
+share is larger. A share of decisions also waits for the county's legal review. Without
+escalation (乡呼县应) a call to the county waits for the departments' next review of
+their inbox (``review_days``) and then queues behind their own work.
+
+The decision limit counts from filing (立案). Between review and decision the party has
+its statement period (陈述申辩) after the notice (告知), and a hearing (听证) when it asks
+for one; after the decision, the payment period runs before the case closes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..registry import register_centre
 from ..rng import sample
-from ..station import CrewStation, Handoff
-from ..streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES
+from ..station import Acceptance, CrewStation, Decision, Handoff, Inbox
+from ..streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES, EnforcementWorkload
 from ..work import Step, draws
 from .base import Centre, Opener, Reserve
 from .teams import cover_gaps, group_by_load, neediest
@@ -70,6 +76,12 @@ class EnforcementOffice(Centre):
         else:
             neediest(teams, load, lambda st: st.active - st.certified_active).add(s)
 
+    def team_size(self, certified: bool) -> int:
+        """Field stages need this many certified officers at once (two, by default)."""
+        stages = ENFORCEMENT.settings(self.model.scenario).stages
+        need = (getattr(stages, n).certified for n in ENFORCEMENT_STAGES)
+        return max(1, *need) if certified else 1
+
     def start(self) -> None:
         """Start case arrivals and the daily cover of teams short of officers."""
         model, tw = self.model, self.township
@@ -88,18 +100,14 @@ class EnforcementOffice(Centre):
             model,
             self.stations,
             lambda t: t.certified_active,
-            lambda t: list(t.free_cert),
-            minimum=2,
+            lambda s: s.certified,
+            minimum=self.team_size(certified=True),
         )
 
     def _draws(self, source: str) -> Iterator[tuple[Any, ...]]:
-        model = self.model
-        cfg = ENFORCEMENT.settings(model.scenario)
+        cfg = ENFORCEMENT.settings(self.model.scenario)
         stages = [getattr(cfg.stages, name) for name in ENFORCEMENT_STAGES]
         cum_share = np.cumsum(self.shares)
-        policy = model.scenario.policy
-        pickup_days = 0.0 if policy.escalation.enabled else policy.escalation.pickup_days_mean
-        hpd = model.clock.hours_per_day
         n_domains = len(self.shares)
 
         def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
@@ -108,16 +116,16 @@ class EnforcementOffice(Centre):
             )
             beyond = rng.random(n)  # compared with the refer-up share in force at arrival
             legal = rng.random(n) < cfg.legal_review_share
+            hearing = rng.random(n) < cfg.hearing_share
             efforts = [sample(rng, s.effort, n) for s in stages]
-            pickup = rng.exponential(1.0, n) * pickup_days * hpd
             return (
                 domain,
                 beyond,
                 legal,
+                hearing,
                 *efforts,
                 sample(rng, cfg.referral_effort, n),
                 sample(rng, cfg.legal_review_effort, n),
-                pickup,
             )
 
         return draws(self.rng(source), draw)
@@ -134,7 +142,8 @@ class EnforcementOffice(Centre):
         powers_h = timing.powers_day * model.clock.hours_per_day
         before_powers = timing.refer_up_before_powers_share
         teams, team_of = self.stations, self.team_of
-        send_up = Step(Handoff(model), 0.0, 0, 0)  # stamps the moment a case goes up
+        to_county = self._to_county()
+        waits = self._statutory_waits(cfg)
         rows = self._draws(source)
 
         def reserve() -> Opener:
@@ -143,19 +152,64 @@ class EnforcementOffice(Centre):
 
         def create(row: tuple[Any, ...], t: float, origin: float | None) -> None:
             county = self.county
-            domain, beyond, legal, *hours, referral_h, legal_h, pickup_h = row
+            domain, beyond, legal, hearing, *hours, referral_h, legal_h = row
             team = teams[team_of[domain]]
-            steps = [Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours, strict=True)]
-            to_county = [send_up]
-            if pickup_h > 0.0:
-                to_county.append(Step(None, pickup_h, 0, 0))
+            inspect, file, investigate, review, decide = (
+                Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours, strict=True)
+            )
             refer_up = before_powers if t < powers_h else cfg.refer_up_share
-            if beyond < refer_up:
-                route = [steps[0], *to_county, Step(county, referral_h)]
-            elif legal:
-                route = [*steps[:4], send_up, Step(county, legal_h), steps[4]]
+            if beyond < refer_up:  # beyond township powers: the county takes it over
+                route = [inspect, *to_county, Step(county, referral_h)]
             else:
-                route = steps
+                route = [inspect, file, waits.filed, investigate, review]
+                if legal:
+                    route += [*to_county, Step(county, legal_h)]
+                route += waits.before_decision(hearing)
+                route += [decide, waits.decided, *waits.after_decision]
             model.new_item(tw.index, ENFORCEMENT, t, cfg.time_limit_days, route, origin=origin)
 
         return reserve
+
+    def _to_county(self) -> list[Step]:
+        """Steps of a call to the county before its staff work on it: stamp the moment;
+        without escalation (乡呼县应), wait for the departments' review of their inbox.
+        """
+        model = self.model
+        escalation = model.scenario.policy.escalation
+        steps = [Step(Handoff(model), 0.0, 0, 0)]
+        if not escalation.enabled and escalation.review_days > 0:
+            steps.append(Step(Inbox(model, model.clock.hours(escalation.review_days)), 0.0, 0, 0))
+        return steps
+
+    def _statutory_waits(self, cfg: EnforcementWorkload) -> StatutoryWaits:
+        hours = self.model.clock.hours
+        return StatutoryWaits(
+            filed=Step(Acceptance(self.model, cfg.time_limit_days), 0.0, 0, 0),
+            statement=_delay(hours(cfg.statement_days)),
+            hearing=_delay(hours(cfg.hearing_days)),
+            decided=Step(Decision(self.model), 0.0, 0, 0),
+            after_decision=_delay(hours(cfg.payment_days)),
+        )
+
+
+def _delay(hours: float) -> list[Step]:
+    """A pure waiting period as route steps (none when it is zero)."""
+    return [Step(None, hours, 0, 0)] if hours > 0 else []
+
+
+@dataclass(frozen=True)
+class StatutoryWaits:
+    """The steps of a case's procedure that are waiting, not work: the clock starts at
+    filing (立案); the party's statement period (陈述申辩) after the notice (告知) and a
+    hearing (听证) when asked for come before the decision; the payment period after it.
+    """
+
+    filed: Step
+    statement: list[Step]
+    hearing: list[Step]
+    decided: Step
+    after_decision: list[Step]
+
+    def before_decision(self, hearing: bool) -> list[Step]:
+        """The waits between review and decision for a case with or without a hearing."""
+        return [*self.statement, *self.hearing] if hearing else list(self.statement)

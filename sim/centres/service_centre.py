@@ -7,8 +7,9 @@ the applicant a visit, and remote ones take less staff effort
 handling is a short intake, the applicant comes back after ``return_delay_days`` and the
 request is handled in full (a second visit if in person; "最多跑一次" counts these).
 
-Windows are either **dedicated** — one desk per department's categories, staffed
-separately, so a request waits for its own window even when another is idle — or one
+Windows are either **dedicated** — one desk per department (a clerk staffs the windows
+of several departments when there are fewer clerks than departments), so a request
+waits for its own window even when another is idle — or one
 **pooled** front desk (一窗受理, 无差别受理) where any window takes any category, a little
 slower (``pooled_effort_factor``).
 """
@@ -52,9 +53,10 @@ class ServiceCentre(Centre):
             self.stations = [Desk(model, f"{township.id}/service")]
             self.factor = lever.pooled_effort_factor
         else:
-            # A department's window has two clerks where the posts allow (assumption).
-            windows = township.present(self.name)
-            groups = group_by_load(work, min(len(cats), max(1, windows // 2)))
+            # One window per department; with fewer clerks than departments a clerk
+            # staffs the windows of a group of departments, as before the reform.
+            clerks = township.present(self.name)
+            groups = group_by_load(work, min(len(cats), max(1, clerks)))
             self.stations = [Desk(model, f"{township.id}/service/{i}") for i in range(len(groups))]
             for d, group in enumerate(groups):
                 for c in group:
@@ -107,4 +109,4 @@ class ServiceCentre(Centre):
 
         per_day = cfg.requests_per_10k_pop_per_day * tw.population / 1e4
         self.arrive(SERVICES, self.poisson("services", per_day), create)
-        cover_gaps(model, desks, lambda d: d.active, lambda d: d.free_members())
+        cover_gaps(model, desks, lambda d: d.active, lambda s: True)

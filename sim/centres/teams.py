@@ -5,7 +5,7 @@ split into department teams, each serving only its own categories or domains. Wi
 desks for n categories, :func:`group_by_load` assigns categories to desks by the
 longest-processing-time rule (largest share first, onto the least loaded desk), and
 :func:`neediest` picks where a newly arrived member of staff goes: the desk with the
-most work per member. :func:`cover_gaps` keeps every desk or team able to work.
+most work per member. :func:`cover_gaps` covers a desk or team left short of staff.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model import Model
+    from ..staff import Staff
 
 
 def group_by_load(shares: list[float], k: int) -> list[list[int]]:
@@ -31,30 +32,58 @@ def group_by_load(shares: list[float], k: int) -> list[list[int]]:
 def cover_gaps(
     model: Model,
     stations: list[Any],
-    members: Callable[[Any], int],
-    free: Callable[[Any], list[Any]],
+    count: Callable[[Any], int],
+    can_cover: Callable[[Staff], bool],
     minimum: int = 1,
 ) -> None:
-    """Every working day, move a free member from a station that can spare one to any
-    station left with fewer than ``minimum`` members (what a centre's head does when a
-    window's only clerk is away). ``members(st)`` counts; ``free(st)`` lists movables.
+    """The covering rule (``county.cover``), reviewed every working day: a station with
+    work waiting and fewer than ``minimum`` members (``count``) for ``delay_days`` gets a
+    member (one that ``can_cover``) from the other station with the most, for ``share``
+    of the day — what a township head does when a window's only clerk has left or a
+    team is one officer short. A busy member goes when the current step ends; the donor
+    may itself be short meanwhile, as when one clerk staffs two windows.
     """
-    if len(stations) < 2:
+    rule = model.scenario.county.cover
+    if len(stations) < 2 or rule.share <= 0.0:
         return
+    delay_h = model.clock.hours(rule.delay_days)
+    stay_h = model.clock.hours(rule.share)
+    short_since: dict[int, float] = {}
 
     def review() -> None:
-        for short in stations:
-            if members(short) >= minimum:
+        now = model.env.now
+        for i, short in enumerate(stations):
+            if count(short) >= minimum or short.waiting() == 0:
+                short_since.pop(i, None)
                 continue
-            for donor in sorted(stations, key=members, reverse=True):
-                movable = free(donor)
-                if members(donor) > minimum and movable:
-                    s = movable[0]
-                    donor.remove(s, lambda s: None)
-                    short.add(s)
-                    break
+            if now - short_since.setdefault(i, now) < delay_h:
+                continue
+            donor, s = _cover_from(stations, short, count, can_cover)
+            if s is not None:
+                donor.remove(s, short.add)
+                if rule.share < 1.0:
+                    model.after(stay_h, _back, (s, short, donor))
 
     model.every(1.0, review)
+
+
+def _cover_from(
+    stations: list[Any], short: Any, count: Callable[[Any], int], can_cover: Callable[[Staff], bool]
+) -> tuple[Any, Staff | None]:
+    """The station with the most members that has one free to cover (free ones first)."""
+    for donor in sorted((st for st in stations if st is not short), key=count, reverse=True):
+        ready = [s for s in donor.members if s.on_release is None and can_cover(s)]
+        if ready:
+            ready.sort(key=lambda s: s.since is not None)  # a free member first
+            return donor, ready[0]
+    return short, None
+
+
+def _back(event: Any) -> None:
+    """A covering member goes back to their own station (unless moved or gone since)."""
+    s, short, donor = event._value
+    if s.employed and not s.seconded and s.station is short and s.on_release is None:
+        short.remove(s, donor.add)
 
 
 def neediest(

@@ -78,6 +78,20 @@ class TownshipKind(Settings):
 
 
 @dataclass
+class CoverRule(Settings):
+    """How a township head covers a window or team left without staff (the same under
+    every policy): after ``delay_days`` short of staff with work waiting, a member of
+    another window or team of the same centre covers it for ``share`` of each working day.
+    """
+
+    delay_days: float = knob(2.0, 0.0, 10_000.0)
+    """Working days a desk or team may stay short of staff before someone covers it."""
+    share: float = knob(0.5, 0.0, 1.0)
+    """Share of each working day the covering member spends there (1: moves for good,
+    0: nobody covers)."""
+
+
+@dataclass
 class CountyConfig(Settings):
     """The county: its townships by kind, and its departments."""
 
@@ -94,6 +108,7 @@ class CountyConfig(Settings):
     own_work_per_day: float = knob(14.0, 0.0, 1e6)
     """The departments' own work items per working day (competes with townships' calls)."""
     own_work_effort: Dist = dist("lognormal", 8.0, 1.0)
+    cover: CoverRule = field(default_factory=CoverRule)
 
 
 # --------------------------------------------------------------------------- policy levers
@@ -182,8 +197,10 @@ class EscalationLever(Settings):
     """乡呼县应 / 吹哨报到: the county answers townships' calls within a set time."""
 
     enabled: bool = False
-    pickup_days_mean: float = knob(15.0, 0.0, 10_000.0)
-    """Without the lever: mean working days before the county picks a referral up."""
+    review_days: float = knob(5.0, 0.0, 10_000.0)
+    """Without the lever: the departments go through townships' calls (referrals, legal
+    reviews) every this many working days, then handle them in line with their own work
+    (assumption: weekly; 0 = at once, still behind own work)."""
     response_limit_days: float = knob(3.0, 0.0, 10_000.0)
     """With it: the county must answer within this many working days (priority)."""
 

@@ -71,7 +71,18 @@ class EnforcementWorkload(StreamSettings):
     """County staff time to take over a referred case."""
     legal_review_effort: Dist = dist("lognormal", 3.0, 0.8)
     time_limit_days: float = knob(64.0, 0.0, 10_000.0)
-    """Decision limit in working days (assumption: 90 calendar days ≈ 64 working days)."""
+    """Decision limit in working days from filing (立案) (assumption: 90 calendar days ≈
+    64 working days)."""
+    statement_days: float = knob(3.0, 0.0, 1_000.0)
+    """After the notice of the intended decision (告知), the party's time to state its
+    case (陈述申辩) before the decision can be taken."""
+    hearing_share: float = share(0.05)
+    """Cases whose party asks for a hearing (听证) before the decision."""
+    hearing_days: float = knob(10.0, 0.0, 1_000.0)
+    """From the request for a hearing to its end."""
+    payment_days: float = knob(11.0, 0.0, 1_000.0)
+    """After the decision, the time to pay or comply before the case closes (15 calendar
+    days ≈ 11 working days)."""
 
 
 def _extras(r: Records, w: float, h: float) -> dict[str, float]:
@@ -125,7 +136,21 @@ ENFORCEMENT = register_stream(
                 "hours",
                 A + "stages of " + S000 + " (检查、受立案、调查、审查、决定)",
             ),
-            ParameterSource("time_limit_days", "working days", A + "90 calendar days ≈ 64 working"),
+            ParameterSource(
+                "time_limit_days", "working days", A + "90 calendar days from filing ≈ 64 working"
+            ),
+            ParameterSource(
+                "statement_days",
+                "working days",
+                A + "the national penalty law's notice and statement period, not in the seeds",
+            ),
+            ParameterSource("hearing_share", "share", A + "few parties ask for a hearing"),
+            ParameterSource("hearing_days", "working days", A + "two weeks to hold a hearing"),
+            ParameterSource(
+                "payment_days",
+                "working days",
+                A + "the national penalty law's 15 days to pay, not in the seeds",
+            ),
             ParameterSource(
                 "domains.*", "share", A + "domains named in " + S004 + " (环保, 市场, 住建, 农业 …)"
             ),
