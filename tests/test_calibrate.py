@@ -176,3 +176,11 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path):
     )
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "row 2, column arrivals" in run.stderr
+
+
+def test_the_data_file_is_found_among_hydra_options():
+    from sim.calibrate.cli import _data_file
+
+    assert _data_file(["-cd", "confs", "counts.csv", "county=small"]) == 2
+    assert _data_file(["county=small", "--config-dir", "x", "data.csv"]) == 3
+    assert _data_file(["county=small"]) is None
