@@ -18,9 +18,11 @@ month each arrival falls in, by the same thinning and superposition. Both are ex
 for bit, and the family is **nested**: the arrivals at a lower scale are a subset of
 those at a higher one, in the same replication. A sweep over ``demand_scale`` therefore
 compares runs that share every base arrival epoch (common random numbers); only the
-added (or dropped) arrivals differ. Item attributes are still drawn in arrival order, so
-items after the first added arrival take the next attribute rows — same distribution,
-not the same pairing.
+added (or dropped) arrivals differ. The items of added arrivals draw their attributes
+from sibling streams (:class:`sim.work.Rows`), so every base arrival also keeps its
+items' attributes — item for item under scale ≥ 1. Under thinning (scale < 1 in some
+month) the items after a dropped arrival take the next rows of their stream: same
+distribution, not the same pairing.
 """
 
 from __future__ import annotations
@@ -96,17 +98,18 @@ def arrivals(
     rate_per_h: float,
     horizon_h: float,
     rng: Callable[[str], np.random.Generator],
-) -> np.ndarray:
-    """The source's arrival epochs: its base Poisson stream ``base`` (drawn at
-    ``rate_per_h``) with the demand scale and monthly profile applied; ``rng(name)``
-    gives the streams ``<source>/arrivals/thinning`` and ``…/extra``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The source's arrival epochs and those of them that were added: its base Poisson
+    stream ``base`` (drawn at ``rate_per_h``) with the demand scale and monthly profile
+    applied; ``rng(name)`` gives the streams ``<source>/arrivals/thinning`` and
+    ``…/extra``.
     """
     scale, profile = scale_of(scenario, source), profile_of(scenario, source)
     if scale == 1.0 and profile is None:
-        return base
+        return base, base[:0]
     by_time = None if profile is None else month_factor(scenario, profile)
     peak = scale * (1.0 if profile is None else max(profile))
-    return scaled_times(
+    return scaled(
         base,
         rate_per_h,
         scale,
@@ -118,7 +121,12 @@ def arrivals(
     )
 
 
-def scaled_times(
+def scaled_times(*args: Any, **kwargs: Any) -> np.ndarray:
+    """The epochs of :func:`scaled` only."""
+    return scaled(*args, **kwargs)[0]
+
+
+def scaled(
     base: np.ndarray,
     rate_per_h: float,
     scale: float,
@@ -127,25 +135,26 @@ def scaled_times(
     extra: np.random.Generator,
     by_time: Callable[[np.ndarray], np.ndarray] | None = None,
     peak: float | None = None,
-) -> np.ndarray:
-    """Arrival epochs at ``scale`` (times ``by_time(t)``, if given) times the rate of the
-    Poisson stream ``base``; ``peak`` is the largest factor (``scale`` by default).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival epochs (and the added ones among them) at ``scale`` (times
+    ``by_time(t)``, if given) times the rate of the Poisson stream ``base``; ``peak``
+    is the largest factor (``scale`` by default).
 
     Draws from ``thinning`` only where the factor is below 1 somewhere, and from
     ``extra`` only where it exceeds 1 somewhere; see the module docstring.
     """
     peak = scale if peak is None else peak
     if by_time is None and scale == 1.0:
-        return base
+        return base, base[:0]
     factor = np.full(len(base), scale) if by_time is None else scale * by_time(base)
     kept = base
     if (factor < 1.0).any():
         kept = base[thinning.random(len(base)) < factor]
     if peak <= 1.0:
-        return kept
+        return kept, base[:0]
     top = MAX_SCALE - 1.0
     candidates = poisson_times(extra, top * rate_per_h, horizon_h)
     marks = extra.random(len(candidates))
     at = scale if by_time is None else scale * by_time(candidates)
     added = candidates[marks < (at - 1.0) / top]
-    return np.sort(np.concatenate([kept, added]), kind="stable")
+    return np.sort(np.concatenate([kept, added]), kind="stable"), added

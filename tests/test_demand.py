@@ -131,3 +131,19 @@ def test_bad_profiles_get_one_line(profile, words):
     with pytest.raises(ConfigError) as err:
         scenario(f"workload.grid.monthly_profile={profile}")
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def _by_epoch(items, sid):
+    return {i.t_arr: i for i in items if i.stream.id == sid and i.tag == 0}
+
+
+def test_base_arrivals_keep_their_items_when_demand_grows():
+    plain = _items()
+    scaled = _items("workload.demand_scale=1.3")
+    for sid in ("services", "grid"):
+        before, after = _by_epoch(plain, sid), _by_epoch(scaled, sid)
+        assert set(before) < set(after)
+        for t, item in before.items():  # same category, channel and efforts, step by step
+            twin = after[t]
+            assert [s.hours for s in twin.route] == [s.hours for s in item.route], (sid, t)
+            assert twin.visits == item.visits  # (a deadline moves with congestion: 受理)

@@ -55,6 +55,8 @@ class Centre:
         self.inlets: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
         self.creators: dict[str, Callable[[float], None]] = {}
+        self.added: set[float] = set()
+        """Arrival epochs added by demand scaling (their items draw sibling rows)."""
         """Stream id → ``create(t)`` of its first source here (sim.backlog uses it)."""
 
     @property
@@ -103,7 +105,11 @@ class Centre:
         model = self.model
         rate = model.per_hour(per_day)
         base = poisson_times(self.rng(f"{source}/arrivals"), rate, model.horizon_h)
-        return demand.arrivals(model.scenario, source, base, rate, model.horizon_h, self.rng)
+        times, added = demand.arrivals(
+            model.scenario, source, base, rate, model.horizon_h, self.rng
+        )
+        self.added.update(added.tolist())
+        return times
 
     def arrive(
         self,
@@ -118,7 +124,8 @@ class Centre:
         self.creators.setdefault(stream.id, create)
         active = self.model.scenario.workload.streams
         if active is None or stream.id in active:
-            ArrivalSource(self.model.after, times, create, sizes)
+            added = self.added.__contains__ if self.added else None
+            ArrivalSource(self.model.after, times, create, sizes, added)
 
 
 def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:
