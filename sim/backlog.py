@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import registry
+from .calendar import WorkingClock
 from .datafiles import DataError, Row, read_rows
 from .quota import township_ids
 
@@ -75,8 +76,6 @@ def _counted(row: Row, scenario: Any) -> list[OpenItem]:
 
 
 def _dated(row: Row, scenario: Any) -> OpenItem:
-    from .calendar import WorkingClock  # light: no SimPy
-
     township, stream = _where(row, scenario)
     cal = scenario.calendar
     clock = WorkingClock(cal.hours_per_day, cal.days_per_week, cal.start_date)

@@ -78,12 +78,11 @@ def _period(row: Row, s: Any, clock: WorkingClock) -> Period:
     if kind and kind not in kinds:
         row.fail("kind", f"{kind!r} is not a kind of {stream} ({', '.join(kinds)})")
     start, end = row.date("period_start"), row.date("period_end")
-    first = clock.date_of_day(0)
-    if start < first:
+    if start < dt.date.fromisoformat(s.calendar.start_date):
         row.fail(
             "period_start",
             f"{start} is outside the calendar: it starts on calendar.start_date = "
-            f"{cal_start(s)} (set calendar.start_date to the first day of the data)",
+            f"{s.calendar.start_date} (set calendar.start_date to the first day of the data)",
         )
     if end < start:
         row.fail("period_end", f"{end} is before period_start {start}")
@@ -107,11 +106,6 @@ def _period(row: Row, s: Any, clock: WorkingClock) -> Period:
         arrivals,
         completions,
     )
-
-
-def cal_start(s: Any) -> str:
-    """The calendar's start date as configured."""
-    return str(s.calendar.start_date)
 
 
 def _check_layout(rows: list[Row], periods: list[Period]) -> None:
