@@ -9,7 +9,7 @@ parameters are ranked by their swing (raised − lowered); the tornado chart dra
 largest on top.
 
     tsim-sensitivity --kpi county.enforcement.backlog_mean
-        --params workload.enforcement.refer_up_share,policy.escalation.pickup_days_mean
+        --params workload.enforcement.refer_up_share,policy.escalation.review_days
         [--delta 0.1] [--study FILE] [tsim overrides…]
 
 ``--study FILE`` reads the same settings (``kpi``, ``delta``, ``params``, ``overrides``)
@@ -90,6 +90,8 @@ def _scenario(cfg: DictConfig, key: str | None = None, value: float | None = Non
     try:
         return load_scenario(moved)
     except ConfigError as err:
+        if key is None:
+            raise
         raise ConfigError(f"moving {key} to {value:g}: {err}") from None
 
 
@@ -102,22 +104,28 @@ def _kpi(out: Any, kpi: str) -> pd.Series:
     return table[kpi]
 
 
-def analyse(cfg: DictConfig, study: Study, out_dir: Path, say: Any = print) -> dict[str, Any]:
-    """Run the base scenario and every move; write the table, JSON and tornado chart."""
+def check(cfg: DictConfig, study: Study) -> list[Move]:
+    """The study's moves, each moved scenario validated (one line on the first error)."""
     if not 0.0 < study.delta < 1.0:
         raise ConfigError(f"--delta {study.delta:g}: must be > 0 and < 1 (0.1 is ±10%)")
     if not study.params:
         raise ConfigError("--params: name at least one numeric config key")
-    cfg = copy.deepcopy(cfg)
-    OmegaConf.update(cfg, "run.timeseries", False)
+    _scenario(cfg)  # the base itself first
     moves = [move(cfg, key, study.delta) for key in study.params]
-    base_scenario = _scenario(cfg)
-    for m in moves:  # every moved value valid before anything runs
+    for m in moves:
         _scenario(cfg, m.key, m.low)
         _scenario(cfg, m.key, m.high)
+    return moves
+
+
+def analyse(cfg: DictConfig, study: Study, out_dir: Path, say: Any = print) -> dict[str, Any]:
+    """Run the base scenario and every move; write the table, JSON and tornado chart."""
+    cfg = copy.deepcopy(cfg)
+    OmegaConf.update(cfg, "run.timeseries", False)
+    moves = check(cfg, study)  # every moved value valid before anything runs
     total = 1 + 2 * len(moves)
     say(f"run 1/{total}: base")
-    base = _kpi(engine.run(base_scenario), study.kpi)
+    base = _kpi(engine.run(_scenario(cfg)), study.kpi)
     rows = []
     for i, m in enumerate(moves):
         values = {}

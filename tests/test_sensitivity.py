@@ -85,3 +85,15 @@ def test_the_tornado_chart_imports_nothing_of_simpy_or_the_model():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_ready_study_names_valid_keys():
+    from pathlib import Path
+
+    from sim.sensitivity import _parse, check
+
+    path = Path(__file__).parent.parent / "experiments/enforcement_sensitivity/study.yaml"
+    study, overrides = _parse(["--study", str(path)])
+    cfg = raw_config(*[o for o in overrides if not o.startswith("hydra.")])
+    moves = check(cfg, study)
+    assert [m.key for m in moves] == study.params and study.kpi.startswith("county.")
