@@ -20,13 +20,14 @@ from typing import Any
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from . import engine, progress, results
+from . import engine, guard, preflight, progress, results
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
+from .config.location import config_dir
 from .table import scope_table
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
+CONFIG_DIR = str(config_dir())  # the wheel's copy of configs/, or the checkout's
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
@@ -35,7 +36,7 @@ def app(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
-    overrides = list(hc.overrides.task)
+    overrides = _task_overrides(hc)
     try:
         scenario = load_scenario(cfg)
     except ConfigError as err:
@@ -44,6 +45,8 @@ def app(cfg: DictConfig) -> None:
             sys.exit(2)
         results.write_error(run_dir, err, overrides)
         raise
+    for line in guard.unserved_work(scenario):
+        print(f"tsim: warning: {line}", file=sys.stderr)
     if sweeping:
         scenario = _job_seed(scenario, overrides)
         if _already_done(run_dir, scenario):
@@ -53,7 +56,11 @@ def app(cfg: DictConfig) -> None:
     try:
         out = engine.run(
             scenario,
-            progress.replications(_label(scenario, hc, sweeping), scenario.run.replications),
+            progress.replications(
+                _label(scenario, hc, sweeping),
+                scenario.run.replications,
+                Path(hc.sweep.dir) / ".progress" if sweeping else None,
+            ),
         )
         summary = results.write_run(
             run_dir,
@@ -103,12 +110,33 @@ def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
 def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
     if not sweeping:
         return scenario.policy.name
-    return f"{progress.job_position(hc)} {','.join(hc.overrides.task)}"
+    return f"{progress.job_position(hc)} {','.join(_task_overrides(hc))}"
+
+
+def _task_overrides(hc: Any) -> list[str]:
+    """The overrides as typed (unresolved: ``run.seed='${oops}'`` is the config's error
+    to report, not a crash of reading the command line back).
+    """
+    typed = OmegaConf.to_container(hc.overrides.task, resolve=False)
+    assert isinstance(typed, list)
+    return [str(o) for o in typed]
 
 
 def main() -> None:
-    """Entry point of ``tsim``."""
-    app()
+    """Entry point of ``tsim``: command-line checks Hydra would report with a traceback,
+    then the Hydra app; Ctrl-C ends it with one line (the run directory then has no
+    ``summary.json``, so it reads as unfinished and a re-run redoes it).
+    """
+    try:
+        preflight.check(sys.argv[1:], config_dir())
+    except ConfigError as err:
+        print(f"tsim: {err}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("tsim: interrupted; unfinished runs have no summary.json", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

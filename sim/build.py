@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from . import centres as _centres  # noqa: F401  (registers the built-in centres)
 from .backlog import place_backlog
-from .centres.base import Centre, wire
+from .centres.base import Centre, WiringError, wire
 from .config import Scenario
 from .model import Model, Township
 from .quota import added_posts, kind_of, township_ids
 from .reallocation import Rebalancing, start_flexible_use
-from .registry import centres
+from .registry import centres, streams
 from .secondment import build_secondment
 from .staff import Workforce
 
@@ -86,6 +86,12 @@ def _build_township(
     built: dict[str, Centre] = {}
     for entry in centres("township"):
         built[entry.name] = entry.factory(model, tw)
+    for stream in streams():
+        if stream.centre not in built:
+            raise WiringError(
+                f"stream {stream.id!r} is served by centre {stream.centre!r}, but no centre "
+                f"class registers that name (@register_centre({stream.centre!r}) in sim/centres/)"
+            )
     tw.centres = built
     wire(built, model.county_centres)
     for centre in built.values():

@@ -7,6 +7,7 @@ the paired differences across policies are the policy's, not the dice's.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Rep
         "work_items": len(model.items),
         "sim_seconds": sim_seconds,
     }
+    # The model is held in cycles that only the cyclic collector frees; its items are
+    # not, so letting them go now frees most of its memory at once, by reference
+    # counting, and leaves the collector little to trace (measured: 0.2 s against 2 s).
+    model.items.clear()
     return Replication(metrics, series, lead, counters)
 
 
@@ -66,6 +71,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             series.append(rep.series)
         for key, value in rep.counters.items():
             totals[key] += value
+        del rep
+        # The rest of a finished model is a web of cycles (centres ↔ model ↔ stations)
+        # that the cyclic collector runs too rarely to free before the next model is
+        # built: collect now, so peak memory is one replication's, whatever n is.
+        gc.collect()
         if progress:
             progress(k + 1, n)
     return RunOutput(

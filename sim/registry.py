@@ -18,7 +18,7 @@ report and the config without pulling in SimPy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -65,6 +65,11 @@ class StreamSpec(Generic[C]):
     """Counted in the headline "items in the system" total of tables and fairness."""
     sources: tuple[ParameterSource, ...] = ()
     """Units and sources of the workload keys, for docs/PARAMETERS.md."""
+    staff: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Default staff pools of the stream's centre (pool name → the fields of a
+    ``PoolSpec``, e.g. ``{"quota_type": "administrative", "headcount": 1, "centre": …}``), given to
+    every township kind that does not name them, while the stream is switched on — so
+    a new stream needs no edit in each county file (they may still set their own)."""
     check: Callable[[Any, str], None] | None = None
     """``(settings, path)`` raises ``ConfigError`` for rules beyond single ranges (shares
     that must sum to one …); ranges themselves are checked from the field metadata."""

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from omegaconf import OmegaConf
 
 from sim import engine, plots, registry, results
 from sim.build import build
@@ -87,6 +86,7 @@ def toy_stream():
             extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
             extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
             sources=(ParameterSource("*", "per day / hours", "test"),),
+            staff={"toy_staff": {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}},
         )
     )
     registry.register_centre("toy")(ToyDesk)
@@ -96,11 +96,8 @@ def toy_stream():
 
 
 def toy_scenario(*overrides):
-    cfg = raw_config("county=single", *SHORT, *overrides)
-    OmegaConf.set_struct(cfg, False)
-    pool = {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}
-    extra = {"county": {"kinds": {"town": {"staff": {"toy_staff": pool}}}}}
-    return load_scenario(OmegaConf.merge(cfg, extra))
+    # No county file names the toy pool: the stream's declaration brings it.
+    return load_scenario(raw_config("county=single", *SHORT, *overrides))
 
 
 def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, tmp_path):
@@ -135,13 +132,16 @@ def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, t
     comparison = pd.read_csv(run_dir / "comparison.csv")
     assert "county.toy.arrivals" in set(comparison.metric)
     backlog = dict(titles)["backlog_over_time.png"]
-    assert backlog == [
-        "Services",
-        "Enforcement cases",
-        "Delegated tasks",
-        "Grid reports",
-        "Toy requests",
-    ]
+    assert backlog == [s.label for s in registry.streams()]  # a panel per stream
+    assert backlog[-1] == "Toy requests"
+
+
+def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_stream):
+    yishui = load_scenario(raw_config("county=yishui", *SHORT))
+    assert all(kind.staff["toy_staff"].headcount == 2 for kind in yishui.county.kinds.values())
+    assert "street" in yishui.county.kinds  # a kind with staff of its own gets the pool too
+    quiet = load_scenario(raw_config("county=yishui", "workload=quiet", *SHORT))
+    assert all("toy_staff" not in kind.staff for kind in quiet.county.kinds.values())
 
 
 def test_quiet_workload_silences_a_new_stream_without_naming_it(toy_stream):
@@ -190,3 +190,14 @@ def test_a_validated_scenario_is_immutable():
     copy = dataclasses.replace(s.run, seed=1)  # the way to vary a scenario
     assert copy.seed == 1
     assert s.run.seed != 1
+
+
+def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_line():
+    registry.register_stream(
+        StreamSpec(id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload)
+    )
+    try:
+        with pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"):
+            build(scenario("county=single", *SHORT), 0)
+    finally:
+        registry.unregister_stream("orphan")

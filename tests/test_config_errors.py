@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError, load_scenario
+from sim import build, engine, guard, preflight
+from sim.config import ConfigError, config_hash, load_scenario
+from sim.config.location import config_dir
+from sim.config.validation import RESERVED_POOLS
 
 from .conftest import raw_config, scenario
 
@@ -126,3 +129,134 @@ def test_bad_policy_value_names_key_value_and_range(override, message):
     with pytest.raises(ConfigError) as err:
         scenario("county=wuchuan", override)
     assert message in str(err.value)
+
+
+# ----------------------------------------------------------------- issue 13: the edges
+@pytest.mark.parametrize(
+    "override,message",
+    [
+        ("+foo=1", "foo: unknown key"),
+        ("+run.horizon_day=500", "run.horizon_day: unknown key"),
+        ("+policy.quota.share=0.2", "policy.quota.share: unknown key"),
+        ("run.seed=${oops}", "run.seed: Interpolation key 'oops' not found"),
+        (
+            "calendar.hours_per_day=0.001",
+            "calendar.hours_per_day = 0.001: must be a number ≥ 1 and ≤ 24",
+        ),
+        (
+            "calendar.start_date=9999-12-31",
+            "calendar.start_date = '9999-12-31': must be a date YYYY-MM-DD from 1900-01-01 "
+            "to 2100-12-31",
+        ),
+        (
+            "policy.workforce.hiring_round_days=1e-9",
+            "policy.workforce.hiring_round_days = 1e-09: must be a number ≥ 1",
+        ),
+        (
+            "policy.flexible_staff.review_days=1e-9",
+            "policy.flexible_staff.review_days = 1e-09: must be a number ≥ 0.1",
+        ),
+        (
+            "policy.rebalancing.interval_days=1e-9",
+            "policy.rebalancing.interval_days = 1e-09: must be a number ≥ 1",
+        ),
+        (
+            "policy.quota.pools=[] policy.quota.township_increase_share=0.25",
+            "policy.quota.pools = []: policy.quota.township_increase_share = 0.25 needs pools",
+        ),
+        (
+            "workload.services.requests_per_10k_pop_per_day=1e6",
+            "run.max_items_per_replication = 4e+06 (memory)",
+        ),
+        ("county.townships.town=10000", "run.max_items_per_replication = 4e+06 (memory)"),
+        (
+            # a day of 500 townships is little work, but 5 million members of staff
+            "county.townships.town=500 county.kinds.town.staff.window_staff.headcount=10000 "
+            "run.horizon_days=1 run.warmup_days=0",
+            "run.max_items_per_replication = 4e+06 (memory)",
+        ),
+        (
+            "run.replications=10000 run.horizon_days=2000",
+            "run.max_items = 2.5e+08 (time)",
+        ),
+    ],
+)
+def test_edge_input_is_refused_in_one_line(override, message):
+    with pytest.raises(ConfigError) as err:
+        scenario("county=single", *override.split())
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_size_limits_may_be_raised_and_do_not_change_the_config_hash():
+    big = ("county.townships.town=10000", "run.replications=1")
+    raised = scenario(
+        "county=single", *big, "run.max_items_per_replication=1e9", "run.max_items=1e9"
+    )
+    assert guard.estimate(raised).per_replication > 4e6
+    assert config_hash(scenario("county=single", "run.max_items=1e9")) == config_hash(
+        scenario("county=single")
+    )
+
+
+def test_size_estimate_is_close_to_the_items_a_run_simulates():
+    s = scenario("county=single", "run.replications=1", "run.horizon_days=60")
+    simulated = engine.run_replication(s, 0, with_series=False).counters["work_items"]
+    # The county departments' own work is simulated too, but is not a township item.
+    expected = guard.estimate(s).per_replication - 60 * s.county.own_work_per_day
+    # Poisson arrivals (about 4,000) and batches of listed tasks: within 10%.
+    assert abs(simulated - expected) < 0.1 * expected, (simulated, expected)
+
+
+def test_a_pool_named_like_the_stationed_officers_is_refused():
+    extra = {
+        "county": {"kinds": {"town": {"staff": {"stationed_officers": {"centre": "enforcement"}}}}}
+    }
+    cfg = raw_config("county=single")
+    OmegaConf.set_struct(cfg, False)
+    assert build.STATIONED in RESERVED_POOLS
+    with pytest.raises(ConfigError, match=r"staff\.stationed_officers: the pool name .* reserved"):
+        load_scenario(OmegaConf.merge(cfg, extra))
+
+
+def test_work_no_centre_can_serve_is_named_in_one_warning_line():
+    no_windows = (
+        "county=single",
+        "county.kinds.town.staff.window_staff.headcount=0",
+        "county.kinds.town.staff.window_aux.headcount=0",
+    )
+    (line,) = guard.unserved_work(scenario(*no_windows))
+    assert line.startswith("county.kinds.town: no staff and no posts in the 'service' centre")
+    assert "\n" not in line
+    assert guard.unserved_work(scenario("county=single")) == []
+    # Work that staff can reach is not warned about: flexible staff, or no services at all.
+    assert guard.unserved_work(scenario(*no_windows, "policy.flexible_staff.enabled=true")) == []
+    quiet = "workload.services.requests_per_10k_pop_per_day=0"
+    assert guard.unserved_work(scenario(*no_windows, quiet)) == []
+
+
+def test_stationed_officers_serve_an_office_without_its_own_staff():
+    no_officers = (
+        "county=single",
+        "county.kinds.town.staff.enforcement_officers.headcount=0",
+        "county.kinds.town.staff.enforcement_aux.headcount=0",
+    )
+    assert len(guard.unserved_work(scenario(*no_officers))) == 1
+    stationed = "policy.enforcement.stationed_officers=2"
+    assert guard.unserved_work(scenario(*no_officers, stationed)) == []
+
+
+def test_malformed_yaml_in_a_config_dir_is_named_with_its_line(tmp_path):
+    (tmp_path / "sweep.yaml").write_text("defaults:\n  - config\nrun: {seed: 1\n")
+    with pytest.raises(ConfigError, match=r"sweep\.yaml:4:1: malformed YAML"):
+        preflight.check(["-cd", str(tmp_path), "-cn", "sweep"], config_dir())
+    preflight.check([f"--config-dir={tmp_path.parent}/nowhere"], config_dir())  # Hydra's
+
+
+def test_an_existing_file_as_output_directory_is_refused(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for arg in (f"hydra.run.dir={afile}", f"hydra.sweep.dir={afile}/sub"):
+        with pytest.raises(ConfigError, match=r"'.*afile' is a file, not a directory"):
+            preflight.check([arg], config_dir())
+    preflight.check([f"hydra.run.dir={tmp_path}/new/run"], config_dir())

@@ -14,7 +14,9 @@ import json
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError
 
+from .. import registry
 from ..settings import ConfigError, seal
 from . import schema
 from .validation import validate
@@ -24,7 +26,10 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
     """Composed Hydra config → validated, sealed scenario (or :class:`ConfigError`)."""
     if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.create(cfg)
-    missing = sorted(OmegaConf.missing_keys(cfg))
+    try:
+        missing = sorted(OmegaConf.missing_keys(cfg))
+    except Exception as exc:  # it resolves interpolations: `run.seed='${oops}'` fails here
+        raise ConfigError(_one_line(exc)) from None
     if missing:
         raise ConfigError(
             f"{missing[0]} = ???: a value is required "
@@ -41,9 +46,35 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         )
         scenario = OmegaConf.to_object(merged)
     except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
-        raise ConfigError(str(exc).splitlines()[0]) from None
+        raise ConfigError(_one_line(exc)) from None
     assert isinstance(scenario, schema.Scenario)
-    return seal(validate(scenario))
+    return seal(validate(_with_stream_staff(scenario)))
+
+
+def _with_stream_staff(scenario: schema.Scenario) -> schema.Scenario:
+    """Give every township kind the default pools of each switched-on stream that it
+    does not name itself (see ``StreamSpec.staff``).
+    """
+    active = scenario.workload.streams
+    for spec in registry.streams():
+        if active is not None and spec.id not in active:
+            continue
+        for kind in scenario.county.kinds.values():
+            for name, pool in spec.staff.items():
+                if name not in kind.staff:
+                    kind.staff[name] = schema.PoolSpec(**pool)
+    return scenario
+
+
+def _one_line(exc: Exception) -> str:
+    """OmegaConf's error as one line that starts with the full key at fault."""
+    first = str(exc).splitlines()[0]
+    key = getattr(exc, "full_key", None)
+    if not key:
+        return first
+    if isinstance(exc, ConfigKeyError):  # a `+key=…` typo: Hydra adds, the schema refuses
+        return f"{key}: unknown key ({first})"
+    return f"{key}: {first}"
 
 
 def replace(obj: Any, **changes: Any) -> Any:
@@ -56,10 +87,16 @@ def scenario_dict(s: schema.Scenario) -> dict[str, Any]:
     return dataclasses.asdict(s)
 
 
+RESULT_NEUTRAL = ("replications", "max_items", "max_items_per_replication")
+"""Keys of ``run`` that do not change what a replication yields."""
+
+
 def config_hash(s: schema.Scenario) -> str:
-    """Stable hash of everything that changes results (replication count excluded)."""
+    """Stable hash of everything that changes results (replication count and size limits
+    excluded).
+    """
     d = scenario_dict(s)
-    d["run"] = {k: v for k, v in d["run"].items() if k != "replications"}
+    d["run"] = {k: v for k, v in d["run"].items() if k not in RESULT_NEUTRAL}
     blob = json.dumps(d, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -39,13 +39,21 @@ class RunConfig(Settings):
     common_random_numbers: bool = True
     """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
     derived from ``seed`` and its overrides, so jobs are independent."""
+    max_items: float = knob(2.5e8, 1.0, 1e15)
+    """Refuse a run expected to simulate more work items than this over all its
+    replications (about 40 min on one core; see sim.guard). Raise it to run anyway."""
+    max_items_per_replication: float = knob(4e6, 1.0, 1e15)
+    """Refuse a run expected to hold more work items than this in one replication
+    (about 3 GB of memory; see sim.guard). Raise it to run anyway."""
 
 
 @dataclass
 class CalendarConfig(Settings):
     """Working-time clock: the simulation runs on working hours only (see sim.calendar)."""
 
-    hours_per_day: float = knob(8.0, 0.0, 24.0, lo_open=True)
+    hours_per_day: float = knob(8.0, 1.0, 24.0)
+    """Working hours a day. At least 1: efforts and service times are in hours, and a
+    shorter day turns an hour's work into days of backlog."""
     days_per_week: int = knob(5, 1, 7, integer=True)
     start_date: str = "2020-01-06"
 
@@ -128,8 +136,9 @@ class QuotaLever(Settings):
 class WorkforceLever(Settings):
     """Hiring, training and attrition of township staff (编制 filled, vacancies)."""
 
-    hiring_round_days: float = knob(60.0, 0.0, 10_000.0, lo_open=True)
-    """Vacancies are filled at recruitment rounds this many working days apart."""
+    hiring_round_days: float = knob(60.0, 1.0, 10_000.0)
+    """Vacancies are filled at recruitment rounds this many working days apart (≥ 1: a
+    round a day at most)."""
     hires_per_round: int = knob(10, 0, 100_000, integer=True)
     """Posts the county can fill per round, across all townships."""
     hiring_lag_days: float = knob(20.0, 0.0, 10_000.0)
@@ -150,8 +159,9 @@ class RebalancingLever(Settings):
     """统筹调剂、动态管理: vacant quota moves to the most loaded townships."""
 
     enabled: bool = False
-    interval_days: float = knob(20.0, 0.0, 10_000.0, lo_open=True)
-    """Working days between reviews; hiring then favours townships with most vacancies."""
+    interval_days: float = knob(20.0, 1.0, 10_000.0)
+    """Working days between reviews (≥ 1); hiring then favours townships with most
+    vacancies."""
 
 
 @dataclass
@@ -231,7 +241,9 @@ class FlexibleStaffLever(Settings):
     """统筹使用行政事业人员: administrative and institutional staff go where the backlog is."""
 
     enabled: bool = False
-    review_days: float = knob(1.0, 0.0, 10_000.0, lo_open=True)
+    review_days: float = knob(1.0, 0.1, 10_000.0)
+    """Working days between reviews of where staff go (≥ 0.1: each review visits every
+    township, so shorter intervals would stall the run on reviews)."""
 
 
 @dataclass

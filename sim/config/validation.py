@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .. import registry
+from .. import guard, registry
 from ..backlog import read_backlog
 from ..demand import MAX_SCALE
 from ..quota import moved_posts
@@ -45,7 +45,13 @@ def _walk(obj: Any, path: str) -> None:
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_POOLS = ("departments",)  # the county's own staff pool in metric names
+RESERVED_POOLS = ("departments", "stationed_officers")
+"""Pool names the model gives its own pools: the county departments' staff, and the
+county officers stationed in each township (sim.build.STATIONED); a township pool of
+the same name would merge with them in every metric."""
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+"""Allowed ``calendar.start_date``: a run of up to 100,000 working days still ends in
+a representable year."""
 
 
 def _check_name(path: str, name: str) -> None:
@@ -64,11 +70,14 @@ def _run_checks(s: Scenario) -> None:
             f"run.horizon_days = {run.horizon_days:g}"
         )
     try:
-        dt.date.fromisoformat(s.calendar.start_date)
+        start = dt.date.fromisoformat(s.calendar.start_date)
     except ValueError:
+        start = None
+    if start is None or not FIRST_DATE <= start <= LAST_DATE:
         raise ConfigError(
-            f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD"
-        ) from None
+            f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD "
+            f"from {FIRST_DATE} to {LAST_DATE}"
+        )
     if run.initial_backlog:
         read_backlog(run.initial_backlog, s)  # one line naming file, row and column
 
@@ -158,6 +167,12 @@ def _policy_checks(s: Scenario) -> None:
                     f"{path}: {name!r} is not a staff pool of the county's "
                     f"townships (pools: {', '.join(known)})"
                 )
+    if p.quota.township_increase_share > 0 and not p.quota.pools:
+        raise ConfigError(
+            f"policy.quota.pools = []: policy.quota.township_increase_share = "
+            f"{p.quota.township_increase_share:g} needs pools to receive the posts "
+            f"(pools: {', '.join(known)})"
+        )
     for name, count in p.timing.transfer.items():
         check_range(f"policy.timing.transfer.{name}", count, 0, 10_000, integer=True)
     remote = registry.stream("services").settings(s).online_share + p.windows.proxy_share
@@ -181,4 +196,5 @@ def validate(s: Scenario) -> Scenario:
     _county_checks(s)
     _workload_checks(s)
     _policy_checks(s)
+    guard.check_size(s)
     return s

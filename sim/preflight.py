@@ -1,0 +1,70 @@
+"""Checks of the command line that must run before Hydra does.
+
+Hydra reports some mistakes only with a traceback, because they happen while it
+composes the config or prepares the output directory, before ``tsim`` gets control: a
+malformed YAML file in the config tree or in a ``--config-dir``, and an output
+directory that is an existing file. :func:`check` finds them first and raises one
+:class:`~sim.settings.ConfigError` line naming the file or key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import yaml
+
+from .settings import ConfigError
+
+DIR_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp")
+OUTPUT_KEYS = ("hydra.run.dir", "hydra.sweep.dir")
+
+
+def check(argv: Sequence[str], primary: Path) -> None:
+    """Raise :class:`ConfigError` for the first problem of the command line ``argv``."""
+    for directory in [primary, *map(Path, _flag_values(argv, DIR_FLAGS))]:
+        _check_yaml_tree(directory)
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        if key.lstrip("+~") in OUTPUT_KEYS and value and "${" not in value:
+            _check_output_dir(key.lstrip("+~"), Path(value.strip("'\"")))
+
+
+def _flag_values(argv: Sequence[str], flags: Sequence[str]) -> Iterator[str]:
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if name in flags:
+            if eq:
+                yield value
+            elif i + 1 < len(argv):
+                yield argv[i + 1]
+
+
+def _check_yaml_tree(directory: Path) -> None:
+    """Every ``*.yaml`` file under ``directory`` parses (a missing directory is Hydra's to
+    report: it names it in one line).
+    """
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.rglob("*.yaml")):
+        try:
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise ConfigError(f"{path}{where}: malformed YAML ({problem})") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: cannot be read ({err})") from None
+
+
+def _check_output_dir(key: str, path: Path) -> None:
+    """The output directory, or the first of its parents that exists, is a directory."""
+    for candidate in [path, *path.parents]:
+        if candidate.exists():
+            if not candidate.is_dir():
+                raise ConfigError(
+                    f"{key} = {str(path)!r}: {str(candidate)!r} is a file, not a "
+                    "directory; choose another output directory"
+                )
+            return

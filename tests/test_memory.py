@@ -1,0 +1,56 @@
+"""Peak memory is one replication's, however many replications a run has."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import weakref
+
+import pytest
+
+from sim import engine
+
+from .conftest import scenario
+
+
+def test_each_model_is_freed_before_the_next_is_built(monkeypatch):
+    built = []
+    alive_at_build = []
+    real_build = engine.build
+
+    def tracking_build(s, k):
+        alive_at_build.append(sum(ref() is not None for ref in built))
+        model = real_build(s, k)
+        built.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(engine, "build", tracking_build)
+    engine.run(
+        scenario("county=single", "run.replications=3", "run.horizon_days=5", "run.warmup_days=1")
+    )
+    assert alive_at_build == [0, 0, 0]
+    assert all(ref() is None for ref in built)
+
+
+def peak_rss_mb(replications: int, tmp_path) -> float:
+    """Peak resident memory of a ``tsim`` process (its own child, so the peak is its)."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    cmd = [sys.executable, "-m", "sim", "county=wuchuan", f"run.replications={replications}"]
+    cmd.append(f"hydra.run.dir={tmp_path / f'reps{replications}'}")
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.split()[-1]) / 1024
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kB on Linux")
+def test_peak_memory_does_not_grow_with_replications(tmp_path):
+    one, three = peak_rss_mb(1, tmp_path), peak_rss_mb(3, tmp_path)
+    # Before the fix the second model coexisted with the first: about 2x.
+    assert three < 1.1 * one, (one, three)
