@@ -12,6 +12,7 @@ with no staff, so work sent there waits visibly.
 from __future__ import annotations
 
 from . import centres as _centres  # noqa: F401  (registers the built-in centres)
+from .backlog import place_backlog
 from .centres.base import Centre, WiringError, wire
 from .config import Scenario
 from .model import Model, Township
@@ -47,6 +48,7 @@ def build(scenario: Scenario, replication: int) -> Model:
     if policy.timing.transfer:
         at = model.clock.hours(policy.timing.staff_day)
         model.after(at, lambda _e: _transfer_staff(model, workforce))
+    place_backlog(model)
     return model
 
 

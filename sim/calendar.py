@@ -48,3 +48,19 @@ class WorkingClock:
             while date.weekday() >= self.days_per_week:
                 date += dt.timedelta(days=1)
         return date
+
+    def day_of_date(self, date: dt.date) -> int:
+        """Calendar date → working-day index (negative before the start); a date off work
+        counts as the next working day, as work arriving then is handled then.
+        """
+        start = self.date_of_day(0)
+        while date.weekday() >= self.days_per_week:
+            date += dt.timedelta(days=1)
+        sign = 1 if date >= start else -1
+        lo, hi = sorted((start, date))
+        weeks, rest = divmod((hi - lo).days, 7)
+        days = weeks * self.days_per_week
+        for i in range(rest):  # the weekdays of the partial week from lo on
+            if (lo + dt.timedelta(days=i)).weekday() < self.days_per_week:
+                days += 1
+        return sign * days

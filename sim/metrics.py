@@ -291,7 +291,8 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     frames = []
     for scope, township in scopes(model):
         for spec, sub in by_stream(rec, township):
-            arr_day = np.bincount((sub.arr // hpd).astype(int), minlength=d1 + 1)[d0:d1]
+            arr_idx = (sub.arr // hpd).astype(int)  # open items at the start: before day 0
+            arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
             fin = sub.done[~np.isnan(sub.done)]
             done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
             backlog = np.searchsorted(np.sort(sub.arr), ends, side="left") - np.searchsorted(

@@ -34,6 +34,7 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.horizon_days", "working days", A + "one working year (250 days)"),
     ("run.warmup_days", "working days", A + "a month lets queues fill from empty"),
     ("run.timeseries", "flag", "output option"),
+    ("run.initial_backlog", "CSV file", "input option: today's open items (sim.backlog)"),
     ("run.common_random_numbers", "flag", "paired comparisons across the jobs of a sweep"),
     ("run.max_items", "work items", "guard: about 40 min on one core (sim/guard.py)"),
     ("run.max_items_per_replication", "work items", "guard: about 3 GB (sim/guard.py)"),
@@ -104,6 +105,21 @@ SOURCES: list[tuple[str, str, str]] = [
         "workload.streams",
         "stream ids",
         "switch: which streams' own sources produce work (null: all; the quiet workload sets [])",
+    ),
+    (
+        "workload.demand_scale",
+        "factor",
+        "stress-test knob: 1 is the preset rates (sim.demand); a study sets it",
+    ),
+    (
+        "workload.*.monthly_profile",
+        "factor per month",
+        "none by default (flat rates); tsim-calibrate fits one when counts vary by month",
+    ),
+    (
+        "workload.*.demand_scale",
+        "factor",
+        "stress-test knob per stream: 1 is the preset rates (sim.demand)",
     ),
     ("policy.name", "—", "label"),
     (

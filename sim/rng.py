@@ -28,6 +28,16 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(ss))
 
 
+def sibling(rng: np.random.Generator) -> np.random.Generator:
+    """An independent stream derived from ``rng``'s seed (not from its state): the same
+    sibling whenever and however often it is asked for.
+    """
+    ss = rng.bit_generator.seed_seq
+    assert isinstance(ss, np.random.SeedSequence)
+    child = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 1))
+    return np.random.Generator(np.random.PCG64(child))
+
+
 def sample(rng: np.random.Generator, d: Dist, n: int) -> np.ndarray:
     """``n`` draws of distribution ``d`` (working hours, all ≥ 0)."""
     if d.mean_h == 0.0 or d.kind == "deterministic":

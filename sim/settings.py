@@ -105,6 +105,18 @@ def dist(kind: str, mean_h: float, cv: float = 1.0) -> Any:
     return field(default_factory=lambda: Dist(kind, mean_h, cv))
 
 
+@dataclass
+class StreamSettings(Settings):
+    """Base of every stream's workload settings (``workload.<id>``)."""
+
+    demand_scale: float = knob(1.0, 0.0, 10.0)
+    """Multiplies every arrival rate of the stream (with ``workload.demand_scale``;
+    see sim.demand): 1.2 is 20% more work arriving, 0 none of the stream's own."""
+    monthly_profile: list[float] | None = None
+    """12 factors (January first) on the stream's arrival rates by calendar month, e.g.
+    fitted by tsim-calibrate; None: the same rate all year."""
+
+
 class ConfigError(ValueError):
     """A configuration value is outside what the model accepts (one line, naming the key)."""
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .rng import sibling
+
 if TYPE_CHECKING:
     from .registry import StreamSpec
 
@@ -91,18 +93,47 @@ class WorkItem:
         self.origin = origin  # first contact: arrival of the item this one came from
 
 
-def draws(
-    rng: np.random.Generator,
-    draw: Callable[[np.random.Generator, int], Sequence[np.ndarray]],
-    chunk: int = 256,
-) -> Iterator[tuple[Any, ...]]:
-    """Endless rows of item attributes from one stream, drawn ``chunk`` rows at a time.
+Draw = Callable[[np.random.Generator, int], Sequence[np.ndarray]]
 
-    ``draw(rng, n)`` returns equally long columns; each ``next()`` on the result gives
-    one row (a tuple of Python scalars).
-    """
+
+def _chunks(rng: np.random.Generator, draw: Draw, chunk: int) -> Iterator[tuple[Any, ...]]:
     while True:
         yield from zip(*(np.asarray(c).tolist() for c in draw(rng, chunk)), strict=True)
+
+
+class Rows:
+    """Endless rows of item attributes from one stream, drawn ``chunk`` rows at a time.
+
+    ``draw(rng, n)`` returns equally long columns; each ``next()`` gives one row (a
+    tuple of Python scalars). While an arrival *added* by demand scaling is created
+    (:data:`Rows.added`, set by :class:`ArrivalSource`), rows come from a sibling
+    stream instead, so the base arrivals keep their own rows (common random numbers
+    across demand scales).
+    """
+
+    added = False
+    """True while an added arrival is being created (one simulation at a time)."""
+    __slots__ = ("_base", "_chunk", "_draw", "_extra", "_rng")
+
+    def __init__(self, rng: np.random.Generator, draw: Draw, chunk: int = 256):
+        self._rng, self._draw, self._chunk = rng, draw, chunk
+        self._base = _chunks(rng, draw, chunk)
+        self._extra: Iterator[tuple[Any, ...]] | None = None
+
+    def __iter__(self) -> Rows:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        if not Rows.added:
+            return next(self._base)
+        if self._extra is None:
+            self._extra = _chunks(sibling(self._rng), self._draw, self._chunk)
+        return next(self._extra)
+
+
+def draws(rng: np.random.Generator, draw: Draw, chunk: int = 256) -> Iterator[tuple[Any, ...]]:
+    """The :class:`Rows` of ``draw`` from the stream ``rng``."""
+    return Rows(rng, draw, chunk)
 
 
 class ArrivalSource:
@@ -110,7 +141,8 @@ class ArrivalSource:
 
     ``times`` are the arrival epochs (working hours) and ``sizes`` how many items arrive
     together at each (1 for Poisson streams; a whole rectification list for batches).
-    ``create(t)`` makes and routes one item.
+    ``create(t)`` makes and routes one item; ``added(t)`` says whether the arrival at
+    ``t`` was added by demand scaling (its items then draw from sibling rows).
     """
 
     def __init__(
@@ -119,8 +151,10 @@ class ArrivalSource:
         times: np.ndarray,
         create: Callable[[float], None],
         sizes: np.ndarray | None = None,
+        added: Callable[[float], bool] | None = None,
     ):
         self.after = after
+        self._added = added
         self._times = iter(times.tolist())
         self._gaps = iter(np.diff(times).tolist())
         self._sizes = None if sizes is None else iter(sizes.tolist())
@@ -131,11 +165,21 @@ class ArrivalSource:
 
     def _arrive(self, _event: Any) -> None:
         t = next(self._times)
+        if self._added is not None and self._added(t):
+            Rows.added = True
+            try:
+                self._create_all(t)
+            finally:
+                Rows.added = False
+        else:
+            self._create_all(t)
+        gap = next(self._gaps, None)
+        if gap is not None:
+            self.after(gap, self._on_arrive)
+
+    def _create_all(self, t: float) -> None:
         if self._sizes is None:
             self._create(t)
         else:
             for _ in range(next(self._sizes)):
                 self._create(t)
-        gap = next(self._gaps, None)
-        if gap is not None:
-            self.after(gap, self._on_arrive)

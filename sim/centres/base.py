@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .. import demand
 from ..registry import Scope, StreamSpec
 from ..rng import poisson_times
 from ..work import ArrivalSource
@@ -53,6 +54,10 @@ class Centre:
         self.stations: list[Any] = []
         self.inlets: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
+        self.creators: dict[str, Callable[[float], None]] = {}
+        self.added: set[float] = set()
+        """Arrival epochs added by demand scaling (their items draw sibling rows)."""
+        """Stream id → ``create(t)`` of its first source here (sim.backlog uses it)."""
 
     @property
     def label(self) -> str:
@@ -93,11 +98,18 @@ class Centre:
         return self.model.rng(f"{prefix}/{source}")
 
     def poisson(self, source: str, per_day: float) -> np.ndarray:
-        """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``."""
+        """Poisson arrival epochs at ``per_day`` from the stream ``<source>/arrivals``,
+        scaled by the demand scale and monthly profile (:mod:`sim.demand`) without
+        redrawing the base stream.
+        """
         model = self.model
-        return poisson_times(
-            self.rng(f"{source}/arrivals"), model.per_hour(per_day), model.horizon_h
+        rate = model.per_hour(per_day)
+        base = poisson_times(self.rng(f"{source}/arrivals"), rate, model.horizon_h)
+        times, added = demand.arrivals(
+            model.scenario, source, base, rate, model.horizon_h, self.rng
         )
+        self.added.update(added.tolist())
+        return times
 
     def arrive(
         self,
@@ -109,9 +121,11 @@ class Centre:
         """Feed ``times`` to ``create`` — unless the stream is switched off
         (``workload.streams``).
         """
+        self.creators.setdefault(stream.id, create)
         active = self.model.scenario.workload.streams
         if active is None or stream.id in active:
-            ArrivalSource(self.model.after, times, create, sizes)
+            added = self.added.__contains__ if self.added else None
+            ArrivalSource(self.model.after, times, create, sizes, added)
 
 
 def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:

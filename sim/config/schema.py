@@ -33,6 +33,9 @@ class RunConfig(Settings):
     """Working days at the start whose data every metric ignores."""
     timeseries: bool = True
     """Write the daily time series (turn off for very long validation runs)."""
+    initial_backlog: str | None = None
+    """CSV file of the items open at the start (sim.backlog): ``township,stream,open_items``
+    or one row per item ``township,stream,arrival_date``; None starts empty."""
     common_random_numbers: bool = True
     """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
     derived from ``seed`` and its overrides, so jobs are independent."""
@@ -349,6 +352,10 @@ class WorkloadConfig(Settings):
     """Streams whose own sources produce work (None: every stream). ``[]`` is a quiet
     county; the M/M/c reduction keeps ``[services]``. Items one stream passes to another
     (a grid report that becomes a case) still arrive."""
+    demand_scale: float = knob(1.0, 0.0, 10.0)
+    """Multiplies every arrival rate (townships' streams and the county's own work),
+    keeping the base arrivals (sim.demand): ``-m workload.demand_scale=0.9,1,1.1,1.2``
+    is a demand stress test. Each stream's ``demand_scale`` multiplies on top."""
 
 
 @dataclass

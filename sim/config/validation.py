@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from .. import guard, registry
+from ..backlog import read_backlog
+from ..demand import MAX_SCALE
 from ..quota import SIZE_FIELDS, kind_of, moved_posts, township_ids
 from ..settings import ConfigError, check_range
 from .schema import Scenario
@@ -76,6 +78,8 @@ def _run_checks(s: Scenario) -> None:
             f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD "
             f"from {FIRST_DATE} to {LAST_DATE}"
         )
+    if run.initial_backlog:
+        read_backlog(run.initial_backlog, s)  # one line naming file, row and column
 
 
 def _county_checks(s: Scenario) -> None:
@@ -150,8 +154,32 @@ def _workload_checks(s: Scenario) -> None:
                 f"workload.streams: {name!r} is not a stream (streams: {', '.join(known)})"
             )
     for spec in registry.streams():
+        settings = spec.settings(s)
+        combined = s.workload.demand_scale * getattr(settings, "demand_scale", 1.0)
+        if combined > MAX_SCALE:
+            raise ConfigError(
+                f"workload.demand_scale × workload.{spec.id}.demand_scale = {combined:g}: "
+                f"must be ≤ {MAX_SCALE:g}"
+            )
+        _check_profile(f"workload.{spec.id}", getattr(settings, "monthly_profile", None), combined)
         if spec.check is not None:
             spec.check(spec.settings(s), f"workload.{spec.id}")
+
+
+def _check_profile(path: str, profile: Any, scale: float) -> None:
+    if profile is None:
+        return
+    if len(profile) != 12:
+        raise ConfigError(
+            f"{path}.monthly_profile has {len(profile)} factors: needs 12 (January first)"
+        )
+    for i, f in enumerate(profile):
+        check_range(f"{path}.monthly_profile[{i}]", f, 0.0, MAX_SCALE)
+    if scale * max(profile) > MAX_SCALE:
+        raise ConfigError(
+            f"{path}.monthly_profile: its largest factor {max(profile):g} × the demand scale "
+            f"{scale:g} must be ≤ {MAX_SCALE:g}"
+        )
 
 
 def _policy_checks(s: Scenario) -> None:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from ..records import Records, late_share
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import Dist, Settings, dist, knob
+from ..settings import Dist, StreamSettings, dist, knob
 from ..sources import S004, A
 
 
 @dataclass
-class DelegatedWorkload(Settings):
+class DelegatedWorkload(StreamSettings):
     """Delegated tasks (交办事项 / 属地管理) pushed by county departments."""
 
     routine_per_day: float = knob(1.0, 0.0, 1e4)

@@ -9,7 +9,16 @@ import numpy as np
 
 from ..records import Records, in_window, mean_or_nan, overlap
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import ConfigError, Dist, Settings, check_shares_sum, dist, knob, share
+from ..settings import (
+    ConfigError,
+    Dist,
+    Settings,
+    StreamSettings,
+    check_shares_sum,
+    dist,
+    knob,
+    share,
+)
 from ..sources import S000, S004, A
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
@@ -44,7 +53,7 @@ class EnforcementStages(Settings):
 
 
 @dataclass
-class EnforcementWorkload(Settings):
+class EnforcementWorkload(StreamSettings):
     """Enforcement stream (综合执法) handled by the enforcement office."""
 
     inspections_per_village_per_day: float = knob(0.01, 0.0, 1e4)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..records import Records
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import ConfigError, Dist, Settings, dist, knob, share
+from ..settings import ConfigError, Dist, StreamSettings, dist, knob, share
 from ..sources import S000, A
 
 DUPLICATE = 1
@@ -14,7 +14,7 @@ DUPLICATE = 1
 
 
 @dataclass
-class GridWorkload(Settings):
+class GridWorkload(StreamSettings):
     """Grid (网格) reports triaged by grid workers."""
 
     reports_per_cell_per_day: float = knob(0.1, 0.0, 1e4)

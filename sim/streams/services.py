@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..records import Records, mean_or_nan
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import Dist, Settings, check_shares_sum, dist, knob, share
+from ..settings import Dist, Settings, StreamSettings, check_shares_sum, dist, knob, share
 from ..sources import S002, A
 
 
@@ -23,7 +23,7 @@ class ServiceCategory(Settings):
 
 
 @dataclass
-class ServicesWorkload(Settings):
+class ServicesWorkload(StreamSettings):
     """Services stream (审批服务) handled by the service centre (便民服务中心)."""
 
     requests_per_10k_pop_per_day: float = knob(15.0, 0.0, 1e6)
