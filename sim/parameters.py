@@ -94,6 +94,18 @@ SOURCES: list[tuple[str, str, str]] = [
     ("county.own_work_per_day", "items/working day", A + "keeps department staff ~70% busy"),
     ("county.own_work_effort.*", "hours (kind, mean, cv)", A + "a day's work per item"),
     (
+        "county.enforcement_officers",
+        "staff",
+        A + "about 5 per township; Tengzhou stations 各选派2名左右 from each of four "
+        "departments and keeps 执法人员197名 on call (" + S004 + ")",
+    ),
+    (
+        "county.enforcement_work_per_day",
+        "items per working day",
+        A + "keeps the county officers at home about a third busy before the reform",
+    ),
+    ("county.enforcement_work_effort.*", "hours (kind, mean, cv)", A + "a day's work per item"),
+    (
         "workload.streams",
         "stream ids",
         "switch: which streams' own sources produce work (null: all; the quiet workload sets [])",
@@ -105,6 +117,12 @@ SOURCES: list[tuple[str, str, str]] = [
         S003 + ": 乡镇人员编制总量增幅较改革前不低于25% (item 12)",
     ),
     ("policy.quota.pools", "pool names", A + "the posts go to the three work centres"),
+    (
+        "policy.quota.working_staff_share",
+        "share",
+        A + "1: every moved post cut a working county post; Huimin gave townships "
+        "原39名待分配行政编制 (" + S004 + "), posts nobody held",
+    ),
     (
         "policy.workforce.incentives",
         "flag",
@@ -159,6 +177,16 @@ SOURCES: list[tuple[str, str, str]] = [
         "policy.enforcement.stationed_officers",
         "officers per township",
         S004 + ": Tengzhou 1+x+y, ~2 officers from each department stationed",
+    ),
+    (
+        "policy.enforcement.on_call_officers",
+        "staff (county-wide)",
+        S004 + ": Tengzhou's y, 执法人员随时听候镇街吹哨; the number is an assumption",
+    ),
+    (
+        "policy.enforcement.whistle_limit_days",
+        "working days",
+        S004 + ": 即时报到; one working day is an assumption",
     ),
     ("policy.enforcement.*", "flag", S000 + " §2: 一支队伍管执法"),
     (

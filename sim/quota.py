@@ -24,22 +24,38 @@ def kind_of(township_id: str) -> str:
 def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
     """Posts the quota lever adds to each (township id, pool) of ``policy.quota.pools``.
 
-    The county-wide number is the share of those pools' posts, rounded half up; it is
-    spread by largest remainder, so that a 10% increase adds 10% of the posts even
-    where every single pool is too small to gain a whole post by itself.
+    Per township (Pingluo, seed 003 item 12, sets a floor for *each* township's total):
+    the township gains ``ceil(share × its posts in those pools)`` — never less than the
+    share — so identical townships gain the same number of posts. Within the township
+    the posts are split among the pools pro rata to their quota by largest remainder,
+    ties to the pool listed first in the township's staff.
     """
     q = s.policy.quota
-    exact = {
-        (tid, pool): spec.headcount * q.township_increase_share
-        for tid in township_ids(s)
-        for pool, spec in s.county.kinds[kind_of(tid)].staff.items()
-        if pool in q.pools
-    }
-    posts = {k: math.floor(v) for k, v in exact.items()}
-    left = math.floor(sum(exact.values()) + 0.5) - sum(posts.values())
-    for k in sorted(exact, key=lambda k: posts[k] - exact[k])[:left]:  # stable: config order
-        posts[k] += 1
+    posts: dict[tuple[str, str], int] = {}
+    for tid in township_ids(s):
+        pools = {
+            name: spec.headcount
+            for name, spec in s.county.kinds[kind_of(tid)].staff.items()
+            if name in q.pools
+        }
+        for name, n in township_split(pools, q.township_increase_share).items():
+            posts[(tid, name)] = n
     return posts
+
+
+def township_split(pools: dict[str, int], share: float) -> dict[str, int]:
+    """One township's added posts per pool: the total rounded up, split by largest
+    remainder pro rata to the pools' posts (ties: the first pool listed).
+    """
+    base = sum(pools.values())
+    # A tiny tolerance, so that 0.25 × 8 = 2.0000000000000004 is not rounded up to 3.
+    total = math.ceil(base * share - 1e-9) if base else 0
+    exact = {name: total * n / base if base else 0.0 for name, n in pools.items()}
+    split = {name: math.floor(v) for name, v in exact.items()}
+    left = total - sum(split.values())
+    for name in sorted(exact, key=lambda k: split[k] - exact[k])[:left]:  # stable
+        split[name] += 1
+    return split
 
 
 def moved_posts(s: Scenario) -> int:

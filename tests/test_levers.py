@@ -66,8 +66,9 @@ def test_staff_plus25_lowers_township_backlog_and_slows_the_county():
         "staff_plus25", "county.county_side.response_mean_h", ("policy.escalation.enabled=true",)
     )
     t = replications("staff_plus25")
-    # 25% of the 34 posts in those pools (towns 4 + 4 + 3, rural 2 + 2 + 2, two of each)
-    # is 8.5, so 9 posts leave the county's 70, taking 9 × 9/70 ≈ 1 of its 9 staff.
+    # 25% per township of its posts in those pools, rounded up: towns 4 + 4 + 3 → 3,
+    # rural 2 + 2 + 2 → 2, two of each: 10 posts leave the county's 70, taking
+    # 10 × 9/70 ≈ 1 of its 9 staff.
     assert (t["county.county_side.staff"] == 8).all()
     assert (
         t["county.staff.vacancies_mean"] > replications("pre_reform")["county.staff.vacancies_mean"]

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .. import registry
-from ..quota import moved_posts
+from ..quota import moved_posts, township_ids
 from ..settings import ConfigError, check_range
 from .schema import Scenario
 
@@ -43,7 +43,7 @@ def _walk(obj: Any, path: str) -> None:
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_POOLS = ("departments",)  # the county's own staff pool in metric names
+RESERVED_POOLS = ("departments", "county_enforcement", "on_call")  # the county's own pools
 
 
 def _check_name(path: str, name: str) -> None:
@@ -137,12 +137,34 @@ def _policy_checks(s: Scenario) -> None:
         raise ConfigError(
             f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
         )
+    _county_enforcement_checks(s)
     moved = moved_posts(s)
     if moved > s.county.quota_total:
         raise ConfigError(
             f"policy.quota.township_increase_share = "
             f"{p.quota.township_increase_share:g}: moves {moved} posts down "
             f"but county.quota_total = {s.county.quota_total}"
+        )
+
+
+def _county_enforcement_checks(s: Scenario) -> None:
+    """Stationed and on-call officers come out of the county's enforcement pool."""
+    lever, pool = s.policy.enforcement, s.county.enforcement_officers
+    townships = len(township_ids(s))
+    wanted = lever.stationed_officers * townships + lever.on_call_officers
+    if wanted > pool:
+        raise ConfigError(
+            f"policy.enforcement.stationed_officers = {lever.stationed_officers} per township × "
+            f"{townships} + on_call_officers = {lever.on_call_officers} need {wanted} county "
+            f"officers but county.enforcement_officers = {pool}: lower them or raise the pool"
+        )
+    whistles = registry.stream("enforcement").settings(s).whistle_share > 0
+    if pool and whistles and wanted == pool and lever.on_call_officers == 0:
+        raise ConfigError(
+            f"policy.enforcement.stationed_officers = {lever.stationed_officers} stations every "
+            f"county officer (county.enforcement_officers = {pool}) and none is on call: "
+            "whistle calls would never be answered; set policy.enforcement.on_call_officers "
+            "or workload.enforcement.whistle_share=0"
         )
 
 

@@ -61,6 +61,12 @@ class EnforcementWorkload(Settings):
     referral_effort: Dist = dist("lognormal", 6.0, 1.0)
     """County staff time to take over a referred case."""
     legal_review_effort: Dist = dist("lognormal", 3.0, 0.8)
+    whistle_share: float = share(0.1)
+    """Filed cases that need another department's officer at their investigation: the
+    township blows the whistle (吹哨) and the county's enforcement officers answer (only
+    when ``county.enforcement_officers`` > 0)."""
+    whistle_effort: Dist = dist("lognormal", 4.0, 0.8)
+    """County officer hours per whistle call answered."""
     time_limit_days: float = knob(64.0, 0.0, 10_000.0)
     """Decision limit in working days from filing (立案) (assumption: 90 calendar days ≈
     64 working days)."""
@@ -141,6 +147,14 @@ ENFORCEMENT = register_stream(
                 "payment_days",
                 "working days",
                 A + "the national penalty law's 15 days to pay, not in the seeds",
+            ),
+            ParameterSource(
+                "whistle_share",
+                "share of filed cases",
+                A + "cases needing another department's officer (" + S004 + ": 镇街吹哨、部门报到)",
+            ),
+            ParameterSource(
+                "whistle_effort.*", "hours (kind, mean, cv)", A + "half a day per call answered"
             ),
             ParameterSource(
                 "domains.*", "share", A + "domains named in " + S004 + " (环保, 市场, 住建, 农业 …)"
