@@ -33,11 +33,8 @@ def added_posts(s: Scenario) -> dict[tuple[str, str], int]:
     q = s.policy.quota
     posts: dict[tuple[str, str], int] = {}
     for tid in township_ids(s):
-        pools = {
-            name: spec.headcount
-            for name, spec in s.county.kinds[kind_of(tid)].staff.items()
-            if name in q.pools
-        }
+        staff = s.county.kinds[kind_of(tid)].staff
+        pools = {name: staff[name].headcount for name in q.pools if name in staff}
         for name, n in township_split(pools, q.township_increase_share).items():
             posts[(tid, name)] = n
     return posts

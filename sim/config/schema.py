@@ -127,7 +127,8 @@ class QuotaLever(Settings):
         default_factory=lambda: ["window_staff", "enforcement_officers", "office_staff"]
     )
     """Township pools that receive the added posts: each township gains the share of
-    its posts in them, rounded up, split among them pro rata by largest remainder."""
+    its posts in them, rounded up, split among them pro rata by largest remainder (ties
+    to the pool listed first)."""
     working_staff_share: float = share(1.0)
     """Of the posts moved down, the share that cuts working county department staff; the
     rest are spare or reclaimed posts nobody held (Huimin: 原39名待分配行政编制)."""

@@ -124,15 +124,22 @@ ENFORCEMENT = register_stream(
             ),
         ),
         sources=(
-            ParameterSource("stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
             ParameterSource(
-                "stages.*.certified", "staff", S000 + " / " + S004 + ": certified officers only"
+                "stages.*.crew",
+                "staff",
+                A + "two officers at every field step (the national penalty law's rule, "
+                "not in the seeds)",
             ),
             ParameterSource(
-                "stages.*.effort.*",
-                "hours",
-                A + "stages of " + S000 + " (检查、受立案、调查、审查、决定)",
+                "stages.*.certified", "staff", S004 + ": 严禁使用辅助人员执法 — officers only"
             ),
+            ParameterSource(
+                "stages.*.effort.kind",
+                "distribution",
+                A + "the stages of " + S000 + ": 检查、受立案、调查、审查、决定",
+            ),
+            ParameterSource("stages.*.effort.mean_h", "hours", A + "hours to days per stage"),
+            ParameterSource("stages.*.effort.cv", "coefficient of variation", A + "variable"),
             ParameterSource(
                 "time_limit_days", "working days", A + "90 calendar days from filing ≈ 64 working"
             ),
@@ -151,19 +158,36 @@ ENFORCEMENT = register_stream(
             ParameterSource(
                 "whistle_share",
                 "share of filed cases",
-                A + "cases needing another department's officer (" + S004 + ": 镇街吹哨、部门报到)",
+                A + "cases needing another department's officer; " + S004 + ": 镇街吹哨、部门报到",
+            ),
+            ParameterSource("whistle_effort.kind", "distribution", A + "variable calls"),
+            ParameterSource("whistle_effort.mean_h", "hours", A + "half a day per call answered"),
+            ParameterSource("whistle_effort.cv", "coefficient of variation", A + "variable calls"),
+            ParameterSource(
+                "domains.*",
+                "share of cases",
+                A + "domains named in " + S004 + ": 环保, 市场监管, 住建, 农业",
             ),
             ParameterSource(
-                "whistle_effort.*", "hours (kind, mean, cv)", A + "half a day per call answered"
+                "inspections_per_village_per_day",
+                "cases per village per working day",
+                A + "rates give a town about one case a day",
             ),
             ParameterSource(
-                "domains.*", "share", A + "domains named in " + S004 + " (环保, 市场, 住建, 农业 …)"
+                "complaints_per_10k_pop_per_day",
+                "cases per 10,000 people per working day",
+                A + "rates give a town about one case a day",
             ),
             ParameterSource(
-                "*",
-                "per working day / share / hours",
-                A + "case sources of " + S000 + "; rates give a town about one case a day",
+                "county_referrals_per_day",
+                "cases per township per working day",
+                A + "a case sent down every few weeks",
             ),
+            ParameterSource("refer_up_share", "share of cases", A + "beyond township powers"),
+            ParameterSource("legal_review_share", "share of cases", A + "major decisions"),
+            ParameterSource("*_effort.kind", "distribution", A + "variable work"),
+            ParameterSource("*_effort.mean_h", "hours", A + "hours of county staff per case"),
+            ParameterSource("*_effort.cv", "coefficient of variation", A + "variable work"),
         ),
     )
 )
