@@ -63,6 +63,14 @@ SOURCES: list[tuple[str, str, str]] = [
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),
     (
+        "county.kinds.*.other_posts",
+        "posts",
+        A + "0: the presets model only the three centres; Huimin's townships hold "
+        "614 administrative and 520 institutional posts over 15, "
+        + S004
+        + ": 行政编制614名, 事业编制520名",
+    ),
+    (
         "county.kinds.*.staff.enforcement_officers.headcount",
         "staff",
         A
@@ -134,6 +142,11 @@ SOURCES: list[tuple[str, str, str]] = [
     ),
     ("policy.quota.pools", "pool names", A + "the posts go to the three work centres"),
     (
+        "policy.quota.centres_share",
+        "share of added posts",
+        A + "1: every added post goes to the front-line centres",
+    ),
+    (
         "policy.quota.working_staff_share",
         "share of moved posts",
         A + "1: every moved post cut a working county post; Huimin gave townships posts "
@@ -183,7 +196,11 @@ SOURCES: list[tuple[str, str, str]] = [
         A + "pre-reform borrowing, about 2 requests a year per township",
     ),
     ("policy.secondment.duration_mean_days", "working days", A + "about 3 months a request"),
-    ("policy.secondment.pools", "pool names", A + "the county borrows office staff"),
+    (
+        "policy.secondment.pools",
+        "pool names (null: any permanent staff)",
+        S001 + ": 借用乡镇在编人员 — any administrative or institutional staff",
+    ),
     (
         "policy.windows.mode",
         "choice",
@@ -213,7 +230,7 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "policy.enforcement.whistle_limit_days",
         "working days",
-        S004 + ": 即时报到; one working day is an assumption",
+        S004 + ": 即时报到 (at once: 0)",
     ),
     ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
     ("policy.escalation.enabled", "flag", S003 + ": 乡呼县应 (item 7); " + S004 + ": 吹哨报到"),

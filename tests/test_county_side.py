@@ -6,9 +6,9 @@ effect on the county as a paired comparison (slow).
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
@@ -16,7 +16,8 @@ from sim import engine
 from sim.analysis import paired_difference
 from sim.build import build
 from sim.config import ConfigError
-from sim.quota import added_posts, kind_of, township_split
+from sim.quota import added_posts, kind_of, moved_posts, split_posts, township_posts
+from sim.secondment import borrowable
 
 from .conftest import scenario
 
@@ -33,16 +34,28 @@ def test_identical_townships_gain_the_same_posts_and_at_least_the_share():
     assert gained["town_1"] == 3 and gained["rural_6"] == 2
 
 
-def test_a_township_split_rounds_up_and_keeps_the_largest_remainders():
-    # 0.25 × 11 = 2.75 → 3 posts; pro rata 3·4/11 = 1.09, 1.09, 0.82 → 1, 1, then the
-    # largest remainder (0.82) gets the third.
-    assert township_split({"a": 4, "b": 4, "c": 3}, 0.25) == {"a": 1, "b": 1, "c": 1}
+def test_added_posts_split_by_largest_remainder():
+    # 3 posts pro rata 4:4:3 = 1.09, 1.09, 0.82 → 1, 1, then the largest remainder (0.82).
+    assert split_posts({"a": 4, "b": 4, "c": 3}, 3) == {"a": 1, "b": 1, "c": 1}
+    # 2 posts over equal pools: ties to the first listed.
+    assert split_posts({"a": 2, "b": 2, "c": 2}, 2) == {"a": 1, "b": 1, "c": 0}
+    assert split_posts({"a": 0}, 0) == {"a": 0}
+    for total in range(12):
+        assert sum(split_posts({"a": 7, "b": 2, "c": 1}, total).values()) == total
+
+
+def test_the_share_applies_to_the_whole_quota_and_a_knob_places_it():
+    # A town of 11 modelled posts and 40 in other offices: 25% of 51 is 12.75 → 13 posts
+    # move down; half of them (6.5 → 7) reach the modelled centres.
+    base = ("county=wuchuan", "policy=staff_plus25", "county.kinds.town.other_posts=40")
+    posts = township_posts(scenario(*base, "policy.quota.centres_share=0.5"), "town_1")
+    assert posts.total == 13 and sum(posts.pools.values()) == 7
+    whole = township_posts(scenario(*base), "town_1")
+    assert whole.total == 13 and sum(whole.pools.values()) == 13
     # An exact share is not rounded up by floating-point noise (0.25 × 8 = 2).
-    assert sum(township_split({"a": 5, "b": 3}, 0.25).values()) == 2
-    assert township_split({"a": 0}, 0.25) == {"a": 0}
-    for share in (0.1, 0.25, 0.5, 1.0):
-        split = township_split({"a": 7, "b": 2, "c": 1}, share)
-        assert sum(split.values()) == math.ceil(10 * share - 1e-9)
+    s = scenario("county=wuchuan", "policy=staff_plus25", "county.kinds.rural.other_posts=2")
+    assert township_posts(s, "rural_1").total == 2
+    assert moved_posts(s) == 3 * 3 + 6 * 2
 
 
 SHORT = ("county=small", "run.replications=2", "run.horizon_days=60", "run.timeseries=false")
@@ -114,3 +127,14 @@ def test_admission_control_moves_load_to_the_county_departments():
     metric = "county.staff.departments.utilisation_share"
     d = paired_difference(on[metric], off[metric])
     assert d["ci_low"] > 0, d
+
+
+def test_the_county_may_borrow_any_permanent_township_staff():
+    # Wuchuan's plan: 借用乡镇在编人员 — administrative or institutional staff, not
+    # auxiliary workers nor officers stationed from the county.
+    model = build(scenario(*SHORT, "policy=reform_2019"), 0)
+    lever = model.scenario.policy.secondment
+    pools = {p.name for p in model.townships[0].pools if borrowable(p, lever)}
+    assert pools == {"window_staff", "enforcement_officers", "office_staff"}
+    named = replace(lever, pools=["office_staff"])
+    assert {p.name for p in model.townships[0].pools if borrowable(p, named)} == {"office_staff"}

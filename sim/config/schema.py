@@ -72,6 +72,10 @@ class TownshipKind(Settings):
     villages: int = knob(10, 0, 10_000, integer=True)
     grid_cells: int = knob(20, 0, 100_000, integer=True)
     staff: dict[str, PoolSpec] = field(default_factory=dict)
+    other_posts: int = knob(0, 0, 1_000_000, integer=True)
+    """Posts of the township's offices the model does not simulate (party and government
+    offices, institutions beyond its service centre, enforcement office and general
+    office): the quota lever's share applies to them too."""
 
 
 @dataclass
@@ -129,6 +133,10 @@ class QuotaLever(Settings):
     """Township pools that receive the added posts: each township gains the share of
     its posts in them, rounded up, split among them pro rata by largest remainder (ties
     to the pool listed first)."""
+    centres_share: float = share(1.0)
+    """Of each township's added posts, the share that reaches the modelled centres
+    (``pools``); the rest go to its other offices (``other_posts``). Only matters when
+    ``other_posts`` > 0."""
     working_staff_share: float = share(1.0)
     """Of the posts moved down, the share that cuts working county department staff; the
     rest are spare or reclaimed posts nobody held (Huimin: 原39名待分配行政编制)."""
@@ -171,8 +179,9 @@ class SecondmentLever(Settings):
     requests_per_township_per_day: float = knob(0.008, 0.0, 100.0)
     duration_mean_days: float = knob(60.0, 0.0, 10_000.0)
     """Mean requested length (exponential), working days."""
-    pools: list[str] = field(default_factory=lambda: ["office_staff"])
-    """Township pools the county borrows from."""
+    pools: list[str] | None = None
+    """Township pools the county borrows from; None: any permanent staff (乡镇在编人员,
+    Wuchuan's plan): every pool of administrative or institutional quota."""
     capped: bool = False
     """Reform rules: approval, ≤ max_per_township at once, ≤ max_days each."""
     max_per_township: int = knob(2, 0, 10_000, integer=True)
@@ -204,9 +213,10 @@ class EnforcementLever(Settings):
     on_call_officers: int = knob(0, 0, 100_000, integer=True)
     """County officers on call for every township's whistle (吹哨报到; "1+x+y": y), taken
     out of ``county.enforcement_officers``: a desk that only answers whistle calls."""
-    whistle_limit_days: float = knob(1.0, 0.0, 10_000.0)
-    """The time within which a whistle call should be answered (assumption: the seeds
-    say 即时报到, at once; one working day), for ``whistle_in_limit_share``."""
+    whistle_limit_days: float = knob(0.0, 0.0, 10_000.0)
+    """The time within which a whistle call should be answered, for
+    ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
+    the moment the township calls)."""
 
 
 @dataclass

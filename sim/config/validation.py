@@ -121,7 +121,7 @@ def _policy_checks(s: Scenario) -> None:
     known = sorted({pool for k in used for pool in kinds[k].staff})
     for path, names in (
         ("policy.quota.pools", p.quota.pools),
-        ("policy.secondment.pools", p.secondment.pools),
+        ("policy.secondment.pools", p.secondment.pools or []),
         ("policy.timing.transfer", list(p.timing.transfer)),
     ):
         for name in names:
