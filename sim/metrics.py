@@ -150,6 +150,12 @@ OTHER_METRICS = (
         "calls",
     ),
     MetricDoc(
+        "county_side.whistle_waiting_end",
+        "(county scope only) whistle calls not yet answered at the horizon (the answer "
+        "times below leave them out)",
+        "calls",
+    ),
+    MetricDoc(
         "county_side.whistle_response_mean_h",
         "(county scope only) whistle call to the moment a county officer starts on it "
         "(报到), over calls in the window that were answered",

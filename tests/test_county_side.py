@@ -61,6 +61,9 @@ def test_the_share_applies_to_the_whole_quota_and_a_knob_places_it():
 SHORT = ("county=small", "run.replications=2", "run.horizon_days=60", "run.timeseries=false")
 
 
+OVERLOADED = ("policy.enforcement.stationed_officers=4",)
+
+
 def _run(*overrides: str):
     return engine.run(scenario(*SHORT, *overrides)).replications
 
@@ -138,3 +141,13 @@ def test_the_county_may_borrow_any_permanent_township_staff():
     assert pools == {"window_staff", "enforcement_officers", "office_staff"}
     named = replace(lever, pools=["office_staff"])
     assert {p.name for p in model.townships[0].pools if borrowable(p, named)} == {"office_staff"}
+
+
+def test_every_whistle_call_is_answered_or_still_waiting():
+    # Four stationed per township leave 4 officers at home for 6 items of own work a day
+    # (48 h): calls pile up behind it, and none may be lost from the count.
+    model = build(scenario(*SHORT, "policy=integrated_enforcement", *OVERLOADED), 0)
+    model.run()
+    desk = model.county_centres["county_enforcement"].answering
+    assert desk.called, "the overloaded desk should leave calls waiting"
+    assert len(desk.calls) == len(desk.answers) + len(desk.called)

@@ -55,7 +55,9 @@ class Whistle:
 
     def request(self, item: WorkItem) -> None:
         """Note the moment of the call and pass the case on at once."""
-        self.desk.called[id(item)] = self.model.env.now
+        now = self.model.env.now
+        self.desk.called[id(item)] = now
+        self.desk.calls.append(now)
         item.pos += 1
         self.model.advance(item)
 
@@ -106,7 +108,8 @@ class AnsweringDesk(Desk):
         super().__init__(model, name)
         self.townships_first = townships_first
         self.answers: list[WhistleAnswer] = []
-        self.called: dict[int, float] = {}
+        self.calls: list[float] = []  # when each call came, answered or not
+        self.called: dict[int, float] = {}  # calls not yet answered, by item
 
     def request(self, item: WorkItem) -> None:
         """Serve the call now if an officer is free, else queue it (ahead of own work
@@ -190,6 +193,8 @@ class CountyEnforcement(Centre):
         answered = np.array([a.answered for a in answers], dtype=float)
         inside = in_window(called, w, h)
         response = answered[inside] - called[inside]
+        calls = np.array([t for desk in self.stations for t in desk.calls], dtype=float)
+        waiting = sum(len(desk.called) for desk in self.stations)
         model = self.model
         limit = model.clock.hours(model.scenario.policy.enforcement.whistle_limit_days)
         p90 = float(np.percentile(response, 90)) if response.size else math.nan
@@ -197,7 +202,8 @@ class CountyEnforcement(Centre):
         out: dict[str, Any] = {
             f"{side}.stationed": float(self.stationed),
             f"{side}.on_call": float(self.on_call),
-            f"{side}.whistle_calls": float(inside.sum()),
+            f"{side}.whistle_calls": float(in_window(calls, w, h).sum()),
+            f"{side}.whistle_waiting_end": float(waiting),
             f"{side}.whistle_response_mean_h": mean_or_nan(response),
             f"{side}.whistle_response_p90_h": p90,
             f"{side}.whistle_in_limit_share": mean_or_nan((response <= limit).astype(float)),
