@@ -135,8 +135,60 @@ OTHER_METRICS = (
     ),
     MetricDoc(
         "county_side.staff",
-        "(county scope only) county department staff after quota moved down",
+        "(county scope only) staff left at the county: department staff after quota "
+        "moved down, plus county enforcement officers neither stationed in townships "
+        "nor gone; the on-call officers count (they stay at the county)",
         "staff",
+    ),
+    MetricDoc(
+        "county_side.stationed",
+        "(county scope only) county enforcement officers stationed in townships "
+        "(1+x+y: x), over all townships",
+        "staff",
+    ),
+    MetricDoc(
+        "county_side.on_call",
+        "(county scope only) county enforcement officers on call for whistle calls "
+        "(1+x+y: y); their utilisation is `county.staff.on_call.utilisation_share`",
+        "staff",
+    ),
+    MetricDoc(
+        "county_side.whistle_calls",
+        "(county scope only) townships' whistle calls (吹哨) in the window",
+        "calls",
+    ),
+    MetricDoc(
+        "county_side.whistle_waiting_end",
+        "(county scope only) whistle calls not yet answered at the horizon (the answer "
+        "times below leave them out)",
+        "calls",
+    ),
+    MetricDoc(
+        "county_side.whistle_response_mean_h",
+        "(county scope only) whistle call to the moment a county officer starts on it "
+        "(报到), over calls in the window that were answered",
+        "working hours",
+    ),
+    MetricDoc(
+        "county_side.whistle_response_p90_h",
+        "(county scope only) 90th percentile of the same",
+        "working hours",
+    ),
+    MetricDoc(
+        "county_side.whistle_in_limit_share",
+        "(county scope only) share of those answers within `policy.enforcement.whistle_limit_days`",
+        "0–1",
+    ),
+    MetricDoc(
+        "county_side.returned_arrivals",
+        "(county scope only) tasks returned by admission control that arrived on the "
+        "departments' desk in the window (their own work again)",
+        "tasks",
+    ),
+    MetricDoc(
+        "county_side.returned_completions",
+        "(county scope only) returned tasks the departments finished in the window",
+        "tasks",
     ),
 )
 """Metrics beyond the per-stream ones (``<pool>`` stands for each staff pool's name)."""
@@ -230,6 +282,9 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     out.update(staff_metrics(model))
     for centre in model.county_centres.values():
         out.update(centre.metrics(rec, w, h))
+    out[f"{COUNTY}.county_side.staff"] = float(
+        sum(c.staff_at_county() for c in model.county_centres.values())
+    )
     return out
 
 

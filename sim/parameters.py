@@ -3,8 +3,9 @@
 ``python -m sim.parameters`` writes ``docs/PARAMETERS.md`` from the schema defaults
 (sim/config/ and the stream declarations) and every YAML file under ``configs/``;
 :data:`SOURCES`, and each stream's own ``sources`` for ``workload.<id>.*``, give each key
-(by glob pattern, first match wins) its unit and its source — a seed file and the phrase
-it rests on, or "assumption" with a one-line reason. A test fails when a key matches no
+(by glob pattern, first match wins) its own unit and its source — a seed (short name
+and file name, see :mod:`sim.sources`) and the phrase it rests on, or "assumption" with
+a one-line reason. A test fails when a key matches no
 pattern or the committed table is out of date, so a new knob cannot go undocumented.
 """
 
@@ -20,7 +21,7 @@ import yaml
 
 from . import registry
 from .config import schema
-from .sources import S000, S001, S002, S003, S004, A
+from .sources import S000, S001, S002, S003, S004, SEEDS, A
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
@@ -45,8 +46,11 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "county.townships.*",
         "townships",
-        S001 + ": 3 towns (镇) and 6 townships (乡); "
-        "Yishui 18 (" + S004 + "); the kind split is an assumption",
+        S001
+        + ": 3 towns 可镇、哈乐镇、西乌兰不浪镇 and 其余6个乡; "
+        + S004
+        + ": Yishui 全县18处乡镇(街道); "
+        "the kind split is an assumption",
     ),
     (
         "county.cover.delay_days",
@@ -62,30 +66,46 @@ SOURCES: list[tuple[str, str, str]] = [
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),
     (
+        "county.kinds.*.other_posts",
+        "posts",
+        A + "0: the presets model only the three centres; Huimin's townships hold "
+        "614 administrative and 520 institutional posts over 15, "
+        + S004
+        + ": 行政编制614名, 事业编制520名",
+    ),
+    (
         "county.kinds.*.staff.enforcement_officers.headcount",
         "staff",
-        S004 + ": 核定行政编制4-5名 per township enforcement office (Yishui)",
+        A
+        + "Wuchuan's teams (2 rural, 4 town) are smaller than Yishui's offices, "
+        + S004
+        + ": 核定行政编制4-5名 (Yishui)",
     ),
     (
         "county.kinds.*.staff.enforcement_aux.headcount",
         "staff",
-        S004 + ": 每个村明确一名综合执法协管员 (Yishui); Wuchuan: assumption of 1",
+        A
+        + "Wuchuan 1 per team; Yishui gives one per village, "
+        + S004
+        + ": 每个村明确一名综合执法协管员",
     ),
     (
         "county.kinds.*.staff.*.headcount",
         "staff",
-        A + "service centres of 4–16 windows "
-        "(Shahe town has 16, " + S004 + "); small offices absorb delegated tasks",
+        A
+        + "service centres of a few windows (Shahe town has 16, "
+        + S004
+        + ": 16个一线窗口); small offices absorb delegated tasks",
     ),
     (
         "county.kinds.*.staff.*.quota_type",
         "—",
-        "quota types of " + S000 + " (行政/事业编制, 辅助人员, 派驻)",
+        "quota types: " + S004 + ": 行政编制, 事业编制, 辅助人员; " + S000 + ": 派驻",
     ),
     (
         "county.kinds.*.staff.*.centre",
         "—",
-        "centres of " + S001 + " (便民服务中心, 综合行政执法, 办公室)",
+        "centres of " + S001 + ": 便民服务中心, 综合行政执法",
     ),
     (
         "county.kinds.*.staff.*.certified",
@@ -94,8 +114,24 @@ SOURCES: list[tuple[str, str, str]] = [
     ),
     ("county.department_staff", "staff", A + "county staff answering townships, beside own work"),
     ("county.quota_total", "posts", A + "county department quota the moved posts come from"),
-    ("county.own_work_per_day", "items/working day", A + "keeps department staff ~70% busy"),
-    ("county.own_work_effort.*", "hours (kind, mean, cv)", A + "a day's work per item"),
+    ("county.own_work_per_day", "items per working day", A + "keeps department staff ~70% busy"),
+    ("county.own_work_effort.kind", "distribution", A + "variable items"),
+    ("county.own_work_effort.mean_h", "hours", A + "a day's work per item"),
+    ("county.own_work_effort.cv", "coefficient of variation", A + "variable items"),
+    (
+        "county.enforcement_officers",
+        "staff",
+        A + "about 5 per township; Tengzhou, " + S004 + ": 各选派2名左右 from each of four "
+        "departments stationed (派驻人员232名) and 执法人员197名 on call",
+    ),
+    (
+        "county.enforcement_work_per_day",
+        "items per working day",
+        A + "keeps the county officers at home about a third busy before the reform",
+    ),
+    ("county.enforcement_work_effort.kind", "distribution", A + "variable items"),
+    ("county.enforcement_work_effort.mean_h", "hours", A + "a day's work per item"),
+    ("county.enforcement_work_effort.cv", "coefficient of variation", A + "variable items"),
     (
         "county.pay.*",
         "thousand yuan/year",
@@ -124,14 +160,25 @@ SOURCES: list[tuple[str, str, str]] = [
     ("policy.name", "—", "label"),
     (
         "policy.quota.township_increase_share",
-        "share",
+        "share of the township's posts",
         S003 + ": 乡镇人员编制总量增幅较改革前不低于25% (item 12)",
     ),
     ("policy.quota.pools", "pool names", A + "the posts go to the three work centres"),
     (
+        "policy.quota.centres_share",
+        "share of added posts",
+        A + "1: every added post goes to the front-line centres",
+    ),
+    (
+        "policy.quota.working_staff_share",
+        "share of moved posts",
+        A + "1: every moved post cut a working county post; Huimin gave townships posts "
+        "nobody held, " + S004 + ": 原39名待分配行政编制",
+    ),
+    (
         "policy.workforce.incentives",
         "flag",
-        S003 + ": 收入高于县直…20%; 优秀比例 20%–35% (item 14)",
+        S003 + ": 收入高于县直 … 20%; 优秀比例 20% … 35% (item 14)",
     ),
     (
         "policy.workforce.incentive_pay_premium_share",
@@ -140,23 +187,21 @@ SOURCES: list[tuple[str, str, str]] = [
     ),
     (
         "policy.workforce.incentive_attrition_cut_share",
-        "share",
+        "share of attrition",
         A + "size of the incentives' effect on attrition (not in the seeds)",
     ),
+    ("policy.workforce.hiring_round_days", "working days", A + "recruitment rounds each quarter"),
+    ("policy.workforce.hires_per_round", "posts per round", A + "a county's recruitment round"),
+    ("policy.workforce.hiring_lag_days", "working days", A + "a month from round to first day"),
+    ("policy.workforce.training_days", "working days", A + "two months' training"),
+    ("policy.workforce.training_speed", "share of full speed", A + "trainees work at 60%"),
+    ("policy.workforce.attrition_per_year", "share per year", A + "8% of staff leave a year"),
     (
-        "policy.workforce.*",
-        "days / share / staff",
-        A + "recruitment rounds every quarter, "
-        "a month to start, two months' training, 8% leave a year",
+        "policy.rebalancing.enabled",
+        "flag",
+        S003 + ": 统筹调剂 … 动态管理 (item 12); " + S000 + ": 优先保障空编 (§4)",
     ),
-    (
-        "policy.rebalancing.*",
-        "flag / working days",
-        S003
-        + ": 统筹调剂、动态管理 (item 12); "
-        + S000
-        + " §4 优先保障空编; the interval is an assumption",
-    ),
+    ("policy.rebalancing.interval_days", "working days", A + "a review every month"),
     (
         "policy.secondment.max_per_township",
         "staff",
@@ -166,59 +211,95 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "policy.secondment.min_service_days",
         "working days",
-        S001 + ": 新录用公务员在服务期限内不得…借用; the length is an assumption",
+        S001 + ": 新录用公务员在服务期限内不得 … 借调; the length is an assumption",
     ),
     (
-        "policy.secondment.*",
-        "per township per day / days / flag",
-        A + "pre-reform borrowing, about 2 requests a year per township for ~3 months",
+        "policy.secondment.capped",
+        "flag",
+        S001 + ": 借调 … 审批 (approval and the caps above)",
     ),
     (
-        "policy.windows.*",
-        "mode / factor / share",
-        S000
-        + " §1, "
-        + S002
-        + " (十六), "
-        + S003
-        + " items 3–5: 一窗受理、受办分离、代办; the effort penalty and shares are assumptions",
+        "policy.secondment.requests_per_township_per_day",
+        "requests per township per working day",
+        A + "pre-reform borrowing, about 2 requests a year per township",
+    ),
+    ("policy.secondment.duration_mean_days", "working days", A + "about 3 months a request"),
+    (
+        "policy.secondment.pools",
+        "pool names (null: any permanent staff)",
+        S001 + ": 借用乡镇在编人员 — any administrative or institutional staff",
+    ),
+    (
+        "policy.windows.mode",
+        "choice",
+        S003 + ": 一窗受理 (items 3–5); " + S002 + ": 无差别受理, 受办分离 (十六)",
+    ),
+    (
+        "policy.windows.pooled_effort_factor",
+        "× effort",
+        A + "a generalist window takes 10% longer",
+    ),
+    (
+        "policy.windows.proxy_share",
+        "share of requests",
+        S000 + ": 代办; the share is an assumption",
     ),
     (
         "policy.enforcement.stationed_officers",
         "officers per township",
-        S004 + ": Tengzhou 1+x+y, ~2 officers from each department stationed",
-    ),
-    ("policy.enforcement.*", "flag", S000 + " §2: 一支队伍管执法"),
-    (
-        "policy.escalation.*",
-        "flag / working days",
-        S003
-        + " item 7, "
-        + S004
-        + ": 乡呼县应 / 吹哨报到; weekly inbox review, answer time: assumptions",
+        S004 + ": Tengzhou's x, 各选派2名左右 from each of four departments; "
+        "2 in all is an assumption for the small modelled teams",
     ),
     (
-        "policy.admission.*",
-        "flag / share",
+        "policy.enforcement.on_call_officers",
+        "staff (county-wide)",
+        S004 + ": Tengzhou's y, 执法人员随时听候镇街吹哨; the number is an assumption",
+    ),
+    (
+        "policy.enforcement.whistle_limit_days",
+        "working days",
+        S004 + ": 即时报到 (at once: 0)",
+    ),
+    ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
+    ("policy.escalation.enabled", "flag", S003 + ": 乡呼县应 (item 7); " + S004 + ": 吹哨报到"),
+    ("policy.escalation.review_days", "working days", A + "departments read their inbox weekly"),
+    ("policy.escalation.response_limit_days", "working days", A + "an answer within 3 days"),
+    (
+        "policy.admission.enabled",
+        "flag",
         S000
-        + " §5, "
+        + ": 人随事转 (§5); "
         + S001
-        + " §3(六), "
+        + ": 职责准入 (§3 (六)); "
         + S003
-        + " items 15–16: 职责准入, 人随事转; the shares are assumptions",
+        + ": 职责准入 (items 15–16)",
+    ),
+    ("policy.admission.off_list_share", "share of tasks", A + "tasks off the duty list"),
+    ("policy.admission.resourced_share", "share of off-list tasks", A + "few come resourced"),
+    (
+        "policy.admission.assessment_cut_share",
+        "share of assessments",
+        A + "half of them cleared; " + S001 + ": 督查检查考核",
     ),
     (
-        "policy.grid.*",
-        "grids / share",
-        S000 + " §3, " + S003 + " item 9: 多网合一; three parallel grids before is an assumption",
+        "policy.grid.parallel_grids",
+        "grids",
+        S000 + ": 多网合一 (§3); " + S003 + ": 两网合一 (item 9); three before is an assumption",
     ),
-    ("policy.flexible_staff.*", "flag / working days", S003 + " item 12: 统筹使用行政事业人员"),
+    ("policy.grid.duplicate_share", "share of issues", A + "half the issues seen twice"),
+    ("policy.flexible_staff.enabled", "flag", S003 + ": 统筹使用行政事业人员 (item 12)"),
+    ("policy.flexible_staff.review_days", "working days", A + "a head reassigns staff daily"),
+    ("policy.timing.powers_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
+    ("policy.timing.staff_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
     (
-        "policy.timing.*",
-        "working days / share / staff",
-        S001 + " §4: 先立后破; the days and shares are assumptions",
+        "policy.timing.refer_up_before_powers_share",
+        "share of cases",
+        A + "most cases are beyond township powers before delegation",
     ),
-    ("mmc.*", "per hour / servers", "the M/M/c reduction (validation only)"),
+    ("policy.timing.transfer.*", "staff per township", A + "the staff a county transfers"),
+    ("mmc.lam_per_h", "arrivals per working hour", "the M/M/c reduction (validation only)"),
+    ("mmc.mu_per_h", "services per working hour", "the M/M/c reduction (validation only)"),
+    ("mmc.servers", "servers", "the M/M/c reduction (validation only)"),
     ("plan.*", "posts / KPI units", "a planner's question for tsim-plan (not a model input)"),
 ]
 
@@ -293,6 +374,17 @@ def render() -> str:
         "seed gives.",
         "",
     ]
+    lines += [
+        "## Sources",
+        "",
+        "Rows cite a seed by a short name and its file name; a Chinese phrase after the",
+        "file name is quoted from that file (tests/test_seed_quotes.py checks it).",
+        "",
+        "| file | short name | title | issuer |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {s.file} | {s.short} | {s.title} | {s.issuer} |" for s in SEEDS]
+    lines.append("")
     sections = [("Schema defaults (sim/config/schema.py and sim/streams/)", schema_defaults())]
     sections += [(f"configs/{name}", keys) for name, keys in yaml_files()]
     for title, keys in sections:

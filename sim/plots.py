@@ -37,6 +37,23 @@ KPIS = [
     ("county.delegated.overdue_share", "Delegated tasks overdue (share)", "tasks overdue"),
     ("county.county_side.response_mean_h", "County answer time (working h)", "county answer h"),
     ("county.staff.seconded_days", "Staff-days seconded", "staff-days seconded"),
+    # The county's side of the levers (issue 9): what moving capacity down costs it.
+    ("county.county_side.staff", "Staff left at the county", "county staff"),
+    (
+        "county.staff.departments.utilisation_share",
+        "County departments busy (share)",
+        "county busy",
+    ),
+    (
+        "county.staff.county_enforcement.utilisation_share",
+        "County officers at home busy (share)",
+        "county officers busy",
+    ),
+    (
+        "county.county_side.whistle_response_mean_h",
+        "Whistle answer time (working h)",
+        "whistle answer h",
+    ),
 ]
 
 

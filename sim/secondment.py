@@ -15,15 +15,24 @@ from typing import Any
 from .config import SecondmentLever
 from .model import Model, Secondment, Township, TownshipEvent
 from .rng import poisson_times
-from .staff import Staff, Workforce
+from .staff import Pool, Staff, Workforce
 from .work import ArrivalSource, draws
+
+PERMANENT = ("administrative", "institutional")  # 在编: on the township's quota
+
+
+def borrowable(pool: Pool, lever: SecondmentLever) -> bool:
+    """A pool the county may borrow from: those named, or any of permanent staff."""
+    if lever.pools is None:
+        return pool.quota_type in PERMANENT
+    return pool.name in lever.pools
 
 
 def build_secondment(
     model: Model, tw: Township, lever: SecondmentLever, workforce: Workforce
 ) -> None:
     """Wire the county's secondment requests to one township."""
-    pools = [p for p in tw.pools if p.name in lever.pools]
+    pools = [p for p in tw.pools if borrowable(p, lever)]
     hours = model.clock.hours
     rows = draws(
         model.rng(f"{tw.id}/secondment/attributes"),

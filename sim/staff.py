@@ -124,7 +124,14 @@ class Workforce:
         pool.vacant_since.append(self.env.now)
         self.model.log_staff(s.pool, d_filled=-1)
         if not s.seconded:  # present until the current step ends
-            s.station.remove(s, lambda s: self.model.log_staff(s.pool, d_active=-1))
+            gone = self._gone
+            if s.on_release is not None:  # already leaving its station (a move on hold)
+                s.on_release = gone
+            else:
+                s.station.remove(s, gone)
+
+    def _gone(self, s: Staff) -> None:
+        self.model.log_staff(s.pool, d_active=-1)
 
     def transfer(self, s: Staff, source: Pool, target: Pool) -> None:
         """Move a free member, with the post, to another township's pool of that name."""

@@ -50,6 +50,7 @@ def test_a_switched_off_stage_needs_no_crew():
             "workload.enforcement.complaints_per_10k_pop_per_day=2",
             "workload.enforcement.refer_up_share=0",
             "workload.enforcement.legal_review_share=0",
+            "workload.enforcement.whistle_share=0",
             "workload.enforcement.statement_days=0",
             "workload.enforcement.hearing_share=0",
             "workload.enforcement.payment_days=0",
@@ -210,6 +211,7 @@ CASES_ONLY = (
     "workload.enforcement.complaints_per_10k_pop_per_day=1",
     "workload.enforcement.refer_up_share=0",
     "workload.enforcement.legal_review_share=0",
+    "workload.enforcement.whistle_share=0",
     "workload.enforcement.hearing_share=0",
     "policy.workforce.attrition_per_year=0",
     *(

@@ -79,6 +79,8 @@ def test_staff_cost_is_headcount_times_pay_with_the_township_premium(incentives)
     premium = 0.5 if incentives else 0.0
     assert t["town_1.staff.cost"][0] == pytest.approx(bill(TOWN, premium))
     assert t["rural_2.staff.cost"][0] == pytest.approx(bill(RURAL, premium))
-    departments = s.county.department_staff * PAY["administrative"]  # no township premium
+    # The county's departments and its enforcement officers: no township premium.
+    county = s.county.department_staff + s.county.enforcement_officers
+    departments = county * PAY["administrative"]
     townships = 2 * bill(TOWN, premium) + 2 * bill(RURAL, premium)
     assert t["county.staff.cost"][0] == pytest.approx(townships + departments)

@@ -87,6 +87,10 @@ class Centre:
         """
         return 1
 
+    def staff_at_county(self) -> int:
+        """Staff of a county centre who work at the county (``county_side.staff``)."""
+        return 0
+
     def metrics(self, records: Records, w: float, h: float) -> dict[str, float]:
         """Centre-level metrics (full names) beyond the per-stream ones."""
         return {}

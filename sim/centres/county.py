@@ -8,6 +8,9 @@ escalation (乡呼县应) townships' calls go ahead of own work. The departments
 the delegated tasks; those arrival processes live with the general office that absorbs
 them (:mod:`sim.centres.general_office`).
 
+Tasks a township's admission control (职责准入) returns come back here as the issuing
+department's own work (the ``returns`` inlet).
+
 This is a county centre: built once, shared by every township through its ``calls``
 inlet (the departments' desk, where a township's case waits as one step of its route).
 """
@@ -37,9 +40,11 @@ COUNTY = "county"
 DEPARTMENTS = "departments"
 
 
-def county_staff_after_move(cfg: CountyConfig, moved: int) -> int:
-    """Department staff left once ``moved`` posts of county quota went to townships."""
-    cut = math.floor(moved * cfg.department_staff / cfg.quota_total + 0.5)
+def county_staff_after_move(cfg: CountyConfig, moved: int, working_share: float = 1.0) -> int:
+    """Department staff left once ``moved`` posts of county quota went to townships,
+    ``working_share`` of them posts that somebody held (the rest spare or reclaimed).
+    """
+    cut = math.floor(moved * working_share * cfg.department_staff / cfg.quota_total + 0.5)
     return max(0, cfg.department_staff - cut)
 
 
@@ -55,13 +60,25 @@ class CountyDepartments(Centre):
         )
         self.stations = [self.desk]
         self.inlets["calls"] = self.desk
-        self.staff = county_staff_after_move(scenario.county, moved_posts(scenario))
+        self.inlets["returns"] = self.take_back
+        self.returned: list[WorkItem] = []
+        self.staff = county_staff_after_move(
+            scenario.county, moved_posts(scenario), scenario.policy.quota.working_staff_share
+        )
         pool = model.add_pool(
             COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS, False, self.staff
         )
         model.workforce.place[pool.index] = self.place
         for _ in range(self.staff):
             model.workforce.join(pool, hired_at=float("-inf"), attrition=False)
+
+    def take_back(self, t: float, hours: float) -> None:
+        """A task returned by a township's admission control (职责准入) becomes the
+        issuing department's own work again: the lever moves the load, not deletes it.
+        """
+        item = WorkItem(None, None, t, t, [Step(self.desk, hours)])
+        self.returned.append(item)
+        self.model.advance(item)
 
     def place(self, s: Staff) -> None:
         """New department staff work at the departments' desk."""
@@ -89,11 +106,18 @@ class CountyDepartments(Centre):
         response = records.answer[answered] - records.up[answered]
         limit = self.model.clock.hours(self.model.scenario.policy.escalation.response_limit_days)
         p90 = float(np.percentile(response, 90)) if response.size else math.nan
+        back = np.array([i.t_arr for i in self.returned], dtype=float)
+        done = np.array([math.nan if i.t_done is None else i.t_done for i in self.returned])
         return {
+            f"{COUNTY}.county_side.returned_arrivals": float(in_window(back, w, h).sum()),
+            f"{COUNTY}.county_side.returned_completions": float(in_window(done, w, h).sum()),
             f"{COUNTY}.county_side.response_mean_h": mean_or_nan(response),
             f"{COUNTY}.county_side.response_p90_h": p90,
             f"{COUNTY}.county_side.answered_in_limit_share": mean_or_nan(
                 (response <= limit).astype(float)
             ),
-            f"{COUNTY}.county_side.staff": float(self.staff),
         }
+
+    def staff_at_county(self) -> int:
+        """The departments' staff (after quota moved down)."""
+        return self.staff

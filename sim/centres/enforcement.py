@@ -10,7 +10,9 @@ own domains (as many teams of two as the certified posts allow, domains spread b
 with **integration** (一支队伍管执法) one team takes every domain, joined by stationed
 county officers. Cases beyond township powers are sent up after inspection and the
 county takes them over; before the powers are delegated (``timing.powers_day``) that
-share is larger. A share of decisions also waits for the county's legal review. Without
+share is larger. A share of decisions also waits for the county's legal review, and a
+share of filed cases calls a county department's officer before its investigation (the
+whistle, 吹哨报到; see :mod:`sim.centres.county_enforcement`). Without
 escalation (乡呼县应) a call to the county waits for the departments' next review of
 their inbox (``review_days``) and then queues behind their own work.
 
@@ -44,7 +46,10 @@ if TYPE_CHECKING:
 class EnforcementOffice(Centre):
     """Department teams or one integrated team; offers ``cases``, needs the county."""
 
-    needs: ClassVar[Mapping[str, str]] = {"county": "departments.calls"}
+    needs: ClassVar[Mapping[str, str]] = {
+        "county": "departments.calls",
+        "whistle": "county_enforcement.whistle",
+    }
 
     def __init__(self, model: Model, township: Township | None):
         super().__init__(model, township)
@@ -87,6 +92,7 @@ class EnforcementOffice(Centre):
         model, tw = self.model, self.township
         assert tw is not None
         self.county = self.link("county")
+        self.whistle = self.link("whistle")
         cfg = ENFORCEMENT.settings(model.scenario)
         per_day = (
             cfg.inspections_per_village_per_day * tw.villages
@@ -130,6 +136,12 @@ class EnforcementOffice(Centre):
 
         return draws(self.rng(source), draw)
 
+    def _whistle_draws(self, source: str, cfg: EnforcementWorkload) -> Iterator[tuple[Any, ...]]:
+        def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
+            return rng.random(n), sample(rng, cfg.whistle_effort, n)
+
+        return draws(self.rng(f"{source}/whistle"), draw)
+
     def _case_maker(self, source: str) -> Reserve:
         """``reserve()``: draw a case's attributes from the stream ``source`` now, and
         return ``open_case(t, origin=None)`` that opens it at ``t``.
@@ -144,14 +156,19 @@ class EnforcementOffice(Centre):
         teams, team_of = self.stations, self.team_of
         to_county = self._to_county()
         waits = self._statutory_waits(cfg)
+        county_pool = model.scenario.county.enforcement_officers > 0
+        whistle_share = cfg.whistle_share if county_pool else 0.0
         rows = self._draws(source)
+        # Own stream: adding whistle calls leaves every other draw of a case unchanged.
+        whistles = self._whistle_draws(source, cfg)
 
         def reserve() -> Opener:
-            row = next(rows)
+            row = next(rows), next(whistles)
             return lambda t, origin=None: create(row, t, origin)
 
-        def create(row: tuple[Any, ...], t: float, origin: float | None) -> None:
+        def create(rows: tuple[Any, ...], t: float, origin: float | None) -> None:
             county = self.county
+            row, (whistle_u, whistle_h) = rows
             domain, beyond, legal, hearing, *hours, referral_h, legal_h = row
             team = teams[team_of[domain]]
             inspect, file, investigate, review, decide = (
@@ -161,7 +178,10 @@ class EnforcementOffice(Centre):
             if beyond < refer_up:  # beyond township powers: the county takes it over
                 route = [inspect, *to_county, Step(county, referral_h)]
             else:
-                route = [inspect, file, waits.filed, investigate, review]
+                route = [inspect, file, waits.filed]
+                if whistle_u < whistle_share:  # another department's officer must come
+                    route += self.whistle.steps(whistle_h)
+                route += [investigate, review]
                 if legal:
                     route += [*to_county, Step(county, legal_h)]
                 route += waits.before_decision(hearing)

@@ -6,14 +6,16 @@ arrive as a batch of items with one deadline, and inspections/assessments
 one step of office work with a deadline in working days.
 
 With **duty-admission control** (职责准入) a task off the township's duty list is
-returned to the department — entered in the returns ledger with its hours — unless it
-comes with resources (人随事转); and assessments are cut by a share.
+returned to the department — entered in the returns ledger with its hours and put on
+the departments' desk as their own work — unless it comes with resources (人随事转):
+then it brings its staff-hours and is done without taking the office's staff. And
+assessments are cut by a share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import AdmissionLever
 from ..model import ReturnedTask
@@ -33,7 +35,11 @@ if TYPE_CHECKING:
 
 @register_centre("general")
 class GeneralOffice(Centre):
-    """One office desk for every delegated task; offers ``tasks``."""
+    """One office desk for every delegated task; offers ``tasks``, needs the county's
+    ``returns`` (admission control sends tasks back there).
+    """
+
+    needs: ClassVar[Mapping[str, str]] = {"returns": "departments.returns"}
 
     def __init__(self, model: Model, township: Township | None):
         super().__init__(model, township)
@@ -112,12 +118,16 @@ class GeneralOffice(Centre):
             hours, u_list, u_res = row
             if u_list < cut_share:  # an assessment the reform cleared away
                 return
-            if u_list < cut_share + off_list * (1 - cut_share) and u_res >= resourced:
-                model.returned.append(ReturnedTask(tw.index, t, hours))
-                return
-            model.new_item(
-                tw.index, DELEGATED, t, deadline_days, [Step(office, hours)], origin=origin
-            )
+            step = Step(office, hours)
+            if u_list < cut_share + off_list * (1 - cut_share):  # off the duty list
+                if u_res >= resourced:  # returned: the department does it itself
+                    model.returned.append(ReturnedTask(tw.index, t, hours))
+                    self.link("returns")(t, hours)
+                    return
+                # 人随事转: the task brings its staff-hours, added township capacity for
+                # as long as the task lasts — nobody of the office's staff is taken.
+                step = Step(None, hours)
+            model.new_item(tw.index, DELEGATED, t, deadline_days, [step], origin=origin)
 
         def reserve() -> Opener:
             row = next(rows)

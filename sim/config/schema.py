@@ -83,6 +83,10 @@ class TownshipKind(Settings):
     villages: int = knob(10, 0, 10_000, integer=True)
     grid_cells: int = knob(20, 0, 100_000, integer=True)
     staff: dict[str, PoolSpec] = field(default_factory=dict)
+    other_posts: int = knob(0, 0, 1_000_000, integer=True)
+    """Posts of the township's offices the model does not simulate (party and government
+    offices, institutions beyond its service centre, enforcement office and general
+    office): the quota lever's share applies to them too."""
 
 
 @dataclass
@@ -133,6 +137,14 @@ class CountyConfig(Settings):
     own_work_per_day: float = knob(14.0, 0.0, 1e6)
     """The departments' own work items per working day (competes with townships' calls)."""
     own_work_effort: Dist = dist("lognormal", 8.0, 1.0)
+    enforcement_officers: int = knob(0, 0, 100_000, integer=True)
+    """County departments' enforcement officers (县直部门执法人员), apart from
+    ``department_staff``: the pool stationed officers and the on-call officers of
+    "1+x+y" come out of; the rest do the county's own enforcement work and answer
+    whistle calls. 0: no county pool, so no whistle calls and no officers to station."""
+    enforcement_work_per_day: float = knob(0.0, 0.0, 1e6)
+    """The county enforcement officers' own work items per working day."""
+    enforcement_work_effort: Dist = dist("lognormal", 8.0, 1.0)
     cover: CoverRule = field(default_factory=CoverRule)
 
 
@@ -146,7 +158,16 @@ class QuotaLever(Settings):
     pools: list[str] = field(
         default_factory=lambda: ["window_staff", "enforcement_officers", "office_staff"]
     )
-    """Township pools that receive the added posts (pro rata to their quota)."""
+    """Township pools that receive the added posts: each township gains the share of
+    its posts in them, rounded up, split among them pro rata by largest remainder (ties
+    to the pool listed first)."""
+    centres_share: float = share(1.0)
+    """Of each township's added posts, the share that reaches the modelled centres
+    (``pools``); the rest go to its other offices (``other_posts``). Only matters when
+    ``other_posts`` > 0."""
+    working_staff_share: float = share(1.0)
+    """Of the posts moved down, the share that cuts working county department staff; the
+    rest are spare or reclaimed posts nobody held (Huimin: 原39名待分配行政编制)."""
 
 
 @dataclass
@@ -190,8 +211,9 @@ class SecondmentLever(Settings):
     requests_per_township_per_day: float = knob(0.008, 0.0, 100.0)
     duration_mean_days: float = knob(60.0, 0.0, 10_000.0)
     """Mean requested length (exponential), working days."""
-    pools: list[str] = field(default_factory=lambda: ["office_staff"])
-    """Township pools the county borrows from."""
+    pools: list[str] | None = None
+    """Township pools the county borrows from; None: any permanent staff (乡镇在编人员,
+    Wuchuan's plan): every pool of administrative or institutional quota."""
     capped: bool = False
     """Reform rules: approval, ≤ max_per_township at once, ≤ max_days each."""
     max_per_township: int = knob(2, 0, 10_000, integer=True)
@@ -218,7 +240,15 @@ class EnforcementLever(Settings):
 
     integrated: bool = False
     stationed_officers: int = knob(0, 0, 1000, integer=True)
-    """County officers stationed in each township team ("1+x+y": x)."""
+    """County officers stationed in each township team ("1+x+y": x), taken out of
+    ``county.enforcement_officers``."""
+    on_call_officers: int = knob(0, 0, 100_000, integer=True)
+    """County officers on call for every township's whistle (吹哨报到; "1+x+y": y), taken
+    out of ``county.enforcement_officers``: a desk that only answers whistle calls."""
+    whistle_limit_days: float = knob(0.0, 0.0, 10_000.0)
+    """The time within which a whistle call should be answered, for
+    ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
+    the moment the township calls)."""
 
 
 @dataclass

@@ -45,10 +45,11 @@ def _walk(obj: Any, path: str) -> None:
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_POOLS = ("departments", "stationed_officers")
-"""Pool names the model gives its own pools: the county departments' staff, and the
-county officers stationed in each township (sim.build.STATIONED); a township pool of
-the same name would merge with them in every metric."""
+RESERVED_POOLS = ("departments", "county_enforcement", "on_call", "stationed_officers")
+"""Pool names the model gives its own pools: the county departments' staff, the county's
+enforcement officers and its on-call desk, and the county officers stationed in each
+township (sim.build.STATIONED); a township pool of the same name would merge with them
+in every metric."""
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 """Allowed ``calendar.start_date``: a run of up to 100,000 working days still ends in
 a representable year."""
@@ -188,7 +189,7 @@ def _policy_checks(s: Scenario) -> None:
     known = sorted({pool for k in used for pool in kinds[k].staff})
     for path, names in (
         ("policy.quota.pools", p.quota.pools),
-        ("policy.secondment.pools", p.secondment.pools),
+        ("policy.secondment.pools", p.secondment.pools or []),
         ("policy.timing.transfer", list(p.timing.transfer)),
     ):
         for name in names:
@@ -210,12 +211,34 @@ def _policy_checks(s: Scenario) -> None:
         raise ConfigError(
             f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
         )
+    _county_enforcement_checks(s)
     moved = moved_posts(s)
     if moved > s.county.quota_total:
         raise ConfigError(
             f"policy.quota.township_increase_share = "
             f"{p.quota.township_increase_share:g}: moves {moved} posts down "
             f"but county.quota_total = {s.county.quota_total}"
+        )
+
+
+def _county_enforcement_checks(s: Scenario) -> None:
+    """Stationed and on-call officers come out of the county's enforcement pool."""
+    lever, pool = s.policy.enforcement, s.county.enforcement_officers
+    townships = len(township_ids(s))
+    wanted = lever.stationed_officers * townships + lever.on_call_officers
+    if wanted > pool:
+        raise ConfigError(
+            f"policy.enforcement.stationed_officers = {lever.stationed_officers} per township × "
+            f"{townships} + on_call_officers = {lever.on_call_officers} need {wanted} county "
+            f"officers but county.enforcement_officers = {pool}: lower them or raise the pool"
+        )
+    whistles = registry.stream("enforcement").settings(s).whistle_share > 0
+    if pool and whistles and wanted == pool and lever.on_call_officers == 0:
+        raise ConfigError(
+            f"policy.enforcement.stationed_officers = {lever.stationed_officers} stations every "
+            f"county officer (county.enforcement_officers = {pool}) and none is on call: "
+            "whistle calls would never be answered; set policy.enforcement.on_call_officers "
+            "or workload.enforcement.whistle_share=0"
         )
 
 

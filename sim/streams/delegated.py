@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..records import Records, late_share
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, StreamSettings, dist, knob
-from ..sources import S004, A
+from ..sources import S003, S004, A
 
 
 @dataclass
@@ -56,10 +56,24 @@ DELEGATED = register_stream(
                 "list (29个问题整改清单); mean 10 is an assumption",
             ),
             ParameterSource(
-                "*",
-                "per working day / hours / working days",
-                A + "streams of " + S004 + " (属地管理, 督查检查考核)",
+                "routine_per_day",
+                "tasks per township per working day",
+                A + "routine reports and forms; " + S004 + ": 属地管理",
             ),
+            ParameterSource(
+                "lists_per_day",
+                "lists per township per working day",
+                A + "rectification lists; " + S004 + ": 整改清单",
+            ),
+            ParameterSource(
+                "assessments_per_day",
+                "assessments per township per working day",
+                A + "inspections and assessments; " + S003 + ": 督查检查考核",
+            ),
+            ParameterSource("*_effort.kind", "distribution", A + "variable tasks"),
+            ParameterSource("*_effort.mean_h", "hours", A + "hours of office work per item"),
+            ParameterSource("*_effort.cv", "coefficient of variation", A + "variable tasks"),
+            ParameterSource("*_deadline_days", "working days", A + "one to three weeks"),
         ),
     )
 )

@@ -70,6 +70,12 @@ class EnforcementWorkload(StreamSettings):
     referral_effort: Dist = dist("lognormal", 6.0, 1.0)
     """County staff time to take over a referred case."""
     legal_review_effort: Dist = dist("lognormal", 3.0, 0.8)
+    whistle_share: float = share(0.1)
+    """Filed cases that need another department's officer at their investigation: the
+    township blows the whistle (吹哨) and the county's enforcement officers answer (only
+    when ``county.enforcement_officers`` > 0)."""
+    whistle_effort: Dist = dist("lognormal", 4.0, 0.8)
+    """County officer hours per whistle call answered."""
     time_limit_days: float = knob(64.0, 0.0, 10_000.0)
     """Decision limit in working days from filing (立案) (assumption: 90 calendar days ≈
     64 working days)."""
@@ -127,15 +133,22 @@ ENFORCEMENT = register_stream(
             ),
         ),
         sources=(
-            ParameterSource("stages.*.crew", "staff", S000 + ": 两名以上执法人员 for field steps"),
             ParameterSource(
-                "stages.*.certified", "staff", S000 + " / " + S004 + ": certified officers only"
+                "stages.*.crew",
+                "staff",
+                A + "two officers at every field step (the national penalty law's rule, "
+                "not in the seeds)",
             ),
             ParameterSource(
-                "stages.*.effort.*",
-                "hours",
-                A + "stages of " + S000 + " (检查、受立案、调查、审查、决定)",
+                "stages.*.certified", "staff", S004 + ": 严禁使用辅助人员执法 — officers only"
             ),
+            ParameterSource(
+                "stages.*.effort.kind",
+                "distribution",
+                A + "the stages of " + S000 + ": 检查、受立案、调查、审查、决定",
+            ),
+            ParameterSource("stages.*.effort.mean_h", "hours", A + "hours to days per stage"),
+            ParameterSource("stages.*.effort.cv", "coefficient of variation", A + "variable"),
             ParameterSource(
                 "time_limit_days", "working days", A + "90 calendar days from filing ≈ 64 working"
             ),
@@ -152,13 +165,38 @@ ENFORCEMENT = register_stream(
                 A + "the national penalty law's 15 days to pay, not in the seeds",
             ),
             ParameterSource(
-                "domains.*", "share", A + "domains named in " + S004 + " (环保, 市场, 住建, 农业 …)"
+                "whistle_share",
+                "share of filed cases",
+                A + "cases needing another department's officer; " + S004 + ": 镇街吹哨、部门报到",
+            ),
+            ParameterSource("whistle_effort.kind", "distribution", A + "variable calls"),
+            ParameterSource("whistle_effort.mean_h", "hours", A + "half a day per call answered"),
+            ParameterSource("whistle_effort.cv", "coefficient of variation", A + "variable calls"),
+            ParameterSource(
+                "domains.*",
+                "share of cases",
+                A + "domains named in " + S004 + ": 环保, 市场监管, 住建, 农业",
             ),
             ParameterSource(
-                "*",
-                "per working day / share / hours",
-                A + "case sources of " + S000 + "; rates give a town about one case a day",
+                "inspections_per_village_per_day",
+                "cases per village per working day",
+                A + "rates give a town about one case a day",
             ),
+            ParameterSource(
+                "complaints_per_10k_pop_per_day",
+                "cases per 10,000 people per working day",
+                A + "rates give a town about one case a day",
+            ),
+            ParameterSource(
+                "county_referrals_per_day",
+                "cases per township per working day",
+                A + "a case sent down every few weeks",
+            ),
+            ParameterSource("refer_up_share", "share of cases", A + "beyond township powers"),
+            ParameterSource("legal_review_share", "share of cases", A + "major decisions"),
+            ParameterSource("*_effort.kind", "distribution", A + "variable work"),
+            ParameterSource("*_effort.mean_h", "hours", A + "hours of county staff per case"),
+            ParameterSource("*_effort.cv", "coefficient of variation", A + "variable work"),
         ),
     )
 )

@@ -55,7 +55,16 @@ GRID = register_stream(
             ),
         ),
         sources=(
-            ParameterSource("*", "per cell per day / share / hours", A + "grid of " + S000 + " §3"),
+            ParameterSource(
+                "reports_per_cell_per_day",
+                "reports per grid cell per working day",
+                A + "the grid of " + S000 + ": 网格化 (§3)",
+            ),
+            ParameterSource("to_*_share", "share of reports", A + "a report's outcome"),
+            ParameterSource("*_effort.kind", "distribution", A + "variable reports"),
+            ParameterSource("*_effort.mean_h", "hours", A + "minutes to hours per report"),
+            ParameterSource("*_effort.cv", "coefficient of variation", A + "variable reports"),
+            ParameterSource("*_deadline_days", "working days", A + "days to act on a report"),
         ),
     )
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..records import Records, mean_or_nan
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, Settings, StreamSettings, check_shares_sum, dist, knob, share
-from ..sources import S002, A
+from ..sources import S000, S002, A
 
 
 @dataclass
@@ -83,7 +83,7 @@ SERVICES = register_stream(
             ParameterSource(
                 "online_share",
                 "share",
-                S002 + ": online handling (网上办) encouraged; 0.2 is an assumption",
+                S002 + ": online handling encouraged, 网上办; 0.2 is an assumption",
             ),
             ParameterSource(
                 "online_effort_factor",
@@ -93,18 +93,24 @@ SERVICES = register_stream(
             ParameterSource(
                 "incomplete_share",
                 "share",
-                A + "'最多跑一次' (" + S002 + ") targets these repeat visits",
+                A + "repeat visits, which " + S002 + ": 最多跑一次 targets",
             ),
-            ParameterSource("incomplete_effort.*", "hours", A + "a short intake"),
+            ParameterSource("incomplete_effort.kind", "distribution", A + "variable intake"),
+            ParameterSource("incomplete_effort.mean_h", "hours", A + "a short intake"),
+            ParameterSource("incomplete_effort.cv", "coefficient of variation", A + "variable"),
             ParameterSource("return_delay_days", "working days", A + "time to fetch papers"),
             ParameterSource(
                 "categories.*.share", "share", A + "mix of 社保, 民政, 户籍, 不动产, 医保"
             ),
-            ParameterSource("categories.*.effort.*", "hours", A + "minutes to an hour a request"),
+            ParameterSource("categories.*.effort.kind", "distribution", A + "variable requests"),
+            ParameterSource(
+                "categories.*.effort.mean_h", "hours", A + "minutes to an hour a request"
+            ),
+            ParameterSource("categories.*.effort.cv", "coefficient of variation", A + "variable"),
             ParameterSource(
                 "categories.*.time_limit_days",
                 "working days",
-                S002 + ": 马上办 same day … statutory limits; values are assumptions",
+                S000 + ": 马上办 (same day) … statutory limits; the values are assumptions",
             ),
         ),
     )
