@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from . import engine, progress, results
+from . import engine, precision, progress, results, sweepdir
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
 from .table import scope_table
 
@@ -43,24 +43,25 @@ def app(cfg: DictConfig) -> None:
             print(f"tsim: configuration error: {err}", file=sys.stderr)
             sys.exit(2)
         results.write_error(run_dir, err, overrides)
+        sweepdir.record_invalid(run_dir, overrides)
         raise
     if sweeping:
         scenario = _job_seed(scenario, overrides)
-        if _already_done(run_dir, scenario):
-            print(f"tsim: {run_dir} is complete for this configuration; skipped")
-            return
-    results.start_job(run_dir)
+    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweeping)) and sweeping:
+        print(f"tsim: {run_dir} is complete for this configuration; skipped")
+        return
     try:
         out = engine.run(
             scenario,
-            progress.replications(_label(scenario, hc, sweeping), scenario.run.replications),
+            progress.replications(_label(scenario, hc, sweeping), _most(scenario)),
         )
         summary = results.write_run(
             run_dir,
             out,
             seed=scenario.run.seed,
-            replications=scenario.run.replications,
+            replications=len(out.replications),
             config_hash=config_hash(scenario),
+            replication_rule=precision.rule_of(scenario.run),
         )
     except Exception as exc:
         results.write_error(run_dir, exc, overrides)
@@ -74,21 +75,33 @@ def app(cfg: DictConfig) -> None:
     done = results.read_summary(run_dir)
     print(
         f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
-        f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
+        f"{done['replications']} replications, {scenario.run.horizon_days:g} "
         f"working days, mean ±95% CI):"
     )
     print(scope_table(done))
     print(f"results: {summary.parent}")
 
 
-def _already_done(run_dir: Path, scenario: Scenario) -> bool:
-    if not results.is_complete(run_dir):
-        return False
-    done = results.read_summary(run_dir)
-    return (
-        done.get("config_hash") == config_hash(scenario)
-        and done.get("replications") == scenario.run.replications
+def _job_record(
+    run_dir: Path, scenario: Scenario, overrides: list[str], sweeping: bool
+) -> tuple[sweepdir.JobRecord, Path]:
+    """What the job directory is meant to hold, and where stale results go."""
+    sweep = sweepdir.current_sweep(run_dir.parent) if sweeping else None
+    if sweep:
+        sweepdir.watch_parent(int(sweep["pid"]))
+    record = sweepdir.JobRecord(
+        config_hash(scenario),
+        precision.rule_of(scenario.run),
+        overrides,
+        sweep["id"] if sweep else None,
     )
+    return record, (run_dir.parent if sweeping else run_dir) / sweepdir.STALE
+
+
+def _most(scenario: Scenario) -> int:
+    """The most replications the run may take (for the progress bar)."""
+    rule = precision.rule_of(scenario.run)
+    return rule if isinstance(rule, int) else rule["max"]
 
 
 def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import results
+from . import results, sweepdir
 from .outputs import StreamInfo, streams_of, union
 
 
@@ -30,6 +30,9 @@ class Job:
     summary: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     name: str = ""
+    stale: str | None = None
+    """Why the directory's result is not this job's (left by an earlier sweep, or of
+    another configuration); a stale job is never reported as its label."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -94,15 +97,50 @@ def load(paths: list[Path]) -> list[Job]:
         dirs = _job_dirs(path)
         if not dirs:
             raise ValueError(f"{path}: neither a run directory nor a sweep of run directories")
-        for d in dirs:
-            job = Job(d, _overrides(d))
-            if results.is_complete(d):
-                job.summary = results.read_summary(d)
-            else:
-                job.error = results.read_error(d) or {"exception": "unfinished (no summary.json)"}
-            jobs.append(job)
+        sweep = None if dirs == [path] else sweepdir.current_sweep(path)
+        jobs += [_load_job(d, sweep) for d in dirs]
     _name(jobs)
     return jobs
+
+
+def _load_job(run_dir: Path, sweep: dict[str, Any] | None) -> Job:
+    """One job directory: finished, failed, unfinished (a corrupt summary counts as
+    unfinished and is named) or stale.
+    """
+    job = Job(run_dir, _overrides(run_dir))
+    summary = None
+    try:
+        summary = results.read_summary(run_dir)
+    except FileNotFoundError:
+        job.error = results.read_error(run_dir) or {"exception": "unfinished (no summary.json)"}
+    except (OSError, results.CorruptSummary) as err:
+        job.error = {"exception": str(err)}
+    job.stale = stale_reason(job, summary, sweep)
+    if job.stale:
+        job.error = {"exception": f"stale: {job.stale}"}
+    else:
+        job.summary = summary
+    return job
+
+
+def stale_reason(
+    job: Job, summary: dict[str, Any] | None, sweep: dict[str, Any] | None
+) -> str | None:
+    """Why the job directory does not hold what its label says, or None."""
+    record = sweepdir.read_job(job.dir)
+    if sweep is not None and (record is None or record.sweep_id != sweep["id"]):
+        return "left by an earlier sweep into this directory (not part of the latest sweep)"
+    if record is None:
+        return None
+    if summary is not None and not sweepdir.matches(summary, record):
+        return (
+            f"its summary.json is of another configuration (hash {summary.get('config_hash')}, "
+            f"{summary.get('replications')} replications) than the job's "
+            f"({record.config_hash}, {record.replications})"
+        )
+    if job.overrides and record.overrides != job.overrides:
+        return "its .hydra/overrides.yaml differs from the configuration its result was made for"
+    return None
 
 
 def _label(key: str, value: str) -> str:
@@ -131,9 +169,16 @@ def streams(jobs: list[Job]) -> list[StreamInfo]:
 
 
 def _name(jobs: list[Job]) -> None:
-    """Name each job by the overrides that differ between the jobs."""
-    varying = varying_keys(jobs)
-    for job, m in zip(jobs, map(overrides_of, jobs), strict=True):
+    """Name each job by the overrides that differ between the jobs (a stale job by its
+    directory: its overrides are not what its numbers are of).
+    """
+    current = [j for j in jobs if not j.stale]
+    varying = varying_keys(current)
+    for job in jobs:
+        if job.stale:
+            job.name = f"{job.dir.name} (stale)"
+            continue
+        m = overrides_of(job)
         job.name = ", ".join(_label(k, m[k]) for k in varying if k in m) or job.dir.name
     seen: dict[str, int] = {}
     for job in jobs:  # the same job given twice stays distinguishable

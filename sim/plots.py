@@ -25,6 +25,7 @@ from scipy import stats
 
 from .jobs import Job, streams
 from .outputs import backlog_total, grid_shape
+from .results import atomic_write
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
 # the terms); stream labels come from the runs' own records.
@@ -71,9 +72,12 @@ def _panels(
 
 
 def _save(fig: Any, path: Path) -> Path:
+    """Write the figure atomically (a full disk never leaves half a PNG)."""
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+    finally:
+        plt.close(fig)
     return path
 
 

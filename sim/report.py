@@ -14,17 +14,19 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from . import plots
+from . import plots, results
 from .analysis import CI, paired_difference, welch_difference
 from .calendar import WorkingClock
 from .jobs import Job, load, overrides_of, streams, varying_keys
-from .outputs import backlog_total
+from .outputs import GROWTH, backlog_total, unstable_streams
 from .table import cell
 
 BASELINE_DEFAULT = "pre_reform"
@@ -102,14 +104,29 @@ def console_table(jobs: list[Job]) -> str:
     ok = [j for j in jobs if j.ok]
     infos = streams(jobs)
     width = max([len(j.name) for j in ok] + [8]) + 2
-    heads = [short for _, _, short in plots.KPIS] + ["backlog items"]
+    heads = [short for _, _, short in plots.KPIS] + ["backlog items", "unstable (growing)"]
     lines = ["job".ljust(width) + "  ".join(h.ljust(20) for h in heads)]
     for j in ok:
         m = j.metrics
         total = backlog_total(m, "county", infos)
         cells = [cell(m.get(metric)) for metric, _, _ in plots.KPIS] + [f"{total:,.0f}"]
+        cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
         lines.append(j.name.ljust(width) + "  ".join(c.ljust(20) for c in cells))
     return "\n".join(lines)
+
+
+UNSTABLE = " ⚠ unstable"
+
+
+def _flag(metric: str, *jobs: Job) -> str:
+    """A mark for a KPI of a stream whose backlog grows in any of ``jobs``."""
+    stream = metric.split(".")[1]
+    infos = streams(list(jobs))
+    return (
+        UNSTABLE
+        if any(stream in unstable_streams(j.metrics, "county", infos) for j in jobs)
+        else ""
+    )
 
 
 # --------------------------------------------------------------------------- report.md
@@ -138,21 +155,146 @@ def _kpi_rows(jobs: list[Job]) -> list[str]:
         if j.ok:
             m = j.metrics
             rows.append(
-                f"| {j.name} | " + " | ".join(cell(m.get(k)) for k, _, _ in plots.KPIS) + " |"
+                f"| {j.name} | "
+                + " | ".join(cell(m.get(k)) + _flag(k, j) for k, _, _ in plots.KPIS)
+                + " |"
             )
     return rows
 
 
-def _diff_rows(by_job: dict[str, dict[str, CI]]) -> list[str]:
+def _diff_rows(by_job: dict[str, dict[str, CI]], jobs: list[Job], base: Job) -> list[str]:
     rows = [
         "| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
         "| --- |" + " --- |" * len(plots.KPIS),
     ]
+    named = {j.name: j for j in jobs}
     for name, diffs in by_job.items():
+        pair = (named[name], base)
         rows.append(
-            f"| {name} | " + " | ".join(cell(diffs.get(k)) for k, _, _ in plots.KPIS) + " |"
+            f"| {name} | "
+            + " | ".join(cell(diffs.get(k)) + _flag(k, *pair) for k, _, _ in plots.KPIS)
+            + " |"
         )
     return rows
+
+
+def _stability(ok: list[Job]) -> list[str]:
+    """Which streams are overloaded in which job (backlog growing over the window)."""
+    infos = streams(ok)
+    lines = ["### Stability (backlog growth, items per working day, county-wide)", ""]
+    flagged = False
+    for j in ok:
+        bad = unstable_streams(j.metrics, "county", infos)
+        flagged |= bool(bad)
+        growth = ", ".join(
+            f"{s.id} {cell(j.metrics.get(f'county.{s.id}.{GROWTH}'))}" for s in infos
+        )
+        lines.append(
+            f"- **{j.name}**: {'UNSTABLE ' + ', '.join(bad) if bad else 'stable'} ({growth})"
+        )
+    lines += [
+        "",
+        (
+            f"A stream marked{UNSTABLE} has a backlog that grows over the window (95% CI of "
+            "the growth above 0): its waits and lead times count only the items that "
+            "started or finished, so they look better than they are; read its "
+            "open-item ages (`open_age_max_d`, `open_age_mean_d` in comparison.csv) too."
+            if flagged
+            else "No stream's backlog grows significantly in any job."
+        ),
+        "",
+    ]
+    return lines
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How one job was run: what report.md must describe per job when jobs differ."""
+
+    county: str
+    townships: int
+    horizon_days: Any
+    warmup_days: Any
+    replications: Any
+    seed: Any
+    dates: str
+
+
+def setup_of(job: Job) -> Setup:
+    """The job's county, run length and replications, from its composed config."""
+    cfg = _config(job)
+    county, run = cfg.get("county", {}), cfg.get("run", {})
+    summary = job.summary or {}
+    return Setup(
+        county.get("name", "?"),
+        sum((county.get("townships") or {}).values()),
+        run.get("horizon_days", "?"),
+        run.get("warmup_days", "?"),
+        summary.get("replications", run.get("replications", "?")),
+        summary.get("seed", run.get("seed", "?")),
+        _dates(cfg),
+    )
+
+
+def _experimentation(ok: list[Job]) -> list[str]:
+    """Run length, replications and seeds: one sentence each when every job shares them,
+    a table of the jobs otherwise (jobs are never described as one when they differ).
+    """
+    setups = [setup_of(j) for j in ok]
+    first = setups[0] if setups else Setup("?", 0, "?", "?", "?", "?", "")
+    seeds = sorted({str(x.seed) for x in setups})
+    lines = []
+    if len({(x.horizon_days, x.warmup_days, x.replications, x.county) for x in setups}) > 1:
+        lines += [
+            "The jobs differ in how they were run:",
+            "",
+            "| job | county (townships) | working days | warm-up days | replications | seed |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *[
+                f"| {j.name} | {x.county} ({x.townships}) | {x.horizon_days}{x.dates} | "
+                f"{x.warmup_days} | {x.replications} | {x.seed} |"
+                for j, x in zip(ok, setups, strict=True)
+            ],
+            "",
+            "- Warm-up days are excluded from every metric (8-hour days, 5-day weeks; no "
+            "public holidays); 95% confidence intervals are t-based across replications, "
+            "clipped to the values a quantity can take (≥ 0; shares ≤ 1).",
+        ]
+    else:
+        lines += [
+            f"- Run length: {first.horizon_days} working days{first.dates}, of "
+            f"which a warm-up of {first.warmup_days} days is excluded from "
+            "every metric (8-hour days, 5-day weeks; no public holidays).",
+            f"- Replications: {first.replications} per job; 95% confidence "
+            "intervals are t-based across replications, clipped to the values a "
+            "quantity can take (≥ 0; shares ≤ 1).",
+        ]
+    lines.append(
+        f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "
+        f"{', '.join(seeds)}; one numpy stream per (seed, replication, source). "
+        + (
+            "All jobs share the seed: common random numbers, so "
+            "differences are paired by replication."
+            if len(seeds) == 1
+            else "Jobs use different seeds: differences are unpaired (Welch)."
+        )
+    )
+    return lines
+
+
+def _scope(ok: list[Job], jobs: list[Job]) -> str:
+    setups = {(x.county, x.townships) for x in map(setup_of, ok)} or {("?", 0)}
+    where = (
+        f"County `{next(iter(setups))[0]}` with {next(iter(setups))[1]} townships."
+        if len(setups) == 1
+        else "Counties: "
+        + "; ".join(
+            f"{j.name}: `{x.county}` ({x.townships} townships)"
+            for j, x in ((j, setup_of(j)) for j in ok)
+        )
+        + "."
+    )
+    return where + " Each receives " + ", ".join(s.label.lower() for s in streams(jobs))
 
 
 def markdown(
@@ -164,13 +306,12 @@ def markdown(
 ) -> str:
     """``report.md``: the study report along the STRESS-DES checklist."""
     ok = [j for j in jobs if j.ok]
-    failed = [j for j in jobs if not j.ok]
+    current = [j for j in jobs if not j.stale]
+    failed = [j for j in current if not j.ok]
+    stale = [j for j in jobs if j.stale]
     first = ok[0] if ok else None
-    cfg = _config(first) if first else {}
-    run = cfg.get("run", {})
     meta = first.summary.get("meta", {}) if first and first.summary else {}
-    varied = varying_keys(jobs)
-    seeds = sorted({j.summary["seed"] for j in ok if j.summary})
+    varied = varying_keys(current)
     lines = [
         "# Study report",
         "",
@@ -183,13 +324,11 @@ def markdown(
         "",
         *[
             f"- **{j.name}** — overrides `{' '.join(j.overrides) or '(none)'}` (`{j.dir.name}`)"
-            for j in jobs
+            for j in current
         ],
         "",
         "## 2. Model scope and logic",
-        f"County `{cfg.get('county', {}).get('name', '?')}` with "
-        f"{sum((cfg.get('county', {}).get('townships') or {}).values())} townships. Each "
-        "receives " + ", ".join(s.label.lower() for s in streams(jobs)) + ", each served by "
+        _scope(ok, jobs) + ", each served by "
         "its centre (service centre, enforcement office with two certified officers per "
         "field step and referrals and legal review at the county, general office, grid "
         "triage); staff are individuals in "
@@ -202,11 +341,11 @@ def markdown(
     ]
     if varied:
         lines += [
-            "| key | " + " | ".join(j.name for j in jobs) + " |",
-            "| --- |" + " --- |" * len(jobs),
+            "| key | " + " | ".join(j.name for j in current) + " |",
+            "| --- |" + " --- |" * len(current),
         ]
         for k in varied:
-            vals = [overrides_of(j).get(k, "—") for j in jobs]
+            vals = [overrides_of(j).get(k, "—") for j in current]
             lines.append(f"| `{k}` | " + " | ".join(f"`{v}`" for v in vals) + " |")
     else:
         lines.append("No override differs between the jobs.")
@@ -216,20 +355,7 @@ def markdown(
         "composed configuration of each job: `<job>/.hydra/config.yaml`.",
         "",
         "## 4. Experimentation",
-        f"- Run length: {run.get('horizon_days', '?')} working days{_dates(cfg)}, of "
-        f"which a warm-up of {run.get('warmup_days', '?')} days is excluded from "
-        "every metric (8-hour days, 5-day weeks; no public holidays).",
-        f"- Replications: {run.get('replications', '?')} per job; 95% confidence "
-        "intervals are t-based across replications.",
-        f"- Random numbers: seed{'s' if len(seeds) > 1 else ''} "
-        f"{', '.join(map(str, seeds))}; one numpy stream per (seed, replication, "
-        "source). "
-        + (
-            "All jobs share the seed: common random numbers, so "
-            "differences are paired by replication."
-            if len(seeds) == 1
-            else "Jobs use different seeds: differences are unpaired (Welch)."
-        ),
+        *_experimentation(ok),
         f"- Baseline for differences: {base.name if base else '—'}.",
         "",
         "## 5. Implementation",
@@ -238,8 +364,8 @@ def markdown(
         + ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items() if k != "township-sim"),
         "- Run time per job: "
         + ", ".join(
-            f"{j.name} {(j.summary or {})['meta']['sim_seconds']:.1f} s "
-            f"({(j.summary or {})['meta']['work_items']:,} items)"
+            f"{j.name} {(j.summary or {}).get('meta', {}).get('sim_seconds', math.nan):.1f} s "
+            f"({(j.summary or {}).get('meta', {}).get('work_items', 0):,} items)"
             for j in ok
         ),
         "",
@@ -247,12 +373,13 @@ def markdown(
         "",
         *_kpi_rows(jobs),
         "",
+        *_stability(ok),
     ]
     if base and by_job:
         lines += [
             f"### Differences against {base.name} (paired by replication)",
             "",
-            *_diff_rows(by_job),
+            *_diff_rows(by_job, jobs, base),
             "",
         ]
     lines += ["### Figures", ""]
@@ -261,6 +388,16 @@ def markdown(
     if failed:
         lines += ["## Failed or unfinished jobs", ""]
         lines += [f"- **{j.name}** (`{j.dir}`): {(j.error or {}).get('exception')}" for j in failed]
+        lines.append("")
+    if stale:
+        lines += [
+            "## Stale job directories (not reported)",
+            "",
+            "These directories hold results that are not what their labels say; their "
+            "numbers appear nowhere above.",
+            "",
+        ]
+        lines += [f"- `{j.dir}`: {j.stale}" for j in stale]
         lines.append("")
     return "\n".join(lines)
 
@@ -281,21 +418,62 @@ def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
     )
 
 
+class NothingToReport(ValueError):
+    """Every job under the paths is failed, unfinished or stale."""
+
+
+REPORTS_DIR = Path("results") / "reports"
+
+
+def output_dir(paths: list[Path], out: Path | None) -> Path:
+    """Where the report goes: ``--out``; else the PATH when there is one; else a new
+    directory under ``results/reports/`` (one sweep's report never overwrites another's).
+    Raises ValueError with one line when ``--out`` names a file.
+    """
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--out {out}: is a file; give a directory")
+        return out
+    if len(paths) == 1:
+        return paths[0]
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    new = REPORTS_DIR / stamp
+    n = 1
+    while new.exists():
+        new, n = REPORTS_DIR / f"{stamp}-{n}", n + 1
+    return new
+
+
+def _write_text(path: Path, text: str) -> None:
+    results.atomic_write(path, lambda p: p.write_text(text))
+
+
+def _write_csv(path: Path, table: pd.DataFrame) -> None:
+    results.atomic_write(path, lambda p: table.to_csv(p, index=False))
+
+
 def report(
     paths: list[Path], out: Path | None = None, baseline: str | None = None
 ) -> dict[str, Any]:
     """Read the jobs under ``paths`` and write every table, figure and report.md."""
     jobs = load(paths)
-    out = Path(out or paths[0])
-    out.mkdir(parents=True, exist_ok=True)
+    if not any(j.ok for j in jobs):
+        raise NothingToReport(
+            f"no finished job under {' '.join(map(str, paths))} "
+            f"({len(jobs)} job director{'y' if len(jobs) == 1 else 'ies'}, all failed, "
+            "unfinished or stale): nothing to compare"
+        )
+    out = output_dir(paths, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ValueError(f"{out}: is a file; give --out DIR") from None
     base = pick_baseline(jobs, baseline)
-    comparison(jobs).to_csv(out / "comparison.csv", index=False)
-    diff_table: pd.DataFrame = pd.DataFrame()
+    _write_csv(out / "comparison.csv", comparison(jobs))
     by_job: dict[str, dict[str, CI]] = {}
     if base:
         diff_table, by_job = differences(jobs, base)
-    if base:
-        diff_table.to_csv(out / "differences.csv", index=False)
+        _write_csv(out / "differences.csv", diff_table)
     figures = [
         f
         for f in (
@@ -307,15 +485,28 @@ def report(
         )
         if f is not None
     ]
-    (out / "report.md").write_text(markdown(jobs, base, by_job, figures, out))
+    _write_text(out / "report.md", markdown(jobs, base, by_job, figures, out))
     return {"jobs": jobs, "out": out, "figures": figures, "baseline": base}
+
+
+def _print_problems(jobs: list[Job]) -> None:
+    for j in jobs:
+        if j.stale:
+            print(f"STALE {j.dir}: {j.stale} (not reported)")
+        elif not j.ok:
+            print(f"FAILED {j.name} ({j.dir}): {(j.error or {}).get('exception')}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """``tsim-report`` on the command line."""
     ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
-    ap.add_argument("--out", type=Path, help="where to write (default: the first PATH)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="directory to write into (default: the PATH when one is given, else a new "
+        f"directory under {REPORTS_DIR}/)",
+    )
     ap.add_argument(
         "--baseline",
         help=f"job to compare against (default: {BASELINE_DEFAULT}, else the first job)",
@@ -323,14 +514,24 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         done = report(args.paths, args.out, args.baseline)
+    except NothingToReport as err:
+        _print_problems(load(args.paths))
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 1
     except (FileNotFoundError, ValueError) as err:
         print(f"tsim-report: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a read-only or full destination
+        where = err.filename or args.out or args.paths[0]
+        print(
+            f"tsim-report: cannot write the report into {where} ({err.strerror or err}); "
+            "give --out DIR",
+            file=sys.stderr,
+        )
+        return 2
     jobs = done["jobs"]
     print(console_table(jobs))
-    failed = [j for j in jobs if not j.ok]
-    for j in failed:
-        print(f"FAILED {j.name} ({j.dir}): {(j.error or {}).get('exception')}")
+    _print_problems(jobs)
     out = done["out"]
     print(f"report: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
     backlog = out / "backlog_over_time.png"

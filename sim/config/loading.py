@@ -56,10 +56,22 @@ def scenario_dict(s: schema.Scenario) -> dict[str, Any]:
     return dataclasses.asdict(s)
 
 
+REPLICATION_KEYS = (
+    "replications",
+    "precision",
+    "min_replications",
+    "max_replications",
+    "precision_kpis",
+    "label",
+)
+"""How many replications, and a label: not part of the hash (results do not depend on
+them; a run records its replication rule beside the hash)."""
+
+
 def config_hash(s: schema.Scenario) -> str:
     """Stable hash of everything that changes results (replication count excluded)."""
     d = scenario_dict(s)
-    d["run"] = {k: v for k, v in d["run"].items() if k != "replications"}
+    d["run"] = {k: v for k, v in d["run"].items() if k not in REPLICATION_KEYS}
     blob = json.dumps(d, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
