@@ -227,6 +227,8 @@ def yaml_files() -> list[tuple[str, dict[str, object]]]:
     out = []
     for path in sorted(CONFIGS.rglob("*.yaml")):
         rel = path.relative_to(CONFIGS)
+        if rel.parts[0] == "hydra":  # Hydra's own settings (the help text), not the model's
+            continue
         text = path.read_text()
         data = yaml.safe_load(text) or {}
         data.pop("defaults", None)

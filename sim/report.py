@@ -12,15 +12,16 @@ silently; the report covers the rest.
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from . import plots, results
 from .analysis import CI, paired_difference, welch_difference
@@ -99,17 +100,17 @@ def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict[str, dic
     return pd.DataFrame(rows), by_job
 
 
-def console_table(jobs: list[Job]) -> str:
+def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> str:
     """The headline KPIs of every finished job, one line each."""
     ok = [j for j in jobs if j.ok]
     infos = streams(jobs)
     width = max([len(j.name) for j in ok] + [8]) + 2
-    heads = [short for _, _, short in plots.KPIS] + ["backlog items", "unstable (growing)"]
+    heads = [short for _, _, short in kpis] + ["backlog items", "unstable (growing)"]
     lines = ["job".ljust(width) + "  ".join(h.ljust(20) for h in heads)]
     for j in ok:
         m = j.metrics
         total = backlog_total(m, "county", infos)
-        cells = [cell(m.get(metric)) for metric, _, _ in plots.KPIS] + [f"{total:,.0f}"]
+        cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [f"{total:,.0f}"]
         cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
         lines.append(j.name.ljust(width) + "  ".join(c.ljust(20) for c in cells))
     return "\n".join(lines)
@@ -130,11 +131,6 @@ def _flag(metric: str, *jobs: Job) -> str:
 
 
 # --------------------------------------------------------------------------- report.md
-def _config(job: Job) -> dict[str, Any]:
-    path = job.dir / ".hydra" / "config.yaml"
-    return yaml.safe_load(path.read_text()) if path.is_file() else {}
-
-
 def _dates(cfg: dict[str, Any]) -> str:
     """`` (2020-01-06 to 2020-12-18)`` for the simulated span, when the config tells."""
     try:
@@ -146,36 +142,111 @@ def _dates(cfg: dict[str, Any]) -> str:
         return ""
 
 
-def _kpi_rows(jobs: list[Job]) -> list[str]:
+def _kpi_rows(jobs: list[Job], kpis: Sequence[plots.Kpi]) -> list[str]:
     rows = [
-        "| job | " + " | ".join(label for _, label, _ in plots.KPIS) + " |",
-        "| --- |" + " --- |" * len(plots.KPIS),
+        "| job | " + " | ".join(label for _, label, _ in kpis) + " |",
+        "| --- |" + " --- |" * len(kpis),
     ]
     for j in jobs:
         if j.ok:
             m = j.metrics
             rows.append(
                 f"| {j.name} | "
-                + " | ".join(cell(m.get(k)) + _flag(k, j) for k, _, _ in plots.KPIS)
+                + " | ".join(cell(m.get(k)) + _flag(k, j) for k, _, _ in kpis)
                 + " |"
             )
     return rows
 
 
-def _diff_rows(by_job: dict[str, dict[str, CI]], jobs: list[Job], base: Job) -> list[str]:
+def _diff_rows(
+    by_job: dict[str, dict[str, CI]], jobs: list[Job], base: Job, kpis: Sequence[plots.Kpi]
+) -> list[str]:
     rows = [
-        "| job | " + " | ".join(f"Δ {label}" for _, label, _ in plots.KPIS) + " |",
-        "| --- |" + " --- |" * len(plots.KPIS),
+        "| job | " + " | ".join(f"Δ {label}{_direction(k)}" for k, label, _ in kpis) + " |",
+        "| --- |" + " --- |" * len(kpis),
     ]
     named = {j.name: j for j in jobs}
     for name, diffs in by_job.items():
         pair = (named[name], base)
         rows.append(
             f"| {name} | "
-            + " | ".join(cell(diffs.get(k)) + _flag(k, *pair) for k, _, _ in plots.KPIS)
+            + " | ".join(cell(diffs.get(k)) + _flag(k, *pair) for k, _, _ in kpis)
             + " |"
         )
     return rows
+
+
+def _direction(metric: str) -> str:
+    way = plots.better(metric)
+    return f" ({way} is better)" if way else ""
+
+
+def choose_kpis(jobs: list[Job], names: list[str] | None) -> list[plots.Kpi]:
+    """The KPIs to show: ``--kpi`` names (checked against the runs), else the headline."""
+    if not names:
+        return list(plots.KPIS)
+    known = {m for j in jobs if j.ok for m in j.metrics}
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, 3)
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else "names are <scope>.<stream>.<metric>, listed in comparison.csv and "
+                "the README glossary"
+            )
+            raise ValueError(f"--kpi {name}: no finished job has this metric; {hint}")
+    return [plots.kpi(n) for n in names]
+
+
+def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(d, dict):
+        return {prefix: d}
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+    return out
+
+
+def _changes(ok: list[Job], base: Job | None) -> list[str]:
+    """What each job's policy sets differently from the baseline's, lever by lever."""
+    if base is None or len(ok) < 2:
+        return []
+    ref = _flat(base.config().get("policy") or {}, "policy")
+    lines = [f"### What each job's policy changes against {base.name}", ""]
+    for j in ok:
+        if j is base:
+            continue
+        mine = _flat(j.config().get("policy") or {}, "policy")
+        diffs = [
+            f"`{k}` {ref.get(k, '—')} → {mine.get(k, '—')}"
+            for k in sorted(set(ref) | set(mine))
+            if ref.get(k) != mine.get(k) and k != "policy.name"
+        ]
+        lines.append(f"- **{j.name}**: " + ("; ".join(diffs) if diffs else "no lever changed"))
+    return [*lines, ""]
+
+
+def _township_rows(ok: list[Job]) -> list[str]:
+    """Per township: the mean items in the system per 10,000 inhabitants, a column per job."""
+    infos = streams(ok)
+    towns = sorted({t for j in ok for t in j.townships()})
+    rows = [
+        "### Per township: mean items in the system per 10,000 inhabitants "
+        "(" + " + ".join(s.id for s in infos if s.in_backlog_total) + ")",
+        "",
+        "| township | " + " | ".join(j.name for j in ok) + " |",
+        "| --- |" + " --- |" * len(ok),
+    ]
+    for t in towns:
+        cells = [
+            f"{plots.per_10k(j, t, backlog_total(j.metrics, t, infos)):,.1f}"
+            if t in j.townships()
+            else "—"
+            for j in ok
+        ]
+        rows.append(f"| {t} | " + " | ".join(cells) + " |")
+    return [*rows, "", "Every metric per township: comparison.csv (scope = township id).", ""]
 
 
 def _stability(ok: list[Job]) -> list[str]:
@@ -222,7 +293,7 @@ class Setup:
 
 def setup_of(job: Job) -> Setup:
     """The job's county, run length and replications, from its composed config."""
-    cfg = _config(job)
+    cfg = job.config()
     county, run = cfg.get("county", {}), cfg.get("run", {})
     summary = job.summary or {}
     return Setup(
@@ -303,6 +374,7 @@ def markdown(
     by_job: dict[str, dict[str, CI]],
     figures: list[Path],
     out: Path,
+    kpis: Sequence[plots.Kpi] = plots.KPIS,
 ) -> str:
     """``report.md``: the study report along the STRESS-DES checklist."""
     ok = [j for j in jobs if j.ok]
@@ -354,6 +426,7 @@ def markdown(
         "Every other parameter, its unit and source: docs/PARAMETERS.md; the "
         "composed configuration of each job: `<job>/.hydra/config.yaml`.",
         "",
+        *_changes(ok, base),
         "## 4. Experimentation",
         *_experimentation(ok),
         f"- Baseline for differences: {base.name if base else '—'}.",
@@ -371,15 +444,16 @@ def markdown(
         "",
         "## 6. Results (county-wide, mean ±95% CI half-width)",
         "",
-        *_kpi_rows(jobs),
+        *_kpi_rows(jobs, kpis),
         "",
         *_stability(ok),
+        *_township_rows(ok),
     ]
     if base and by_job:
         lines += [
             f"### Differences against {base.name} (paired by replication)",
             "",
-            *_diff_rows(by_job, jobs, base),
+            *_diff_rows(by_job, jobs, base, kpis),
             "",
         ]
     lines += ["### Figures", ""]
@@ -453,7 +527,10 @@ def _write_csv(path: Path, table: pd.DataFrame) -> None:
 
 
 def report(
-    paths: list[Path], out: Path | None = None, baseline: str | None = None
+    paths: list[Path],
+    out: Path | None = None,
+    baseline: str | None = None,
+    kpi_names: list[str] | None = None,
 ) -> dict[str, Any]:
     """Read the jobs under ``paths`` and write every table, figure and report.md."""
     jobs = load(paths)
@@ -463,6 +540,7 @@ def report(
             f"({len(jobs)} job director{'y' if len(jobs) == 1 else 'ies'}, all failed, "
             "unfinished or stale): nothing to compare"
         )
+    kpis = choose_kpis(jobs, kpi_names)
     out = output_dir(paths, out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -478,15 +556,16 @@ def report(
         f
         for f in (
             plots.backlog_over_time(jobs, out, base),
-            plots.kpi_bars(jobs, out, base),
-            plots.differences(by_job, base.name if base else "", jobs, out),
+            plots.kpi_bars(jobs, out, base, kpis),
+            plots.differences(by_job, base.name if base else "", jobs, out, kpis),
             plots.fairness(jobs, out),
+            plots.townships(jobs, out, base),
             plots.lead_time_ecdf(jobs, out, base),
         )
         if f is not None
     ]
-    _write_text(out / "report.md", markdown(jobs, base, by_job, figures, out))
-    return {"jobs": jobs, "out": out, "figures": figures, "baseline": base}
+    _write_text(out / "report.md", markdown(jobs, base, by_job, figures, out, kpis))
+    return {"jobs": jobs, "out": out, "figures": figures, "baseline": base, "kpis": kpis}
 
 
 def _print_problems(jobs: list[Job]) -> None:
@@ -511,9 +590,16 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline",
         help=f"job to compare against (default: {BASELINE_DEFAULT}, else the first job)",
     )
+    ap.add_argument(
+        "--kpi",
+        nargs="+",
+        metavar="NAME",
+        help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
+        "(default: the six headline KPIs)",
+    )
     args = ap.parse_args(argv)
     try:
-        done = report(args.paths, args.out, args.baseline)
+        done = report(args.paths, args.out, args.baseline, args.kpi)
     except NothingToReport as err:
         _print_problems(load(args.paths))
         print(f"tsim-report: {err}", file=sys.stderr)
@@ -530,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     jobs = done["jobs"]
-    print(console_table(jobs))
+    print(console_table(jobs, done["kpis"]))
     _print_problems(jobs)
     out = done["out"]
     print(f"report: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
