@@ -133,3 +133,18 @@ def test_auto_replications_are_recorded_and_bad_values_are_one_line(tmp_path):
         "tsim: configuration error: run.replications = 'lots': must be an integer ≥ 1 "
         "and ≤ 10000, or auto (see run.precision)"
     )
+
+
+def test_the_run_table_flags_a_growing_stream():
+    from sim.table import scope_table
+
+    growing = {"mean": 8.0, "ci_low": 6.0, "ci_high": 10.0, "n": 4}
+    flat = {"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7, "n": 4}
+    summary = {
+        "metrics": {
+            "county.services.backlog_growth_per_day": growing,
+            "county.enforcement.backlog_growth_per_day": flat,
+        },
+        "streams": [{"id": "services"}, {"id": "enforcement"}],
+    }
+    assert "UNSTABLE (backlog grows, 95% CI above 0): services —" in scope_table(summary)
