@@ -55,21 +55,25 @@ def comparison(jobs: list[Job]) -> pd.DataFrame:
 
 
 def paired(job: Job, base: Job) -> bool:
-    """Replication k of both jobs drew the same random numbers."""
+    """Replication k of both jobs drew the same random numbers (same seed; with
+    ``run.replications=auto`` the counts may differ and the common replications pair).
+    """
     assert job.summary is not None and base.summary is not None
-    return (
-        job.summary["seed"] == base.summary["seed"]
-        and job.summary["replications"] == base.summary["replications"]
-    )
+    return bool(job.summary["seed"] == base.summary["seed"])
 
 
 def difference(job: Job, base: Job, metric: str) -> CI:
-    """CI of job − baseline for one metric: paired when the jobs share random numbers."""
+    """CI of job − baseline for one metric: paired by replication number when the jobs
+    share random numbers (over the replications both have), else Welch.
+    """
     a, b = job.replications(), base.replications()
     if metric not in a or metric not in b:
         return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
     if paired(job, base):
-        return paired_difference(a[metric].to_numpy(), b[metric].to_numpy())
+        both = a[["replication", metric]].merge(
+            b[["replication", metric]], on="replication", suffixes=("_a", "_b")
+        )
+        return paired_difference(both[f"{metric}_a"].to_numpy(), both[f"{metric}_b"].to_numpy())
     return welch_difference(a[metric].to_numpy(float), b[metric].to_numpy(float))
 
 

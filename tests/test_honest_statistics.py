@@ -148,3 +148,19 @@ def test_the_run_table_flags_a_growing_stream():
         "streams": [{"id": "services"}, {"id": "enforcement"}],
     }
     assert "UNSTABLE (backlog grows, 95% CI above 0): services —" in scope_table(summary)
+
+
+def test_auto_jobs_with_different_counts_pair_their_common_replications():
+    from pathlib import Path
+
+    from sim.jobs import Job
+    from sim.report import difference
+
+    def job(values):
+        j = Job(Path("x"), [], summary={"seed": 7, "replications": len(values), "metrics": {}})
+        j._cache["replications"] = pd.DataFrame({"replication": range(len(values)), "m": values})
+        return j
+
+    long, short = job([10.0, 20.0, 30.0, 40.0, 50.0]), job([9.0, 19.0, 28.0])
+    d = difference(long, short, "m")
+    assert d["n"] == 3 and d["mean"] == pytest.approx((1 + 1 + 2) / 3)
