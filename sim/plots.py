@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from .jobs import Job, streams
-from .outputs import backlog_total, grid_shape
+from .outputs import backlog_total, grid_shape, unstable_streams
 from .results import atomic_write
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
@@ -263,10 +263,16 @@ def differences(
     colours = _colours(
         [j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline), None)
     )
+    ok = [j for j in jobs if j.ok]
+    infos = streams(ok)
+    growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos)}
     fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(names))
     for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]
-        _bars(ax, names, rows, colours, f"Δ {label}")
+        unstable = metric.split(".")[1] in growing
+        _bars(ax, names, rows, colours, f"Δ {label}" + (" ⚠ unstable stream" if unstable else ""))
+        if unstable:  # its finished-only waits understate the growing backlog
+            ax.xaxis.label.set_color("crimson")
         ax.axvline(0, color="black", lw=0.8)
         direction = better(metric)
         if direction:

@@ -164,3 +164,25 @@ def test_auto_jobs_with_different_counts_pair_their_common_replications():
     long, short = job([10.0, 20.0, 30.0, 40.0, 50.0]), job([9.0, 19.0, 28.0])
     d = difference(long, short, "m")
     assert d["n"] == 3 and d["mean"] == pytest.approx((1 + 1 + 2) / 3)
+
+
+def test_report_and_console_mark_the_kpis_of_a_growing_stream():
+    from pathlib import Path
+
+    from sim import plots, report
+    from sim.jobs import Job
+
+    metrics = {
+        "county.delegated.backlog_growth_per_day": {"mean": 2.0, "ci_low": 1.5, "ci_high": 2.5},
+        "county.delegated.overdue_share": {"mean": 0.2, "ci_low": 0.1, "ci_high": 0.3},
+        "county.services.backlog_growth_per_day": {"mean": 0.0, "ci_low": -1.0, "ci_high": 1.0},
+        "county.services.wait_mean_h": {"mean": 3.0, "ci_low": 2.0, "ci_high": 4.0},
+    }
+    streams = [{"id": "services"}, {"id": "delegated"}]
+    job = Job(Path("0"), [], summary={"metrics": metrics, "seed": 1, "streams": streams})
+    job.name = "pre_reform"
+    row = report._kpi_rows([job], plots.KPIS)[-1]
+    assert "0.2 ±0.1 ⚠ unstable" in row and "3 ±1 ⚠" not in row
+    console = report.console_table([job]).splitlines()[1]
+    assert console.rstrip().endswith("delegated")
+    assert "UNSTABLE delegated" in "\n".join(report._stability([job]))
