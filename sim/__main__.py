@@ -43,11 +43,12 @@ def app(cfg: DictConfig) -> None:
             print(f"tsim: configuration error: {err}", file=sys.stderr)
             sys.exit(2)
         results.write_error(run_dir, err, overrides)
-        sweepdir.record_invalid(run_dir, overrides)
+        sweepdir.record_invalid(run_dir, overrides, Path(hc.sweep.dir))
         raise
     if sweeping:
         scenario = _job_seed(scenario, overrides)
-    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweeping)) and sweeping:
+    sweep_dir = Path(hc.sweep.dir) if sweeping else None
+    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweep_dir)) and sweeping:
         print(f"tsim: {run_dir} is complete for this configuration; skipped")
         return
     try:
@@ -83,10 +84,12 @@ def app(cfg: DictConfig) -> None:
 
 
 def _job_record(
-    run_dir: Path, scenario: Scenario, overrides: list[str], sweeping: bool
+    run_dir: Path, scenario: Scenario, overrides: list[str], sweep_dir: Path | None
 ) -> tuple[sweepdir.JobRecord, Path]:
-    """What the job directory is meant to hold, and where stale results go."""
-    sweep = sweepdir.current_sweep(run_dir.parent) if sweeping else None
+    """What the job directory is meant to hold, and where stale results go (the sweep's
+    quarantine, or the run directory's own for a single run).
+    """
+    sweep = sweepdir.current_sweep(sweep_dir) if sweep_dir else None
     if sweep:
         sweepdir.watch_parent(int(sweep["pid"]))
     record = sweepdir.JobRecord(
@@ -95,7 +98,7 @@ def _job_record(
         overrides,
         sweep["id"] if sweep else None,
     )
-    return record, (run_dir.parent if sweeping else run_dir) / sweepdir.STALE
+    return record, (sweep_dir or run_dir) / sweepdir.STALE
 
 
 def _most(scenario: Scenario) -> int:

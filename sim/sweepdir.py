@@ -159,11 +159,11 @@ def replication_rule(summary: dict[str, Any]) -> Any:
     return summary.get("replication_rule", summary.get("replications"))
 
 
-def record_invalid(run_dir: Path, overrides: list[str]) -> None:
+def record_invalid(run_dir: Path, overrides: list[str], sweep_dir: Path) -> None:
     """Mark a sweep job whose configuration was rejected as this sweep's (its
     ``error.json`` is then reported as this sweep's failure, not as stale).
     """
-    sweep = current_sweep(Path(run_dir).parent)
+    sweep = current_sweep(sweep_dir)
     record = JobRecord("", None, overrides, sweep["id"] if sweep else None)
     results.atomic_write(Path(run_dir) / JOB, lambda p: p.write_text(json.dumps(asdict(record))))
 

@@ -255,3 +255,27 @@ def test_reading_the_commit_writes_nothing_in_the_repository(tmp_path):
     assert commit is not None and len(commit) == 40  # unchanged content: not dirty
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
     assert not (repo / ".git" / "index.lock").exists()
+
+
+def test_begin_quarantines_another_configurations_result_and_restores_by_hash(tmp_path):
+    store = tmp_path / ".stale"
+    job = tmp_path / "0"
+    job.mkdir()
+    summary = {"metrics": {}, "seed": 1, "replications": 2, "config_hash": "aaa"}
+    (job / "summary.json").write_text(json.dumps(summary))
+    (job / "replications.csv").write_text("replication\n0\n1\n")
+
+    other = sweepdir.JobRecord("bbb", 2, ["x=2"], None)
+    assert sweepdir.begin(job, other, store) is False
+    assert not (job / "summary.json").exists() and not (job / "replications.csv").exists()
+    assert sweepdir.read_job(job) == other
+
+    again = tmp_path / "1"
+    mine = sweepdir.JobRecord("aaa", 2, ["x=1"], None)
+    assert sweepdir.begin(again, mine, store) is True  # found by its configuration
+    assert json.loads((again / "summary.json").read_text()) == summary
+    assert (again / "replications.csv").read_text() == "replication\n0\n1\n"
+    assert list(store.iterdir()) == []
+    # Another replication count is another result: not taken.
+    (again / "summary.json").write_text(json.dumps(summary))
+    assert sweepdir.begin(again, sweepdir.JobRecord("aaa", 3, [], None), store) is False
