@@ -146,7 +146,10 @@ def stale_reason(
     """Why the job directory does not hold what its label says, or None."""
     record = sweepdir.read_job(job.dir)
     if sweep is not None and (record is None or record.sweep_id != sweep["id"]):
-        return "left by an earlier sweep into this directory (not part of the latest sweep)"
+        return (
+            "left by an earlier sweep into this directory "
+            "(not, or not yet, run by the latest sweep)"
+        )
     if record is None:
         return None
     if summary is not None and not sweepdir.matches(summary, record):
