@@ -110,14 +110,20 @@ def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> st
     infos = streams(jobs)
     width = max([len(j.name) for j in ok] + [8]) + 2
     heads = [short for _, _, short in kpis] + ["backlog items", "unstable (growing)"]
-    lines = ["job".ljust(width) + "  ".join(h.ljust(20) for h in heads)]
+    rows = []
     for j in ok:
         m = j.metrics
         total = backlog_total(m, "county", infos)
         cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [f"{total:,.0f}"]
         cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
-        lines.append(j.name.ljust(width) + "  ".join(c.ljust(20) for c in cells))
-    return "\n".join(lines)
+        rows.append((j.name, cells))
+    cols = [max([20, len(h)] + [len(c[i]) for _, c in rows]) for i, h in enumerate(heads)]
+    lines = ["job".ljust(width) + "  ".join(h.ljust(w) for h, w in zip(heads, cols, strict=True))]
+    for name, cells in rows:
+        lines.append(
+            name.ljust(width) + "  ".join(c.ljust(w) for c, w in zip(cells, cols, strict=True))
+        )
+    return "\n".join(line.rstrip() for line in lines)
 
 
 UNSTABLE = " ⚠ unstable"
