@@ -78,10 +78,10 @@ def kpi(metric: str) -> Kpi:
 
 
 PALETTE = [
-    *plt.get_cmap("tab10").colors,  # type: ignore[attr-defined]
-    (0.55, 0.55, 0.0),
-    (0.0, 0.4, 0.4),
-]
+    c
+    for c in plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
+    if len(set(c)) > 1  # no grey: black and grey belong to the baseline (line and band)
+] + [(0.55, 0.55, 0.0), (0.0, 0.4, 0.4), (0.6, 0.3, 0.8)]
 
 
 def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:

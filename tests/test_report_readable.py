@@ -80,6 +80,9 @@ def test_the_baseline_colour_is_its_own():
     many = [_job(f"j{i}", f"j{i}", []) for i in range(15)]
     colours = plots._colours(many, many[3])
     assert sum(c == colours["j3"] for c in colours.values()) == 1
+    # No other job is drawn in a grey that reads as the baseline's black or its band.
+    greys = [n for n, c in colours.items() if n != "j3" and len(set(c[:3])) == 1]
+    assert greys == []
 
 
 def test_better_directions():
