@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from . import engine, guard, preflight, progress, results
+from . import engine, guard, precision, preflight, progress, results, sweepdir
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
 from .config.location import config_dir
 from .table import scope_table
@@ -44,21 +44,22 @@ def app(cfg: DictConfig) -> None:
             print(f"tsim: configuration error: {err}", file=sys.stderr)
             sys.exit(2)
         results.write_error(run_dir, err, overrides)
+        sweepdir.record_invalid(run_dir, overrides, Path(hc.sweep.dir))
         raise
     for line in guard.unserved_work(scenario):
         print(f"tsim: warning: {line}", file=sys.stderr)
     if sweeping:
         scenario = _job_seed(scenario, overrides)
-        if _already_done(run_dir, scenario):
-            print(f"tsim: {run_dir} is complete for this configuration; skipped")
-            return
-    results.start_job(run_dir)
+    sweep_dir = Path(hc.sweep.dir) if sweeping else None
+    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweep_dir)) and sweeping:
+        print(f"tsim: {run_dir} is complete for this configuration; skipped")
+        return
     try:
         out = engine.run(
             scenario,
             progress.replications(
                 _label(scenario, hc, sweeping),
-                scenario.run.replications,
+                precision.most_replications(scenario.run),
                 Path(hc.sweep.dir) / ".progress" if sweeping else None,
             ),
         )
@@ -66,8 +67,9 @@ def app(cfg: DictConfig) -> None:
             run_dir,
             out,
             seed=scenario.run.seed,
-            replications=scenario.run.replications,
+            replications=len(out.replications),
             config_hash=config_hash(scenario),
+            replication_rule=precision.rule_of(scenario.run),
         )
     except Exception as exc:
         results.write_error(run_dir, exc, overrides)
@@ -81,21 +83,29 @@ def app(cfg: DictConfig) -> None:
     done = results.read_summary(run_dir)
     print(
         f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
-        f"{scenario.run.replications} replications, {scenario.run.horizon_days:g} "
+        f"{done['replications']} replications, {scenario.run.horizon_days:g} "
         f"working days, mean ±95% CI):"
     )
     print(scope_table(done))
     print(f"results: {summary.parent}")
 
 
-def _already_done(run_dir: Path, scenario: Scenario) -> bool:
-    if not results.is_complete(run_dir):
-        return False
-    done = results.read_summary(run_dir)
-    return (
-        done.get("config_hash") == config_hash(scenario)
-        and done.get("replications") == scenario.run.replications
+def _job_record(
+    run_dir: Path, scenario: Scenario, overrides: list[str], sweep_dir: Path | None
+) -> tuple[sweepdir.JobRecord, Path]:
+    """What the job directory is meant to hold, and where stale results go (the sweep's
+    quarantine, or the run directory's own for a single run).
+    """
+    sweep = sweepdir.current_sweep(sweep_dir) if sweep_dir else None
+    if sweep:
+        sweepdir.watch_parent(int(sweep["pid"]))
+    record = sweepdir.JobRecord(
+        config_hash(scenario),
+        precision.rule_of(scenario.run),
+        overrides,
+        sweep["id"] if sweep else None,
     )
+    return record, (sweep_dir or run_dir) / sweepdir.STALE
 
 
 def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:

@@ -16,8 +16,15 @@ CI = dict[str, Any]
 """``{"mean", "ci_low", "ci_high", "n"}``; the bounds are None when n < 2."""
 
 
-def confidence_interval(values: Any, level: float = 0.95) -> CI:
-    """Mean and t-based CI across replications (NaN replications are dropped)."""
+def confidence_interval(
+    values: Any, level: float = 0.95, lo: float | None = None, hi: float | None = None
+) -> CI:
+    """Mean and t-based CI across replications (NaN replications are dropped).
+
+    ``lo``/``hi`` are the bounds the quantity cannot leave (0 for a count or a time, 1
+    for a share): the t-interval of a skewed output from few replications can reach
+    past them, and an interval that claims an impossible value is clipped to them.
+    """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = int(x.size)
@@ -27,7 +34,23 @@ def confidence_interval(values: Any, level: float = 0.95) -> CI:
     if n < 2:
         return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+    low, high = mean - half, mean + half
+    if lo is not None:
+        low = max(low, lo)
+    if hi is not None:
+        high = min(high, hi)
+    return {"mean": mean, "ci_low": low, "ci_high": high, "n": n}
+
+
+def bounds_of(metric: str) -> tuple[float | None, float | None]:
+    """The values a metric cannot leave, from its name: shares lie in [0, 1]; counts,
+    times, ages and staff are non-negative; a growth rate or a difference may be either.
+    """
+    if metric.endswith("_share"):
+        return 0.0, 1.0
+    if metric.endswith("growth_per_day") or "vacancies" in metric:
+        return None, None
+    return 0.0, None
 
 
 def paired_difference(treatment: Any, baseline: Any, level: float = 0.95) -> CI:

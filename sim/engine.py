@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import registry
+from . import precision, registry
 from .build import build
 from .config import Scenario
 from .metrics import daily_series, lead_time_quantiles, replication_metrics
@@ -62,8 +62,10 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     rows: list[dict[str, Any]] = []
     series, leads = [], []
     totals: dict[str, Any] = {"events": 0, "work_items": 0, "sim_seconds": 0.0}
-    n = scenario.run.replications
-    for k in range(n):
+    rule = precision.rule_of(scenario.run)  # a count, or replications=auto's rule
+    n = rule if isinstance(rule, int) else rule["max"]
+    while precision.more_needed(rows, rule):
+        k = len(rows)
         rep = run_replication(scenario, k, scenario.run.timeseries)
         rows.append({"replication": k, **rep.metrics})
         leads.append(rep.lead_times)
@@ -78,6 +80,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         gc.collect()
         if progress:
             progress(k + 1, n)
+    totals["precision"] = precision.record(rows, rule)
     return RunOutput(
         pd.DataFrame(rows),
         pd.concat(series, ignore_index=True) if series else None,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import registry
+from .precision import most_replications
 from .settings import ConfigError
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def estimate(s: Scenario) -> RunSize:
         reviews += townships * days / p.rebalancing.interval_days
     if p.flexible_staff.enabled:
         reviews += townships * days / p.flexible_staff.review_days
-    return RunSize(per_day * days + reviews + staff, s.run.replications)
+    return RunSize(per_day * days + reviews + staff, most_replications(s.run))
 
 
 def _township_staff(s: Scenario, kind: TownshipKind) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import results
+from . import results, sweepdir
 from .outputs import StreamInfo, streams_of, union
 
 
@@ -30,6 +30,9 @@ class Job:
     summary: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     name: str = ""
+    stale: str | None = None
+    """Why the directory's result is not this job's (left by an earlier sweep, or of
+    another configuration); a stale job is never reported as its label."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -60,6 +63,23 @@ class Job:
         """Lead-time percentiles per replication and stream, if written."""
         path = self.dir / results.LEAD_TIMES
         return self._load("lead", lambda: pd.read_parquet(path) if path.is_file() else None)
+
+    def config(self) -> dict[str, Any]:
+        """The job's composed configuration (``.hydra/config.yaml``; empty if absent)."""
+        path = self.dir / ".hydra" / "config.yaml"
+        return self._load(
+            "config", lambda: (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+        )
+
+    def townships(self) -> list[str]:
+        """Ids of the job's townships, as its metrics name them."""
+        return sorted({k.split(".")[0] for k in self.metrics} - {"county"})
+
+    def population(self, township: str) -> float | None:
+        """The township's population, from its kind in the job's config (``<kind>_<n>``)."""
+        kinds = (self.config().get("county") or {}).get("kinds") or {}
+        pop = (kinds.get(township.rsplit("_", 1)[0]) or {}).get("population")
+        return float(pop) if pop else None
 
     def _load(self, key: str, read: Callable[[], Any]) -> Any:
         if key not in self._cache:
@@ -94,23 +114,85 @@ def load(paths: list[Path]) -> list[Job]:
         dirs = _job_dirs(path)
         if not dirs:
             raise ValueError(f"{path}: neither a run directory nor a sweep of run directories")
-        for d in dirs:
-            job = Job(d, _overrides(d))
-            if results.is_complete(d):
-                job.summary = results.read_summary(d)
-            else:
-                job.error = results.read_error(d) or {"exception": "unfinished (no summary.json)"}
-            jobs.append(job)
+        sweep = None if dirs == [path] else sweepdir.current_sweep(path)
+        jobs += [_load_job(d, sweep) for d in dirs]
     _name(jobs)
     return jobs
 
 
-def _label(key: str, value: str) -> str:
-    """A group choice by its value (``reform_2019``), a key by its last part
+def _load_job(run_dir: Path, sweep: dict[str, Any] | None) -> Job:
+    """One job directory: finished, failed, unfinished (a corrupt summary counts as
+    unfinished and is named) or stale.
+    """
+    job = Job(run_dir, _overrides(run_dir))
+    summary = None
+    try:
+        summary = results.read_summary(run_dir)
+    except FileNotFoundError:
+        job.error = results.read_error(run_dir) or {"exception": "unfinished (no summary.json)"}
+    except (OSError, results.CorruptSummary) as err:
+        job.error = {"exception": str(err)}
+    job.stale = stale_reason(job, summary, sweep)
+    if job.stale:
+        job.error = {"exception": f"stale: {job.stale}"}
+    else:
+        job.summary = summary
+    return job
+
+
+def stale_reason(
+    job: Job, summary: dict[str, Any] | None, sweep: dict[str, Any] | None
+) -> str | None:
+    """Why the job directory does not hold what its label says, or None."""
+    record = sweepdir.read_job(job.dir)
+    if sweep is not None and (record is None or record.sweep_id != sweep["id"]):
+        return (
+            "left by an earlier sweep into this directory "
+            "(not, or not yet, run by the latest sweep)"
+        )
+    if record is None:
+        return None
+    if summary is not None and not sweepdir.matches(summary, record):
+        return (
+            f"its summary.json is of another configuration (hash {summary.get('config_hash')}, "
+            f"{summary.get('replications')} replications) than the job's "
+            f"({record.config_hash}, {record.replications})"
+        )
+    if job.overrides and record.overrides != job.overrides:
+        return "its .hydra/overrides.yaml differs from the configuration its result was made for"
+    return None
+
+
+LABEL_KEY = "run.label"
+MAX_NAME = 40
+"""Longer names make the KPI bars unreadable: they are cut, the job's number kept."""
+
+
+def short_keys(keys: list[str]) -> dict[str, str]:
+    """Each key by its last part (``township_increase_share``), or, where last parts
+    collide (``county.kinds.town.…headcount`` and ``…rural…headcount``), by the first
+    part that tells them apart and the last (``town.headcount``, ``rural.headcount``).
+    """
+    parts = {k: k.lstrip("+~").split(".") for k in keys}
+    out = {}
+    for k, p in parts.items():
+        twins = [q for q in parts.values() if q[-1] == p[-1] and q != p]
+        if not twins:
+            out[k] = p[-1]
+            continue
+        pos = next(
+            (i for i in range(len(p) - 1) if any(i >= len(q) or q[i] != p[i] for q in twins)),
+            None,
+        )
+        out[k] = f"{p[pos]}.{p[-1]}" if pos is not None else ".".join(p)
+    return out
+
+
+def _part(key: str, short: str, value: str) -> str:
+    """A group choice by its value (``reform_2019``), a key by its short form
     (``township_increase_share=0.25``).
     """
-    key = key.lstrip("+~")
-    return value if "." not in key else f"{key.rsplit('.', 1)[1]}={value}"
+    return value if "." not in key.lstrip("+~") else f"{short}={value}"
 
 
 def overrides_of(job: Job) -> dict[str, str]:
@@ -131,10 +213,27 @@ def streams(jobs: list[Job]) -> list[StreamInfo]:
 
 
 def _name(jobs: list[Job]) -> None:
-    """Name each job by the overrides that differ between the jobs."""
-    varying = varying_keys(jobs)
-    for job, m in zip(jobs, map(overrides_of, jobs), strict=True):
-        job.name = ", ".join(_label(k, m[k]) for k in varying if k in m) or job.dir.name
+    """Name each job: its ``run.label`` if given, else the overrides that differ between
+    the jobs, short and unique (a stale job by its directory: its overrides are not
+    what its numbers are of).
+    """
+    current = [j for j in jobs if not j.stale]
+    varying = [k for k in varying_keys(current) if k.lstrip("+~") != LABEL_KEY]
+    shorts = short_keys(varying)
+    for job in jobs:
+        m = {k.lstrip("+~"): v for k, v in overrides_of(job).items()}
+        if job.stale:
+            job.name = f"{job.dir.name} (stale)"
+        elif m.get(LABEL_KEY):
+            job.name = m[LABEL_KEY]
+        else:
+            name = ", ".join(
+                _part(k, shorts[k], m[k.lstrip("+~")]) for k in varying if k.lstrip("+~") in m
+            )
+            job.name = name or job.dir.name
+            if len(job.name) > MAX_NAME:
+                head = f"#{job.dir.name} "
+                job.name = head + job.name[: MAX_NAME - len(head) - 1] + "…"
     seen: dict[str, int] = {}
     for job in jobs:  # the same job given twice stays distinguishable
         seen[job.name] = seen.get(job.name, 0) + 1

@@ -75,6 +75,23 @@ STREAM_METRICS = (
         "(a case's decision, otherwise completion) came by it (uncensored)",
         "0–1",
     ),
+    MetricDoc(
+        "backlog_growth_per_day",
+        "least-squares slope of the items in the system over the window's working days; "
+        "a 95% CI above 0 flags an unstable (overloaded) stream, whose waits and lead "
+        "times — counted over started or finished items only — look better than they are",
+        "items per working day",
+    ),
+    MetricDoc(
+        "open_age_max_d",
+        "age at the horizon of the oldest item still open (0 when none is open)",
+        "working days",
+    ),
+    MetricDoc(
+        "open_age_mean_d",
+        "mean age at the horizon of the items still open (empty when none is open)",
+        "working days",
+    ),
 )
 """Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
 
@@ -217,6 +234,24 @@ def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
     }
 
 
+def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> dict[str, float]:
+    """Overload signs of one (scope, stream): how fast the backlog grows and how old
+    the unfinished items are (the finished-only waits cannot show either).
+    """
+    days = np.arange(math.ceil(w / hours_per_day), math.floor(h / hours_per_day)) + 1
+    ends = days * hours_per_day  # each working day's end inside the window
+    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
+    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+    backlog = arrived - done
+    growth = float(np.polyfit(days, backlog, 1)[0]) if len(days) >= 2 else math.nan
+    age = (h - r.arr[np.isnan(r.done)]) / hours_per_day
+    return {
+        "backlog_growth_per_day": growth,
+        "open_age_max_d": float(age.max()) if age.size else 0.0,
+        "open_age_mean_d": mean_or_nan(age),
+    }
+
+
 def scopes(model: Model) -> list[tuple[str, int | None]]:
     """``county`` (every township, index None) and each township (id, index)."""
     return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
@@ -262,6 +297,9 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
 
         for spec, sub in by_stream(rec, township):
             for metric, value in stream_metrics(sub, w, h).items():
+                out[f"{scope}.{spec.id}.{metric}"] = value
+            hpd = model.clock.hours_per_day
+            for metric, value in open_items_metrics(sub, w, h, hpd).items():
                 out[f"{scope}.{spec.id}.{metric}"] = value
             if spec.extra_metrics is not None:
                 for metric, value in spec.extra_metrics(sub, w, h).items():

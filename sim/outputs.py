@@ -67,3 +67,21 @@ def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
     """Rows and columns of a figure grid for ``n`` panels (2×2 for four)."""
     cols = 2 if n == 4 else min(max_cols, max(1, n))
     return -(-n // cols), cols
+
+
+GROWTH = "backlog_growth_per_day"
+
+
+def unstable_streams(
+    metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]
+) -> list[str]:
+    """Streams whose backlog grows over the window: the 95% CI of the growth per working
+    day lies above 0. Their waits and lead times count finished items only and so look
+    better than they are; comparisons of them must say so.
+    """
+    flagged = []
+    for s in streams:
+        m = metrics.get(f"{scope}.{s.id}.{GROWTH}") or {}
+        if m.get("ci_low") is not None and m["ci_low"] > 0:
+            flagged.append(s.id)
+    return flagged

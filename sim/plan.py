@@ -50,7 +50,7 @@ from .plan_config import (
     values,
 )
 from .quota import added_posts, township_ids, township_staff
-from .results import _atomic as atomic_write
+from .results import atomic_write
 from .search import Outcome, Point, SearchResult, search
 
 EVALUATIONS = "evaluations"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib
 
@@ -24,44 +24,81 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from .jobs import Job, streams
-from .outputs import backlog_total, grid_shape
+from .outputs import backlog_total, grid_shape, unstable_streams
+from .results import atomic_write
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
 # the terms); stream labels come from the runs' own records.
 
-# KPI, axis label, console heading — what a county committee asks first.
+
+class Kpi(NamedTuple):
+    """A metric shown in the figures and tables: its name, axis label, console heading."""
+
+    metric: str
+    label: str
+    short: str
+
+
+# What a county committee asks first (``tsim-report --kpi NAME…`` shows others).
 KPIS = [
-    ("county.services.wait_mean_h", "Service wait (working h)", "service wait h"),
-    ("county.services.on_time_share", "Services on time (share)", "services on time"),
-    ("county.enforcement.lead_time_mean_h", "Case lead time (working h)", "case lead time h"),
-    ("county.delegated.overdue_share", "Delegated tasks overdue (share)", "tasks overdue"),
-    ("county.county_side.response_mean_h", "County answer time (working h)", "county answer h"),
-    ("county.staff.seconded_days", "Staff-days seconded", "staff-days seconded"),
+    Kpi("county.services.wait_mean_h", "Service wait (working h)", "service wait h"),
+    Kpi("county.services.on_time_share", "Services on time (share)", "services on time"),
+    Kpi("county.enforcement.lead_time_mean_h", "Case lead time (working h)", "case lead time h"),
+    Kpi("county.delegated.overdue_share", "Delegated tasks overdue (share)", "tasks overdue"),
+    Kpi("county.county_side.response_mean_h", "County answer time (working h)", "county answer h"),
+    Kpi("county.staff.seconded_days", "Staff-days seconded", "staff-days seconded"),
     # The county's side of the levers (issue 9): what moving capacity down costs it.
-    ("county.county_side.staff", "Staff left at the county", "county staff"),
-    (
+    Kpi("county.county_side.staff", "Staff left at the county", "county staff"),
+    Kpi(
         "county.staff.departments.utilisation_share",
         "County departments busy (share)",
         "county busy",
     ),
-    (
+    Kpi(
         "county.staff.county_enforcement.utilisation_share",
         "County officers at home busy (share)",
         "county officers busy",
     ),
-    (
+    Kpi(
         "county.county_side.whistle_response_mean_h",
         "Whistle answer time (working h)",
         "whistle answer h",
     ),
 ]
 
+HIGHER_IS_BETTER = ("on_time_share", "answered_in_limit_share", "completions")
+LOWER_IS_BETTER = (
+    "wait_", "lead_time", "overdue", "response", "backlog", "seconded", "open_age",
+    "refused", "unfilled",
+)  # fmt: skip
+
+
+def better(metric: str) -> str | None:
+    """Which direction of change is an improvement: ``lower``, ``higher`` or None
+    (utilisation, headcount … are neither good nor bad by themselves).
+    """
+    last = metric.rsplit(".", 1)[-1]
+    if any(last.startswith(h) or last == h for h in HIGHER_IS_BETTER):
+        return "higher"
+    if any(p in metric for p in LOWER_IS_BETTER):
+        return "lower"
+    return None
+
+
+def kpi(metric: str) -> Kpi:
+    """The :class:`Kpi` of a metric name (a known headline KPI keeps its label)."""
+    for k in KPIS:
+        if k.metric == metric:
+            return k
+    name = metric.removeprefix("county.")  # a township's KPI keeps its scope
+    return Kpi(metric, name, name)
+
 
 PALETTE = [
-    *plt.get_cmap("tab10").colors,  # type: ignore[attr-defined]
-    (0.55, 0.55, 0.0),
-    (0.0, 0.4, 0.4),
-]
+    c
+    for c in plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
+    if len(set(c)) > 1  # no grey: black and grey belong to the baseline (line and band)
+] + [(0.55, 0.55, 0.0), (0.0, 0.4, 0.4), (0.6, 0.3, 0.8)]
 
 
 def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
@@ -88,24 +125,28 @@ def _panels(
 
 
 def _save(fig: Any, path: Path) -> Path:
+    """Write the figure atomically (a full disk never leaves half a PNG)."""
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+    finally:
+        plt.close(fig)
     return path
 
 
 MAX_LINES = 6  # more lines with bands than this cannot be read
 
 
-def _most_different(jobs: list[Job], baseline: Job | None) -> list[Job]:
-    """The baseline plus the jobs whose county backlog differs most from it."""
+def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[Job]:
+    """The baseline plus the jobs whose backlog of ``stream`` differs most from it: each
+    panel keeps the levers that matter to it (the enforcement panel keeps
+    integrated_enforcement even if the county total barely moves).
+    """
     if len(jobs) <= MAX_LINES or baseline is None:
         return jobs[:MAX_LINES] if baseline is None else jobs
 
-    infos = streams(jobs)
-
     def backlog(j: Job) -> float:
-        return backlog_total(j.metrics, "county", infos)
+        return (j.metrics.get(f"county.{stream}.backlog_mean") or {}).get("mean") or 0.0
 
     others = sorted(
         (j for j in jobs if j is not baseline), key=lambda j: -abs(backlog(j) - backlog(baseline))
@@ -120,13 +161,15 @@ def backlog_over_time(
     jobs = [j for j in jobs if j.ok and j.timeseries() is not None]
     if not jobs:
         return None
-    shown = _most_different(jobs, baseline)
     colours = _colours(jobs, baseline)
-    if baseline in shown:  # drawn last and dashed: visible even where a job equals it
-        shown = [j for j in shown if j is not baseline] + [baseline]
     infos = streams(jobs)
     fig, axes = _panels(len(infos), sharex=True)
+    cut = False
     for ax, info in zip(axes, infos, strict=True):
+        shown = _most_different(jobs, baseline, info.id)
+        cut |= len(shown) < len(jobs)
+        if baseline in shown:  # drawn last and dashed: visible even where a job equals it
+            shown = [j for j in shown if j is not baseline] + [baseline]
         for job in shown:
             s = job.timeseries()
             assert s is not None  # jobs without a series were left out above
@@ -161,16 +204,27 @@ def backlog_over_time(
         ax.set_ylabel(f"{info.unit} in the system")
         ax.set_xlabel("working day")
         ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
+    seen: dict[str, Any] = {}
+    for ax in axes:  # every job drawn in any panel, once
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, h)
     fig.legend(
-        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+        list(seen.values()),
+        list(seen),
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+        title="policy",
     )
     note = (
-        f" — baseline and the {len(shown) - 1} jobs that differ most of {len(jobs)}"
-        if len(shown) < len(jobs)
+        f" — per panel, baseline and the {MAX_LINES - 1} jobs that differ most of {len(jobs)}"
+        if cut
         else ""
     )
-    fig.suptitle(f"Backlog over time, {scope}: mean and 95% CI band across replications{note}")
+    fig.suptitle(
+        f"Backlog over time, {scope}: mean and 95% CI band across replications "
+        f"(band clipped at 0){note}"
+    )
     return _save(fig, out / "backlog_over_time.png")
 
 
@@ -194,14 +248,16 @@ def _bars(
     ax.grid(axis="x", alpha=0.3)
 
 
-def kpi_bars(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+def kpi_bars(
+    jobs: list[Job], out: Path, baseline: Job | None = None, kpis: Sequence[Kpi] = KPIS
+) -> Path | None:
     """The headline KPIs per job with their CIs."""
     ok = [j for j in jobs if j.ok]
     if not ok:
         return None
     colours = _colours(ok, baseline)
-    fig, axes = _panels(len(KPIS), 14 / 3, 0.6 + 0.5 * len(ok))
-    for ax, (metric, label, _) in zip(axes, KPIS, strict=True):
+    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(ok))
+    for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [j.metrics.get(metric) or {} for j in ok]
         _bars(ax, [j.name for j in ok], rows, colours, label)
     fig.suptitle("Key results per policy (mean and 95% CI across replications)")
@@ -209,20 +265,40 @@ def kpi_bars(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | 
 
 
 def differences(
-    diffs: dict[str, dict[str, dict[str, Any]]], baseline: str, jobs: list[Job], out: Path
+    diffs: dict[str, dict[str, dict[str, Any]]],
+    baseline: str,
+    jobs: list[Job],
+    out: Path,
+    kpis: Sequence[Kpi] = KPIS,
 ) -> Path | None:
-    """``diffs[job][metric]`` = paired CI of job − baseline."""
+    """``diffs[job][metric]`` = paired CI of job − baseline; each panel says which
+    direction is better.
+    """
     if not diffs:
         return None
     names = list(diffs)
     colours = _colours(
         [j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline), None)
     )
-    fig, axes = _panels(len(KPIS), 14 / 3, 0.6 + 0.5 * len(names))
-    for ax, (metric, label, _) in zip(axes, KPIS, strict=True):
+    ok = [j for j in jobs if j.ok]
+    infos = streams(ok)
+    growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos)}
+    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(names))
+    for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]
-        _bars(ax, names, rows, colours, f"Δ {label}")
+        unstable = metric.split(".")[1] in growing
+        _bars(ax, names, rows, colours, f"Δ {label}" + (" ⚠ unstable stream" if unstable else ""))
+        if unstable:  # its finished-only waits understate the growing backlog
+            ax.xaxis.label.set_color("crimson")
         ax.axvline(0, color="black", lw=0.8)
+        direction = better(metric)
+        if direction:
+            ax.set_title(
+                "← better (lower)" if direction == "lower" else "better (higher) →",
+                loc="left" if direction == "lower" else "right",
+                fontsize=9,
+                color="darkgreen",
+            )
     fig.suptitle(
         f"Change against {baseline} (paired replications, 95% CI; "
         "a bar whose CI misses 0 is a real effect)"
@@ -230,8 +306,16 @@ def differences(
     return _save(fig, out / "differences.png")
 
 
+def per_10k(job: Job, township: str, value: float) -> float:
+    """``value`` per 10,000 inhabitants of the township (as is when its size is unknown)."""
+    pop = job.population(township)
+    return value * 10_000 / pop if pop else value
+
+
 def fairness(jobs: list[Job], out: Path) -> Path | None:
-    """Each township's mean backlog (items of the streams in the headline total)."""
+    """Each township's mean backlog per 10,000 inhabitants (items of the streams in the
+    headline total), so that a big town is not "worse" for being big.
+    """
     ok = [j for j in jobs if j.ok]
     infos = streams(ok)
     counted = " + ".join(s.id for s in infos if s.in_backlog_total)
@@ -240,8 +324,8 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(10, 1.5 + 0.55 * len(ok)))
     for y, job in enumerate(ok):
         m = job.metrics
-        towns = sorted({k.split(".")[0] for k in m} - {"county"})
-        values = np.array([backlog_total(m, t, infos) for t in towns])
+        towns = job.townships()
+        values = np.array([per_10k(job, t, backlog_total(m, t, infos)) for t in towns])
         worst = values >= np.quantile(values, 0.9)
         ax.scatter(values[~worst], [y] * int((~worst).sum()), color="grey", s=28)
         ax.scatter(
@@ -263,11 +347,53 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
             )
     ax.set_yticks(range(len(ok)), [j.name for j in ok])
     ax.invert_yaxis()
-    ax.set_xlabel(f"mean items in the system per township ({counted})")
-    ax.set_title("Township fairness: each dot a township, worst decile in red")
+    ax.set_xlabel(f"mean items in the system per 10,000 inhabitants ({counted})")
+    ax.set_title("Township fairness: each dot a township, worst decile in red (lower is better)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
     return _save(fig, out / "fairness.png")
+
+
+def townships(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+    """Per township and stream, the mean items in the system with its CI, a bar per job."""
+    ok = [j for j in jobs if j.ok]
+    if not ok:
+        return None
+    towns = sorted({t for j in ok for t in j.townships()})
+    infos = streams(ok)
+    colours = _colours(ok, baseline)
+    fig, axes = _panels(len(infos), 6, 0.8 + 0.32 * len(towns) * len(ok))
+    height = 0.8 / len(ok)
+    for ax, info in zip(axes, infos, strict=True):
+        y = np.arange(len(towns))
+        for i, job in enumerate(ok):
+            rows = [job.metrics.get(f"{t}.{info.id}.backlog_mean") or {} for t in towns]
+            mean = np.array([r.get("mean") if r.get("mean") is not None else np.nan for r in rows])
+            low = np.array([r.get("ci_low") if r.get("ci_low") is not None else m
+                            for r, m in zip(rows, mean, strict=True)])  # fmt: skip
+            high = np.array([r.get("ci_high") if r.get("ci_high") is not None else m
+                             for r, m in zip(rows, mean, strict=True)])  # fmt: skip
+            ax.barh(
+                y + i * height,
+                mean,
+                height,
+                xerr=np.nan_to_num([mean - low, high - mean]),
+                color=colours[job.name],
+                label=job.name,
+                capsize=2,
+                alpha=0.85,
+            )
+        ax.set_yticks(y + height * (len(ok) - 1) / 2, towns)
+        ax.invert_yaxis()
+        ax.set_title(info.label)
+        ax.set_xlabel(f"mean {info.unit} in the system (95% CI)")
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    )
+    fig.suptitle("Backlog per township and stream (lower is better)")
+    return _save(fig, out / "townships.png")
 
 
 def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from .outputs import streams_of
+from .outputs import streams_of, unstable_streams
 
 COLUMNS = (
     "arrivals",
@@ -32,7 +33,10 @@ def cell(m: Mapping[str, Any] | None) -> str:
         return "—"
     if m.get("ci_low") is None:
         return number(m["mean"])
-    return f"{number(m['mean'])} ±{number((m['ci_high'] - m['ci_low']) / 2)}"
+    mean, low, high = m["mean"], m["ci_low"], m["ci_high"]
+    if not math.isclose(mean - low, high - mean, rel_tol=1e-6, abs_tol=1e-12):
+        return f"{number(mean)} [{number(low)}, {number(high)}]"  # clipped at 0 or 1
+    return f"{number(mean)} ±{number((high - low) / 2)}"
 
 
 def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
@@ -56,4 +60,11 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     ]
     if util:
         lines.append("staff utilisation: " + ", ".join(f"{p} {cell(m)}" for p, m in util))
+    growing = unstable_streams(metrics, scope, streams_of(summary))
+    if growing:
+        lines.append(
+            f"UNSTABLE (backlog grows, 95% CI above 0): {', '.join(growing)} — their waits "
+            "and lead times count finished items only; see backlog_growth_per_day, "
+            "open_age_max_d"
+        )
     return "\n".join(lines)

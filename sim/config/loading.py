@@ -87,8 +87,18 @@ def scenario_dict(s: schema.Scenario) -> dict[str, Any]:
     return dataclasses.asdict(s)
 
 
-RESULT_NEUTRAL = ("replications", "max_items", "max_items_per_replication")
-"""Keys of ``run`` that do not change what a replication yields."""
+RESULT_NEUTRAL = (
+    "replications",
+    "precision",
+    "min_replications",
+    "max_replications",
+    "precision_kpis",
+    "label",
+    "max_items",
+    "max_items_per_replication",
+)
+"""Keys of ``run`` that do not change what a replication yields: how many replications,
+a label and size limits (a run records its replication rule beside the hash)."""
 
 
 def config_hash(s: schema.Scenario) -> str:

@@ -25,7 +25,24 @@ from ..settings import Dist, Settings, dist, knob, share
 class RunConfig(Settings):
     """How long, how often and with which random numbers to simulate."""
 
-    replications: int = knob(5, 1, 10_000, integer=True)
+    replications: Any = knob(5, 1, 10_000, integer=True)
+    """Replications per run (an integer), or ``auto``: start with ``min_replications``
+    and add one at a time until every ``precision_kpis`` metric's 95% CI half-width is
+    within ``precision`` of its mean, or ``max_replications`` is reached."""
+    precision: float = knob(0.1, 0.0, 10.0, lo_open=True)
+    """With ``replications=auto``: the relative CI half-width to reach (0.1 = ±10%)."""
+    min_replications: int = knob(5, 2, 10_000, integer=True)
+    max_replications: int = knob(50, 2, 10_000, integer=True)
+    precision_kpis: list[str] = field(
+        default_factory=lambda: [
+            "county.services.wait_mean_h",
+            "county.enforcement.lead_time_mean_h",
+            "county.delegated.lead_time_mean_h",
+        ]
+    )
+    """Metrics whose precision ``replications=auto`` controls."""
+    label: str = ""
+    """A short name for this run or job in reports (``run.label=…``); results ignore it."""
     seed: int = knob(20191101, 0, 2**63 - 1, integer=True)
     horizon_days: float = knob(250.0, 0.0, 100_000.0, lo_open=True)
     """Simulated working days, warm-up included."""

@@ -65,6 +65,16 @@ def _check_name(path: str, name: str) -> None:
 
 def _run_checks(s: Scenario) -> None:
     run = s.run
+    if isinstance(run.replications, str) and run.replications != "auto":
+        raise ConfigError(
+            f"run.replications = {run.replications!r}: must be an integer ≥ 1 and ≤ 10000, "
+            "or auto (see run.precision)"
+        )
+    if run.max_replications < run.min_replications:
+        raise ConfigError(
+            f"run.max_replications = {run.max_replications}: must be ≥ "
+            f"run.min_replications = {run.min_replications}"
+        )
     if run.warmup_days >= run.horizon_days:
         raise ConfigError(
             f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
