@@ -271,7 +271,11 @@ SOURCES: list[tuple[str, str, str]] = [
         S004 + ": 即时报到 (at once: 0)",
     ),
     ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
-    ("policy.escalation.enabled", "flag", S003 + ": 乡呼县应 (item 7); " + S004 + ": 镇街吹哨、部门报到"),
+    (
+        "policy.escalation.enabled",
+        "flag",
+        S003 + ": 乡呼县应 (item 7); " + S004 + ": 镇街吹哨、部门报到",
+    ),
     ("policy.escalation.review_days", "working days", A + "departments read their inbox weekly"),
     ("policy.escalation.response_limit_days", "working days", A + "an answer within 3 days"),
     (
