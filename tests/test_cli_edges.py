@@ -16,6 +16,8 @@ import pytest
 
 from .test_cli import tsim
 
+pytestmark = pytest.mark.slow  # each test starts tsim in a subprocess (~2 s)
+
 TINY = ("county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1")
 
 

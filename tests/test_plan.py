@@ -131,6 +131,7 @@ def test_two_independent_stations_each_reach_their_own_minimum(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_rerun_reads_finished_evaluations_back(tmp_path, monkeypatch):
     cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6")
     first = run(cfg, tmp_path)
@@ -180,6 +181,7 @@ def tsim_plan(*args, **kw):
     )
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path):
     base = [*MMC, "run.horizon_days=60", "plan.replications=3"]
     ok = tsim_plan(*base, f"hydra.run.dir={tmp_path / 'ok'}")
@@ -219,6 +221,7 @@ def test_killed_plan_resumes_without_repeating_evaluations(tmp_path):
     assert saved["decisions"] == {"mmc.servers": 6}
 
 
+@pytest.mark.slow
 def test_verification_reruns_the_chosen_plan_on_the_next_seed(tmp_path):
     cfg = planner_config(*MMC, "run.horizon_days=60", verify_replications=4)
     result = run(cfg, tmp_path)
