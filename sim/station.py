@@ -196,17 +196,36 @@ class CountyDesk(Desk):
         super()._done(item, now)
 
 
-class Handoff:
-    """A zero-time step that stamps the moment a case is sent up to the county."""
+class Stamp:
+    """A zero-time step that records the moment on the item (attribute ``attr``) and
+    passes it on at once.
+    """
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, attr: str):
         self.model = model
+        self.attr = attr
 
     def request(self, item: WorkItem) -> None:
-        """Stamp the moment and pass the case on at once."""
-        item.t_up = self.model.env.now
+        """Stamp the moment and pass the item on at once."""
+        setattr(item, self.attr, self.model.env.now)
         item.pos += 1
         self.model.advance(item)
+
+
+class Handoff(Stamp):
+    """Stamps the moment a case is sent up to the county (``t_up``)."""
+
+    def __init__(self, model: Model):
+        super().__init__(model, "t_up")
+
+
+class Decision(Stamp):
+    """Stamps a case's decision (``t_decided``): the act its time limit is for (the
+    payment period after it does not count against the limit).
+    """
+
+    def __init__(self, model: Model):
+        super().__init__(model, "t_decided")
 
 
 class Inbox:
@@ -220,30 +239,11 @@ class Inbox:
         self.period_h = period_h
 
     def request(self, item: WorkItem) -> None:
-        """Hold the call until the departments' next review of their inbox."""
+        """Hold the call until the departments' next review of their inbox (a delay that
+        ends as any other delay step does).
+        """
         now, period = self.model.env.now, self.period_h
-        self.model.after((now // period + 1) * period - now, _next_step, (self.model, item))
-
-
-class Decision:
-    """A zero-time step that stamps a case's decision: the act its time limit is for
-    (the payment period after it does not count against the limit).
-    """
-
-    def __init__(self, model: Model):
-        self.model = model
-
-    def request(self, item: WorkItem) -> None:
-        """Stamp the moment and pass the case on at once."""
-        item.t_decided = self.model.env.now
-        item.pos += 1
-        self.model.advance(item)
-
-
-def _next_step(event: Any) -> None:
-    model, item = event._value
-    item.pos += 1
-    model.advance(item)
+        self.model.after((now // period + 1) * period - now, self.model._resume, item)
 
 
 class Acceptance:
