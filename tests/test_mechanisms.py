@@ -176,26 +176,16 @@ def test_a_window_whose_clerk_left_is_covered_by_the_other_clerk():
     "clerks, desks", [(1, 1), (2, 2), (3, 3), (5, 5), (8, 5)]
 )  # 5 service categories in the default workload
 def test_dedicated_windows_are_one_per_department_group(clerks, desks):
-    s = scenario(
+    staffing = (
         "county=single",
         *SHORT,
         f"county.kinds.town.staff.window_staff.headcount={clerks}",
         "county.kinds.town.staff.window_aux.headcount=0",
     )
-    centre = build(s, 0).townships[0].centres["service"]
+    centre = build(scenario(*staffing), 0).townships[0].centres["service"]
     assert len(centre.stations) == desks
-    pooled = build(scenario(*s_over(s), "policy=one_window"), 0)
+    pooled = build(scenario(*staffing, "policy=one_window"), 0)
     assert len(pooled.townships[0].centres["service"].stations) == 1
-
-
-def s_over(s):
-    return (
-        "county=single",
-        *SHORT,
-        f"county.kinds.town.staff.window_staff.headcount="
-        f"{s.county.kinds['town'].staff['window_staff'].headcount}",
-        "county.kinds.town.staff.window_aux.headcount=0",
-    )
 
 
 # ---- point 6: statutory waiting periods; the decision limit counts from filing
