@@ -44,7 +44,7 @@ def build(scenario: Scenario, replication: int) -> Model:
     if policy.rebalancing.enabled:
         Rebalancing(model, workforce, policy.rebalancing.interval_days)
     if policy.flexible_staff.enabled:
-        start_flexible_use(model, policy.flexible_staff.review_days)
+        start_flexible_use(model, policy.flexible_staff)
     if policy.timing.transfer:
         at = model.clock.hours(policy.timing.staff_day)
         model.after(at, lambda _e: _transfer_staff(model, workforce))

@@ -303,6 +303,11 @@ SOURCES: list[tuple[str, str, str]] = [
     ("policy.grid.duplicate_share", "share of issues", A + "half the issues seen twice"),
     ("policy.flexible_staff.enabled", "flag", S003 + ": 统筹使用行政事业人员 (item 12)"),
     ("policy.flexible_staff.review_days", "working days", A + "a head reassigns staff daily"),
+    (
+        "policy.flexible_staff.reserve_days",
+        "working days",
+        A + "a head lends office staff only with a day to spare before its deadlines",
+    ),
     ("policy.timing.powers_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
     ("policy.timing.staff_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
     (

@@ -4,15 +4,17 @@
   a vacant post moves from the least to the most loaded township, and where the
   imbalance is large a team's worth of staff moves too (see :class:`Rebalancing`).
 * **Flexible staff use** (统筹使用行政事业人员), every ``review_days`` in each township:
-  free administrative and institutional staff without enforcement certificates move
-  between the service centre and the general office toward the longer queue per member,
-  never leaving a window or office without anyone.
+  administrative and institutional staff without enforcement certificates move
+  between the service centre and the general office toward the longer queue per member;
+  a centre lends only what it can spare without risking a deadline and calls its staff
+  back when it cannot (see :func:`deploy`).
 """
 
 from __future__ import annotations
 
+from .config import FlexibleStaffLever
 from .model import Model, Township
-from .staff import Pool, Workforce
+from .staff import Pool, Staff, Workforce
 
 FLEXIBLE_TYPES = ("administrative", "institutional")
 FLEXIBLE_CENTRES = ("service", "general")
@@ -100,33 +102,111 @@ class Rebalancing:
         return sum(1 for s in pool.members if not s.seconded)
 
 
-def start_flexible_use(model: Model, review_days: float) -> None:
-    """Review every ``review_days``: free flexible staff move toward the longer queue."""
+def start_flexible_use(model: Model, lever: FlexibleStaffLever) -> None:
+    """Review every ``review_days``: flexible staff move toward the longer queue."""
+    reserve_h = model.clock.hours(lever.reserve_days)
 
     def review() -> None:
         for tw in model.townships:
-            _deploy(model, tw)
+            deploy(model, tw, reserve_h)
 
-    model.every(review_days, review)
+    model.every(lever.review_days, review)
 
 
-def _deploy(model: Model, tw: Township) -> None:
-    """Move free flexible staff, one at a time, from the shorter to the longer queue."""
-    for _ in range(10):  # a few moves a review at most
-        loads = {c: centre_load(tw, c) for c in FLEXIBLE_CENTRES}
+def deploy(model: Model, tw: Township, reserve_h: float) -> None:
+    """Recall lent staff to a centre whose deadlines are at risk, then lend from the
+    shorter to the longer queue what the lender can spare.
+
+    As a township head would: an office answers to the county for its deadlines, so it
+    lends a member only while its waiting work still meets every deadline with
+    ``reserve_h`` to spare, and calls them back as soon as it would not. A busy member
+    finishes the current step, then goes. No station is ever left without anyone.
+    """
+    coming = dict.fromkeys(FLEXIBLE_CENTRES, 0)  # members on their way, not yet placed
+
+    def move(s: Staff, to: str) -> None:
+        coming[to] += 1
+
+        def arrive(s: Staff) -> None:
+            coming[to] -= 1
+            tw.centres[to].place(s)  # works there; still counted in its own pool
+
+        s.station.remove(s, arrive)
+
+    for home in FLEXIBLE_CENTRES:  # recalls: a lent member goes home first
+        for _ in range(10):
+            if not _at_risk(model, tw, home, _present(tw, home) + coming[home], reserve_h):
+                break
+            s = _movable(model, tw, _other(home), home, only_home=True)
+            if s is None:
+                break
+            move(s, home)
+    for _ in range(10):  # lending: a few moves a review at most
+        loads = {c: _load(tw, c, coming[c]) for c in FLEXIBLE_CENTRES}
         hi = max(loads, key=loads.__getitem__)
-        lo = min(loads, key=loads.__getitem__)
+        lo = _other(hi)
         if loads[hi] - loads[lo] < 1.0:
             return
-        movable = [  # never a window's or office's last member: it would stall
-            s
-            for st in tw.stations(lo)
-            if st.active > 1
-            for s in st.free_members()
-            if not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
-        ]
-        if not movable:
+        if _at_risk(model, tw, lo, _present(tw, lo) + coming[lo] - 1, reserve_h):
             return
-        s = movable[0]
-        s.station.remove(s, lambda s: None)
-        tw.centres[hi].place(s)  # works there; still counted in its own pool
+        s = _movable(model, tw, lo, hi)
+        if s is None:
+            return
+        move(s, hi)
+
+
+def _other(centre: str) -> str:
+    return FLEXIBLE_CENTRES[1 - FLEXIBLE_CENTRES.index(centre)]
+
+
+def _present(tw: Township, centre: str) -> int:
+    return sum(st.active for st in tw.stations(centre))
+
+
+def _load(tw: Township, centre: str, coming: int) -> float:
+    """Items waiting per member at a centre, counting members on their way there."""
+    waiting = sum(st.waiting() for st in tw.stations(centre))
+    return waiting / max(1, _present(tw, centre) + coming)
+
+
+def _at_risk(model: Model, tw: Township, centre: str, members: int, reserve_h: float) -> bool:
+    """Whether ``members`` working through the centre's waiting items would miss a
+    deadline or come within ``reserve_h`` of one.
+
+    Lines are served in turn, as the desks do; several desks' lines are taken together
+    by deadline.
+    """
+    stations = tw.stations(centre)
+    waiting = [item for st in stations for item in st.line]
+    if not waiting:
+        return False
+    if members < 1:
+        return True
+    if len(stations) > 1:
+        waiting.sort(key=lambda item: item.due)
+    t, now = 0.0, model.env.now
+    for item in waiting:
+        t += item.route[item.pos].hours / members
+        if now + t > item.due - reserve_h:
+            return True
+    return False
+
+
+def _movable(model: Model, tw: Township, lo: str, hi: str, only_home: bool = False) -> Staff | None:
+    """Whom ``lo`` can give ``hi``: a member whose home is ``hi`` first, then a free
+    one, never a station's last member (it would stall); ``only_home``: a recall, of a
+    member going home, even if their station is left to the cover rule meanwhile.
+    """
+    candidates = [
+        s
+        for st in tw.stations(lo)
+        if st.active > 1 or only_home
+        for s in st.members
+        if s.on_release is None
+        and not s.certified
+        and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
+        and (model.pools[s.pool].centre == hi or not only_home)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: (model.pools[s.pool].centre != hi, s.since is not None))

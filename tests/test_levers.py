@@ -214,18 +214,11 @@ def test_no_reform_lever_makes_a_headline_kpi_significantly_worse(policy):
         "county.enforcement.lead_time_mean_h",
         "county.delegated.overdue_share",
     ):
-        if policy == "flexible_staff" and metric == "county.delegated.overdue_share":
-            continue  # a trade-off, tested below
         d = effect(policy, metric)
         assert d["ci_low"] <= 0, (policy, metric, d)
 
 
-def test_flexible_staff_trades_office_deadlines_for_window_waits():
-    # Open issue 8: before the reform the county borrows any permanent staff, windows
-    # overflow, and flexible use moves office staff to them — the service wait falls by
-    # far more than the office's overdue share rises. Whether a township head would
-    # let office deadlines slip so is not settled by the seeds.
-    wait = effect("flexible_staff", "county.services.wait_mean_h")
-    overdue = effect("flexible_staff", "county.delegated.overdue_share")
-    assert wait["ci_high"] < 0
-    assert overdue["mean"] < 0.1
+def test_flexible_staff_lend_office_slack_to_crowded_windows():
+    # Before the reform the county borrows window clerks too and the halls overflow;
+    # offices lend what they can spare (their deadlines hold: the test above).
+    lowers("flexible_staff", "county.services.wait_mean_h")

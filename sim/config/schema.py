@@ -310,6 +310,9 @@ class FlexibleStaffLever(Settings):
     review_days: float = knob(1.0, 0.1, 10_000.0)
     """Working days between reviews of where staff go (≥ 0.1: each review visits every
     township, so shorter intervals would stall the run on reviews)."""
+    reserve_days: float = knob(1.0, 0.0, 1_000.0)
+    """Working days to spare before any deadline of a centre's waiting work that the
+    head keeps when lending its staff; with less, lent staff are called back."""
 
 
 @dataclass
