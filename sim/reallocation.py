@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from .config import FlexibleStaffLever
 from .model import Model, Township
 from .staff import Pool, Staff, Workforce
@@ -119,94 +121,113 @@ def deploy(model: Model, tw: Township, reserve_h: float) -> None:
 
     As a township head would: an office answers to the county for its deadlines, so it
     lends a member only while its waiting work still meets every deadline with
-    ``reserve_h`` to spare, and calls them back as soon as it would not. A busy member
-    finishes the current step, then goes. No station is ever left without anyone.
+    ``reserve_h`` to spare, and calls them back as soon as it would not — wherever they
+    are, even covering a window. A busy member finishes the current step, then goes.
+    Only a recall may leave a station without anyone (the cover rule then steps in).
     """
     coming = dict.fromkeys(FLEXIBLE_CENTRES, 0)  # members on their way, not yet placed
 
-    def move(s: Staff, to: str) -> None:
+    def send(s: Staff, to: str) -> None:
         coming[to] += 1
 
         def arrive(s: Staff) -> None:
             coming[to] -= 1
             tw.centres[to].place(s)  # works there; still counted in its own pool
 
-        s.station.remove(s, arrive)
+        if s.on_release is not None:  # already on the way elsewhere: home instead
+            s.on_release = arrive
+        else:
+            s.station.remove(s, arrive)
 
-    for home in FLEXIBLE_CENTRES:  # recalls: a lent member goes home first
-        for _ in range(10):
-            if not _at_risk(model, tw, home, _present(tw, home) + coming[home], reserve_h):
-                break
-            s = _movable(model, tw, _other(home), home, only_home=True)
-            if s is None:
-                break
-            move(s, home)
+    for home in FLEXIBLE_CENTRES:
+        lent = _lent(model, tw, home)
+        while lent and _at_risk(model, tw, home, coming[home], reserve_h):
+            send(lent.pop(0), home)
     for _ in range(10):  # lending: a few moves a review at most
         loads = {c: _load(tw, c, coming[c]) for c in FLEXIBLE_CENTRES}
         hi = max(loads, key=loads.__getitem__)
         lo = _other(hi)
         if loads[hi] - loads[lo] < 1.0:
             return
-        if _at_risk(model, tw, lo, _present(tw, lo) + coming[lo] - 1, reserve_h):
+        if _at_risk(model, tw, lo, coming[lo] - 1, reserve_h):
             return
-        s = _movable(model, tw, lo, hi)
+        s = _spare(model, tw, lo, hi)
         if s is None:
             return
-        move(s, hi)
+        send(s, hi)
+
+
+def _flexible(model: Model, s: Staff) -> bool:
+    return not s.certified and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
+
+
+def _lent(model: Model, tw: Township, home: str) -> list[Staff]:
+    """Members of ``home`` working elsewhere or on their way (free ones first)."""
+    stations = tw.stations(home)
+    lent = [
+        s
+        for p in tw.pools
+        if p.centre == home
+        for s in p.members
+        if not s.seconded
+        and _flexible(model, s)
+        and (s.station not in stations or s.on_release is not None)
+    ]
+    return sorted(lent, key=lambda s: s.since is not None)
+
+
+def _spare(model: Model, tw: Township, lo: str, hi: str) -> Staff | None:
+    """Whom ``lo`` can lend ``hi`` — never a station's last member (it would stall): a
+    member whose home is ``hi`` first, then a free one.
+    """
+    candidates = [
+        s
+        for st in tw.stations(lo)
+        if st.active > 1
+        for s in st.members
+        if s.on_release is None and _flexible(model, s)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: (model.pools[s.pool].centre != hi, s.since is not None))
 
 
 def _other(centre: str) -> str:
     return FLEXIBLE_CENTRES[1 - FLEXIBLE_CENTRES.index(centre)]
 
 
-def _present(tw: Township, centre: str) -> int:
-    return sum(st.active for st in tw.stations(centre))
-
-
 def _load(tw: Township, centre: str, coming: int) -> float:
     """Items waiting per member at a centre, counting members on their way there."""
-    waiting = sum(st.waiting() for st in tw.stations(centre))
-    return waiting / max(1, _present(tw, centre) + coming)
+    stations = tw.stations(centre)
+    waiting = sum(st.waiting() for st in stations)
+    return waiting / max(1, sum(st.active for st in stations) + coming)
 
 
-def _at_risk(model: Model, tw: Township, centre: str, members: int, reserve_h: float) -> bool:
-    """Whether ``members`` working through the centre's waiting items would miss a
-    deadline or come within ``reserve_h`` of one.
+def _at_risk(model: Model, tw: Township, centre: str, change: int, reserve_h: float) -> bool:
+    """Whether the centre's members, ``change`` more (on their way) or fewer (lent, the
+    first to be free), working through its waiting items would miss a deadline or come
+    within ``reserve_h`` of one.
 
-    Lines are served in turn, as the desks do; several desks' lines are taken together
-    by deadline.
+    Each waiting item goes to the first member free, members busy now once their step
+    ends: the lines are served in turn, as the desks do (several desks' lines are taken
+    together by deadline).
     """
     stations = tw.stations(centre)
     waiting = [item for st in stations for item in st.line]
     if not waiting:
         return False
-    if members < 1:
+    now = model.env.now
+    free_at = sorted(max(now, s.busy_until) for st in stations for s in st.members)
+    free_at = [now] * change + free_at if change >= 0 else free_at[-change:]
+    if not free_at:
         return True
     if len(stations) > 1:
         waiting.sort(key=lambda item: item.due)
-    t, now = 0.0, model.env.now
-    for item in waiting:
-        t += item.route[item.pos].hours / members
-        if now + t > item.due - reserve_h:
+    for item in waiting:  # free_at stays sorted: it is a heap
+        finish = heapq.heappop(free_at) + item.route[item.pos].hours
+        if finish > item.due - reserve_h:
             return True
-    return False
-
-
-def _movable(model: Model, tw: Township, lo: str, hi: str, only_home: bool = False) -> Staff | None:
-    """Whom ``lo`` can give ``hi``: a member whose home is ``hi`` first, then a free
-    one, never a station's last member (it would stall); ``only_home``: a recall, of a
-    member going home, even if their station is left to the cover rule meanwhile.
-    """
-    candidates = [
-        s
-        for st in tw.stations(lo)
-        if st.active > 1 or only_home
-        for s in st.members
-        if s.on_release is None
-        and not s.certified
-        and model.pools[s.pool].quota_type in FLEXIBLE_TYPES
-        and (model.pools[s.pool].centre == hi or not only_home)
-    ]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda s: (model.pools[s.pool].centre != hi, s.since is not None))
+        heapq.heappush(free_at, finish)
+    # An item of the tightest kind arriving now must still find time before its deadline.
+    tightest = min(item.due - item.t_arr for item in waiting)
+    return free_at[0] > now + tightest - reserve_h

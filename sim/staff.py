@@ -32,6 +32,7 @@ class Staff:
     """One member of staff. ``pool`` indexes the model's pool table."""
 
     __slots__ = (
+        "busy_until",
         "certified",
         "employed",
         "hired_at",
@@ -47,6 +48,7 @@ class Staff:
         self.pool = pool
         self.certified = certified
         self.since: float | None = None  # start of the current step; None when free
+        self.busy_until = 0.0  # end of the current (or last) step at a desk
         self.speed = speed
         self.hired_at = hired_at
         self.station: Any = None  # where the member works now

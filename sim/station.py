@@ -131,7 +131,9 @@ class Desk(Station):
         s.since = now
         if item.t_start is None:
             item.t_start = now
-        self.after(item.route[item.pos].hours / s.speed, self._on_finish, (item, s))
+        hours = item.route[item.pos].hours / s.speed
+        s.busy_until = now + hours  # when the head may count on the member again
+        self.after(hours, self._on_finish, (item, s))
 
     def _finish(self, event: Any) -> None:
         item, s = event._value
