@@ -260,3 +260,13 @@ def test_an_existing_file_as_output_directory_is_refused(tmp_path):
         with pytest.raises(ConfigError, match=r"'.*afile' is a file, not a directory"):
             preflight.check([arg], config_dir())
     preflight.check([f"hydra.run.dir={tmp_path}/new/run"], config_dir())
+
+
+def test_results_of_other_code_are_not_taken_for_this_codes(monkeypatch):
+    # A sweep resumed after an upgrade must simulate again, not reuse older numbers.
+    from sim.config import loading
+
+    s = scenario("county=single")
+    before = config_hash(s)
+    monkeypatch.setattr(loading, "code_fingerprint", lambda: "edited")
+    assert config_hash(s) != before

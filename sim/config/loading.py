@@ -3,14 +3,17 @@
 :func:`load_scenario` reports a required value left ``???`` before anything else (Hydra
 would only notice when the code reads it), turns interpolation and type errors into
 one line, validates, and seals the result. :func:`config_hash` identifies everything
-that changes results, so that a finished run is recognised when a sweep resumes.
+that changes results — the configuration and the simulator's own code — so that a
+finished run is recognised when a sweep resumes, and one made by other code is not.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -103,12 +106,26 @@ a label and size limits (a run records its replication rule beside the hash)."""
 
 def config_hash(s: schema.Scenario) -> str:
     """Stable hash of everything that changes results (replication count and size limits
-    excluded).
+    excluded), the simulator's code included.
     """
     d = scenario_dict(s)
     d["run"] = {k: v for k, v in d["run"].items() if k not in RESULT_NEUTRAL}
+    d["code"] = code_fingerprint()
     blob = json.dumps(d, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of the ``sim`` package's source: after an upgrade or an edit, a resumed
+    sweep (or the planner's cache) simulates again rather than reuse older results.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _register_resolvers() -> None:
