@@ -126,7 +126,10 @@ def _panels(
 
 def _save(fig: Any, path: Path) -> Path:
     """Write the figure atomically (a full disk never leaves half a PNG)."""
-    fig.tight_layout()
+    # tight_layout ignores the suptitle: keep a third of an inch above the panels for it, or
+    # it overlaps the top panels' own titles.
+    top = 1 - 0.35 / fig.get_figheight() if fig.get_suptitle() else 1
+    fig.tight_layout(rect=(0, 0, 1, top))
     try:
         atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
     finally:

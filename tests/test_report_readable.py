@@ -150,3 +150,23 @@ def test_help_names_commands_groups_presets_run_keys_and_the_glossary():
         "docs/PARAMETERS.md",
     ):
         assert needle in text, needle
+
+
+def test_a_figure_title_stays_clear_of_its_panels_titles(tmp_path, monkeypatch):
+    # The differences figure's title overlapped the "better (higher) →" label of the
+    # top middle panel: tight_layout leaves no room for a suptitle.
+    import matplotlib.pyplot as plt
+
+    fig, axes = plots._panels(10, 14 / 3, 5.6)  # as tall as a sweep of 10 jobs draws
+    for ax in axes:
+        ax.barh(range(10), range(10))
+        ax.set_title("better (higher) →", loc="right", fontsize=9)
+    fig.suptitle("Change against pre_reform (paired replications, 95% CI)")
+    seen = {}
+    monkeypatch.setattr(plt, "close", lambda f: seen.setdefault("fig", f))
+    plots._save(fig, tmp_path / "f.png")
+    renderer = fig.canvas.get_renderer()
+    title = fig._suptitle.get_window_extent(renderer)
+    for ax in axes:
+        assert ax._right_title.get_window_extent(renderer).y1 <= title.y0
+    plt.close(fig)
