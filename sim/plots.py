@@ -126,9 +126,13 @@ def _panels(
 
 def _save(fig: Any, path: Path) -> Path:
     """Write the figure atomically (a full disk never leaves half a PNG)."""
-    # tight_layout ignores the suptitle: keep a third of an inch above the panels for it, or
-    # it overlaps the top panels' own titles.
-    top = 1 - 0.35 / fig.get_figheight() if fig.get_suptitle() else 1
+    # tight_layout ignores the suptitle: add a third of an inch above the panels for it,
+    # or it overlaps the top panels' own titles.
+    top = 1.0
+    if fig.get_suptitle():
+        height = fig.get_figheight() + 0.35
+        fig.set_figheight(height)
+        top = 1 - 0.35 / height
     fig.tight_layout(rect=(0, 0, 1, top))
     try:
         atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
