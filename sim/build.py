@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import centres as _centres  # noqa: F401  (registers the built-in centres)
 from .backlog import place_backlog
 from .centres.base import Centre, WiringError, wire
+from .centres.teams import cover_empty_centres
 from .config import Scenario
 from .model import Model, Township
 from .quota import added_posts, kind_of, township_ids, township_size, township_staff
@@ -101,6 +102,7 @@ def _build_township(
         for _ in range(tw.members_at_start[pool.name]):
             workforce.join(pool, hired_at=float("-inf"))
     build_secondment(model, tw, policy.secondment, workforce)
+    cover_empty_centres(model, tw)
 
 
 def _transfer_staff(model: Model, workforce: Workforce) -> None:

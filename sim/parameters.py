@@ -72,6 +72,11 @@ SOURCES: list[tuple[str, str, str]] = [
         "share of a working day",
         A + "the covering clerk or officer splits the day between two posts",
     ),
+    (
+        "county.cover.across_centres",
+        "flag",
+        A + "a head sends someone to a hall, grid desk or office left with nobody",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),

@@ -173,6 +173,30 @@ def test_a_window_whose_clerk_left_is_covered_by_the_other_clerk():
     assert covered < 15  # one clerk now staffs both windows, half a day each
 
 
+@pytest.mark.parametrize("centre, pool", [("grid", "grid_workers"), ("general", "office_staff")])
+def test_a_centre_left_with_nobody_is_covered_from_another_centre(centre, pool):
+    # Issue 8 point 5 beyond one centre: a grid desk whose only worker is gone (or an
+    # office with nobody) stalled until a hire while the windows had staff to spare.
+    def left(*extra):
+        s = scenario(
+            "county=single",
+            *SHORT,
+            f"county.kinds.town.staff.{pool}.headcount=0",
+            "policy.workforce.attrition_per_year=0",
+            "policy.secondment.requests_per_township_per_day=0",
+            *extra,
+        )
+        model = build(s, 0)
+        model.run()
+        mine = [i for i in model.items if i.route[0].station in model.townships[0].stations(centre)]
+        return sum(1 for i in mine if i.t_done is None), len(mine)
+
+    stalled, arrived = left("county.cover.across_centres=false")
+    covered, _ = left()
+    assert stalled > 0.9 * arrived > 50  # nobody takes them up
+    assert covered < 0.7 * stalled  # one member of another centre stands in half the day
+
+
 # ---- point 3: dedicated windows are department windows, one per clerk at most
 @pytest.mark.parametrize(
     "clerks, desks", [(1, 1), (2, 2), (3, 3), (5, 5), (8, 5)]

@@ -47,6 +47,9 @@ class Centre:
     scope: ClassVar[Scope]
     needs: ClassVar[Mapping[str, str]] = {}
     """Local link name → ``"<centre>.<inlet>"`` this centre sends work to."""
+    takes_cover: ClassVar[bool] = True
+    """Whether staff of the township's other centres can stand in here when nobody is
+    present (``county.cover.across_centres``)."""
 
     def __init__(self, model: Model, township: Township | None):
         self.model = model

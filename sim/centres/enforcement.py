@@ -50,6 +50,7 @@ class EnforcementOffice(Centre):
         "county": "departments.calls",
         "whistle": "county_enforcement.whistle",
     }
+    takes_cover = False  # its steps need certified officers; others cannot stand in
 
     def __init__(self, model: Model, township: Township | None):
         super().__init__(model, township)

@@ -5,7 +5,8 @@ split into department teams, each serving only its own categories or domains. Wi
 desks for n categories, :func:`group_by_load` assigns categories to desks by the
 longest-processing-time rule (largest share first, onto the least loaded desk), and
 :func:`neediest` picks where a newly arrived member of staff goes: the desk with the
-most work per member. :func:`cover_gaps` covers a desk or team left short of staff.
+most work per member. :func:`cover_gaps` covers a desk or team left short of staff, and
+:func:`cover_empty_centres` a township centre left with nobody at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..model import Model
+    from ..model import Model, Township
     from ..staff import Staff
 
 
@@ -65,6 +66,50 @@ def cover_gaps(
                     model.after(stay_h, _back, (s, short, donor))
 
     model.every(1.0, review)
+
+
+def cover_empty_centres(model: Model, tw: Township) -> None:
+    """The covering rule across centres (``county.cover.across_centres``), reviewed every
+    working day: a centre of the township with nobody present and work waiting for
+    ``delay_days`` gets a member of another centre — without an enforcement certificate,
+    from the station with the most members, never its last — for ``share`` of each
+    working day. A head does not leave the hall, the grid desk or the office empty for
+    months because its own staff left or were seconded.
+    """
+    rule = model.scenario.county.cover
+    if not rule.across_centres or rule.share <= 0.0:
+        return
+    delay_h = model.clock.hours(rule.delay_days)
+    stay_h = model.clock.hours(rule.share) if rule.share < 1.0 else None  # None: for good
+    empty_since: dict[str, float] = {}
+
+    def review() -> None:
+        now = model.env.now
+        for name, centre in tw.centres.items():
+            stations = centre.stations
+            if (
+                not centre.takes_cover
+                or any(st.active for st in stations)
+                or not any(st.waiting() for st in stations)
+            ):
+                empty_since.pop(name, None)
+                continue
+            if now - empty_since.setdefault(name, now) < delay_h:
+                continue
+            others = [st for other, c in tw.centres.items() if other != name for st in c.stations]
+            donors = [st for st in others if st.active > 1]
+            donor, s = _cover_from(donors, None, lambda st: st.active, lambda s: not s.certified)
+            if s is not None:
+                donor.remove(s, lambda s, c=centre, d=donor: _stand_in(model, s, c, d, stay_h))
+
+    model.every(1.0, review)
+
+
+def _stand_in(model: Model, s: Staff, centre: Any, donor: Any, stay_h: float | None) -> None:
+    """``s`` works at ``centre`` and, unless it is for good, goes back to ``donor``."""
+    centre.place(s)
+    if stay_h is not None:
+        model.after(stay_h, _back, (s, s.station, donor))
 
 
 def _cover_from(

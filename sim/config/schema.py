@@ -120,7 +120,9 @@ class PayConfig(Settings):
 class CoverRule(Settings):
     """How a township head covers a window or team left without staff (the same under
     every policy): after ``delay_days`` short of staff with work waiting, a member of
-    another window or team of the same centre covers it for ``share`` of each working day.
+    another window or team of the same centre covers it for ``share`` of each working day;
+    a whole centre left with nobody (its only grid worker gone, both window clerks
+    seconded) gets a member of another centre the same way.
     """
 
     delay_days: float = knob(2.0, 0.0, 10_000.0)
@@ -128,6 +130,9 @@ class CoverRule(Settings):
     share: float = knob(0.5, 0.0, 1.0)
     """Share of each working day the covering member spends there (1: moves for good,
     0: nobody covers)."""
+    across_centres: bool = True
+    """Whether a centre with nobody present borrows from the township's other centres
+    (a member without an enforcement certificate, never a station's last)."""
 
 
 @dataclass
