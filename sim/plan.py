@@ -376,8 +376,29 @@ def app(cfg: DictConfig) -> None:
     sys.exit(0 if result.feasible else 3)
 
 
+USAGE = "usage: tsim-plan plan=NAME [overrides…]"
+
+
+def _plans() -> list[str]:
+    """The plans shipped in ``configs/plan/``."""
+    return sorted(p.stem for p in (Path(CONFIG_DIR) / "plan").glob("*.yaml"))
+
+
 def main() -> None:
-    """Entry point of ``tsim-plan``."""
+    """Entry point of ``tsim-plan``: its own help, and one line for a missing plan."""
+    args = sys.argv[1:]
+    if any(a in ("-h", "--help") for a in args):
+        print(f"{USAGE}\n\n{__doc__}\nPlans in configs/plan/: {', '.join(_plans())}.")
+        print("Overrides: every tsim override works (tsim --help lists the groups and keys).")
+        return
+    own_configs = any(a.split("=")[0] in ("-cd", "--config-dir") for a in args)
+    if not own_configs and not any(a.startswith(("plan=", "+plan=")) for a in args):
+        print(
+            f"tsim-plan: choose a plan: plan=NAME (one of: {', '.join(_plans())}); "
+            "tsim-plan --help explains",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     app()
 
 

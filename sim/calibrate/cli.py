@@ -141,7 +141,11 @@ def _table(done: dict[str, Any]) -> str:
 def main() -> None:
     """Entry point of ``tsim-calibrate``: FILE first, then any ``tsim`` overrides."""
     args = sys.argv[1:]
-    helping = any(a in ("-h", "--help", "--hydra-help") for a in args)
+    if any(a in ("-h", "--help") for a in args):
+        print(f"{USAGE}\n\n{__doc__}")
+        print("Overrides: every tsim override works (tsim --help lists the groups and keys).")
+        return
+    helping = "--hydra-help" in args
     file = _data_file(args)
     if file is None and not helping:
         print(USAGE, file=sys.stderr)
