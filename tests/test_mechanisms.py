@@ -197,6 +197,39 @@ def test_a_centre_left_with_nobody_is_covered_from_another_centre(centre, pool):
     assert covered < 0.7 * stalled  # one member of another centre stands in half the day
 
 
+def test_a_clerk_on_the_way_to_the_next_window_leaves_no_empty_hall():
+    # The clerk left alone covers both department windows, and is on the way from one
+    # to the other at every review. Taking that for an empty hall sent office staff to
+    # dedicated windows every day, help the pooled window (one clerk, never moving)
+    # never got: one_window looked worse than dedicated windows in small townships.
+    s = scenario(
+        "county=single",
+        "run.replications=1",
+        "run.horizon_days=60",
+        "run.warmup_days=0",
+        "run.timeseries=false",
+        "county.kinds.town.staff.window_staff.headcount=2",
+        "county.kinds.town.staff.window_aux.headcount=0",
+        "policy.workforce.attrition_per_year=0",
+        "policy.workforce.hires_per_round=0",
+        "policy.secondment.requests_per_township_per_day=0",
+    )
+    model = build(s, 0)
+    hall = model.townships[0].centres["service"]
+    strangers = []
+    place = hall.place
+
+    def watch(member):
+        if model.pools[member.pool].centre != "service":
+            strangers.append(member)
+        place(member)
+
+    hall.place = watch
+    model.after(model.clock.hours(5), model.workforce._leave, hall.stations[0].members[0])
+    model.run()
+    assert strangers == []
+
+
 # ---- point 3: dedicated windows are department windows, one per clerk at most
 @pytest.mark.parametrize(
     "clerks, desks", [(1, 1), (2, 2), (3, 3), (5, 5), (8, 5)]

@@ -72,7 +72,7 @@ def cover_empty_centres(model: Model, tw: Township) -> None:
     """The covering rule across centres (``county.cover.across_centres``), reviewed every
     working day: a centre of the township with nobody present and work waiting for
     ``delay_days`` gets a member of another centre — without an enforcement certificate,
-    from the station with the most members, never its last — for ``share`` of each
+    from the station that can best spare one, never its last — for ``share`` of each
     working day. A head does not leave the hall, the grid desk or the office empty for
     months because its own staff left or were seconded.
     """
@@ -89,20 +89,48 @@ def cover_empty_centres(model: Model, tw: Township) -> None:
             stations = centre.stations
             if (
                 not centre.takes_cover
-                or any(st.active for st in stations)
+                or _staffed(tw, name)
                 or not any(st.waiting() for st in stations)
             ):
                 empty_since.pop(name, None)
                 continue
             if now - empty_since.setdefault(name, now) < delay_h:
                 continue
-            others = [st for other, c in tw.centres.items() if other != name for st in c.stations]
-            donors = [st for st in others if st.active > 1]
-            donor, s = _cover_from(donors, None, lambda st: st.active, lambda s: not s.certified)
+            donor, s = _spare_elsewhere(tw, name)
             if s is not None:
                 donor.remove(s, lambda s, c=centre, d=donor: _stand_in(model, s, c, d, stay_h))
 
     model.every(1.0, review)
+
+
+def _staffed(tw: Township, centre: str) -> bool:
+    """Someone works at the centre, or one of its own staff is moving between its
+    stations (a clerk who covers the next window is on the way there, not gone).
+    """
+    stations = tw.centres[centre].stations
+    if any(st.active for st in stations):
+        return True
+    return any(
+        s.station in stations and s.on_release is not None and not s.seconded
+        for p in tw.pools
+        if p.centre == centre
+        for s in p.members
+    )
+
+
+def _spare_elsewhere(tw: Township, centre: str) -> tuple[Any, Staff | None]:
+    """A member another centre can best spare: from the station with the least work
+    waiting per member (then the most members) that keeps someone, free ones first.
+    """
+    donors = [
+        st for name, c in tw.centres.items() if name != centre for st in c.stations if st.active > 1
+    ]
+    for donor in sorted(donors, key=lambda st: (st.waiting() / st.active, -st.active)):
+        ready = [s for s in donor.members if s.on_release is None and not s.certified]
+        if ready:
+            ready.sort(key=lambda s: s.since is not None)  # a free member first
+            return donor, ready[0]
+    return None, None
 
 
 def _stand_in(model: Model, s: Staff, centre: Any, donor: Any, stay_h: float | None) -> None:
