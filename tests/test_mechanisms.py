@@ -139,20 +139,18 @@ def test_service_deadlines_count_from_acceptance_of_complete_materials():
 
 
 # ---- point 5: a window whose only clerk leaves is covered, under every policy
-def _services_left_behind(*extra: str) -> float:
-    """Open requests at the horizon when one of two single-clerk windows loses its
-    clerk on day 5 and nobody is hired (the covering rule is all that can help).
+def _one_clerk_left(*extra: str, prepare=lambda model: None):
+    """The model run 60 days after one of a town's two window clerks leaves on day 5
+    and nobody is hired (the covering rules are all that can help).
     """
     s = scenario(
         "county=single",
-        "workload.streams=[services]",
         "run.replications=1",
         "run.horizon_days=60",
         "run.warmup_days=0",
         "run.timeseries=false",
         "county.kinds.town.staff.window_staff.headcount=2",
         "county.kinds.town.staff.window_aux.headcount=0",
-        "workload.services.requests_per_10k_pop_per_day=3",
         "policy.workforce.attrition_per_year=0",
         "policy.workforce.hires_per_round=0",
         *extra,
@@ -160,9 +158,20 @@ def _services_left_behind(*extra: str) -> float:
     model = build(s, 0)
     centre = model.townships[0].centres["service"]
     assert len(centre.stations) == 2  # two clerks: two department windows
+    prepare(model)
     leaver = centre.stations[0].members[0]
     model.after(model.clock.hours(5), model.workforce._leave, leaver)
     model.run()
+    return model
+
+
+def _services_left_behind(*extra: str) -> float:
+    """Open requests at the horizon when one of two single-clerk windows loses its clerk."""
+    only_services = (
+        "workload.streams=[services]",
+        "workload.services.requests_per_10k_pop_per_day=3",
+    )
+    model = _one_clerk_left(*only_services, *extra)
     return sum(1 for i in model.items if i.t_done is None)
 
 
@@ -202,31 +211,20 @@ def test_a_clerk_on_the_way_to_the_next_window_leaves_no_empty_hall():
     # to the other at every review. Taking that for an empty hall sent office staff to
     # dedicated windows every day, help the pooled window (one clerk, never moving)
     # never got: one_window looked worse than dedicated windows in small townships.
-    s = scenario(
-        "county=single",
-        "run.replications=1",
-        "run.horizon_days=60",
-        "run.warmup_days=0",
-        "run.timeseries=false",
-        "county.kinds.town.staff.window_staff.headcount=2",
-        "county.kinds.town.staff.window_aux.headcount=0",
-        "policy.workforce.attrition_per_year=0",
-        "policy.workforce.hires_per_round=0",
-        "policy.secondment.requests_per_township_per_day=0",
-    )
-    model = build(s, 0)
-    hall = model.townships[0].centres["service"]
     strangers = []
-    place = hall.place
 
-    def watch(member):
-        if model.pools[member.pool].centre != "service":
-            strangers.append(member)
-        place(member)
+    def watch(model):
+        hall = model.townships[0].centres["service"]
+        place = hall.place
 
-    hall.place = watch
-    model.after(model.clock.hours(5), model.workforce._leave, hall.stations[0].members[0])
-    model.run()
+        def placed(member):
+            if model.pools[member.pool].centre != "service":
+                strangers.append(member)
+            place(member)
+
+        hall.place = placed
+
+    _one_clerk_left("policy.secondment.requests_per_township_per_day=0", prepare=watch)
     assert strangers == []
 
 
