@@ -210,7 +210,8 @@ def _at_risk(model: Model, tw: Township, centre: str, change: int, reserve_h: fl
 
     Each waiting item goes to the first member free, members busy now once their step
     ends: the lines are served in turn, as the desks do (several desks' lines are taken
-    together by deadline).
+    together by deadline). An item of the tightest kind waiting now, arriving next,
+    must still fit too: a head keeps room for the next urgent task.
     """
     stations = tw.stations(centre)
     waiting = [item for st in stations for item in st.line]
