@@ -78,8 +78,9 @@ STREAM_METRICS = (
     MetricDoc(
         "backlog_growth_per_day",
         "least-squares slope of the items in the system over the window's working days; "
-        "a 95% CI above 0 flags an unstable (overloaded) stream, whose waits and lead "
-        "times — counted over started or finished items only — look better than they are",
+        "a 95% CI above 0, with a slope of at least 0.1% of the mean backlog, flags an "
+        "unstable (overloaded) stream, whose waits and lead times — counted over started "
+        "or finished items only — look better than they are",
         "items per working day",
     ),
     MetricDoc(

@@ -70,18 +70,27 @@ def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
 
 
 GROWTH = "backlog_growth_per_day"
+MATERIAL_GROWTH = 0.001
+"""A backlog whose growth is under 0.1% of its mean a working day (a quarter over a
+250-day year) is practically flat: it is not flagged, however narrow its CI."""
+UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
 
 
 def unstable_streams(
     metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]
 ) -> list[str]:
     """Streams whose backlog grows over the window: the 95% CI of the growth per working
-    day lies above 0. Their waits and lead times count finished items only and so look
-    better than they are; comparisons of them must say so.
+    day lies above 0 and the growth is material (:data:`MATERIAL_GROWTH` of the mean
+    backlog). Their waits and lead times count finished items only and so look better
+    than they are; comparisons of them must say so.
     """
     flagged = []
     for s in streams:
         m = metrics.get(f"{scope}.{s.id}.{GROWTH}") or {}
-        if m.get("ci_low") is not None and m["ci_low"] > 0:
-            flagged.append(s.id)
+        if m.get("ci_low") is None or m["ci_low"] <= 0:
+            continue
+        size = (metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean")
+        if size and m["mean"] < MATERIAL_GROWTH * size:  # significant but flat
+            continue
+        flagged.append(s.id)
     return flagged

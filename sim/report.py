@@ -27,7 +27,7 @@ from . import plots, results
 from .analysis import CI, paired_difference, welch_difference
 from .calendar import WorkingClock
 from .jobs import Job, load, overrides_of, streams, varying_keys
-from .outputs import GROWTH, backlog_total, unstable_streams
+from .outputs import GROWTH, UNSTABLE_RULE, backlog_total, unstable_streams
 from .table import cell
 
 BASELINE_DEFAULT = "pre_reform"
@@ -276,8 +276,8 @@ def _stability(ok: list[Job]) -> list[str]:
     lines += [
         "",
         (
-            f"A stream marked{UNSTABLE} has a backlog that grows over the window (95% CI of "
-            "the growth above 0): its waits and lead times count only the items that "
+            f"A stream marked{UNSTABLE} has a backlog that grows over the window "
+            f"({UNSTABLE_RULE}): its waits and lead times count only the items that "
             "started or finished, so they look better than they are; read its "
             "open-item ages (`open_age_max_d`, `open_age_mean_d` in comparison.csv) too."
             if flagged

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .outputs import streams_of, unstable_streams
+from .outputs import UNSTABLE_RULE, streams_of, unstable_streams
 
 COLUMNS = (
     "arrivals",
@@ -63,7 +63,7 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     growing = unstable_streams(metrics, scope, streams_of(summary))
     if growing:
         lines.append(
-            f"UNSTABLE (backlog grows, 95% CI above 0): {', '.join(growing)} — their waits "
+            f"UNSTABLE ({UNSTABLE_RULE}): {', '.join(growing)} — their waits "
             "and lead times count finished items only; see backlog_growth_per_day, "
             "open_age_max_d"
         )

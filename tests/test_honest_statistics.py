@@ -148,7 +148,22 @@ def test_the_run_table_flags_a_growing_stream():
         },
         "streams": [{"id": "services"}, {"id": "enforcement"}],
     }
-    assert "UNSTABLE (backlog grows, 95% CI above 0): services —" in scope_table(summary)
+    assert "UNSTABLE (backlog grows: 95% CI above 0" in scope_table(summary)
+    assert "): services —" in scope_table(summary)
+
+
+def test_a_significant_but_practically_flat_growth_is_not_flagged():
+    # reform_2019's enforcement: +0.016 cases a day [+0.0002, +0.03] on a backlog of 73
+    # was flagged UNSTABLE beside a flat line; 0.1% of the mean a day is the floor.
+    streams = [StreamInfo("enforcement", "Enforcement")]
+    growth = {"mean": 0.016, "ci_low": 0.0002, "ci_high": 0.03}
+    flat = {
+        "county.enforcement.backlog_growth_per_day": growth,
+        "county.enforcement.backlog_mean": {"mean": 73.0},
+    }
+    assert unstable_streams(flat, "county", streams) == []
+    small = {**flat, "county.enforcement.backlog_mean": {"mean": 5.0}}  # 0.3% a day
+    assert unstable_streams(small, "county", streams) == ["enforcement"]
 
 
 def test_auto_jobs_with_different_counts_pair_their_common_replications():
