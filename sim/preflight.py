@@ -1,9 +1,10 @@
 """Checks of the command line that must run before Hydra does.
 
-Hydra reports some mistakes only with a traceback, because they happen while it
-composes the config or prepares the output directory, before ``tsim`` gets control: a
-malformed YAML file in the config tree or in a ``--config-dir``, and an output
-directory that is an existing file. :func:`check` finds them first and raises one
+Hydra reports some mistakes only with a traceback or several lines, because they
+happen while it composes the config or prepares the output directory, before ``tsim``
+gets control: a malformed YAML file in the config tree or in a ``--config-dir``, an
+output directory that is an existing file, and a switch (a true/false key) set to
+something else. :func:`check` finds them first and raises one
 :class:`~sim.settings.ConfigError` line naming the file or key.
 """
 
@@ -13,6 +14,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import yaml
+from omegaconf import OmegaConf
+from omegaconf.errors import ValidationError
+from omegaconf.nodes import BooleanNode
 
 from .settings import ConfigError
 
@@ -28,6 +32,31 @@ def check(argv: Sequence[str], primary: Path) -> None:
         key, _, value = arg.partition("=")
         if key.lstrip("+~") in OUTPUT_KEYS and value and "${" not in value:
             _check_output_dir(key.lstrip("+~"), Path(value.strip("'\"")))
+    _check_switches(argv)
+
+
+def _check_switches(argv: Sequence[str]) -> None:
+    """A key that is a switch in the schema (``policy.rebalancing.enabled``) gets a
+    true/false value, in a single run or in each value of a sweep's comma list.
+    """
+    overrides = [a for a in argv if "=" in a and not a.startswith("-")]
+    if not overrides:
+        return
+    from .config import schema  # the schema registers the streams: only when needed
+
+    defaults = OmegaConf.structured(schema.ScenarioSchema)
+    for arg in overrides:
+        key, _, value = arg.partition("=")
+        key = key.lstrip("+~")
+        if key.startswith("hydra") or "@" in key or "(" in value or "${" in value:
+            continue
+        if not isinstance(OmegaConf.select(defaults, key, default=None), bool):
+            continue
+        for one in value.split(","):
+            try:
+                BooleanNode(one.strip().strip("'\""))
+            except ValidationError:
+                raise ConfigError(f"{key} = {one!r}: must be true or false") from None
 
 
 def _flag_values(argv: Sequence[str], flags: Sequence[str]) -> Iterator[str]:

@@ -262,6 +262,16 @@ def test_an_existing_file_as_output_directory_is_refused(tmp_path):
     preflight.check([f"hydra.run.dir={tmp_path}/new/run"], config_dir())
 
 
+def test_a_switch_set_to_something_else_is_one_line():
+    # Hydra's own answer was six lines and exit 1, for every true/false key.
+    for arg in ("county.cover.across_centres=maybe", "policy.rebalancing.enabled=true,nah"):
+        with pytest.raises(ConfigError, match=r"= '(maybe|nah)': must be true or false"):
+            preflight.check([arg], config_dir())
+    preflight.check(
+        ["policy.rebalancing.enabled=yes", "policy.escalation.enabled=false,true"], config_dir()
+    )
+
+
 def test_results_of_other_code_are_not_taken_for_this_codes(monkeypatch):
     # A sweep resumed after an upgrade must simulate again, not reuse older numbers.
     from sim.config import loading
