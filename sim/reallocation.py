@@ -22,11 +22,13 @@ FLEXIBLE_TYPES = ("administrative", "institutional")
 FLEXIBLE_CENTRES = ("service", "general")
 
 
-def centre_load(tw: Township, centre: str) -> float:
-    """Items waiting per member present at one of the township's centres."""
+def centre_load(tw: Township, centre: str, arriving: int = 0) -> float:
+    """Items waiting per member present at one of the township's centres (counting
+    ``arriving`` members on their way there).
+    """
     stations = tw.stations(centre)
     waiting = sum(st.waiting() for st in stations)
-    return waiting / max(1, sum(st.active for st in stations))
+    return waiting / max(1, sum(st.active for st in stations) + arriving)
 
 
 class Rebalancing:
@@ -144,7 +146,7 @@ def deploy(model: Model, tw: Township, reserve_h: float) -> None:
         while lent and _at_risk(model, tw, home, coming[home], reserve_h):
             send(lent.pop(0), home)
     for _ in range(10):  # lending: a few moves a review at most
-        loads = {c: _load(tw, c, coming[c]) for c in FLEXIBLE_CENTRES}
+        loads = {c: centre_load(tw, c, coming[c]) for c in FLEXIBLE_CENTRES}
         hi = max(loads, key=loads.__getitem__)
         lo = _other(hi)
         if loads[hi] - loads[lo] < 1.0:
@@ -194,13 +196,6 @@ def _spare(model: Model, tw: Township, lo: str, hi: str) -> Staff | None:
 
 def _other(centre: str) -> str:
     return FLEXIBLE_CENTRES[1 - FLEXIBLE_CENTRES.index(centre)]
-
-
-def _load(tw: Township, centre: str, coming: int) -> float:
-    """Items waiting per member at a centre, counting members on their way there."""
-    stations = tw.stations(centre)
-    waiting = sum(st.waiting() for st in stations)
-    return waiting / max(1, sum(st.active for st in stations) + coming)
 
 
 def _at_risk(model: Model, tw: Township, centre: str, change: int, reserve_h: float) -> bool:

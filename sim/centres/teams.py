@@ -125,12 +125,8 @@ def _spare_elsewhere(tw: Township, centre: str) -> tuple[Any, Staff | None]:
     donors = [
         st for name, c in tw.centres.items() if name != centre for st in c.stations if st.active > 1
     ]
-    for donor in sorted(donors, key=lambda st: (st.waiting() / st.active, -st.active)):
-        ready = [s for s in donor.members if s.on_release is None and not s.certified]
-        if ready:
-            ready.sort(key=lambda s: s.since is not None)  # a free member first
-            return donor, ready[0]
-    return None, None
+    donors.sort(key=lambda st: (st.waiting() / st.active, -st.active))
+    return _first_ready(donors, lambda s: not s.certified)
 
 
 def _stand_in(model: Model, s: Staff, centre: Any, donor: Any, stay_h: float | None) -> None:
@@ -144,12 +140,20 @@ def _cover_from(
     stations: list[Any], short: Any, count: Callable[[Any], int], can_cover: Callable[[Staff], bool]
 ) -> tuple[Any, Staff | None]:
     """The station with the most members that has one free to cover (free ones first)."""
-    for donor in sorted((st for st in stations if st is not short), key=count, reverse=True):
+    donors = sorted((st for st in stations if st is not short), key=count, reverse=True)
+    return _first_ready(donors, can_cover)
+
+
+def _first_ready(donors: list[Any], can_cover: Callable[[Staff], bool]) -> tuple[Any, Staff | None]:
+    """The first donor, in order, with a member who can cover and is not already
+    moving, and that member (a free one first); ``(None, None)`` when there is none.
+    """
+    for donor in donors:
         ready = [s for s in donor.members if s.on_release is None and can_cover(s)]
         if ready:
             ready.sort(key=lambda s: s.since is not None)  # a free member first
             return donor, ready[0]
-    return short, None
+    return None, None
 
 
 def _back(event: Any) -> None:
