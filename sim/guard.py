@@ -10,20 +10,17 @@ and the members of staff; :func:`check_size` refuses, with one line, a run above
 memory) — both knobs may be raised to run it anyway. :func:`unserved_work` names
 centres that receive work but have neither staff nor posts, so can never serve it.
 
-Rates are read from the workload settings by name, so a new stream needs no code
-here: ``*_per_day`` fields are per township and working day, multiplied by the
-population in tens of thousands (``*_per_10k_pop_*``), villages (``*_per_village_*``)
-or grid cells (``*_per_cell_*``); ``lists_per_day`` is multiplied by
-``list_items_mean``. Nothing here imports SimPy or the model.
+Expected arrivals come from the streams' declarations through :mod:`sim.load`, per
+township (its own size and staff), so a new stream needs no code here. Nothing here
+imports SimPy or the model.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import registry
+from . import load, quota
 from .precision import most_replications
 from .settings import ConfigError
 
@@ -60,44 +57,17 @@ class RunSize:
         )
 
 
-def _driver(field_name: str, kind: TownshipKind) -> float:
-    if "per_10k_pop" in field_name:
-        return kind.population / 1e4
-    if "per_village" in field_name:
-        return float(kind.villages)
-    if "per_cell" in field_name:
-        return float(kind.grid_cells)
-    return 1.0
-
-
-def daily_items(settings: Any, kind: TownshipKind) -> float:
-    """Expected items a day that one stream's own sources bring to one township."""
-    total = 0.0
-    for f in dataclasses.fields(settings):
-        if not f.name.endswith("_per_day"):
-            continue
-        rate = float(getattr(settings, f.name)) * _driver(f.name, kind)
-        batch = getattr(settings, f.name.removesuffix("s_per_day") + "_items_mean", None)
-        total += rate * (float(batch) if batch is not None else 1.0)
-    return total
-
-
-def _active(s: Scenario) -> list[registry.StreamSpec[Any]]:
-    chosen = s.workload.streams
-    return [spec for spec in registry.streams() if chosen is None or spec.id in chosen]
+def daily_items(s: Scenario) -> float:
+    """Expected work items a working day in the whole county (:mod:`sim.load`): every
+    township's arrivals with its own size, batches, duplicates and cases or tasks from
+    grid reports, and the county side's own work.
+    """
+    return sum(flow.items_per_day for flow in load.all_flows(s))
 
 
 def estimate(s: Scenario) -> RunSize:
     """Expected items of the run (an estimate to within a small factor, not a forecast)."""
     days = s.run.horizon_days
-    grid = s.policy.grid  # parallel grids report some issues more than once
-    duplicates = 1.0 + (grid.parallel_grids - 1) * grid.duplicate_share
-    per_day = s.county.own_work_per_day
-    for kind_name, count in s.county.townships.items():
-        kind = s.county.kinds[kind_name]
-        for spec in _active(s):
-            rate = daily_items(spec.settings(s), kind)
-            per_day += count * rate * (duplicates if spec.id == "grid" else 1.0)
     townships = sum(s.county.townships.values())
     p = s.policy
     staff = s.county.department_staff + sum(
@@ -109,7 +79,7 @@ def estimate(s: Scenario) -> RunSize:
         reviews += townships * days / p.rebalancing.interval_days
     if p.flexible_staff.enabled:
         reviews += townships * days / p.flexible_staff.review_days
-    return RunSize(per_day * days + reviews + staff, most_replications(s.run))
+    return RunSize(daily_items(s) * days + reviews + staff, most_replications(s.run))
 
 
 def _township_staff(s: Scenario, kind: TownshipKind) -> int:
@@ -142,29 +112,39 @@ def check_size(s: Scenario) -> None:
 
 
 def unserved_work(s: Scenario) -> list[str]:
-    """One line per township kind and centre that gets work but has no staff and no posts."""
+    """One line per township kind (or township with its own staff) and centre that gets
+    work but has no staff and no posts.
+    """
     if s.policy.flexible_staff.enabled:  # staff may come over from other centres
         return []
-    lines = []
-    used = [k for k, n in s.county.townships.items() if n > 0]
-    for kind_name in used:
-        kind = s.county.kinds[kind_name]
-        for spec in _active(s):
-            if daily_items(spec.settings(s), kind) <= 0 or _posts(s, kind, spec.centre) > 0:
+    lines: dict[str, None] = {}
+    for tid in quota.township_ids(s):
+        flows = load.township_flows(s, tid)
+        for centre in load.centres_with_work(flows):
+            if _posts(s, tid, centre) > 0:
                 continue
-            lines.append(
-                f"county.kinds.{kind_name}: no staff and no posts in the {spec.centre!r} "
-                f"centre, so its {spec.id} work is never served (add a pool with "
-                f"centre: {spec.centre} or a headcount)"
+            where = (
+                f"county.township_staff.{tid}"
+                if tid in s.county.township_staff
+                else f"county.kinds.{quota.kind_of(tid)}"
             )
-    return lines
+            streams = ", ".join(dict.fromkeys(f.stream for f in flows if _visits(f, centre)))
+            lines.setdefault(
+                f"{where}: no staff and no posts in the {centre!r} centre, so its {streams} "
+                f"work is never served (add a pool with centre: {centre} or a headcount)"
+            )
+    return list(lines)
 
 
-def _posts(s: Scenario, kind: TownshipKind, centre: str) -> int:
-    """Posts that can ever be filled in one centre of a township of this kind."""
+def _visits(flow: load.Flow, centre: str) -> bool:
+    return flow.arrivals_per_day > 0 and any(v.centre == centre for v in flow.source.visits)
+
+
+def _posts(s: Scenario, tid: str, centre: str) -> int:
+    """Posts that can ever be filled in one centre of the township."""
     p = s.policy
     posts = 0
-    for name, pool in kind.staff.items():
+    for name, pool in quota.township_staff(s, tid).items():
         if pool.centre != centre:
             continue
         # The quota lever adds posts pro rata to the headcount: none to an empty pool.

@@ -23,7 +23,7 @@ from .config.schema import PlanConfig
 from .cost import yearly_pay
 from .quota import township_ids, township_staff
 from .search import Decision, Point
-from .sizing import DEPARTMENTS, TOWNSHIP_WORK, size
+from .sizing import DEPARTMENTS, size, township_centres
 
 TOWNSHIP_STAFF = "county.township_staff."
 NO_WAIT_LIMIT = 1e9  # hours: a centre without a wait target is sized for stability only
@@ -222,7 +222,7 @@ def _short_of_staff(s: Scenario, plan: Plan, centres: set[tuple[str, str]]) -> b
 
 def sizing_centres() -> list[str]:
     """Centres the sizing covers."""
-    return [*TOWNSHIP_WORK, DEPARTMENTS]
+    return [*township_centres(), DEPARTMENTS]
 
 
 def analytic_start(cfg: DictConfig, plan: Plan) -> Point:

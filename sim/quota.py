@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .config.schema import PoolSpec, Scenario
+if TYPE_CHECKING:  # types only: the configuration package imports this module
+    from .config.schema import PoolSpec, Scenario
 
 
 def township_ids(s: Scenario) -> list[str]:
@@ -110,3 +112,19 @@ def moved_posts(s: Scenario) -> int:
     posts of their other offices included.
     """
     return sum(township_posts(s, tid).total for tid in township_ids(s))
+
+
+def county_staff_after_move(s: Scenario, moved: int) -> int:
+    """Department staff left once ``moved`` posts of county quota went to townships:
+    ``policy.quota.working_staff_share`` of them were posts that somebody held (the rest
+    spare or reclaimed), so only those leave the departments.
+    """
+    cfg = s.county
+    working = s.policy.quota.working_staff_share
+    cut = math.floor(moved * working * cfg.department_staff / cfg.quota_total + 0.5)
+    return max(0, cfg.department_staff - cut)
+
+
+def county_staff(s: Scenario) -> int:
+    """Department staff at the start of a run, after the quota lever (减上补下)."""
+    return county_staff_after_move(s, moved_posts(s))

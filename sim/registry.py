@@ -58,6 +58,9 @@ class StreamSpec(Generic[C]):
     """Name of the township centre that serves the stream (see :func:`register_centre`)."""
     config: type[C]
     """Dataclass of the stream's workload settings, composed under ``workload.<id>``."""
+    workload: Callable[[Any], tuple[Any, ...]] | None = None
+    """``scenario -> (Source, …)``: where the stream's arrivals come from and the work each
+    makes (:mod:`sim.workload`); every tool that needs expected counts or loads reads it."""
     extra_metrics: Callable[[Any, float, float], dict[str, float]] | None = None
     """``(records, window_start_h, horizon_h) -> {metric: value}`` beyond the common KPIs."""
     extra_docs: tuple[MetricDoc, ...] = ()

@@ -99,6 +99,19 @@ class Dist(Settings):
     mean_h: float = knob(1.0, 0.0, 10_000.0)
     cv: float = knob(1.0, 0.0, 10.0)
 
+    @property
+    def mean(self) -> float:
+        """Mean duration in working hours (what :func:`sim.rng.sample` draws around)."""
+        return float(self.mean_h)
+
+    @property
+    def variance(self) -> float:
+        """Variance in hours², as the sampler draws it (exponential: cv 1; deterministic: 0)."""
+        if self.kind == "deterministic":
+            return 0.0
+        cv = 1.0 if self.kind == "exponential" else float(self.cv)
+        return (cv * self.mean) ** 2
+
 
 def dist(kind: str, mean_h: float, cv: float = 1.0) -> Any:
     """A :class:`Dist` field with the given default."""

@@ -34,38 +34,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from . import analytic
-from .centres.county import county_staff_after_move
+from . import analytic, load, registry
 from .config import ConfigError, Scenario
-from .quota import added_posts, moved_posts, township_ids, township_size, township_staff
-from .streams.enforcement import ENFORCEMENT_STAGES
-
-SERVICE, ENFORCEMENT, GENERAL, GRID, DEPARTMENTS = (
-    "service",
-    "enforcement",
-    "general",
-    "grid",
-    "departments",
-)
-COUNTY = "county"
-
-
-@dataclass(frozen=True)
-class Work:
-    """What arrives at one centre: visits per working hour, their mean staff-hours and
-    the crew (staff per server) its steps need at most.
-    """
-
-    visits_per_h: float
-    staff_h_per_visit: float
-    crew: int = 1
-
-    @property
-    def offered_load(self) -> float:
-        """Staff-hours of work arriving per working hour."""
-        return self.visits_per_h * self.staff_h_per_visit
+from .load import COUNTY as COUNTY_SCOPE
+from .load import Work
+from .quota import added_posts, county_staff, township_ids, township_staff
 
 
 @dataclass(frozen=True)
@@ -85,126 +59,27 @@ class CentreSizing:
     needed: int  # staff (a multiple of ``crew``) for a wait ≤ the target
 
 
-def _active(s: Scenario, stream: str) -> bool:
-    chosen = s.workload.streams
-    return chosen is None or stream in chosen
+DEPARTMENTS = "departments"
+COUNTY = COUNTY_SCOPE
 
 
-def _workload(s: Scenario, stream: str) -> Any:
-    return getattr(s.workload, stream)
+def township_centres() -> list[str]:
+    """Township centres the sizing covers: every registered stream's centre."""
+    return list(registry.centre_names())
 
 
-def _grid_reports_per_day(s: Scenario, tid: str) -> float:
-    if not _active(s, "grid"):
-        return 0.0
-    return float(_workload(s, "grid").reports_per_cell_per_day) * township_size(s, tid).grid_cells
-
-
-def services_work(s: Scenario, tid: str) -> Work:
-    """Requests at the service centre; an incomplete one is handled twice."""
-    cfg = _workload(s, "services")
-    lever = s.policy.windows
-    per_h = 0.0
-    if _active(s, "services"):
-        per_h = cfg.requests_per_10k_pop_per_day * township_size(s, tid).population / 1e4
-        per_h /= s.calendar.hours_per_day
-    remote = cfg.online_share + lever.proxy_share
-    factor = remote * cfg.online_effort_factor + (1.0 - remote)
-    if lever.mode == "pooled":
-        factor *= lever.pooled_effort_factor
-    handling = sum(c.share * c.effort.mean_h for c in cfg.categories.values())
-    inc = cfg.incomplete_share
-    per_request = factor * (handling + inc * cfg.incomplete_effort.mean_h)
-    return Work(per_h * (1.0 + inc), per_request / (1.0 + inc))
-
-
-def _cases_per_day(s: Scenario, tid: str) -> float:
-    cfg = _workload(s, "enforcement")
-    size = township_size(s, tid)
-    own = 0.0
-    if _active(s, "enforcement"):
-        own = (
-            cfg.inspections_per_village_per_day * size.villages
-            + cfg.complaints_per_10k_pop_per_day * size.population / 1e4
-            + cfg.county_referrals_per_day
-        )
-    from_grid = _grid_reports_per_day(s, tid) * _workload(s, "grid").to_enforcement_share
-    return float(own + from_grid)
-
-
-def enforcement_work(s: Scenario, tid: str) -> Work:
-    """Cases through five stages in crews; a case beyond township powers (after they
-    are delegated) stops after inspection.
-    """
-    cfg = _workload(s, "enforcement")
-    stages = [getattr(cfg.stages, name) for name in ENFORCEMENT_STAGES]
-    kept = 1.0 - cfg.refer_up_share
-    first, rest = stages[0], stages[1:]
-    staff_h = first.crew * first.effort.mean_h + kept * sum(
-        st.crew * st.effort.mean_h for st in rest
-    )
-    visits = 1.0 + kept * len(rest)
-    crew = max(st.crew for st in stages)
-    per_h = _cases_per_day(s, tid) / s.calendar.hours_per_day
-    # Work in crew-hours: a server is a crew, a solo step half a crew's time.
-    return Work(per_h * visits, staff_h / visits, crew)
-
-
-def delegated_work(s: Scenario, tid: str) -> Work:
-    """Tasks at the general office, less those admission control returns or clears."""
-    cfg = _workload(s, "delegated")
-    grid = _workload(s, "grid")
-    lever = s.policy.admission
-    admitted = 1.0
-    cut = 0.0
-    if lever.enabled:
-        admitted = 1.0 - lever.off_list_share * (1.0 - lever.resourced_share)
-        cut = lever.assessment_cut_share
-    kinds = []  # (tasks per day, mean hours)
-    if _active(s, "delegated"):
-        kinds += [
-            (cfg.routine_per_day * admitted, cfg.routine_effort.mean_h),
-            (cfg.lists_per_day * cfg.list_items_mean * admitted, cfg.list_item_effort.mean_h),
-            (cfg.assessments_per_day * (1 - cut) * admitted, cfg.assessment_effort.mean_h),
-        ]
-    kinds.append((_grid_reports_per_day(s, tid) * grid.to_delegated_share, grid.task_effort.mean_h))
-    return _mix(kinds, s.calendar.hours_per_day)
-
-
-def grid_work(s: Scenario, tid: str) -> Work:
-    """Patrol reports and, with parallel grids, their duplicates, each triaged once."""
-    lever = s.policy.grid
-    reports = _grid_reports_per_day(s, tid) * (
-        1 + (lever.parallel_grids - 1) * lever.duplicate_share
-    )
-    return _mix([(reports, _workload(s, "grid").triage_effort.mean_h)], s.calendar.hours_per_day)
+def township_work(s: Scenario, tid: str) -> dict[str, Work]:
+    """What arrives at each of the township's centres (:func:`sim.load.centre_work`)."""
+    flows = load.township_flows(s, tid)
+    hours = s.calendar.hours_per_day
+    return {centre: load.centre_work(flows, centre, hours) for centre in township_centres()}
 
 
 def departments_work(s: Scenario) -> Work:
-    """The county departments' own work, townships' referrals and legal reviews."""
-    cfg = _workload(s, "enforcement")
-    kinds = [(s.county.own_work_per_day, s.county.own_work_effort.mean_h)]
-    for tid in township_ids(s):
-        cases = _cases_per_day(s, tid)
-        kinds.append((cases * cfg.refer_up_share, cfg.referral_effort.mean_h))
-        legal = cases * (1 - cfg.refer_up_share) * cfg.legal_review_share
-        kinds.append((legal, cfg.legal_review_effort.mean_h))
-    return _mix(kinds, s.calendar.hours_per_day)
-
-
-def _mix(kinds: Sequence[tuple[float, float]], hours_per_day: float) -> Work:
-    per_day = sum(n for n, _ in kinds)
-    if per_day <= 0:
-        return Work(0.0, 0.0)
-    return Work(per_day / hours_per_day, sum(n * h for n, h in kinds) / per_day)
-
-
-TOWNSHIP_WORK = {
-    SERVICE: services_work,
-    ENFORCEMENT: enforcement_work,
-    GENERAL: delegated_work,
-    GRID: grid_work,
-}
+    """The county departments' own work, townships' referrals, legal reviews and the
+    tasks admission control returns.
+    """
+    return load.centre_work(load.all_flows(s), DEPARTMENTS, s.calendar.hours_per_day)
 
 
 def crews_for_wait(work: Work, max_wait_h: float) -> int:
@@ -259,15 +134,15 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     rows = []
     for tid in township_ids(s):
         pools = township_staff(s, tid)
-        for centre, work_of in TOWNSHIP_WORK.items():
+        for centre, work in township_work(s, tid).items():
             mine = {name: p for name, p in pools.items() if p.centre == centre}
             present = sum(p.headcount for p in mine.values())
             quota = present + sum(added.get((tid, name), 0) for name in mine)
-            if centre == ENFORCEMENT:
+            if centre == "enforcement":  # stationed county officers join its teams
                 present += stationed
                 quota += stationed
-            rows.append(_row(tid, centre, work_of(s, tid), quota, present, target(centre)))
-    county = county_staff_after_move(s.county, moved_posts(s))
+            rows.append(_row(tid, centre, work, quota, present, target(centre)))
+    county = county_staff(s)
     rows.append(_row(COUNTY, DEPARTMENTS, departments_work(s), county, county, target(DEPARTMENTS)))
     return rows
 
@@ -341,7 +216,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _targets(args: argparse.Namespace) -> dict[str, float]:
-    centres = [*TOWNSHIP_WORK, DEPARTMENTS]
+    centres = [*township_centres(), DEPARTMENTS]
     targets = dict.fromkeys(centres, args.wait_h)
     for item in args.wait:
         name, _, value = item.partition("=")

@@ -14,8 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import engine, plots, registry, results
+from sim import engine, guard, load, plots, registry, results, sizing
 from sim.build import build
+from sim.calibrate.observed import read_counts
+from sim.calibrate.rates import estimate
 from sim.centres.base import Centre, WiringError
 from sim.config import config_hash, load_scenario
 from sim.registry import MetricDoc, ParameterSource, StreamSpec
@@ -23,6 +25,7 @@ from sim.report import report
 from sim.settings import Settings, knob
 from sim.station import Desk
 from sim.work import Step
+from sim.workload import Effort, Source, Visit
 
 from .conftest import raw_config, scenario
 
@@ -63,7 +66,7 @@ class ToyDesk(Centre):
         self.desk.add(s)
 
     def start(self):
-        """Poisson arrivals of fixed effort."""
+        """Poisson arrivals of fixed effort, at the declared rate."""
         spec = registry.stream("toy")
         cfg = spec.settings(self.model.scenario)
         tw, model = self.township, self.model
@@ -71,7 +74,15 @@ class ToyDesk(Centre):
         def create(t):
             model.new_item(tw.index, spec, t, 1.0, [Step(self.desk, cfg.effort_h)])
 
-        self.arrive(spec, self.poisson("toy", cfg.per_day), create)
+        per_day = load.rate_per_day(model.scenario, "toy", "toy", tw)
+        self.arrive(spec, self.poisson("toy", per_day), create)
+
+
+def toy_workload(s):
+    """Toys per township and day, one visit of fixed effort each."""
+    cfg = s.workload.toy
+    visit = Visit("toy", 1.0, Effort(cfg.effort_h))
+    return (Source("toys", (visit,), "per_day", cfg.per_day, "township", "toy"),)
 
 
 @pytest.fixture
@@ -83,6 +94,7 @@ def toy_stream():
             unit="toys",
             centre="toy",
             config=ToyWorkload,
+            workload=toy_workload,
             extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
             extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
             sources=(ParameterSource("*", "per day / hours", "test"),),
@@ -142,6 +154,25 @@ def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_
     assert "street" in yishui.county.kinds  # a kind with staff of its own gets the pool too
     quiet = load_scenario(raw_config("county=yishui", "workload=quiet", *SHORT))
     assert all("toy_staff" not in kind.staff for kind in quiet.county.kinds.values())
+
+
+def test_a_new_streams_declaration_reaches_the_guard_sizing_and_calibration(toy_stream, tmp_path):
+    s, none = toy_scenario(), toy_scenario("workload.toy.per_day=0")
+    days, hours = s.run.horizon_days, s.calendar.hours_per_day
+    grown = guard.estimate(s).per_replication - guard.estimate(none).per_replication
+    assert grown == pytest.approx(4.0 * days)  # one township, 4 toys a day
+    (row,) = [r for r in sizing.size(s) if r.centre == "toy"]
+    assert row.offered_load == pytest.approx(4.0 * 0.5 / hours)
+    assert row.quota == 2  # the stream's default pool
+    unstaffed = toy_scenario("+county.township_staff.town_1.toy_staff=0")
+    assert any("'toy' centre, so its toy work" in line for line in guard.unserved_work(unstaffed))
+    path = tmp_path / "counts.csv"
+    path.write_text(  # 2020-01-06 … 2020-01-31: 20 working days
+        "township,stream,period_start,period_end,arrivals\ntown_1,toy,2020-01-06,2020-01-31,60\n"
+    )
+    est = estimate(s, read_counts(str(path), s))
+    (rate,) = [r for r in est.rates if r.key == "workload.toy.per_day"]
+    assert rate.value == pytest.approx(60 / 20)
 
 
 def test_quiet_workload_silences_a_new_stream_without_naming_it(toy_stream):

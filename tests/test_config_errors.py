@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf
 
-from sim import build, engine, guard, preflight
+from sim import build, engine, guard, load, preflight
 from sim.config import ConfigError, config_hash, load_scenario
 from sim.config.location import config_dir
 from sim.config.validation import RESERVED_POOLS
@@ -202,8 +202,9 @@ def test_size_limits_may_be_raised_and_do_not_change_the_config_hash():
 def test_size_estimate_is_close_to_the_items_a_run_simulates():
     s = scenario("county=single", "run.replications=1", "run.horizon_days=60")
     simulated = engine.run_replication(s, 0, with_series=False).counters["work_items"]
-    # The county departments' own work is simulated too, but is not a township item.
-    expected = guard.estimate(s).per_replication - 60 * s.county.own_work_per_day
+    # The county side's own work is simulated too, but is not a township item.
+    county = sum(flow.items_per_day for flow in load.county_flows(s))
+    expected = guard.estimate(s).per_replication - 60 * county
     # Poisson arrivals (about 4,000) and batches of listed tasks: within 10%.
     assert abs(simulated - expected) < 0.1 * expected, (simulated, expected)
 

@@ -59,7 +59,7 @@ def test_table_covers_every_township_and_centre_of_wuchuan_quickly(tmp_path):
     t0 = time.perf_counter()
     rows = sizing.size(s)
     assert time.perf_counter() - t0 < 1.0
-    expected = {(t, c) for t in township_ids(s) for c in sizing.TOWNSHIP_WORK}
+    expected = {(t, c) for t in township_ids(s) for c in sizing.township_centres()}
     expected.add(("county", "departments"))
     assert {(r.scope, r.centre) for r in rows} == expected
     assert all(r.needed % r.crew == 0 for r in rows)

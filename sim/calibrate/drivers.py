@@ -1,161 +1,106 @@
-"""Where arrivals come from: the rate key of each source and the size it scales with.
+"""Where arrivals come from, for calibration: the streams' declared sources.
 
-Each stream's own arrivals are a sum of **components** — services: requests per 10,000
-people; enforcement: inspections per village, complaints per 10,000 people and county
-referrals per township; delegated tasks: routine items, rectification lists and
-assessments per township; grid: reports per grid cell. A component's expected items per
-working day in a township are ``rate × driver × items per arrival × demand scale``;
-items per arrival counts a list's items, a report's duplicates and what admission
-control leaves in. Enforcement cases and office tasks also arrive from grid reports
-(:func:`from_grid`), which the counts of those streams include.
+Each stream's own arrivals are a sum of **components**, its declared sources
+(:mod:`sim.workload`) — services: requests per 10,000 people; enforcement: inspections
+per village, complaints per 10,000 people and county referrals per township; delegated
+tasks: routine items, rectification lists and assessments per township; grid: reports per
+grid cell; any other registered stream: whatever it declares. A component's expected items
+per working day in a township are ``rate × driver × items per arrival × demand scale``,
+with the township's own size (:func:`sim.quota.township_size`); items per arrival counts a
+list's items, a report's duplicates and what admission control leaves in. Some streams
+also receive arrivals fed by another's (cases and office tasks from grid reports:
+:func:`fed`), which the counts of those streams include.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import registry
 from ..demand import scale_of
-from ..quota import kind_of
-
-
-def _admitted(s: Any, cut: float = 0.0) -> float:
-    """Share of delegated tasks that enter the township (admission control, 职责准入)."""
-    lever = s.policy.admission
-    if not lever.enabled:
-        return 1.0
-    return 1.0 - cut - lever.off_list_share * (1.0 - cut) * (1.0 - lever.resourced_share)
-
-
-def _one(_s: Any) -> float:
-    return 1.0
+from ..load import active, sources
+from ..quota import township_size
+from ..workload import Feed, Source, driver
 
 
 @dataclass(frozen=True)
 class Component:
-    """One source of a stream's own arrivals."""
+    """One declared source of a stream's own arrivals."""
 
-    kind: str
-    """Its name in the data's optional ``kind`` column."""
-    key: str
-    """Its rate key under ``workload.<stream>``."""
-    driver: str
-    """Township size it scales with: ``population_10k``, ``villages``, ``grid_cells``
-    or ``township`` (the same in every township)."""
-    source: str
-    """Its arrival source (as in :meth:`sim.centres.base.Centre.poisson`)."""
-    items_per_arrival: Callable[[Any], float] = _one
-    """Mean items one arrival brings (a list's items, a report with its duplicates)."""
-    items_squared: Callable[[Any], float] | None = None
-    """Mean square of the same; None: arrivals bring 0 or 1 item (the square is the
-    mean). Batches make counts overdispersed, which widens the CIs (:mod:`.rates`)."""
+    stream: str
+    source: Source
 
-    def dispersion(self, s: Any) -> float:
+    @property
+    def kind(self) -> str:
+        """Its name in the data's optional ``kind`` column."""
+        return self.source.kind
+
+    @property
+    def key(self) -> str:
+        """Its rate key under ``workload.<stream>``."""
+        assert self.source.key is not None
+        return self.source.key
+
+    @property
+    def full_key(self) -> str:
+        """``workload.<stream>.<key>``."""
+        return f"workload.{self.stream}.{self.key}"
+
+    @property
+    def dispersion(self) -> float:
         """Variance-to-mean ratio of this component's item counts (1 for Poisson)."""
-        mean = self.items_per_arrival(s)
-        if self.items_squared is None or mean <= 0.0:
-            return 1.0
-        return self.items_squared(s) / mean
+        return self.source.items.dispersion
 
 
-def _list_items_squared(s: Any) -> float:
-    """E[S²] of a list's admitted items: S ~ 1 + Poisson(m − 1), each item admitted with
-    probability a (binomial thinning).
+def streams() -> list[str]:
+    """Streams that declare sources (the ones counts can calibrate)."""
+    return [spec.id for spec in registry.streams() if spec.workload is not None]
+
+
+def components(s: Any, stream: str) -> tuple[Component, ...]:
+    """The stream's own sources in scenario ``s``."""
+    return tuple(
+        Component(stream, src) for src in sources(s, stream) if src.fed_by is None and src.key
+    )
+
+
+def feeds(s: Any, stream: str) -> tuple[Feed, ...]:
+    """What feeds the stream: shares of other streams' arrivals."""
+    return tuple(src.fed_by for src in sources(s, stream) if src.fed_by is not None)
+
+
+def order(s: Any) -> list[str]:
+    """Calibratable streams, those that feed others first: their rates set the items
+    they add to the others.
     """
-    m, a = s.workload.delegated.list_items_mean, _admitted(s)
-    return a * m * (1.0 - a) + a * a * (m * m + m - 1.0)
+    feeding = {f.stream for stream in streams() for f in feeds(s, stream)}
+    names = streams()
+    return [n for n in names if n in feeding] + [n for n in names if n not in feeding]
 
 
-def _report_items(s: Any) -> float:
-    grid = s.policy.grid
-    return 1.0 + (grid.parallel_grids - 1) * grid.duplicate_share
-
-
-def _report_items_squared(s: Any) -> float:
-    """E[S²] of a report with its duplicates: S = 1 + Binomial(grids − 1, share)."""
-    grid = s.policy.grid
-    k, p = grid.parallel_grids - 1, grid.duplicate_share
-    return k * p * (1.0 - p) + (1.0 + k * p) ** 2
-
-
-COMPONENTS: dict[str, tuple[Component, ...]] = {
-    "services": (
-        Component("requests", "requests_per_10k_pop_per_day", "population_10k", "services"),
-    ),
-    "enforcement": (
-        Component("inspections", "inspections_per_village_per_day", "villages", "enforcement"),
-        Component("complaints", "complaints_per_10k_pop_per_day", "population_10k", "enforcement"),
-        Component("referrals", "county_referrals_per_day", "township", "enforcement"),
-    ),
-    "delegated": (
-        Component("routine", "routine_per_day", "township", "delegated/routine", _admitted),
-        Component(
-            "lists",
-            "lists_per_day",
-            "township",
-            "delegated/lists",
-            lambda s: s.workload.delegated.list_items_mean * _admitted(s),
-            _list_items_squared,
-        ),
-        Component(
-            "assessments",
-            "assessments_per_day",
-            "township",
-            "delegated/assessments",
-            lambda s: _admitted(
-                s,
-                s.policy.admission.assessment_cut_share if s.policy.admission.enabled else 0.0,
-            ),
-        ),
-    ),
-    "grid": (
-        Component(
-            "reports",
-            "reports_per_cell_per_day",
-            "grid_cells",
-            "grid",
-            _report_items,
-            _report_items_squared,
-        ),
-    ),
-}
-"""Components of each stream; a stream not listed here cannot be calibrated."""
-
-GRID_FEEDS = {"enforcement": "to_enforcement_share", "delegated": "to_delegated_share"}
-"""Streams that also receive grid reports, and the grid share key that sends them."""
-
-
-def driver(s: Any, township: str, name: str) -> float:
-    """Size of ``township`` in the units of driver ``name``."""
-    kind = s.county.kinds[kind_of(township)]
-    sizes = {
-        "population_10k": kind.population / 1e4,
-        "villages": float(kind.villages),
-        "grid_cells": float(kind.grid_cells),
-        "township": 1.0,
-    }
-    return sizes[name]
-
-
-def active(s: Any, stream: str) -> bool:
-    """The stream's own sources produce work (``workload.streams``)."""
-    return s.workload.streams is None or stream in s.workload.streams
-
-
-def per_unit(s: Any, stream: str, c: Component, township: str) -> float:
+def per_unit(s: Any, c: Component, township: str) -> float:
     """Expected items a working day in ``township`` per unit of the rate ``c.key``."""
-    if not active(s, stream):
+    if not active(s, c.stream):
         return 0.0
-    return driver(s, township, c.driver) * c.items_per_arrival(s) * scale_of(s, c.source)
+    size = township_size(s, township)
+    return driver(size, c.source.driver, 1.0) * c.source.items.mean * scale_of(s, c.source.random)
 
 
-def from_grid(s: Any, stream: str, township: str, grid_rate: float) -> float:
-    """Expected items a working day that ``stream`` receives from grid reports, with
-    ``grid_rate`` reports per cell per day (duplicates are closed at triage).
+def fed(s: Any, stream: str, township: str, rates: Mapping[str, float]) -> float:
+    """Expected items a working day that ``stream`` receives from other streams in
+    ``township``, at the feeding streams' rates ``rates`` (full key → value; preset
+    values for keys not given). Duplicates are closed at triage, so a feed counts the
+    feeding stream's arrivals, not its items.
     """
-    share_key = GRID_FEEDS.get(stream)
-    if share_key is None or not active(s, "grid"):
-        return 0.0
-    share = getattr(s.workload.grid, share_key)
-    return grid_rate * driver(s, township, "grid_cells") * scale_of(s, "grid") * share
+    total = 0.0
+    size = township_size(s, township)
+    for feed in feeds(s, stream):
+        if not active(s, feed.stream):
+            continue
+        for c in components(s, feed.stream):
+            rate = rates.get(c.full_key, c.source.rate)
+            arrivals = driver(size, c.source.driver, rate) * scale_of(s, c.source.random)
+            total += arrivals * feed.share
+    return total

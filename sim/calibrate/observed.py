@@ -8,7 +8,7 @@ One row per township, stream and period::
 Dates are ISO (``YYYY-MM-DD``), both ends inclusive; a period counts the working days it
 spans on the model's calendar (``calendar.*``) and must start on or after
 ``calendar.start_date``, the first simulated day. ``kind`` (optional) names one source of
-the stream (:data:`sim.calibrate.drivers.COMPONENTS`, e.g. ``inspections``); without it
+the stream (:func:`sim.calibrate.drivers.components`, e.g. ``inspections``); without it
 a row counts the whole stream, cases and tasks from grid reports included. A stream uses
 one layout: all rows with kinds or all without. ``completions`` (optional) are checked
 and kept, but they depend on staffing, not on arrival rates. Periods of the same
@@ -24,7 +24,7 @@ from typing import Any
 from ..calendar import WorkingClock
 from ..datafiles import Row, read_rows
 from ..quota import township_ids
-from .drivers import COMPONENTS
+from .drivers import components, streams
 
 COLUMNS = ("township", "stream", "period_start", "period_end", "arrivals")
 MAX_DAYS = 100_000  # the horizon's bound (run.horizon_days)
@@ -71,10 +71,10 @@ def _period(row: Row, s: Any, clock: WorkingClock) -> Period:
     if township not in known:
         listed = ", ".join(known[:6]) + (" …" if len(known) > 6 else "")
         row.fail("township", f"{township!r} is not a township of the county ({listed})")
-    if stream not in COMPONENTS:
-        row.fail("stream", f"{stream!r} is not a stream ({', '.join(COMPONENTS)})")
+    if stream not in streams():
+        row.fail("stream", f"{stream!r} is not a stream ({', '.join(streams())})")
     kind = row.cells.get("kind", "").strip()
-    kinds = [c.kind for c in COMPONENTS[stream]]
+    kinds = [c.kind for c in components(s, stream)]
     if kind and kind not in kinds:
         row.fail("kind", f"{kind!r} is not a kind of {stream} ({', '.join(kinds)})")
     start, end = row.date("period_start"), row.date("period_end")

@@ -7,10 +7,10 @@ exact (Garwood) Poisson interval of ``N`` divided by ``X``.
 
 When a stream's rows count the whole stream but it has several components, the counts
 identify only their total: the estimate is one **multiplier** on the preset rates (the
-mix between components kept), after subtracting the items expected from grid reports
-(at the calibrated grid rate, taken as known). The split between the components is
-reported as unidentified, as is everything counts carry no information on (efforts,
-shares, time limits).
+mix between components kept), after subtracting the items expected from the streams
+that feed it (grid reports, at the calibrated grid rate, taken as known). The split
+between the components is reported as unidentified, as is everything counts carry no
+information on (efforts, shares, time limits).
 """
 
 from __future__ import annotations
@@ -22,11 +22,8 @@ from typing import Any
 
 from scipy import stats
 
-from .drivers import COMPONENTS, GRID_FEEDS, Component, from_grid, per_unit
+from .drivers import Component, components, fed, feeds, order, per_unit
 from .observed import Period
-
-ORDER = ("grid", "services", "enforcement", "delegated")
-"""Grid first: its rate sets the cases and tasks that grid reports add to the others."""
 
 
 @dataclass(frozen=True)
@@ -88,20 +85,15 @@ def estimate(s: Any, periods: list[Period], level: float = 0.95) -> Estimates:
     by_stream: dict[str, list[Period]] = defaultdict(list)
     for p in periods:
         by_stream[p.stream].append(p)
-    grid_rate = float(s.workload.grid.reports_per_cell_per_day)
-    for stream in ORDER:
+    for stream in order(s):  # a feeding stream's calibrated rate sets what it feeds
         rows = by_stream.get(stream, [])
-        comps = COMPONENTS[stream]
-        keys = [f"workload.{stream}.{c.key}" for c in comps]
+        keys = [c.full_key for c in components(s, stream)]
         if not rows:
             out.unidentified.append(Unidentified(keys, "no rows of this stream in the data"))
         elif rows[0].kind:
             _by_kind(s, stream, rows, out, level)
         else:
-            _by_total(s, stream, rows, grid_rate, out, level)
-        found = out.values().get("workload.grid.reports_per_cell_per_day")
-        if stream == "grid" and found is not None:
-            grid_rate = found
+            _by_total(s, stream, rows, out, level)
     out.unidentified.append(
         Unidentified(
             ["workload.*.*effort*", "workload.*.*share*", "workload.*.*days*"],
@@ -120,41 +112,39 @@ def estimate(s: Any, periods: list[Period], level: float = 0.95) -> Estimates:
     return out
 
 
-def _exposure(s: Any, stream: str, c: Component, rows: list[Period]) -> float:
-    return sum(p.days * per_unit(s, stream, c, p.township) for p in rows)
+def _exposure(s: Any, c: Component, rows: list[Period]) -> float:
+    return sum(p.days * per_unit(s, c, p.township) for p in rows)
 
 
 def _by_kind(s: Any, stream: str, rows: list[Period], out: Estimates, level: float) -> None:
-    for c in COMPONENTS[stream]:
-        key = f"workload.{stream}.{c.key}"
+    for c in components(s, stream):
+        key = c.full_key
         mine = [p for p in rows if p.kind == c.kind]
-        x = _exposure(s, stream, c, mine)
+        x = _exposure(s, c, mine)
         if not mine or x <= 0.0:
             why = "no rows of this kind" if not mine else "no exposure (switched off)"
             out.unidentified.append(Unidentified([key], why))
             continue
         n = sum(p.arrivals for p in mine)
-        phi = c.dispersion(s)
+        phi = c.dispersion
         low, high = garwood(n, level, phi)
         method = _method(phi, "exact Poisson (Garwood)")
         out.rates.append(Rate(key, n / x, low / x, high / x, n, method))
 
 
-def _by_total(
-    s: Any, stream: str, rows: list[Period], grid_rate: float, out: Estimates, level: float
-) -> None:
-    comps = COMPONENTS[stream]
-    workload = getattr(s.workload, stream)
+def _by_total(s: Any, stream: str, rows: list[Period], out: Estimates, level: float) -> None:
+    comps = components(s, stream)
     n = sum(p.arrivals for p in rows)
-    fed = sum(p.days * from_grid(s, stream, p.township, grid_rate) for p in rows)
-    keys = [f"workload.{stream}.{c.key}" for c in comps]
+    known = out.values()
+    from_others = sum(p.days * fed(s, stream, p.township, known) for p in rows)
+    keys = [c.full_key for c in comps]
     if len(comps) == 1:
         weights = [1.0]
         method = "exact Poisson (Garwood)"
     else:
-        weights = [float(getattr(workload, c.key)) for c in comps]
+        weights = [c.source.rate for c in comps]
         method = "one multiplier on the preset mix (Garwood CI of the total)"
-    parts = [w * _exposure(s, stream, c, rows) for w, c in zip(weights, comps, strict=True)]
+    parts = [w * _exposure(s, c, rows) for w, c in zip(weights, comps, strict=True)]
     x = sum(parts)
     if x <= 0.0:
         out.unidentified.append(
@@ -162,19 +152,22 @@ def _by_total(
         )
         return
     # Variance-to-mean ratio of the count: each source's items weighted by its share.
-    phi = sum(v * c.dispersion(s) for v, c in zip(parts, comps, strict=True)) / x
+    phi = sum(v * c.dispersion for v, c in zip(parts, comps, strict=True)) / x
     low, high = garwood(n, level, phi)
     method = _method(phi, method)
-    factor = max(n - fed, 0.0) / x
-    f_low, f_high = max(low - fed, 0.0) / x, max(high - fed, 0.0) / x
+    factor = max(n - from_others, 0.0) / x
+    f_low, f_high = max(low - from_others, 0.0) / x, max(high - from_others, 0.0) / x
     for key, w in zip(keys, weights, strict=True):
         out.rates.append(Rate(key, factor * w, f_low * w, f_high * w, n, method))
-    if fed > 0.0:
-        method_note = (
-            f"{fed:.0f} of the {n} items are expected from grid reports and are "
-            "subtracted, with the grid rate taken as known"
-        )
-        out.unidentified.append(Unidentified([f"workload.grid.{GRID_FEEDS[stream]}"], method_note))
+    if from_others > 0.0:
+        for feed in feeds(s, stream):
+            note = (
+                f"{from_others:.0f} of the {n} items are expected from {feed.stream} "
+                f"and are subtracted, with the {feed.stream} rate taken as known"
+            )
+            out.unidentified.append(
+                Unidentified([f"workload.{feed.stream}.{feed.share_key}"], note)
+            )
     if len(comps) > 1:
         out.unidentified.append(
             Unidentified(

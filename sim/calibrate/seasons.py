@@ -18,7 +18,7 @@ from typing import Any
 
 from scipy import stats
 
-from .drivers import COMPONENTS, from_grid, per_unit
+from .drivers import components, fed, per_unit
 from .observed import Period
 from .rates import Estimates, Rate, Unidentified, garwood
 
@@ -79,12 +79,9 @@ def fit_profiles(s: Any, periods: list[Period], est: Estimates, level: float = 0
 def _months(s: Any, stream: str, rows: list[Period], est: Estimates) -> Months | None:
     """Counts and exposures by month at the calibrated flat rates (None if unknown)."""
     values = est.values()
-    grid_rate = values.get(
-        "workload.grid.reports_per_cell_per_day", float(s.workload.grid.reports_per_cell_per_day)
-    )
     own = {}
-    for c in COMPONENTS[stream]:
-        rate = values.get(f"workload.{stream}.{c.key}")
+    for c in components(s, stream):
+        rate = values.get(c.full_key)
         if rate is None:
             return None  # a rate unidentified: no basis for a profile
         own[c] = rate
@@ -93,14 +90,12 @@ def _months(s: Any, stream: str, rows: list[Period], est: Estimates) -> Months |
     weights: dict[Any, float] = defaultdict(float)
     for p in rows:
         for c, rate in own.items():
-            weights[c] += p.days * rate * per_unit(s, stream, c, p.township)
-        items = sum(r * per_unit(s, stream, c, p.township) for c, r in own.items())
+            weights[c] += p.days * rate * per_unit(s, c, p.township)
+        items = sum(r * per_unit(s, c, p.township) for c, r in own.items())
         counts[p.start.month - 1] += p.arrivals
-        exposure[p.start.month - 1] += p.days * (
-            items + from_grid(s, stream, p.township, grid_rate)
-        )
+        exposure[p.start.month - 1] += p.days * (items + fed(s, stream, p.township, values))
     total = sum(weights.values())
-    phi = sum(w * c.dispersion(s) for c, w in weights.items()) / total if total else 1.0
+    phi = sum(w * c.dispersion for c, w in weights.items()) / total if total else 1.0
     return Months(counts, exposure, phi)
 
 

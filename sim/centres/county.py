@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..config import CountyConfig
-from ..quota import moved_posts
+from ..quota import county_staff
 from ..records import in_window, mean_or_nan
 from ..registry import register_centre
 from ..rng import sample
@@ -40,14 +39,6 @@ COUNTY = "county"
 DEPARTMENTS = "departments"
 
 
-def county_staff_after_move(cfg: CountyConfig, moved: int, working_share: float = 1.0) -> int:
-    """Department staff left once ``moved`` posts of county quota went to townships,
-    ``working_share`` of them posts that somebody held (the rest spare or reclaimed).
-    """
-    cut = math.floor(moved * working_share * cfg.department_staff / cfg.quota_total + 0.5)
-    return max(0, cfg.department_staff - cut)
-
-
 @register_centre(DEPARTMENTS, scope="county")
 class CountyDepartments(Centre):
     """The departments' staff pool and desk; offers ``calls`` to every township."""
@@ -62,9 +53,7 @@ class CountyDepartments(Centre):
         self.inlets["calls"] = self.desk
         self.inlets["returns"] = self.take_back
         self.returned: list[WorkItem] = []
-        self.staff = county_staff_after_move(
-            scenario.county, moved_posts(scenario), scenario.policy.quota.working_staff_share
-        )
+        self.staff = county_staff(scenario)
         pool = model.add_pool(
             COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS, False, self.staff
         )

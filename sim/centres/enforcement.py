@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from ..load import rate_per_day
 from ..registry import register_centre
 from ..rng import sample
 from ..station import Acceptance, CrewStation, Decision, Handoff, Inbox
@@ -94,12 +95,7 @@ class EnforcementOffice(Centre):
         assert tw is not None
         self.county = self.link("county")
         self.whistle = self.link("whistle")
-        cfg = ENFORCEMENT.settings(model.scenario)
-        per_day = (
-            cfg.inspections_per_village_per_day * tw.villages
-            + cfg.complaints_per_10k_pop_per_day * tw.population / 1e4
-            + cfg.county_referrals_per_day
-        )
+        per_day = rate_per_day(model.scenario, ENFORCEMENT.id, "enforcement", tw)
         reserve = self._case_maker("enforcement/attributes")
         self.arrive(ENFORCEMENT, self.poisson("enforcement", per_day), lambda t: reserve()(t))
         # Field steps need two officers: a team left with fewer borrows one.

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import AdmissionLever
+from ..load import rate_per_day
 from ..model import ReturnedTask
 from ..registry import register_centre
 from ..rng import sample
@@ -64,9 +65,11 @@ class GeneralOffice(Centre):
         routine = self._task_maker(
             "routine", cfg.routine_effort, cfg.routine_deadline_days, admission
         )
-        self.arrive(DELEGATED, self.poisson("delegated/routine", cfg.routine_per_day), routine)
+        self.arrive(
+            DELEGATED, self.poisson("delegated/routine", self._rate("delegated/routine")), routine
+        )
 
-        lists = self.poisson("delegated/lists", cfg.lists_per_day)
+        lists = self.poisson("delegated/lists", self._rate("delegated/lists"))
         sizes = 1 + self.rng("delegated/lists/sizes").poisson(cfg.list_items_mean - 1.0, len(lists))
         list_item = self._task_maker(
             "lists", cfg.list_item_effort, cfg.list_deadline_days, admission
@@ -81,8 +84,15 @@ class GeneralOffice(Centre):
             admission.assessment_cut_share if admission else 0.0,
         )
         self.arrive(
-            DELEGATED, self.poisson("delegated/assessments", cfg.assessments_per_day), assessment
+            DELEGATED,
+            self.poisson("delegated/assessments", self._rate("delegated/assessments")),
+            assessment,
         )
+
+    def _rate(self, source: str) -> float:
+        """Base tasks a day of one source (:func:`sim.load.rate_per_day`)."""
+        assert self.township is not None
+        return rate_per_day(self.model.scenario, DELEGATED.id, source, self.township)
 
     def _task_maker(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
+from ..load import rate_per_day
 from ..registry import register_centre
 from ..rng import sample
 from ..station import Desk
@@ -93,5 +94,5 @@ class Grid(Centre):
                     tag=DUPLICATE,
                 )
 
-        per_day = cfg.reports_per_cell_per_day * tw.grid_cells
+        per_day = rate_per_day(model.scenario, GRID.id, "grid", tw)
         self.arrive(GRID, self.poisson("grid", per_day), create)

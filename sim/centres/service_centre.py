@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..load import rate_per_day
 from ..registry import register_centre
 from ..rng import sample
 from ..station import Acceptance, Desk
@@ -107,6 +108,6 @@ class ServiceCentre(Centre):
             visits = 0 if channel < remote else (2 if incomplete else 1)
             model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
 
-        per_day = cfg.requests_per_10k_pop_per_day * tw.population / 1e4
+        per_day = rate_per_day(model.scenario, SERVICES.id, "services", tw)
         self.arrive(SERVICES, self.poisson("services", per_day), create)
         cover_gaps(model, desks, lambda d: d.active, lambda s: True)

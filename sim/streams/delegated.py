@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import Records, late_share
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, StreamSettings, dist, knob
 from ..sources import S003, S004, A
+from ..workload import Batch, Effort, Feed, Source, Visit
 
 
 @dataclass
@@ -33,6 +35,78 @@ def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     return {"overdue_share": late_share(r, w, h)}
 
 
+def _admission(s: Any, cut: float = 0.0) -> tuple[float, float, float]:
+    """Per task, with duty-admission control (职责准入): the share that enters the
+    township's count, the share that takes office staff, and the share returned to the
+    county (an assessment cut away does neither); without it, all enter and take staff.
+    """
+    lever = s.policy.admission
+    if not lever.enabled:
+        return 1.0, 1.0, 0.0
+    kept = 1.0 - cut
+    returned = kept * lever.off_list_share * (1.0 - lever.resourced_share)
+    return kept - returned, kept * (1.0 - lever.off_list_share), returned
+
+
+def _task(
+    s: Any, kind: str, key: str, effort: Any, random: str, cut: float = 0.0, batch: float = 1.0
+) -> Source:
+    """One kind of task: office work when admitted, the department's when returned."""
+    counted, staffed, returned = _admission(s, cut)
+    hours = Effort.of(effort)
+    items = Batch(batch * counted)
+    if batch != 1.0:  # a list's size is 1 + Poisson(m − 1), each item admitted alone
+        m, a = batch, counted
+        items = Batch(m * a, a * m * (1.0 - a) + a * a * (m * m + m - 1.0))
+    return Source(
+        kind,
+        (
+            Visit("general", batch * staffed, hours),
+            Visit("departments", batch * returned, hours, scope="county"),
+        ),
+        key,
+        float(getattr(s.workload.delegated, key)),
+        "township",
+        random,
+        items,
+    )
+
+
+def _workload(s: Any) -> tuple[Source, ...]:
+    """Routine tasks, rectification lists (a batch of items each) and assessments per
+    township, and office tasks from grid reports; admission control returns or clears
+    some (:func:`_admission`).
+    """
+    cfg: DelegatedWorkload = s.workload.delegated
+    lever = s.policy.admission
+    cut = lever.assessment_cut_share if lever.enabled else 0.0
+    grid = s.workload.grid
+    return (
+        _task(s, "routine", "routine_per_day", cfg.routine_effort, "delegated/routine"),
+        _task(
+            s,
+            "lists",
+            "lists_per_day",
+            cfg.list_item_effort,
+            "delegated/lists",
+            batch=cfg.list_items_mean,
+        ),
+        _task(
+            s,
+            "assessments",
+            "assessments_per_day",
+            cfg.assessment_effort,
+            "delegated/assessments",
+            cut,
+        ),
+        Source(
+            "from_grid",
+            (Visit("general", 1.0, Effort.of(grid.task_effort)),),
+            fed_by=Feed("grid", grid.to_delegated_share, "to_delegated_share"),
+        ),
+    )
+
+
 DELEGATED = register_stream(
     StreamSpec(
         id="delegated",
@@ -40,6 +114,7 @@ DELEGATED = register_stream(
         unit="tasks",
         centre="general",
         config=DelegatedWorkload,
+        workload=_workload,
         extra_metrics=_extras,
         extra_docs=(
             MetricDoc(

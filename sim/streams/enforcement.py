@@ -20,6 +20,7 @@ from ..settings import (
     share,
 )
 from ..sources import S000, S004, A
+from ..workload import Effort, Feed, Source, Visit
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
 
@@ -110,6 +111,64 @@ def _check(cfg: EnforcementWorkload, path: str) -> None:
             )
 
 
+def _workload(s: Any) -> tuple[Source, ...]:
+    """Inspections, complaints and referrals down, and cases from grid reports; each goes
+    through the stages in crews, a case beyond township powers stops after inspection
+    and goes to the county, a share of decisions waits for the county's legal review.
+    """
+    cfg: EnforcementWorkload = s.workload.enforcement
+    kept = 1.0 - cfg.refer_up_share
+    stages = [getattr(cfg.stages, name) for name in ENFORCEMENT_STAGES]
+    route = [
+        Visit("enforcement", 1.0 if i == 0 else kept, Effort.of(st.effort), st.crew, st.certified)
+        for i, st in enumerate(stages)
+    ]
+    route += [
+        Visit("departments", cfg.refer_up_share, Effort.of(cfg.referral_effort), scope="county"),
+        Visit(
+            "departments",
+            kept * cfg.legal_review_share,
+            Effort.of(cfg.legal_review_effort),
+            scope="county",
+        ),
+    ]
+    if s.county.enforcement_officers > 0:  # the whistle is answered only by county officers
+        whistle = Effort.of(cfg.whistle_effort)
+        route.append(Visit("county_enforcement", kept * cfg.whistle_share, whistle, 1, 1, "county"))
+    visits = tuple(route)
+    return (
+        Source(
+            "inspections",
+            visits,
+            "inspections_per_village_per_day",
+            cfg.inspections_per_village_per_day,
+            "villages",
+            "enforcement",
+        ),
+        Source(
+            "complaints",
+            visits,
+            "complaints_per_10k_pop_per_day",
+            cfg.complaints_per_10k_pop_per_day,
+            "population_10k",
+            "enforcement",
+        ),
+        Source(
+            "referrals",
+            visits,
+            "county_referrals_per_day",
+            cfg.county_referrals_per_day,
+            "township",
+            "enforcement",
+        ),
+        Source(
+            "from_grid",
+            visits,
+            fed_by=Feed("grid", s.workload.grid.to_enforcement_share, "to_enforcement_share"),
+        ),
+    )
+
+
 ENFORCEMENT = register_stream(
     StreamSpec(
         id="enforcement",
@@ -117,6 +176,7 @@ ENFORCEMENT = register_stream(
         unit="cases",
         centre="enforcement",
         config=EnforcementWorkload,
+        workload=_workload,
         extra_metrics=_extras,
         check=_check,
         extra_docs=(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import Records
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import ConfigError, Dist, StreamSettings, dist, knob, share
 from ..sources import S000, A
+from ..workload import Batch, Effort, Source, Visit
 
 DUPLICATE = 1
 """Item tag of a report that another, parallel grid also made."""
@@ -39,6 +41,28 @@ def _check(cfg: GridWorkload, path: str) -> None:
         )
 
 
+def _workload(s: Any) -> tuple[Source, ...]:
+    """Patrol reports per grid cell, each triaged once; with parallel grids each other
+    grid reports the same issue with ``duplicate_share``, and duplicates are triaged too.
+    Enforcement and the general office declare the cases and tasks reports become.
+    """
+    cfg: GridWorkload = s.workload.grid
+    lever = s.policy.grid
+    k, p = lever.parallel_grids - 1, lever.duplicate_share
+    items = Batch(1.0 + k * p, k * p * (1.0 - p) + (1.0 + k * p) ** 2)  # 1 + Binomial(k, p)
+    return (
+        Source(
+            "reports",
+            (Visit("grid", items.mean, Effort.of(cfg.triage_effort)),),
+            "reports_per_cell_per_day",
+            cfg.reports_per_cell_per_day,
+            "grid_cells",
+            "grid",
+            items,
+        ),
+    )
+
+
 GRID = register_stream(
     StreamSpec(
         id="grid",
@@ -46,6 +70,7 @@ GRID = register_stream(
         unit="reports",
         centre="grid",
         config=GridWorkload,
+        workload=_workload,
         extra_metrics=_extras,
         check=_check,
         in_backlog_total=False,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..records import Records, mean_or_nan
 from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
 from ..settings import Dist, Settings, StreamSettings, check_shares_sum, dist, knob, share
 from ..sources import S000, S002, A
+from ..workload import Effort, Source, Visit
 
 
 @dataclass
@@ -52,6 +54,32 @@ def _check(cfg: ServicesWorkload, path: str) -> None:
     check_shares_sum(f"{path}.categories", {k: c.share for k, c in cfg.categories.items()})
 
 
+def _workload(s: Any) -> tuple[Source, ...]:
+    """Requests per 10,000 residents; one with incomplete materials gets an intake first
+    and is handled in full when the applicant returns. Remote requests (online, proxy)
+    take ``online_effort_factor`` of the effort, a pooled window ``pooled_effort_factor``.
+    """
+    cfg: ServicesWorkload = s.workload.services
+    lever = s.policy.windows
+    remote = cfg.online_share + lever.proxy_share
+    pooled = lever.pooled_effort_factor if lever.mode == "pooled" else 1.0
+    channels = ((remote, cfg.online_effort_factor * pooled), (1.0 - remote, pooled))
+    intake = Effort.mix((w, Effort.of(cfg.incomplete_effort, f)) for w, f in channels)
+    handling = Effort.mix(
+        (w * c.share, Effort.of(c.effort, f)) for w, f in channels for c in cfg.categories.values()
+    )
+    return (
+        Source(
+            "requests",
+            (Visit("service", cfg.incomplete_share, intake), Visit("service", 1.0, handling)),
+            "requests_per_10k_pop_per_day",
+            cfg.requests_per_10k_pop_per_day,
+            "population_10k",
+            "services",
+        ),
+    )
+
+
 SERVICES = register_stream(
     StreamSpec(
         id="services",
@@ -59,6 +87,7 @@ SERVICES = register_stream(
         unit="requests",
         centre="service",
         config=ServicesWorkload,
+        workload=_workload,
         extra_metrics=_extras,
         check=_check,
         extra_docs=(
