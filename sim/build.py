@@ -17,7 +17,14 @@ from .centres.base import Centre, WiringError, wire
 from .centres.teams import cover_empty_centres
 from .config import Scenario
 from .model import Model, Township
-from .quota import added_posts, kind_of, township_ids, township_size, township_staff
+from .quota import (
+    STATIONED_CENTRE,
+    added_posts,
+    kind_of,
+    township_ids,
+    township_size,
+    township_staff,
+)
 from .reallocation import Rebalancing, start_flexible_use
 from .registry import centres, streams
 from .secondment import build_secondment
@@ -78,7 +85,7 @@ def _build_township(
                 tw.index,
                 STATIONED,
                 "stationed",
-                "enforcement",
+                STATIONED_CENTRE,
                 True,
                 policy.enforcement.stationed_officers,
             )

@@ -121,7 +121,7 @@ def unserved_work(s: Scenario) -> list[str]:
     for tid in quota.township_ids(s):
         flows = load.township_flows(s, tid)
         for centre in load.centres_with_work(flows):
-            if _posts(s, tid, centre) > 0:
+            if quota.centre_posts(s, tid, centre).ever > 0:
                 continue
             where = (
                 f"county.township_staff.{tid}"
@@ -138,17 +138,3 @@ def unserved_work(s: Scenario) -> list[str]:
 
 def _visits(flow: load.Flow, centre: str) -> bool:
     return flow.arrivals_per_day > 0 and any(v.centre == centre for v in flow.source.visits)
-
-
-def _posts(s: Scenario, tid: str, centre: str) -> int:
-    """Posts that can ever be filled in one centre of the township."""
-    p = s.policy
-    posts = 0
-    for name, pool in quota.township_staff(s, tid).items():
-        if pool.centre != centre:
-            continue
-        # The quota lever adds posts pro rata to the headcount: none to an empty pool.
-        posts += pool.headcount + p.timing.transfer.get(name, 0)
-    if centre == "enforcement":
-        posts += p.enforcement.stationed_officers
-    return posts

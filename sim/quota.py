@@ -52,6 +52,48 @@ def township_staff(s: Scenario, township_id: str) -> dict[str, PoolSpec]:
     return pools
 
 
+STATIONED_CENTRE = "enforcement"
+"""Where the county's stationed officers (派驻, ``policy.enforcement.stationed_officers``)
+work in each township."""
+
+
+@dataclass(frozen=True)
+class CentrePosts:
+    """Staff and posts of one centre of one township."""
+
+    present: int
+    """Staff at the start: the pools' headcounts and stationed officers."""
+    added: int
+    """Posts the quota lever adds (vacant until hired)."""
+    transferred: int
+    """Staff transferred in later (``policy.timing.transfer``)."""
+
+    @property
+    def quota(self) -> int:
+        """Posts after the quota lever."""
+        return self.present + self.added
+
+    @property
+    def ever(self) -> int:
+        """Posts that can ever be filled in the run (the quota lever adds posts pro rata
+        to the headcount, so none to an empty pool).
+        """
+        return self.present + self.transferred
+
+
+def centre_posts(s: Scenario, tid: str, centre: str) -> CentrePosts:
+    """Staff and posts of ``centre`` in township ``tid``."""
+    pools = township_staff(s, tid)
+    mine = [name for name, pool in pools.items() if pool.centre == centre]
+    added = township_posts(s, tid).pools
+    stationed = s.policy.enforcement.stationed_officers if centre == STATIONED_CENTRE else 0
+    return CentrePosts(
+        sum(pools[name].headcount for name in mine) + stationed,
+        sum(added.get(name, 0) for name in mine),
+        sum(s.policy.timing.transfer.get(name, 0) for name in mine),
+    )
+
+
 @dataclass(frozen=True)
 class TownshipPosts:
     """What the quota lever adds to one township: every post, and those per pool of the

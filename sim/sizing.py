@@ -39,7 +39,7 @@ from . import analytic, load, registry
 from .config import ConfigError, Scenario
 from .load import COUNTY as COUNTY_SCOPE
 from .load import Work
-from .quota import added_posts, county_staff, township_ids, township_staff
+from .quota import centre_posts, county_staff, township_ids
 
 
 @dataclass(frozen=True)
@@ -129,19 +129,11 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     def target(centre: str) -> float:
         return wait_h if isinstance(wait_h, int | float) else wait_h.get(centre, 1.0)
 
-    added = added_posts(s)
-    stationed = s.policy.enforcement.stationed_officers
     rows = []
     for tid in township_ids(s):
-        pools = township_staff(s, tid)
         for centre, work in township_work(s, tid).items():
-            mine = {name: p for name, p in pools.items() if p.centre == centre}
-            present = sum(p.headcount for p in mine.values())
-            quota = present + sum(added.get((tid, name), 0) for name in mine)
-            if centre == "enforcement":  # stationed county officers join its teams
-                present += stationed
-                quota += stationed
-            rows.append(_row(tid, centre, work, quota, present, target(centre)))
+            posts = centre_posts(s, tid, centre)
+            rows.append(_row(tid, centre, work, posts.quota, posts.present, target(centre)))
     county = county_staff(s)
     rows.append(_row(COUNTY, DEPARTMENTS, departments_work(s), county, county, target(DEPARTMENTS)))
     return rows
