@@ -207,7 +207,7 @@ class Model:
                 item.then(item)
 
     def _resume(self, event: Any) -> None:
-        item = event._value
+        item = event.value
         item.pos += 1
         self.advance(item)
 

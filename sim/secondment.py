@@ -71,7 +71,7 @@ def build_secondment(
         s.station.remove(s, depart)
 
     def come_back(event: Any) -> None:
-        s, record = event._value
+        s, record = event.value
         record.end = model.env.now
         s.seconded = False
         away.remove(s)

@@ -136,7 +136,7 @@ class Desk(Station):
         self.after(hours, self._on_finish, (item, s))
 
     def _finish(self, event: Any) -> None:
-        item, s = event._value
+        item, s = event.value
         model = self.model
         now = self.env.now
         # Station._account, inlined: this is the hot path of every single-clerk step.
@@ -353,7 +353,7 @@ class CrewStation(Station):
         self.model.after(item.route[item.pos].hours / speed, self._finish, (item, team))
 
     def _finish(self, event: Any) -> None:
-        item, team = event._value
+        item, team = event.value
         now = self.env.now
         for s in team:
             self._account(s, now)

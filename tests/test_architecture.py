@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import simpy
 
 from sim import engine, plots, registry, results
 from sim.build import build
@@ -201,3 +203,35 @@ def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_lin
             build(scenario("county=single", *SHORT), 0)
     finally:
         registry.unregister_stream("orphan")
+
+
+# ---------------------------------------------------------------- SimPy's private side
+SIM = Path(__file__).resolve().parents[1] / "sim"
+
+
+def _private_names(source: str) -> set[str]:
+    """Private attributes a module defines on its own objects (``self._x``, ``def _x``)."""
+    return set(re.findall(r"\bself\.(_[a-z]\w*)", source)) | set(
+        re.findall(r"\bdef (_[a-z]\w*)", source)
+    )
+
+
+def test_simpys_private_attributes_are_used_only_in_the_timer_module():
+    simpy_root = Path(simpy.__file__).parent
+    simpys = set().union(*(_private_names(p.read_text()) for p in simpy_root.rglob("*.py")))
+    modules = {p: p.read_text() for p in SIM.rglob("*.py") if p.name != "timer.py"}
+    ours = set().union(*(_private_names(text) for text in modules.values()))
+    # A name SimPy uses privately that the model never defines itself (``_value``,
+    # ``_ok``, ``_queue``, ``_now`` …), or any private attribute of an env or event.
+    private = simpys - ours
+    assert {"_value", "_ok", "_queue", "_eid", "_now"} <= private
+    found = [
+        f"{path.relative_to(SIM.parent)}:{n}: {line.strip()}"
+        for path, text in modules.items()
+        for n, line in enumerate(text.splitlines(), 1)
+        for owner, attr in re.findall(r"(\w+)\.(_[a-z]\w*)", line)
+        if attr in private
+        or owner in ("env", "event")
+        or re.search(r"\bsimpy\.(?!Environment\b)\w+", line)
+    ]
+    assert found == [], "SimPy internals outside sim/timer.py:\n" + "\n".join(found)
