@@ -57,10 +57,6 @@ class Station:
         """Serve the item's current step."""
         raise NotImplementedError
 
-    def free_members(self) -> list[Staff]:
-        """Members not busy now (those another station may borrow)."""
-        raise NotImplementedError
-
     def _drop_free(self, s: Staff) -> None:
         raise NotImplementedError
 
@@ -97,10 +93,6 @@ class Desk(Station):
     def waiting(self) -> int:
         """Items waiting in the line."""
         return len(self.line)
-
-    def free_members(self) -> list[Staff]:
-        """Members free now."""
-        return list(self.free)
 
     def add(self, s: Staff) -> None:
         """A member starts here: takes the next waiting item, or waits free."""
@@ -280,10 +272,6 @@ class CrewStation(Station):
     def waiting(self) -> int:
         """Items waiting in every crew line."""
         return sum(len(q) for q in self.lines.values())
-
-    def free_members(self) -> list[Staff]:
-        """Free members, certified first."""
-        return [*self.free_cert, *self.free_plain]
 
     def add(self, s: Staff) -> None:
         """A member joins; whatever can start starts."""

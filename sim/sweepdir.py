@@ -80,13 +80,6 @@ def lock(directory: Path) -> None:
     _held[directory] = fd
 
 
-def unlock(directory: Path) -> None:
-    """Release the lock taken by :func:`lock` (the process's exit does it too)."""
-    fd = _held.pop(Path(directory).resolve(), None)
-    if fd is not None:
-        os.close(fd)
-
-
 # --------------------------------------------------------------------------- identity
 def start_sweep(directory: Path, overrides: list[str]) -> dict[str, Any]:
     """Record a new sweep's identity in its directory (under the lock)."""
