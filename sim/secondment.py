@@ -37,6 +37,7 @@ def build_secondment(
     rows = draws(
         model.rng(f"{tw.id}/secondment/attributes"),
         lambda rng, n: (rng.exponential(lever.duration_mean_days, n), rng.random(n)),
+        model.added_arrival,
     )
     away: list[Staff] = []
 
