@@ -19,7 +19,7 @@ import simpy
 from sim import engine, plots, registry, results
 from sim.build import build
 from sim.centres.base import Centre, WiringError
-from sim.config import config_hash, load_scenario
+from sim.config import config_hash, load_scenario, schema
 from sim.registry import MetricDoc, ParameterSource, StreamSpec
 from sim.report import report
 from sim.settings import Settings, knob
@@ -76,25 +76,23 @@ class ToyDesk(Centre):
         self.arrive(spec, self.poisson("toy", cfg.per_day), create)
 
 
+TOY = StreamSpec(
+    id="toy",
+    label="Toy requests",
+    unit="toys",
+    centre="toy",
+    config=ToyWorkload,
+    extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
+    extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
+    sources=(ParameterSource("*", "per day / hours", "test"),),
+    staff={"toy_staff": {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}},
+)
+
+
 @pytest.fixture
 def toy_stream():
-    registry.register_stream(
-        StreamSpec(
-            id="toy",
-            label="Toy requests",
-            unit="toys",
-            centre="toy",
-            config=ToyWorkload,
-            extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
-            extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
-            sources=(ParameterSource("*", "per day / hours", "test"),),
-            staff={"toy_staff": {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}},
-        )
-    )
-    registry.register_centre("toy")(ToyDesk)
-    yield registry.stream("toy")
-    registry.unregister_stream("toy")
-    registry.unregister_centre("toy")
+    with registry.extended(TOY, centres={"toy": ToyDesk}) as (toy,):
+        yield toy
 
 
 def toy_scenario(*overrides):
@@ -102,7 +100,9 @@ def toy_scenario(*overrides):
     return load_scenario(raw_config("county=single", *SHORT, *overrides))
 
 
-def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, tmp_path):
+def test_a_stream_registered_from_a_test_file_reaches_every_output(
+    toy_stream, tmp_path, monkeypatch
+):
     s = toy_scenario()
     assert s.workload.toy.per_day == 4.0  # the schema grew a workload.toy section
     out = engine.run(s)
@@ -125,17 +125,28 @@ def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, t
         plots.plt.close(fig)
         return path
 
-    original = plots._save
-    plots._save = keep_titles
-    try:
-        report([run_dir])
-    finally:
-        plots._save = original
+    monkeypatch.setattr(plots, "_save", keep_titles)
+    report([run_dir])
     comparison = pd.read_csv(run_dir / "comparison.csv")
     assert "county.toy.arrivals" in set(comparison.metric)
     backlog = dict(titles)["backlog_over_time.png"]
     assert backlog == [s.label for s in registry.streams()]  # a panel per stream
     assert backlog[-1] == "Toy requests"
+
+
+def test_a_stream_added_for_a_block_is_gone_with_its_schema_section_after_it():
+    before = registry.streams()
+    with registry.extended(TOY, centres={"toy": ToyDesk}):
+        assert registry.streams()[-1].id == "toy"
+        assert schema.scenario_schema() is schema.scenario_schema()  # built once per set
+        assert schema.scenario_schema() is not schema.ScenarioSchema
+        assert toy_scenario().workload.toy.per_day == 4.0
+    with pytest.raises(RuntimeError), registry.extended(TOY, centres={"toy": ToyDesk}):
+        raise RuntimeError  # a failing test leaves nothing behind either
+    assert registry.streams() == before
+    assert "toy" not in {c.name for c in registry.centres()}
+    assert schema.scenario_schema() is schema.ScenarioSchema  # Hydra's base_config
+    assert not hasattr(toy_scenario().workload, "toy")
 
 
 def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_stream):
@@ -158,12 +169,11 @@ def test_a_need_no_centre_offers_fails_before_the_run_with_one_clear_line():
         def place(self, s):
             """Never staffed."""
 
-    registry.register_centre("lost")(Lost)
-    try:
-        with pytest.raises(WiringError, match=r"town_1/lost needs 'nowhere\.inlet': there is no"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_centre("lost")
+    with (
+        registry.extended(centres={"lost": Lost}),
+        pytest.raises(WiringError, match=r"town_1/lost needs 'nowhere\.inlet': there is no"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
 
 
 def test_a_missing_inlet_is_named_with_what_the_centre_offers():
@@ -173,12 +183,11 @@ def test_a_missing_inlet_is_named_with_what_the_centre_offers():
         def place(self, s):
             """Never staffed."""
 
-    registry.register_centre("asks")(Asks)
-    try:
-        with pytest.raises(WiringError, match="town_1/enforcement offers cases"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_centre("asks")
+    with (
+        registry.extended(centres={"asks": Asks}),
+        pytest.raises(WiringError, match="town_1/enforcement offers cases"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
 
 
 def test_a_validated_scenario_is_immutable():
@@ -195,14 +204,14 @@ def test_a_validated_scenario_is_immutable():
 
 
 def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_line():
-    registry.register_stream(
-        StreamSpec(id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload)
+    orphan = StreamSpec(
+        id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload
     )
-    try:
-        with pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_stream("orphan")
+    with (
+        registry.extended(orphan),
+        pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
 
 
 # ---------------------------------------------------------------- SimPy's private side
