@@ -191,7 +191,7 @@ class CorruptSummary(ValueError):
     """A ``summary.json`` that cannot be read as a run's summary (cut short, ``{}`` …)."""
 
 
-SUMMARY_KEYS = ("metrics", "seed", "replications", "config_hash")
+SUMMARY_KEYS = ("metrics", "seed", "replications", "config_hash", "streams")
 
 
 def read_summary(run_dir: Path) -> dict[str, Any]:

@@ -261,7 +261,7 @@ def test_begin_quarantines_another_configurations_result_and_restores_by_hash(tm
     store = tmp_path / ".stale"
     job = tmp_path / "0"
     job.mkdir()
-    summary = {"metrics": {}, "seed": 1, "replications": 2, "config_hash": "aaa"}
+    summary = {"metrics": {}, "seed": 1, "replications": 2, "config_hash": "aaa", "streams": []}
     (job / "summary.json").write_text(json.dumps(summary))
     (job / "replications.csv").write_text("replication\n0\n1\n")
 
