@@ -221,11 +221,6 @@ def summary_or_none(run_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_complete(run_dir: Path) -> bool:
-    """The directory holds a finished run with a readable ``summary.json``."""
-    return summary_or_none(run_dir) is not None
-
-
 def read_replications(run_dir: Path) -> pd.DataFrame:
     """One row per replication, one column per metric."""
     return pd.read_csv(Path(run_dir) / REPLICATIONS)
