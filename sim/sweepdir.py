@@ -130,7 +130,9 @@ class JobRecord:
 
 
 def read_job(run_dir: Path) -> JobRecord | None:
-    """The job's record, or None (written before records existed, or unreadable)."""
+    """The job's record, or None (a run written without ``tsim``, by
+    :func:`sim.results.write_run` itself, has none; or it is unreadable).
+    """
     try:
         data = json.loads((Path(run_dir) / JOB).read_text())
         return JobRecord(**data)
