@@ -121,11 +121,6 @@ def arrivals(
     )
 
 
-def scaled_times(*args: Any, **kwargs: Any) -> np.ndarray:
-    """The epochs of :func:`scaled` only."""
-    return scaled(*args, **kwargs)[0]
-
-
 def scaled(
     base: np.ndarray,
     rate_per_h: float,

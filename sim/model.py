@@ -23,7 +23,7 @@ from .config import Scenario
 from .rng import stream
 from .staff import Pool, Staff
 from .timer import scheduler
-from .work import Step, WorkItem
+from .work import AddedArrival, Step, WorkItem
 
 if TYPE_CHECKING:
     from .centres.base import Centre
@@ -103,6 +103,7 @@ class Model:
         self.replication = replication
         self.env = simpy.Environment()
         self.after = scheduler(self.env)  # after(delay, callback, value): every timer
+        self.added_arrival = AddedArrival()  # read by every stream of item attributes
         cal = scenario.calendar
         self.clock = WorkingClock(cal.hours_per_day, cal.days_per_week, cal.start_date)
         self.warmup_h = self.clock.hours(scenario.run.warmup_days)
@@ -207,7 +208,7 @@ class Model:
                 item.then(item)
 
     def _resume(self, event: Any) -> None:
-        item = event._value
+        item = event.value
         item.pos += 1
         self.advance(item)
 

@@ -3,8 +3,8 @@
 A run directory records its streams (id, label, unit, whether they count in the
 headline backlog total) in ``summary.json``; tables, figures and the report iterate over
 those, so they show every stream a run had — including one registered by a user — and
-never import the model. Results written before streams were recorded are read by
-inferring the streams from the metric names.
+never import the model. A ``summary.json`` without them reads as unfinished
+(:data:`sim.results.SUMMARY_KEYS`).
 """
 
 from __future__ import annotations
@@ -25,24 +25,11 @@ class StreamInfo:
 
 
 def streams_of(summary: Mapping[str, Any]) -> list[StreamInfo]:
-    """The streams of a run, from its ``summary.json`` (or inferred from metric names)."""
-    recorded = summary.get("streams")
-    if recorded:
-        return [
-            StreamInfo(
-                s["id"],
-                s.get("label", s["id"]),
-                s.get("unit", "items"),
-                bool(s.get("in_backlog_total", True)),
-            )
-            for s in recorded
-        ]
-    ids = [
-        name.split(".")[1]
-        for name in summary.get("metrics", {})
-        if name.startswith("county.") and name.endswith(".arrivals")
+    """The streams of a run, as its ``summary.json`` records them."""
+    return [
+        StreamInfo(s["id"], s["label"], s["unit"], bool(s["in_backlog_total"]))
+        for s in summary["streams"]
     ]
-    return [StreamInfo(i, i.replace("_", " ").capitalize(), "items", i != "grid") for i in ids]
 
 
 def union(lists: Iterable[list[StreamInfo]]) -> list[StreamInfo]:

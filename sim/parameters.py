@@ -351,7 +351,7 @@ def sources() -> list[tuple[str, str, str]]:
 
 def schema_defaults() -> dict[str, object]:
     """Every key of the schema with its default value."""
-    d = dataclasses.asdict(schema.ScenarioSchema())
+    d = dataclasses.asdict(schema.scenario_schema()())
     d.pop("mmc")
     d.pop("plan", None)
     return flatten(d)

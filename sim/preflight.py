@@ -44,7 +44,7 @@ def _check_switches(argv: Sequence[str]) -> None:
         return
     from .config import schema  # the schema registers the streams: only when needed
 
-    defaults = OmegaConf.structured(schema.ScenarioSchema)
+    defaults = OmegaConf.structured(schema.scenario_schema())
     for arg in overrides:
         key, _, value = arg.partition("=")
         key = key.lstrip("+~")

@@ -14,11 +14,21 @@ departments) is a class registered with :func:`register_centre` under a name tha
 staff pools point at (``county.kinds.<kind>.staff.<pool>.centre``). The classes live in
 :mod:`sim.centres`; this module only holds them, so that it stays importable by the
 report and the config without pulling in SimPy.
+
+**Nothing is derived and kept.** The registry is two tables filled when
+:mod:`sim.streams` and :mod:`sim.centres` are imported; it calls nobody back when they
+change. Whatever depends on the set of streams asks for it when it needs it: the
+config schema is built from the streams registered at that moment
+(:func:`sim.config.schema.scenario_schema`, cached by the streams it is built from),
+metrics and outputs iterate over :func:`streams` as they run. A stream or centre that
+exists only for a while — a test's toy stream — is added with :func:`extended`, which
+puts the tables back as they were when its block ends, so no caller undoes anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -105,7 +115,6 @@ class CentreEntry:
 
 _STREAMS: dict[str, StreamSpec[Any]] = {}
 _CENTRES: dict[str, CentreEntry] = {}
-_LISTENERS: list[Callable[[], None]] = []
 
 
 def register_stream(spec: StreamSpec[C]) -> StreamSpec[C]:
@@ -115,17 +124,7 @@ def register_stream(spec: StreamSpec[C]) -> StreamSpec[C]:
     index = list(_STREAMS).index(spec.id) if spec.id in _STREAMS else len(_STREAMS)
     spec = StreamSpec(**{**spec.__dict__, "index": index})
     _STREAMS[spec.id] = spec
-    _changed()
     return spec
-
-
-def unregister_stream(stream_id: str) -> None:
-    """Remove a stream (tests that register a toy stream clean up with this)."""
-    _STREAMS.pop(stream_id, None)
-    for i, sid in enumerate(list(_STREAMS)):
-        if _STREAMS[sid].index != i:
-            _STREAMS[sid] = StreamSpec(**{**_STREAMS[sid].__dict__, "index": i})
-    _changed()
 
 
 def streams() -> tuple[StreamSpec[Any], ...]:
@@ -148,16 +147,30 @@ def register_centre(name: str, scope: Scope = "township") -> Callable[[Any], Any
         _CENTRES[name] = CentreEntry(name, factory, scope)
         factory.name = name
         factory.scope = scope
-        _changed()
         return factory
 
     return add
 
 
-def unregister_centre(name: str) -> None:
-    """Remove a centre (for tests)."""
-    _CENTRES.pop(name, None)
-    _changed()
+@contextmanager
+def extended(
+    *specs: StreamSpec[Any], centres: Mapping[str, Any] | None = None
+) -> Iterator[tuple[StreamSpec[Any], ...]]:
+    """Within the block, the registry also holds ``specs`` and the township ``centres``
+    (name → class); afterwards it is exactly as before (a test's toy stream). Yields the
+    specs as registered (with their index).
+    """
+    saved_streams, saved_centres = dict(_STREAMS), dict(_CENTRES)
+    try:
+        added = tuple(register_stream(spec) for spec in specs)
+        for name, factory in (centres or {}).items():
+            register_centre(name)(factory)
+        yield added
+    finally:
+        _STREAMS.clear()
+        _STREAMS.update(saved_streams)
+        _CENTRES.clear()
+        _CENTRES.update(saved_centres)
 
 
 def centres(scope: Scope | None = None) -> tuple[CentreEntry, ...]:
@@ -174,15 +187,3 @@ def centre_names() -> tuple[str, ...]:
     importing the centre classes, so that validation needs no SimPy).
     """
     return tuple(dict.fromkeys(s.centre for s in _STREAMS.values()))
-
-
-def on_change(listener: Callable[[], None]) -> None:
-    """Call ``listener`` whenever a stream or centre is registered (the config schema
-    rebuilds itself so that ``workload.<id>`` exists for every stream).
-    """
-    _LISTENERS.append(listener)
-
-
-def _changed() -> None:
-    for listener in _LISTENERS:
-        listener()

@@ -191,7 +191,7 @@ class CorruptSummary(ValueError):
     """A ``summary.json`` that cannot be read as a run's summary (cut short, ``{}`` …)."""
 
 
-SUMMARY_KEYS = ("metrics", "seed", "replications", "config_hash")
+SUMMARY_KEYS = ("metrics", "seed", "replications", "config_hash", "streams")
 
 
 def read_summary(run_dir: Path) -> dict[str, Any]:
@@ -219,11 +219,6 @@ def summary_or_none(run_dir: Path) -> dict[str, Any] | None:
         return read_summary(run_dir)
     except (OSError, CorruptSummary):
         return None
-
-
-def is_complete(run_dir: Path) -> bool:
-    """The directory holds a finished run with a readable ``summary.json``."""
-    return summary_or_none(run_dir) is not None
 
 
 def read_replications(run_dir: Path) -> pd.DataFrame:

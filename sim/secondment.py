@@ -37,6 +37,7 @@ def build_secondment(
     rows = draws(
         model.rng(f"{tw.id}/secondment/attributes"),
         lambda rng, n: (rng.exponential(lever.duration_mean_days, n), rng.random(n)),
+        model.added_arrival,
     )
     away: list[Staff] = []
 
@@ -71,7 +72,7 @@ def build_secondment(
         s.station.remove(s, depart)
 
     def come_back(event: Any) -> None:
-        s, record = event._value
+        s, record = event.value
         record.end = model.env.now
         s.seconded = False
         away.remove(s)

@@ -117,7 +117,7 @@ class Workforce:
         return s
 
     def _leave(self, event: Any) -> None:
-        s: Staff = event._value
+        s: Staff = event.value
         if not s.employed:
             return
         pool = self.model.pools[s.pool]
@@ -192,7 +192,7 @@ class Workforce:
         return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf), p.index))
 
     def _start_work(self, event: Any) -> None:
-        pool: Pool = event._value
+        pool: Pool = event.value
         pool.pending -= 1
         if len(pool.members) >= pool.quota:  # the post was moved away meanwhile
             return
@@ -204,4 +204,4 @@ class Workforce:
 
 
 def _trained(event: Any) -> None:
-    event._value.speed = 1.0
+    event.value.speed = 1.0

@@ -57,10 +57,6 @@ class Station:
         """Serve the item's current step."""
         raise NotImplementedError
 
-    def free_members(self) -> list[Staff]:
-        """Members not busy now (those another station may borrow)."""
-        raise NotImplementedError
-
     def _drop_free(self, s: Staff) -> None:
         raise NotImplementedError
 
@@ -98,10 +94,6 @@ class Desk(Station):
         """Items waiting in the line."""
         return len(self.line)
 
-    def free_members(self) -> list[Staff]:
-        """Members free now."""
-        return list(self.free)
-
     def add(self, s: Staff) -> None:
         """A member starts here: takes the next waiting item, or waits free."""
         s.station = self
@@ -136,7 +128,7 @@ class Desk(Station):
         self.after(hours, self._on_finish, (item, s))
 
     def _finish(self, event: Any) -> None:
-        item, s = event._value
+        item, s = event.value
         model = self.model
         now = self.env.now
         # Station._account, inlined: this is the hot path of every single-clerk step.
@@ -281,10 +273,6 @@ class CrewStation(Station):
         """Items waiting in every crew line."""
         return sum(len(q) for q in self.lines.values())
 
-    def free_members(self) -> list[Staff]:
-        """Free members, certified first."""
-        return [*self.free_cert, *self.free_plain]
-
     def add(self, s: Staff) -> None:
         """A member joins; whatever can start starts."""
         s.station = self
@@ -353,7 +341,7 @@ class CrewStation(Station):
         self.model.after(item.route[item.pos].hours / speed, self._finish, (item, team))
 
     def _finish(self, event: Any) -> None:
-        item, team = event._value
+        item, team = event.value
         now = self.env.now
         for s in team:
             self._account(s, now)

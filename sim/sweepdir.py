@@ -80,13 +80,6 @@ def lock(directory: Path) -> None:
     _held[directory] = fd
 
 
-def unlock(directory: Path) -> None:
-    """Release the lock taken by :func:`lock` (the process's exit does it too)."""
-    fd = _held.pop(Path(directory).resolve(), None)
-    if fd is not None:
-        os.close(fd)
-
-
 # --------------------------------------------------------------------------- identity
 def start_sweep(directory: Path, overrides: list[str]) -> dict[str, Any]:
     """Record a new sweep's identity in its directory (under the lock)."""
@@ -137,7 +130,9 @@ class JobRecord:
 
 
 def read_job(run_dir: Path) -> JobRecord | None:
-    """The job's record, or None (written before records existed, or unreadable)."""
+    """The job's record, or None (a run written without ``tsim``, by
+    :func:`sim.results.write_run` itself, has none; or it is unreadable).
+    """
     try:
         data = json.loads((Path(run_dir) / JOB).read_text())
         return JobRecord(**data)

@@ -15,7 +15,7 @@ scalar costs more than the rest of an item's handling.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -101,22 +101,49 @@ def _chunks(rng: np.random.Generator, draw: Draw, chunk: int) -> Iterator[tuple[
         yield from zip(*(np.asarray(c).tolist() for c in draw(rng, chunk)), strict=True)
 
 
+class AddedArrival:
+    """Whether the items being created come from an arrival added by demand scaling.
+
+    One per model, shared by every :class:`Rows` of the model: while ``on``, rows come
+    from sibling streams, so the base arrivals keep their own rows (common random
+    numbers across demand scales). :meth:`marking` sets it around a source's creations.
+    """
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def marking(
+        self, epochs: Container[float], create: Callable[[float], None]
+    ) -> Callable[[float], None]:
+        """``create`` that switches this on while it creates an item at one of ``epochs``."""
+
+        def create_marked(t: float) -> None:
+            if t not in epochs:
+                create(t)
+                return
+            self.on = True
+            try:
+                create(t)
+            finally:
+                self.on = False
+
+        return create_marked
+
+
 class Rows:
     """Endless rows of item attributes from one stream, drawn ``chunk`` rows at a time.
 
     ``draw(rng, n)`` returns equally long columns; each ``next()`` gives one row (a
-    tuple of Python scalars). While an arrival *added* by demand scaling is created
-    (:data:`Rows.added`, set by :class:`ArrivalSource`), rows come from a sibling
-    stream instead, so the base arrivals keep their own rows (common random numbers
-    across demand scales).
+    tuple of Python scalars). While the model creates the items of an added arrival
+    (``added.on``, see :class:`AddedArrival`), rows come from a sibling stream instead.
     """
 
-    added = False
-    """True while an added arrival is being created (one simulation at a time)."""
-    __slots__ = ("_base", "_chunk", "_draw", "_extra", "_rng")
+    __slots__ = ("_added", "_base", "_chunk", "_draw", "_extra", "_rng")
 
-    def __init__(self, rng: np.random.Generator, draw: Draw, chunk: int = 256):
-        self._rng, self._draw, self._chunk = rng, draw, chunk
+    def __init__(self, rng: np.random.Generator, draw: Draw, added: AddedArrival, chunk: int = 256):
+        self._rng, self._draw, self._chunk, self._added = rng, draw, chunk, added
         self._base = _chunks(rng, draw, chunk)
         self._extra: Iterator[tuple[Any, ...]] | None = None
 
@@ -124,16 +151,18 @@ class Rows:
         return self
 
     def __next__(self) -> tuple[Any, ...]:
-        if not Rows.added:
+        if not self._added.on:
             return next(self._base)
         if self._extra is None:
             self._extra = _chunks(sibling(self._rng), self._draw, self._chunk)
         return next(self._extra)
 
 
-def draws(rng: np.random.Generator, draw: Draw, chunk: int = 256) -> Iterator[tuple[Any, ...]]:
-    """The :class:`Rows` of ``draw`` from the stream ``rng``."""
-    return Rows(rng, draw, chunk)
+def draws(
+    rng: np.random.Generator, draw: Draw, added: AddedArrival, chunk: int = 256
+) -> Iterator[tuple[Any, ...]]:
+    """The :class:`Rows` of ``draw`` from the stream ``rng`` (siblings' while ``added.on``)."""
+    return Rows(rng, draw, added, chunk)
 
 
 class ArrivalSource:
@@ -141,8 +170,7 @@ class ArrivalSource:
 
     ``times`` are the arrival epochs (working hours) and ``sizes`` how many items arrive
     together at each (1 for Poisson streams; a whole rectification list for batches).
-    ``create(t)`` makes and routes one item; ``added(t)`` says whether the arrival at
-    ``t`` was added by demand scaling (its items then draw from sibling rows).
+    ``create(t)`` makes and routes one item.
     """
 
     def __init__(
@@ -151,10 +179,8 @@ class ArrivalSource:
         times: np.ndarray,
         create: Callable[[float], None],
         sizes: np.ndarray | None = None,
-        added: Callable[[float], bool] | None = None,
     ):
         self.after = after
-        self._added = added
         self._times = iter(times.tolist())
         self._gaps = iter(np.diff(times).tolist())
         self._sizes = None if sizes is None else iter(sizes.tolist())
@@ -165,21 +191,11 @@ class ArrivalSource:
 
     def _arrive(self, _event: Any) -> None:
         t = next(self._times)
-        if self._added is not None and self._added(t):
-            Rows.added = True
-            try:
-                self._create_all(t)
-            finally:
-                Rows.added = False
-        else:
-            self._create_all(t)
-        gap = next(self._gaps, None)
-        if gap is not None:
-            self.after(gap, self._on_arrive)
-
-    def _create_all(self, t: float) -> None:
         if self._sizes is None:
             self._create(t)
         else:
             for _ in range(next(self._sizes)):
                 self._create(t)
+        gap = next(self._gaps, None)
+        if gap is not None:
+            self.after(gap, self._on_arrive)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import simpy
 
 from sim import engine, guard, load, plots, registry, results, sizing
 from sim.build import build
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.centres.base import Centre, WiringError
-from sim.config import config_hash, load_scenario
+from sim.config import config_hash, load_scenario, schema
 from sim.registry import MetricDoc, ParameterSource, StreamSpec
 from sim.report import report
 from sim.settings import Settings, knob
@@ -85,26 +87,24 @@ def toy_workload(s):
     return (Source("toys", (visit,), "per_day", cfg.per_day, "township", "toy"),)
 
 
+TOY = StreamSpec(
+    id="toy",
+    label="Toy requests",
+    unit="toys",
+    centre="toy",
+    config=ToyWorkload,
+    workload=toy_workload,
+    extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
+    extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
+    sources=(ParameterSource("*", "per day / hours", "test"),),
+    staff={"toy_staff": {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}},
+)
+
+
 @pytest.fixture
 def toy_stream():
-    registry.register_stream(
-        StreamSpec(
-            id="toy",
-            label="Toy requests",
-            unit="toys",
-            centre="toy",
-            config=ToyWorkload,
-            workload=toy_workload,
-            extra_metrics=lambda r, w, h: {"effort_total_h": float(len(r.arr)) * 0.5},
-            extra_docs=(MetricDoc("effort_total_h", "toy effort", "hours"),),
-            sources=(ParameterSource("*", "per day / hours", "test"),),
-            staff={"toy_staff": {"quota_type": "auxiliary", "headcount": 2, "centre": "toy"}},
-        )
-    )
-    registry.register_centre("toy")(ToyDesk)
-    yield registry.stream("toy")
-    registry.unregister_stream("toy")
-    registry.unregister_centre("toy")
+    with registry.extended(TOY, centres={"toy": ToyDesk}) as (toy,):
+        yield toy
 
 
 def toy_scenario(*overrides):
@@ -112,7 +112,9 @@ def toy_scenario(*overrides):
     return load_scenario(raw_config("county=single", *SHORT, *overrides))
 
 
-def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, tmp_path):
+def test_a_stream_registered_from_a_test_file_reaches_every_output(
+    toy_stream, tmp_path, monkeypatch
+):
     s = toy_scenario()
     assert s.workload.toy.per_day == 4.0  # the schema grew a workload.toy section
     out = engine.run(s)
@@ -135,17 +137,28 @@ def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, t
         plots.plt.close(fig)
         return path
 
-    original = plots._save
-    plots._save = keep_titles
-    try:
-        report([run_dir])
-    finally:
-        plots._save = original
+    monkeypatch.setattr(plots, "_save", keep_titles)
+    report([run_dir])
     comparison = pd.read_csv(run_dir / "comparison.csv")
     assert "county.toy.arrivals" in set(comparison.metric)
     backlog = dict(titles)["backlog_over_time.png"]
     assert backlog == [s.label for s in registry.streams()]  # a panel per stream
     assert backlog[-1] == "Toy requests"
+
+
+def test_a_stream_added_for_a_block_is_gone_with_its_schema_section_after_it():
+    before = registry.streams()
+    with registry.extended(TOY, centres={"toy": ToyDesk}):
+        assert registry.streams()[-1].id == "toy"
+        assert schema.scenario_schema() is schema.scenario_schema()  # built once per set
+        assert schema.scenario_schema() is not schema.ScenarioSchema
+        assert toy_scenario().workload.toy.per_day == 4.0
+    with pytest.raises(RuntimeError), registry.extended(TOY, centres={"toy": ToyDesk}):
+        raise RuntimeError  # a failing test leaves nothing behind either
+    assert registry.streams() == before
+    assert "toy" not in {c.name for c in registry.centres()}
+    assert schema.scenario_schema() is schema.ScenarioSchema  # Hydra's base_config
+    assert not hasattr(toy_scenario().workload, "toy")
 
 
 def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_stream):
@@ -157,10 +170,12 @@ def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_
 
 
 def test_a_new_streams_declaration_reaches_the_guard_sizing_and_calibration(toy_stream, tmp_path):
-    s, none = toy_scenario(), toy_scenario("workload.toy.per_day=0")
-    days, hours = s.run.horizon_days, s.calendar.hours_per_day
-    grown = guard.estimate(s).per_replication - guard.estimate(none).per_replication
-    assert grown == pytest.approx(4.0 * days)  # one township, 4 toys a day
+    s = toy_scenario()
+    hours = s.calendar.hours_per_day
+    quiet = toy_scenario("workload.streams=[services,enforcement,delegated,grid]")
+    grown = guard.estimate(s).per_replication - guard.estimate(quiet).per_replication
+    # One township: 4 toys a day, and the 2 staff of the pool the stream brings.
+    assert grown == pytest.approx(4.0 * s.run.horizon_days + 2)
     (row,) = [r for r in sizing.size(s) if r.centre == "toy"]
     assert row.offered_load == pytest.approx(4.0 * 0.5 / hours)
     assert row.quota == 2  # the stream's default pool
@@ -187,12 +202,11 @@ def test_a_need_no_centre_offers_fails_before_the_run_with_one_clear_line():
         def place(self, s):
             """Never staffed."""
 
-    registry.register_centre("lost")(Lost)
-    try:
-        with pytest.raises(WiringError, match=r"town_1/lost needs 'nowhere\.inlet': there is no"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_centre("lost")
+    with (
+        registry.extended(centres={"lost": Lost}),
+        pytest.raises(WiringError, match=r"town_1/lost needs 'nowhere\.inlet': there is no"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
 
 
 def test_a_missing_inlet_is_named_with_what_the_centre_offers():
@@ -202,12 +216,11 @@ def test_a_missing_inlet_is_named_with_what_the_centre_offers():
         def place(self, s):
             """Never staffed."""
 
-    registry.register_centre("asks")(Asks)
-    try:
-        with pytest.raises(WiringError, match="town_1/enforcement offers cases"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_centre("asks")
+    with (
+        registry.extended(centres={"asks": Asks}),
+        pytest.raises(WiringError, match="town_1/enforcement offers cases"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
 
 
 def test_a_validated_scenario_is_immutable():
@@ -224,11 +237,43 @@ def test_a_validated_scenario_is_immutable():
 
 
 def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_line():
-    registry.register_stream(
-        StreamSpec(id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload)
+    orphan = StreamSpec(
+        id="orphan", label="Orphans", unit="items", centre="nowhere", config=ToyWorkload
     )
-    try:
-        with pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"):
-            build(scenario("county=single", *SHORT), 0)
-    finally:
-        registry.unregister_stream("orphan")
+    with (
+        registry.extended(orphan),
+        pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"),
+    ):
+        build(scenario("county=single", *SHORT), 0)
+
+
+# ---------------------------------------------------------------- SimPy's private side
+SIM = Path(__file__).resolve().parents[1] / "sim"
+
+
+def _private_names(source: str) -> set[str]:
+    """Private attributes a module defines on its own objects (``self._x``, ``def _x``)."""
+    return set(re.findall(r"\bself\.(_[a-z]\w*)", source)) | set(
+        re.findall(r"\bdef (_[a-z]\w*)", source)
+    )
+
+
+def test_simpys_private_attributes_are_used_only_in_the_timer_module():
+    simpy_root = Path(simpy.__file__).parent
+    simpys = set().union(*(_private_names(p.read_text()) for p in simpy_root.rglob("*.py")))
+    modules = {p: p.read_text() for p in SIM.rglob("*.py") if p.name != "timer.py"}
+    ours = set().union(*(_private_names(text) for text in modules.values()))
+    # A name SimPy uses privately that the model never defines itself (``_value``,
+    # ``_ok``, ``_queue``, ``_now`` …), or any private attribute of an env or event.
+    private = simpys - ours
+    assert {"_value", "_ok", "_queue", "_eid", "_now"} <= private
+    found = [
+        f"{path.relative_to(SIM.parent)}:{n}: {line.strip()}"
+        for path, text in modules.items()
+        for n, line in enumerate(text.splitlines(), 1)
+        for owner, attr in re.findall(r"(\w+)\.(_[a-z]\w*)", line)
+        if attr in private
+        or owner in ("env", "event")
+        or re.search(r"\bsimpy\.(?!Environment\b)\w+", line)
+    ]
+    assert found == [], "SimPy internals outside sim/timer.py:\n" + "\n".join(found)

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
@@ -15,7 +16,7 @@ from sim import __main__ as tsim
 from sim import engine
 from sim.calendar import WorkingClock
 from sim.calibrate.cli import calibrate
-from sim.calibrate.observed import monthly_counts, read_counts
+from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate, garwood
 from sim.config import load_scenario
 from sim.datafiles import DataError
@@ -51,6 +52,27 @@ def test_a_rate_by_kind_is_count_over_exposure(tmp_path):
     assert "workload.enforcement.complaints_per_10k_pop_per_day" in unknown  # no such rows
 
 
+def _monthly_counts(series, clock):
+    """Township arrivals of a daily series (a run's ``timeseries``, one replication) as
+    rows of the counts format, one per calendar month: a simulated year as observed data.
+    """
+    arr = series[(series["metric"] == "arrivals") & (series["township"] != "county")]
+    days = sorted(set(arr["day"].tolist()))
+    date = {d: clock.date_of_day(d) for d in days}
+    arr = arr.assign(month=[date[d].replace(day=1) for d in arr["day"]])
+    rows = [
+        {
+            "township": township,
+            "stream": stream,
+            "period_start": min(date[d] for d in g["day"]).isoformat(),
+            "period_end": max(date[d] for d in g["day"]).isoformat(),
+            "arrivals": int(g["value"].sum()),
+        }
+        for (township, stream, _month), g in arr.groupby(["township", "stream", "month"])
+    ]
+    return pd.DataFrame(rows)
+
+
 def _observed_year(tmp_path, *overrides):
     """A known scenario (seed 99) simulated for a year, aggregated by month."""
     s = scenario(
@@ -59,7 +81,7 @@ def _observed_year(tmp_path, *overrides):
     out = engine.run(s)
     clock = WorkingClock(s.calendar.hours_per_day, s.calendar.days_per_week, s.calendar.start_date)
     path = tmp_path / "counts.csv"
-    monthly_counts(out.timeseries, clock).to_csv(path, index=False)
+    _monthly_counts(out.timeseries, clock).to_csv(path, index=False)
     return s, path
 
 

@@ -8,7 +8,7 @@ import pytest
 from sim import engine
 from sim.analysis import confidence_interval
 from sim.build import build
-from sim.demand import MAX_SCALE, scaled_times
+from sim.demand import MAX_SCALE, scaled
 from sim.rng import poisson_times, stream
 from sim.settings import ConfigError
 
@@ -19,7 +19,7 @@ RATE, HORIZON = 2.0, 500.0  # arrivals per hour, hours: 1000 expected
 
 def _scaled(scale: float, rep: int) -> tuple[np.ndarray, np.ndarray]:
     base = poisson_times(stream(1, rep, "x/arrivals"), RATE, HORIZON)
-    out = scaled_times(
+    out, _added = scaled(
         base,
         RATE,
         scale,

@@ -136,6 +136,11 @@ def test_auto_replications_are_recorded_and_bad_values_are_one_line(tmp_path):
     )
 
 
+def _stream(stream_id):
+    """A stream as summary.json records it."""
+    return {"id": stream_id, "label": stream_id, "unit": "items", "in_backlog_total": True}
+
+
 def test_the_run_table_flags_a_growing_stream():
     from sim.table import scope_table
 
@@ -146,7 +151,7 @@ def test_the_run_table_flags_a_growing_stream():
             "county.services.backlog_growth_per_day": growing,
             "county.enforcement.backlog_growth_per_day": flat,
         },
-        "streams": [{"id": "services"}, {"id": "enforcement"}],
+        "streams": [_stream("services"), _stream("enforcement")],
     }
     assert "UNSTABLE (backlog grows: 95% CI above 0" in scope_table(summary)
     assert "): services —" in scope_table(summary)
@@ -194,7 +199,7 @@ def test_report_and_console_mark_the_kpis_of_a_growing_stream():
         "county.services.backlog_growth_per_day": {"mean": 0.0, "ci_low": -1.0, "ci_high": 1.0},
         "county.services.wait_mean_h": {"mean": 3.0, "ci_low": 2.0, "ci_high": 4.0},
     }
-    streams = [{"id": "services"}, {"id": "delegated"}]
+    streams = [_stream("services"), _stream("delegated")]
     job = Job(Path("0"), [], summary={"metrics": metrics, "seed": 1, "streams": streams})
     job.name = "pre_reform"
     row = report._kpi_rows([job], plots.KPIS)[-1]

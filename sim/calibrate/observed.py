@@ -132,26 +132,3 @@ def _check_overlaps(rows: list[Row], periods: list[Period]) -> None:
                     f"({other.start} … {other.end}) of {p.township} {p.stream}",
                 )
         seen.setdefault((p.township, p.stream, p.kind), []).append((p, row))
-
-
-def monthly_counts(series: Any, clock: WorkingClock) -> Any:
-    """Township arrivals of a daily series (a run's ``timeseries``, one replication) as
-    rows of this format, one per calendar month — a simulated year as observed data.
-    """
-    import pandas as pd
-
-    arr = series[(series["metric"] == "arrivals") & (series["township"] != "county")]
-    days = sorted(set(arr["day"].tolist()))
-    date = {d: clock.date_of_day(d) for d in days}
-    arr = arr.assign(month=[date[d].replace(day=1) for d in arr["day"]])
-    rows = [
-        {
-            "township": township,
-            "stream": stream,
-            "period_start": min(date[d] for d in g["day"]).isoformat(),
-            "period_end": max(date[d] for d in g["day"]).isoformat(),
-            "arrivals": int(g["value"].sum()),
-        }
-        for (township, stream, _month), g in arr.groupby(["township", "stream", "month"])
-    ]
-    return pd.DataFrame(rows)

@@ -131,8 +131,9 @@ class Centre:
         self.creators.setdefault(stream.id, create)
         active = self.model.scenario.workload.streams
         if active is None or stream.id in active:
-            added = self.added.__contains__ if self.added else None
-            ArrivalSource(self.model.after, times, create, sizes, added)
+            if self.added:
+                create = self.model.added_arrival.marking(self.added, create)
+            ArrivalSource(self.model.after, times, create, sizes)
 
 
 def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:

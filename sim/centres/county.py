@@ -78,7 +78,9 @@ class CountyDepartments(Centre):
         model, desk = self.model, self.desk
         cfg = model.scenario.county
         rows = draws(
-            self.rng("own_work/attributes"), lambda rng, n: (sample(rng, cfg.own_work_effort, n),)
+            self.rng("own_work/attributes"),
+            lambda rng, n: (sample(rng, cfg.own_work_effort, n),),
+            model.added_arrival,
         )
 
         def own_work(t: float) -> None:

@@ -173,6 +173,7 @@ class CountyEnforcement(Centre):
         rows = draws(
             self.rng("enforcement_work/attributes"),
             lambda rng, n: (sample(rng, cfg.enforcement_work_effort, n),),
+            model.added_arrival,
         )
 
         def own_work(t: float) -> None:

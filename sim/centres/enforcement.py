@@ -131,13 +131,13 @@ class EnforcementOffice(Centre):
                 sample(rng, cfg.legal_review_effort, n),
             )
 
-        return draws(self.rng(source), draw)
+        return draws(self.rng(source), draw, self.model.added_arrival)
 
     def _whistle_draws(self, source: str, cfg: EnforcementWorkload) -> Iterator[tuple[Any, ...]]:
         def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
             return rng.random(n), sample(rng, cfg.whistle_effort, n)
 
-        return draws(self.rng(f"{source}/whistle"), draw)
+        return draws(self.rng(f"{source}/whistle"), draw, self.model.added_arrival)
 
     def _case_maker(self, source: str) -> Reserve:
         """``reserve()``: draw a case's attributes from the stream ``source`` now, and

@@ -120,6 +120,7 @@ class GeneralOffice(Centre):
         rows = draws(
             self.rng(f"delegated/{name}/attributes"),
             lambda rng, n: (sample(rng, effort, n), rng.random(n), rng.random(n)),
+            self.model.added_arrival,
         )
         off_list = admission.off_list_share if admission else 0.0
         resourced = admission.resourced_share if admission else 0.0

@@ -51,19 +51,24 @@ class Grid(Centre):
         to_task = to_case + cfg.to_delegated_share
         others = lever.parallel_grids - 1
         open_case, open_task = self.link("cases"), self.link("tasks")
+        added = model.added_arrival
 
         rows = draws(
             self.rng("grid/attributes"),
             lambda rng, n: (sample(rng, cfg.triage_effort, n), rng.random(n)),
+            added,
         )
         # Duplicates draw from streams of their own, so that the reports themselves are
         # the same whatever the number of grids (common random numbers across the lever).
         dup_counts = draws(
             self.rng("grid/duplicates"),
             lambda rng, n: (rng.binomial(others, lever.duplicate_share, n),),
+            added,
         )
         dup_efforts = draws(
-            self.rng("grid/duplicate_triage"), lambda rng, n: (sample(rng, cfg.triage_effort, n),)
+            self.rng("grid/duplicate_triage"),
+            lambda rng, n: (sample(rng, cfg.triage_effort, n),),
+            added,
         )
 
         def hand_over(reserve: Reserve) -> Callable[[WorkItem], None]:

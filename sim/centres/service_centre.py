@@ -96,7 +96,7 @@ class ServiceCentre(Centre):
             intake = sample(rng, cfg.incomplete_effort, n) * channel_factor
             return cat, channel, incomplete, effort, intake
 
-        rows = draws(self.rng("services/attributes"), draw)
+        rows = draws(self.rng("services/attributes"), draw, self.model.added_arrival)
 
         def create(t: float) -> None:
             cat, channel, incomplete, effort, intake = next(rows)

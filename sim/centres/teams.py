@@ -158,7 +158,7 @@ def _first_ready(donors: list[Any], can_cover: Callable[[Staff], bool]) -> tuple
 
 def _back(event: Any) -> None:
     """A covering member goes back to their own station (unless moved or gone since)."""
-    s, short, donor = event._value
+    s, short, donor = event.value
     if s.employed and not s.seconded and s.station is short and s.on_release is None:
         short.remove(s, donor.add)
 

@@ -44,7 +44,7 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
     assert isinstance(plain, dict)
     try:
         merged = OmegaConf.merge(
-            OmegaConf.structured(schema.ScenarioSchema),
+            OmegaConf.structured(schema.scenario_schema()),
             {k: v for k, v in plain.items() if k != "hydra"},
         )
         scenario = OmegaConf.to_object(merged)

@@ -4,13 +4,15 @@ Every knob of the model is a field of one of the dataclasses below, with its uni
 name or the docstring and its allowed range declared with :func:`~sim.settings.knob`.
 The workload section is assembled from the registered streams: each stream's settings
 dataclass (declared with the stream in :mod:`sim.streams`) becomes ``workload.<id>``.
-:func:`rebuild` regenerates the assembled classes whenever the registry changes and
-stores them as Hydra's ``base_config``.
+:func:`scenario_schema` builds that class on demand for the streams registered when it
+is called; the one of the built-in streams is built at import, named
+:data:`ScenarioSchema` and stored as Hydra's ``base_config``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -400,7 +402,7 @@ class PlanConfig(Settings):
 @dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
-    :func:`rebuild` from :mod:`sim.registry`), plus the keys below.
+    :func:`scenario_schema` from :mod:`sim.registry`), plus the keys below.
     """
 
     streams: list[str] | None = None
@@ -427,45 +429,49 @@ class Scenario(Settings):
     """Only ``tsim-plan`` reads it (``plan=NAME``); simulations never see it."""
 
 
-ScenarioSchema: type[Scenario] = Scenario
-"""The composed schema: :class:`Scenario` with a ``workload.<id>`` section per stream."""
+Sections = tuple[tuple[str, type], ...]
+"""``(stream id, settings dataclass)`` of each stream, in registry order."""
 
 
-def _workload_type() -> type:
-    fields: list[Any] = [
-        (s.id, s.config, field(default_factory=s.config)) for s in registry.streams()
-    ]
-    cls = dataclasses.make_dataclass("WorkloadSchema", fields, bases=(WorkloadConfig,))
+def scenario_schema() -> type[Scenario]:
+    """:class:`Scenario` with a ``workload.<id>`` section per stream registered now."""
+    return _schema_of(tuple((s.id, s.config) for s in registry.streams()))
+
+
+@functools.cache
+def _schema_of(sections: Sections) -> type[Scenario]:
+    return ScenarioSchema if sections == _BUILT_IN else _build(sections)
+
+
+def _build(sections: Sections) -> type[Scenario]:
+    return _scenario(_workload(sections))
+
+
+def _workload(sections: Sections) -> type[WorkloadConfig]:
+    cls = dataclasses.make_dataclass(
+        "WorkloadSchema",
+        [(sid, config, field(default_factory=config)) for sid, config in sections],
+        bases=(WorkloadConfig,),
+    )
     cls.__module__ = __name__
     return cls
 
 
-_built_for: tuple[tuple[str, type], ...] = ()
-
-
-def rebuild() -> None:
-    """Regenerate the schema from the registry and store it as Hydra's ``base_config``.
-
-    Only a change to the streams rebuilds it, so the classes are stable once the
-    built-in streams are registered. They are module attributes with matching names,
-    so scenarios pickle by reference (joblib, Ray and submitit workers import this
-    module too).
-    """
-    global WorkloadSchema, ScenarioSchema, _built_for
-    signature = tuple((s.id, s.config) for s in registry.streams())
-    if signature == _built_for:
-        return
-    _built_for = signature
-    WorkloadSchema = _workload_type()
-    ScenarioSchema = dataclasses.make_dataclass(
+def _scenario(workload: type[WorkloadConfig]) -> type[Scenario]:
+    cls = dataclasses.make_dataclass(
         "ScenarioSchema",
-        [("workload", WorkloadSchema, field(default_factory=WorkloadSchema))],
+        [("workload", workload, field(default_factory=workload))],
         bases=(Scenario,),
     )
-    ScenarioSchema.__module__ = __name__
-    ConfigStore.instance().store(name="base_config", node=ScenarioSchema)
+    cls.__module__ = __name__
+    return cls
 
 
-WorkloadSchema: type = WorkloadConfig
-rebuild()
-registry.on_change(rebuild)
+_BUILT_IN: Sections = tuple((s.id, s.config) for s in registry.streams())
+WorkloadSchema = _workload(_BUILT_IN)
+ScenarioSchema = _scenario(WorkloadSchema)
+"""The schema of the built-in streams (those of :mod:`sim.streams`). A module attribute
+of the same name, so scenarios and Hydra configs pickle by reference (joblib, Ray and
+submitit workers import this module too); Hydra composes into it (``base_config``). A
+stream registered later (a test's) gets its section when the scenario is loaded."""
+ConfigStore.instance().store(name="base_config", node=ScenarioSchema)
