@@ -1,7 +1,8 @@
-"""Townships and posts (编制) of a scenario: ids, and the posts the quota lever moves.
+"""Townships and posts (编制) of a scenario: sizes, pools and the posts the quota lever moves.
 
-Model logic that both validation (a county cannot move more posts than it has) and the
-model builder need, computed from the scenario alone.
+Model logic that both the pre-flight checks (a county cannot move more posts than it
+has, :mod:`sim.preflight`) and the model builder need, computed from the scenario alone.
+Township ids are the configuration's (:mod:`sim.config.townships`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .config.schema import PoolSpec, Scenario
-
-
-def township_ids(s: Scenario) -> list[str]:
-    """Township ids ``<kind>_<n>``, in config order."""
-    return [f"{kind}_{i}" for kind, n in s.county.townships.items() for i in range(1, n + 1)]
-
-
-def kind_of(township_id: str) -> str:
-    """The kind of a township id (``rural_4`` → ``rural``)."""
-    return township_id.rsplit("_", 1)[0]
+from .config.townships import SIZE_FIELDS, kind_of, township_ids
 
 
 @dataclass(frozen=True)
@@ -30,9 +22,6 @@ class TownshipSize:
     population: int
     villages: int
     grid_cells: int
-
-
-SIZE_FIELDS = ("population", "villages", "grid_cells")
 
 
 def township_size(s: Scenario, township_id: str) -> TownshipSize:

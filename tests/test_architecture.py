@@ -41,6 +41,20 @@ def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
     assert out.stdout.strip() == "[]"
 
 
+def test_configuration_imports_nothing_of_the_model_its_data_files_or_the_guard():
+    # Loading and validating is about the configuration's values alone; what needs the
+    # model's logic or a data file is sim.preflight's (no import cycle config → model).
+    code = (
+        "import sys, sim.config;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
+        "('sim.engine', 'sim.model', 'sim.build', 'sim.backlog', 'sim.datafiles', "
+        "'sim.guard', 'sim.quota', 'sim.demand', 'sim.preflight'));"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 # ---------------------------------------------------------------- a toy stream, from here
 @dataclass
 class ToyWorkload(Settings):

@@ -4,6 +4,10 @@ Ranges come from each field's :func:`~sim.settings.knob` metadata; the rules her
 the ones across fields (shares that sum to one, a warm-up shorter than the horizon,
 pool names that policies refer to). Each failure is one :class:`ConfigError` line that
 names the key, the value and what is allowed — raised before any simulation starts.
+
+Only the configuration's own values are checked here: reading data files, the size of
+the run and the posts the quota lever moves are :mod:`sim.preflight`'s, which needs the
+model's logic.
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from .. import guard, registry
-from ..backlog import read_backlog
-from ..demand import MAX_SCALE
-from ..quota import SIZE_FIELDS, kind_of, moved_posts, township_ids
-from ..settings import ConfigError, check_range
+from .. import registry
+from ..settings import MAX_SCALE, ConfigError, check_range
 from .schema import Scenario
+from .townships import SIZE_FIELDS, kind_of, township_ids
 
 
 def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
@@ -89,8 +91,6 @@ def _run_checks(s: Scenario) -> None:
             f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD "
             f"from {FIRST_DATE} to {LAST_DATE}"
         )
-    if run.initial_backlog:
-        read_backlog(run.initial_backlog, s)  # one line naming file, row and column
 
 
 def _county_checks(s: Scenario) -> None:
@@ -222,13 +222,6 @@ def _policy_checks(s: Scenario) -> None:
             f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
         )
     _county_enforcement_checks(s)
-    moved = moved_posts(s)
-    if moved > s.county.quota_total:
-        raise ConfigError(
-            f"policy.quota.township_increase_share = "
-            f"{p.quota.township_increase_share:g}: moves {moved} posts down "
-            f"but county.quota_total = {s.county.quota_total}"
-        )
 
 
 def _county_enforcement_checks(s: Scenario) -> None:
@@ -260,5 +253,4 @@ def validate(s: Scenario) -> Scenario:
     _township_checks(s)
     _workload_checks(s)
     _policy_checks(s)
-    guard.check_size(s)
     return s
