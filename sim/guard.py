@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import registry
+from .config.townships import kind_staff
 from .precision import most_replications
 from .settings import ConfigError
 
@@ -101,8 +102,7 @@ def estimate(s: Scenario) -> RunSize:
     townships = sum(s.county.townships.values())
     p = s.policy
     staff = s.county.department_staff + sum(
-        count * _township_staff(s, s.county.kinds[kind_name])
-        for kind_name, count in s.county.townships.items()
+        count * _township_staff(s, kind_name) for kind_name, count in s.county.townships.items()
     )
     reviews = days / p.workforce.hiring_round_days
     if p.rebalancing.enabled:
@@ -112,13 +112,13 @@ def estimate(s: Scenario) -> RunSize:
     return RunSize(per_day * days + reviews + staff, most_replications(s.run))
 
 
-def _township_staff(s: Scenario, kind: TownshipKind) -> int:
+def _township_staff(s: Scenario, kind: str) -> int:
     """Members of staff a township of this kind can have (each one lives as long as an
     item: 10,000 townships of 10,000 staff would exhaust memory without a single item).
     """
     p = s.policy
     return (
-        sum(pool.headcount for pool in kind.staff.values())
+        sum(pool.headcount for pool in kind_staff(s, kind).values())
         + sum(p.timing.transfer.values())
         + p.enforcement.stationed_officers
     )
@@ -150,7 +150,7 @@ def unserved_work(s: Scenario) -> list[str]:
     for kind_name in used:
         kind = s.county.kinds[kind_name]
         for spec in _active(s):
-            if daily_items(spec.settings(s), kind) <= 0 or _posts(s, kind, spec.centre) > 0:
+            if daily_items(spec.settings(s), kind) <= 0 or _posts(s, kind_name, spec.centre) > 0:
                 continue
             lines.append(
                 f"county.kinds.{kind_name}: no staff and no posts in the {spec.centre!r} "
@@ -160,11 +160,11 @@ def unserved_work(s: Scenario) -> list[str]:
     return lines
 
 
-def _posts(s: Scenario, kind: TownshipKind, centre: str) -> int:
+def _posts(s: Scenario, kind: str, centre: str) -> int:
     """Posts that can ever be filled in one centre of a township of this kind."""
     p = s.policy
     posts = 0
-    for name, pool in kind.staff.items():
+    for name, pool in kind_staff(s, kind).items():
         if pool.centre != centre:
             continue
         # The quota lever adds posts pro rata to the headcount: none to an empty pool.

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .config.schema import PoolSpec, Scenario
-from .config.townships import SIZE_FIELDS, kind_of, township_ids
+from .config.townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,10 @@ def township_size(s: Scenario, township_id: str) -> TownshipSize:
 
 
 def township_staff(s: Scenario, township_id: str) -> dict[str, PoolSpec]:
-    """The township's pools: its kind's, with its own headcounts (``county.township_staff``)."""
-    pools = dict(s.county.kinds[kind_of(township_id)].staff)
+    """The township's pools: its kind's (:func:`~sim.config.townships.kind_staff`), with
+    its own headcounts (``county.township_staff``).
+    """
+    pools = kind_staff(s, kind_of(township_id))
     for name, headcount in s.county.township_staff.get(township_id, {}).items():
         pools[name] = dataclasses.replace(pools[name], headcount=headcount)
     return pools

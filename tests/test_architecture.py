@@ -17,7 +17,9 @@ import pytest
 from sim import engine, plots, registry, results
 from sim.build import build
 from sim.centres.base import Centre, WiringError
-from sim.config import config_hash, load_scenario
+from sim.config import ConfigError, config_hash, load_scenario
+from sim.config.townships import kind_staff
+from sim.quota import township_staff
 from sim.registry import MetricDoc, ParameterSource, StreamSpec
 from sim.report import report
 from sim.settings import Settings, knob
@@ -152,10 +154,20 @@ def test_a_stream_registered_from_a_test_file_reaches_every_output(toy_stream, t
 
 def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_stream):
     yishui = load_scenario(raw_config("county=yishui", *SHORT))
-    assert all(kind.staff["toy_staff"].headcount == 2 for kind in yishui.county.kinds.values())
+    assert all(kind_staff(yishui, kind)["toy_staff"].headcount == 2 for kind in yishui.county.kinds)
     assert "street" in yishui.county.kinds  # a kind with staff of its own gets the pool too
+    assert township_staff(yishui, "street_1")["toy_staff"].headcount == 2  # the model's pools
+    # The scenario keeps what was configured: the default pool is resolved, not added.
+    assert all("toy_staff" not in kind.staff for kind in yishui.county.kinds.values())
     quiet = load_scenario(raw_config("county=yishui", "workload=quiet", *SHORT))
-    assert all("toy_staff" not in kind.staff for kind in quiet.county.kinds.values())
+    assert all("toy_staff" not in kind_staff(quiet, kind) for kind in quiet.county.kinds)
+
+
+def test_a_streams_default_pool_may_be_named_like_a_configured_one(toy_stream):
+    s = toy_scenario("+county.township_staff.town_1.toy_staff=5", "policy.quota.pools=[toy_staff]")
+    assert township_staff(s, "town_1")["toy_staff"].headcount == 5
+    with pytest.raises(ConfigError, match=r"township_staff\.town_1\.toy_pool: not a staff pool"):
+        toy_scenario("+county.township_staff.town_1.toy_pool=5")
 
 
 def test_quiet_workload_silences_a_new_stream_without_naming_it(toy_stream):

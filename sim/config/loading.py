@@ -19,7 +19,6 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
-from .. import registry
 from ..settings import ConfigError, seal
 from . import schema
 from .validation import validate
@@ -51,22 +50,7 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
     except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
         raise ConfigError(_one_line(exc)) from None
     assert isinstance(scenario, schema.Scenario)
-    return seal(validate(_with_stream_staff(scenario)))
-
-
-def _with_stream_staff(scenario: schema.Scenario) -> schema.Scenario:
-    """Give every township kind the default pools of each switched-on stream that it
-    does not name itself (see ``StreamSpec.staff``).
-    """
-    active = scenario.workload.streams
-    for spec in registry.streams():
-        if active is not None and spec.id not in active:
-            continue
-        for kind in scenario.county.kinds.values():
-            for name, pool in spec.staff.items():
-                if name not in kind.staff:
-                    kind.staff[name] = schema.PoolSpec(**pool)
-    return scenario
+    return seal(validate(scenario))
 
 
 def _one_line(exc: Exception) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from .. import registry
 from ..settings import MAX_SCALE, ConfigError, check_range
 from .schema import Scenario
-from .townships import SIZE_FIELDS, kind_of, township_ids
+from .townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
 
 
 def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
@@ -107,8 +107,10 @@ def _county_checks(s: Scenario) -> None:
             )
     centres = registry.centre_names()
     for kind, spec in county.kinds.items():
-        for pool, p in spec.staff.items():
+        for pool, p in kind_staff(s, kind).items():
             path = f"county.kinds.{kind}.staff.{pool}"
+            if pool not in spec.staff:  # a stream's default pool: not walked with the rest
+                _walk(p, path)
             _check_name(path, pool)
             if pool in RESERVED_POOLS:
                 raise ConfigError(
@@ -141,9 +143,7 @@ def _township_checks(s: Scenario) -> None:
                 shown = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
                 raise ConfigError(f"{path}: no such township (townships: {shown})")
             allowed = (
-                list(s.county.kinds[kind_of(tid)].staff)
-                if key == "township_staff"
-                else list(SIZE_FIELDS)
+                list(kind_staff(s, kind_of(tid))) if key == "township_staff" else list(SIZE_FIELDS)
             )
             for name, value in values.items():
                 if name not in allowed:
@@ -194,9 +194,9 @@ def _check_profile(path: str, profile: Any, scale: float) -> None:
 
 
 def _policy_checks(s: Scenario) -> None:
-    p, kinds = s.policy, s.county.kinds
+    p = s.policy
     used = [k for k, n in s.county.townships.items() if n > 0]
-    known = sorted({pool for k in used for pool in kinds[k].staff})
+    known = sorted({pool for k in used for pool in kind_staff(s, k)})
     for path, names in (
         ("policy.quota.pools", p.quota.pools),
         ("policy.secondment.pools", p.secondment.pools or []),
