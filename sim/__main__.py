@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from . import engine, precision, preflight, progress, results, sweepdir
+from . import mmc as _mmc  # noqa: F401  (declares the M/M/c preset's section, mmc.*)
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
 from .config.location import config_dir
 from .table import scope_table

@@ -57,6 +57,14 @@ def test_configuration_imports_nothing_of_the_model_its_data_files_or_the_guard(
     assert out.stdout.strip() == "[]"
 
 
+def test_the_scenario_holds_only_what_a_simulation_reads():
+    # The M/M/c preset's keys feed the model's by interpolation, then stay with the preset.
+    s = scenario("+validation=mmc", "mmc.servers=7")
+    names = {f.name for f in dataclasses.fields(s)}
+    assert names == {"run", "calendar", "county", "workload", "policy"}
+    assert s.county.kinds["town"].staff["window_staff"].headcount == 7
+
+
 # ---------------------------------------------------------------- a toy stream, from here
 @dataclass
 class ToyWorkload(Settings):

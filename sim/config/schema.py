@@ -5,7 +5,8 @@ name or the docstring and its allowed range declared with :func:`~sim.settings.k
 The workload section is assembled from the registered streams: each stream's settings
 dataclass (declared with the stream in :mod:`sim.streams`) becomes ``workload.<id>``.
 :func:`rebuild` regenerates the assembled classes whenever the registry changes and
-stores them as Hydra's ``base_config``.
+stores them as Hydra's ``base_config``, with the sections that apps declare for their
+own settings (:func:`add_section`): the scenario holds only what a simulation reads.
 """
 
 from __future__ import annotations
@@ -353,51 +354,6 @@ class PolicyConfig(Settings):
 
 
 @dataclass
-class MMCConfig(Settings):
-    """Parameters of the M/M/c reduction preset (configs/validation/mmc.yaml)."""
-
-    lam_per_h: float = knob(4.0, 0.0, 1e6, lo_open=True)
-    mu_per_h: float = knob(1.0, 0.0, 1e6, lo_open=True)
-    servers: int = knob(5, 1, 10_000, integer=True)
-
-
-@dataclass
-class TargetSpec(Settings):
-    """A KPI target of a plan: a maximum or a minimum (exactly one is set)."""
-
-    max: float | None = None
-    min: float | None = None
-
-
-@dataclass
-class PlanConfig(Settings):
-    """What ``tsim-plan`` searches (configs/plan/; checked by :mod:`sim.plan_config`)."""
-
-    decisions: dict[str, list[int]] = field(default_factory=dict)
-    """Config key → [low, high]: the integer values (posts) the search may choose."""
-    targets: dict[str, TargetSpec] = field(default_factory=dict)
-    """Metric name → {max: x} or {min: x}."""
-    cost: dict[str, float] = field(default_factory=dict)
-    """Decision key → cost of one unit; unset: the posts one unit adds (``cost_basis:
-    posts``) or their yearly pay (``cost_basis: pay``)."""
-    cost_basis: str = knob("posts", choices=("posts", "pay"))
-    budget: float | None = knob(None, 0.0)
-    """Maximum total cost (None: no limit)."""
-    confidence: float = knob(0.95, 0.5, 1.0)
-    """A target is met when its one-sided bound at this level meets it (< 1)."""
-    replications: int = knob(10, 2, 10_000, integer=True)
-    verify_replications: int = knob(0, 0, 10_000, integer=True)
-    """After the search, simulate the chosen plan this many replications on an
-    independent seed (``run.seed + 1``) and report whether it still meets the targets
-    (0: skip). The search picks the candidate that looks best on its own random numbers,
-    so a fresh check guards against that selection's optimism."""
-    start: str = knob("analytic", choices=("analytic", "low"))
-    """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
-    max_evaluations: int = knob(200, 1, 100_000, integer=True)
-    """Stop the search after this many candidates (then report the best so far)."""
-
-
-@dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
     :func:`rebuild` from :mod:`sim.registry`), plus the keys below.
@@ -422,13 +378,29 @@ class Scenario(Settings):
     county: CountyConfig = field(default_factory=CountyConfig)
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
-    mmc: MMCConfig | None = None
-    plan: PlanConfig | None = None
-    """Only ``tsim-plan`` reads it (``plan=NAME``); simulations never see it."""
 
 
 ScenarioSchema: type[Scenario] = Scenario
-"""The composed schema: :class:`Scenario` with a ``workload.<id>`` section per stream."""
+"""The scenario's schema: :class:`Scenario` with a ``workload.<id>`` section per stream."""
+ConfigSchema: type[Scenario] = Scenario
+"""What Hydra composes (``base_config``): :data:`ScenarioSchema` and the apps' sections."""
+
+_SECTIONS: dict[str, type] = {}
+
+
+def add_section(name: str, cls: type) -> None:
+    """Declare a top-level section of the composed config that an app reads and a
+    simulation does not (``plan`` of ``tsim-plan``, ``mmc`` of the M/M/c preset). Hydra
+    composes and type-checks it; :func:`~sim.config.load_scenario` checks its ranges
+    and leaves it out of the scenario.
+    """
+    _SECTIONS[name] = cls
+    rebuild()
+
+
+def sections() -> dict[str, type]:
+    """The apps' sections declared so far (name → dataclass)."""
+    return dict(_SECTIONS)
 
 
 def _workload_type() -> type:
@@ -444,15 +416,19 @@ _built_for: tuple[tuple[str, type], ...] = ()
 
 
 def rebuild() -> None:
-    """Regenerate the schema from the registry and store it as Hydra's ``base_config``.
+    """Regenerate the schema from the registry and the apps' sections and store it as
+    Hydra's ``base_config``.
 
-    Only a change to the streams rebuilds it, so the classes are stable once the
-    built-in streams are registered. They are module attributes with matching names,
+    Only a change to the streams or sections rebuilds it, so the classes are stable once
+    the built-in streams are registered. They are module attributes with matching names,
     so scenarios pickle by reference (joblib, Ray and submitit workers import this
     module too).
     """
-    global WorkloadSchema, ScenarioSchema, _built_for
-    signature = tuple((s.id, s.config) for s in registry.streams())
+    global WorkloadSchema, ScenarioSchema, ConfigSchema, _built_for
+    signature = (
+        *((s.id, s.config) for s in registry.streams()),
+        *((f"section {name}", cls) for name, cls in _SECTIONS.items()),
+    )
     if signature == _built_for:
         return
     _built_for = signature
@@ -463,7 +439,13 @@ def rebuild() -> None:
         bases=(Scenario,),
     )
     ScenarioSchema.__module__ = __name__
-    ConfigStore.instance().store(name="base_config", node=ScenarioSchema)
+    ConfigSchema = dataclasses.make_dataclass(
+        "ConfigSchema",
+        [(name, cls | None, field(default=None)) for name, cls in _SECTIONS.items()],
+        bases=(ScenarioSchema,),
+    )
+    ConfigSchema.__module__ = __name__
+    ConfigStore.instance().store(name="base_config", node=ConfigSchema)
 
 
 WorkloadSchema: type = WorkloadConfig

@@ -34,16 +34,17 @@ def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
         )
 
 
-def _walk(obj: Any, path: str) -> None:
+def check_ranges(obj: Any, path: str) -> None:
+    """Check every field of a settings tree against its :func:`~sim.settings.knob` range."""
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             sub = f"{path}.{f.name}" if path else f.name
             _check_field(sub, value, dict(f.metadata))
-            _walk(value, sub)
+            check_ranges(value, sub)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            _walk(value, f"{path}.{key}")
+            check_ranges(value, f"{path}.{key}")
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -110,7 +111,7 @@ def _county_checks(s: Scenario) -> None:
         for pool, p in kind_staff(s, kind).items():
             path = f"county.kinds.{kind}.staff.{pool}"
             if pool not in spec.staff:  # a stream's default pool: not walked with the rest
-                _walk(p, path)
+                check_ranges(p, path)
             _check_name(path, pool)
             if pool in RESERVED_POOLS:
                 raise ConfigError(
@@ -247,7 +248,7 @@ def _county_enforcement_checks(s: Scenario) -> None:
 
 def validate(s: Scenario) -> Scenario:
     """Check every range and cross-field rule; return ``s`` unchanged or raise."""
-    _walk(s, "")
+    check_ranges(s, "")
     _run_checks(s)
     _county_checks(s)
     _township_checks(s)
