@@ -17,7 +17,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from . import glossary, registry
+from . import glossary, preflight, registry
 from .config import ConfigError, Scenario, load_scenario
 from .config.loading import load_section
 from .config.schema import add_section
@@ -165,6 +165,7 @@ def check(cfg: DictConfig) -> Plan:
     if cfg.get("plan") is None:
         raise ConfigError("plan: no plan chosen (add plan=NAME, a file of configs/plan/)")
     s = load_scenario(cfg)  # ranges of plan.* and of the scenario itself
+    preflight.check_scenario(s)  # its data files and size, before the first candidate
     p: PlanConfig = load_section(cfg, "plan")
     if not p.decisions:
         raise ConfigError("plan.decisions: needs at least one key: [low, high]")
