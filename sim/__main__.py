@@ -22,7 +22,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from . import engine, guard, precision, preflight, progress, results, sweepdir
+from . import engine, precision, preflight, progress, results, sweepdir
+from . import mmc as _mmc  # noqa: F401  (declares the M/M/c preset's section, mmc.*)
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
 from .config.location import config_dir
 from .table import scope_table
@@ -39,6 +40,7 @@ def app(cfg: DictConfig) -> None:
     overrides = _task_overrides(hc)
     try:
         scenario = load_scenario(cfg)
+        warnings = preflight.check_scenario(scenario)
     except ConfigError as err:
         if not sweeping:
             print(f"tsim: configuration error: {err}", file=sys.stderr)
@@ -46,7 +48,7 @@ def app(cfg: DictConfig) -> None:
         results.write_error(run_dir, err, overrides)
         sweepdir.record_invalid(run_dir, overrides, Path(hc.sweep.dir))
         raise
-    for line in guard.unserved_work(scenario):
+    for line in warnings:
         print(f"tsim: warning: {line}", file=sys.stderr)
     if sweeping:
         scenario = _job_seed(scenario, overrides)

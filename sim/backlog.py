@@ -90,18 +90,13 @@ def _dated(row: Row, scenario: Any) -> OpenItem:
     return OpenItem(township, stream, -day)
 
 
-def place_backlog(model: Model) -> int:
-    """Create the open items of ``run.initial_backlog`` (if set); returns how many."""
-    path = model.scenario.run.initial_backlog
-    if not path:
-        return 0
-    items = read_backlog(path, model.scenario)
+def place_backlog(model: Model, items: list[OpenItem]) -> None:
+    """Create the open items (of ``run.initial_backlog``) in their townships' centres."""
     by_id = {tw.id: tw for tw in model.townships}
     hpd = model.clock.hours_per_day
     for item in items:
         create = _creator(by_id[item.township].centres, item.stream)
         create(-item.age_days * hpd)
-    return len(items)
 
 
 def _creator(centres: dict[str, Any], stream: str) -> Any:

@@ -11,8 +11,10 @@ with no staff, so work sent there waits visibly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import centres as _centres  # noqa: F401  (registers the built-in centres)
-from .backlog import place_backlog
+from .backlog import place_backlog, read_backlog
 from .centres.base import Centre, WiringError, wire
 from .centres.teams import cover_empty_centres
 from .config import Scenario
@@ -55,8 +57,9 @@ def build(scenario: Scenario, replication: int) -> Model:
         start_flexible_use(model, policy.flexible_staff)
     if policy.timing.transfer:
         at = model.clock.hours(policy.timing.staff_day)
-        model.after(at, lambda _e: _transfer_staff(model, workforce))
-    place_backlog(model)
+        model.after(at, lambda _e: _transfer_staff(model, workforce, policy.timing.transfer))
+    if scenario.run.initial_backlog:
+        place_backlog(model, read_backlog(scenario.run.initial_backlog, scenario))
     return model
 
 
@@ -112,10 +115,12 @@ def _build_township(
     cover_empty_centres(model, tw)
 
 
-def _transfer_staff(model: Model, workforce: Workforce) -> None:
-    """Reform timing: the transferred staff join every township on ``staff_day``."""
+def _transfer_staff(model: Model, workforce: Workforce, transfer: Mapping[str, int]) -> None:
+    """Reform timing: the transferred staff (``policy.timing.transfer``) join every
+    township on ``staff_day``.
+    """
     for tw in model.townships:
-        for name, count in model.scenario.policy.timing.transfer.items():
+        for name, count in transfer.items():
             pool = next(p for p in tw.pools if p.name == name)
             workforce.change_quota(pool, count, filled=True)
             for _ in range(count):

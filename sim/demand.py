@@ -37,10 +37,7 @@ import numpy as np
 
 from .calendar import WorkingClock
 from .rng import poisson_times
-
-MAX_SCALE = 10.0
-"""Largest combined scale (global × per stream): the extra candidates are drawn at
-``MAX_SCALE − 1`` times the base rate, so the bound also bounds the work per source."""
+from .settings import MAX_SCALE
 
 
 def scale_of(scenario: Any, source: str) -> float:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import load, quota
+from .config.townships import kind_staff
 from .precision import most_replications
 from .settings import ConfigError
 
 if TYPE_CHECKING:
-    from .config.schema import Scenario, TownshipKind
+    from .config.schema import Scenario
 
 ITEMS_PER_SECOND = 100_000.0
 """Simulated work items per second on one core (measured: Wuchuan, yishui)."""
@@ -71,8 +72,7 @@ def estimate(s: Scenario) -> RunSize:
     townships = sum(s.county.townships.values())
     p = s.policy
     staff = s.county.department_staff + sum(
-        count * _township_staff(s, s.county.kinds[kind_name])
-        for kind_name, count in s.county.townships.items()
+        count * _township_staff(s, kind_name) for kind_name, count in s.county.townships.items()
     )
     reviews = days / p.workforce.hiring_round_days
     if p.rebalancing.enabled:
@@ -82,13 +82,13 @@ def estimate(s: Scenario) -> RunSize:
     return RunSize(daily_items(s) * days + reviews + staff, most_replications(s.run))
 
 
-def _township_staff(s: Scenario, kind: TownshipKind) -> int:
+def _township_staff(s: Scenario, kind: str) -> int:
     """Members of staff a township of this kind can have (each one lives as long as an
     item: 10,000 townships of 10,000 staff would exhaust memory without a single item).
     """
     p = s.policy
     return (
-        sum(pool.headcount for pool in kind.staff.values())
+        sum(pool.headcount for pool in kind_staff(s, kind).values())
         + sum(p.timing.transfer.values())
         + p.enforcement.stationed_officers
     )

@@ -352,8 +352,6 @@ def sources() -> list[tuple[str, str, str]]:
 def schema_defaults() -> dict[str, object]:
     """Every key of the schema with its default value."""
     d = dataclasses.asdict(schema.scenario_schema()())
-    d.pop("mmc")
-    d.pop("plan", None)
     return flatten(d)
 
 

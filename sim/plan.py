@@ -35,7 +35,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from tqdm import tqdm
 
-from . import engine, frontier
+from . import engine, frontier, preflight
 from .__main__ import CONFIG_DIR
 from .analysis import CI, confidence_interval
 from .config import ConfigError, config_hash, load_scenario
@@ -108,7 +108,9 @@ class Evaluator:
         if verify:
             cfg.run.replications = self.plan.verify_replications
             cfg.run.seed = cfg.run.seed + 1
-        return load_scenario(cfg)
+        s = load_scenario(cfg)
+        preflight.check_scenario(s)  # the planner prints no warnings, only refuses
+        return s
 
     def __call__(self, point: Point) -> Outcome:
         """The candidate's shortfall from the targets, judged by one-sided bounds."""

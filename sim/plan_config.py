@@ -12,21 +12,62 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from . import glossary, registry
+from . import glossary, preflight, registry
 from .config import ConfigError, Scenario, load_scenario
-from .config.schema import PlanConfig
+from .config.loading import load_section
+from .config.schema import add_section
 from .cost import yearly_pay
 from .quota import township_ids, township_staff
 from .search import Decision, Point
+from .settings import Settings, knob
 from .sizing import DEPARTMENTS, size, township_centres
 
 TOWNSHIP_STAFF = "county.township_staff."
 NO_WAIT_LIMIT = 1e9  # hours: a centre without a wait target is sized for stability only
+
+
+@dataclass
+class TargetSpec(Settings):
+    """A KPI target of a plan: a maximum or a minimum (exactly one is set)."""
+
+    max: float | None = None
+    min: float | None = None
+
+
+@dataclass
+class PlanConfig(Settings):
+    """What ``tsim-plan`` searches (configs/plan/; checked by :mod:`sim.plan_config`)."""
+
+    decisions: dict[str, list[int]] = field(default_factory=dict)
+    """Config key → [low, high]: the integer values (posts) the search may choose."""
+    targets: dict[str, TargetSpec] = field(default_factory=dict)
+    """Metric name → {max: x} or {min: x}."""
+    cost: dict[str, float] = field(default_factory=dict)
+    """Decision key → cost of one unit; unset: the posts one unit adds (``cost_basis:
+    posts``) or their yearly pay (``cost_basis: pay``)."""
+    cost_basis: str = knob("posts", choices=("posts", "pay"))
+    budget: float | None = knob(None, 0.0)
+    """Maximum total cost (None: no limit)."""
+    confidence: float = knob(0.95, 0.5, 1.0)
+    """A target is met when its one-sided bound at this level meets it (< 1)."""
+    replications: int = knob(10, 2, 10_000, integer=True)
+    verify_replications: int = knob(0, 0, 10_000, integer=True)
+    """After the search, simulate the chosen plan this many replications on an
+    independent seed (``run.seed + 1``) and report whether it still meets the targets
+    (0: skip). The search picks the candidate that looks best on its own random numbers,
+    so a fresh check guards against that selection's optimism."""
+    start: str = knob("analytic", choices=("analytic", "low"))
+    """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
+    max_evaluations: int = knob(200, 1, 100_000, integer=True)
+    """Stop the search after this many candidates (then report the best so far)."""
+
+
+add_section("plan", PlanConfig)  # ``plan=NAME``: only tsim-plan reads it, simulations never
 
 
 @dataclass(frozen=True)
@@ -124,8 +165,8 @@ def check(cfg: DictConfig) -> Plan:
     if cfg.get("plan") is None:
         raise ConfigError("plan: no plan chosen (add plan=NAME, a file of configs/plan/)")
     s = load_scenario(cfg)  # ranges of plan.* and of the scenario itself
-    p: PlanConfig | None = s.plan
-    assert p is not None
+    preflight.check_scenario(s)  # its data files and size, before the first candidate
+    p: PlanConfig = load_section(cfg, "plan")
     if not p.decisions:
         raise ConfigError("plan.decisions: needs at least one key: [low, high]")
     if not p.targets:

@@ -1,4 +1,4 @@
-"""Checks of the command line that must run before Hydra does.
+"""Checks before a simulation starts, beyond the configuration's own values.
 
 Hydra reports some mistakes only with a traceback or several lines, because they
 happen while it composes the config or prepares the output directory, before ``tsim``
@@ -6,6 +6,12 @@ gets control: a malformed YAML file in the config tree or in a ``--config-dir``,
 output directory that is an existing file, and a switch (a true/false key) set to
 something else. :func:`check` finds them first and raises one
 :class:`~sim.settings.ConfigError` line naming the file or key.
+
+Once a scenario is loaded (and its values validated by :mod:`sim.config`),
+:func:`check_scenario` does what needs more than the configuration: it reads the
+initial backlog file, counts the posts the quota lever moves, refuses a run too large
+to simulate (:mod:`sim.guard`) and returns warnings about work nobody can serve. Every
+command that simulates a scenario calls it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ from omegaconf import OmegaConf
 from omegaconf.errors import ValidationError
 from omegaconf.nodes import BooleanNode
 
+from . import guard
+from .backlog import read_backlog
+from .config import Scenario, schema
+from .quota import moved_posts
 from .settings import ConfigError
 
 DIR_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp")
@@ -35,6 +45,29 @@ def check(argv: Sequence[str], primary: Path) -> None:
     _check_switches(argv)
 
 
+def check_scenario(s: Scenario) -> list[str]:
+    """Raise :class:`ConfigError` for the first problem of a validated scenario that
+    only a data file or the model's logic reveals; return one warning line per piece of
+    work that nobody can serve.
+    """
+    if s.run.initial_backlog:
+        read_backlog(s.run.initial_backlog, s)  # one line naming file, row and column
+    _check_moved_posts(s)
+    guard.check_size(s)
+    return guard.unserved_work(s)
+
+
+def _check_moved_posts(s: Scenario) -> None:
+    """The quota lever cannot move more posts down than the county has."""
+    moved = moved_posts(s)
+    if moved > s.county.quota_total:
+        raise ConfigError(
+            f"policy.quota.township_increase_share = "
+            f"{s.policy.quota.township_increase_share:g}: moves {moved} posts down "
+            f"but county.quota_total = {s.county.quota_total}"
+        )
+
+
 def _check_switches(argv: Sequence[str]) -> None:
     """A key that is a switch in the schema (``policy.rebalancing.enabled``) gets a
     true/false value, in a single run or in each value of a sweep's comma list.
@@ -42,8 +75,6 @@ def _check_switches(argv: Sequence[str]) -> None:
     overrides = [a for a in argv if "=" in a and not a.startswith("-")]
     if not overrides:
         return
-    from .config import schema  # the schema registers the streams: only when needed
-
     defaults = OmegaConf.structured(schema.scenario_schema())
     for arg in overrides:
         key, _, value = arg.partition("=")

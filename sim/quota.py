@@ -1,7 +1,8 @@
-"""Townships and posts (编制) of a scenario: ids, and the posts the quota lever moves.
+"""Townships and posts (编制) of a scenario: sizes, pools and the posts the quota lever moves.
 
-Model logic that both validation (a county cannot move more posts than it has) and the
-model builder need, computed from the scenario alone.
+Model logic that both the pre-flight checks (a county cannot move more posts than it
+has, :mod:`sim.preflight`) and the model builder need, computed from the scenario alone.
+Township ids are the configuration's (:mod:`sim.config.townships`).
 """
 
 from __future__ import annotations
@@ -9,20 +10,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # types only: the configuration package imports this module
-    from .config.schema import PoolSpec, Scenario
-
-
-def township_ids(s: Scenario) -> list[str]:
-    """Township ids ``<kind>_<n>``, in config order."""
-    return [f"{kind}_{i}" for kind, n in s.county.townships.items() for i in range(1, n + 1)]
-
-
-def kind_of(township_id: str) -> str:
-    """The kind of a township id (``rural_4`` → ``rural``)."""
-    return township_id.rsplit("_", 1)[0]
+from .config.schema import PoolSpec, Scenario
+from .config.townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
 
 
 @dataclass(frozen=True)
@@ -34,9 +24,6 @@ class TownshipSize:
     grid_cells: int
 
 
-SIZE_FIELDS = ("population", "villages", "grid_cells")
-
-
 def township_size(s: Scenario, township_id: str) -> TownshipSize:
     """The township's size: its own values (``county.township_size``) over its kind's."""
     kind = s.county.kinds[kind_of(township_id)]
@@ -45,8 +32,10 @@ def township_size(s: Scenario, township_id: str) -> TownshipSize:
 
 
 def township_staff(s: Scenario, township_id: str) -> dict[str, PoolSpec]:
-    """The township's pools: its kind's, with its own headcounts (``county.township_staff``)."""
-    pools = dict(s.county.kinds[kind_of(township_id)].staff)
+    """The township's pools: its kind's (:func:`~sim.config.townships.kind_staff`), with
+    its own headcounts (``county.township_staff``).
+    """
+    pools = kind_staff(s, kind_of(township_id))
     for name, headcount in s.county.township_staff.get(township_id, {}).items():
         pools[name] = dataclasses.replace(pools[name], headcount=headcount)
     return pools

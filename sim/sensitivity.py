@@ -38,7 +38,7 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from . import engine
+from . import engine, preflight
 from .__main__ import CONFIG_DIR
 from .analysis import CI, confidence_interval, paired_difference
 from .config import ConfigError, load_scenario
@@ -88,7 +88,9 @@ def _scenario(cfg: DictConfig, key: str | None = None, value: float | None = Non
     if key is not None:
         OmegaConf.update(moved, key, value)
     try:
-        return load_scenario(moved)
+        s = load_scenario(moved)
+        preflight.check_scenario(s)  # the study prints no warnings, only refuses
+        return s
     except ConfigError as err:
         if key is None:
             raise

@@ -21,6 +21,11 @@ from typing import Any, NoReturn
 
 INF = math.inf
 
+MAX_SCALE = 10.0
+"""Largest combined demand scale (global × per stream), checked by validation: the
+thinning of :mod:`sim.demand` draws extra candidates at ``MAX_SCALE − 1`` times the base
+rate, so the bound also bounds the work per source."""
+
 
 class Settings:
     """Base of every config dataclass: mutable while Hydra composes, sealed after."""

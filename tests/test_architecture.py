@@ -21,7 +21,9 @@ from sim.build import build
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.centres.base import Centre, WiringError
-from sim.config import config_hash, load_scenario, schema
+from sim.config import ConfigError, config_hash, load_scenario, schema
+from sim.config.townships import kind_staff
+from sim.quota import township_staff
 from sim.registry import MetricDoc, ParameterSource, StreamSpec
 from sim.report import report
 from sim.settings import Settings, knob
@@ -44,6 +46,28 @@ def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_configuration_imports_nothing_of_the_model_its_data_files_or_the_guard():
+    # Loading and validating is about the configuration's values alone; what needs the
+    # model's logic or a data file is sim.preflight's (no import cycle config → model).
+    code = (
+        "import sys, sim.config;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
+        "('sim.engine', 'sim.model', 'sim.build', 'sim.backlog', 'sim.datafiles', "
+        "'sim.guard', 'sim.quota', 'sim.demand', 'sim.preflight'));"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_scenario_holds_only_what_a_simulation_reads():
+    # The M/M/c preset's keys feed the model's by interpolation, then stay with the preset.
+    s = scenario("+validation=mmc", "mmc.servers=7")
+    names = {f.name for f in dataclasses.fields(s)}
+    assert names == {"run", "calendar", "county", "workload", "policy"}
+    assert s.county.kinds["town"].staff["window_staff"].headcount == 7
 
 
 # ---------------------------------------------------------------- a toy stream, from here
@@ -163,10 +187,20 @@ def test_a_stream_added_for_a_block_is_gone_with_its_schema_section_after_it():
 
 def test_a_new_streams_default_staff_reach_every_county_but_not_a_quiet_one(toy_stream):
     yishui = load_scenario(raw_config("county=yishui", *SHORT))
-    assert all(kind.staff["toy_staff"].headcount == 2 for kind in yishui.county.kinds.values())
+    assert all(kind_staff(yishui, kind)["toy_staff"].headcount == 2 for kind in yishui.county.kinds)
     assert "street" in yishui.county.kinds  # a kind with staff of its own gets the pool too
+    assert township_staff(yishui, "street_1")["toy_staff"].headcount == 2  # the model's pools
+    # The scenario keeps what was configured: the default pool is resolved, not added.
+    assert all("toy_staff" not in kind.staff for kind in yishui.county.kinds.values())
     quiet = load_scenario(raw_config("county=yishui", "workload=quiet", *SHORT))
-    assert all("toy_staff" not in kind.staff for kind in quiet.county.kinds.values())
+    assert all("toy_staff" not in kind_staff(quiet, kind) for kind in quiet.county.kinds)
+
+
+def test_a_streams_default_pool_may_be_named_like_a_configured_one(toy_stream):
+    s = toy_scenario("+county.township_staff.town_1.toy_staff=5", "policy.quota.pools=[toy_staff]")
+    assert township_staff(s, "town_1")["toy_staff"].headcount == 5
+    with pytest.raises(ConfigError, match=r"township_staff\.town_1\.toy_pool: not a staff pool"):
+        toy_scenario("+county.township_staff.town_1.toy_pool=5")
 
 
 def test_a_new_streams_declaration_reaches_the_guard_sizing_and_calibration(toy_stream, tmp_path):

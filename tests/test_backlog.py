@@ -14,7 +14,7 @@ from sim.datafiles import DataError
 from sim.metrics import daily_series, replication_metrics
 from sim.records import Records
 
-from .conftest import scenario
+from .conftest import checked_scenario, scenario
 
 RUN = ("county=small", "run.horizon_days=30", "run.warmup_days=0", "policy=pre_reform")
 STREAMS = ("services", "enforcement", "delegated")  # grid reports bring duplicates
@@ -102,11 +102,11 @@ COUNTS, DATED = "township,stream,open_items\n", "township,stream,arrival_date\n"
 def test_bad_backlog_files_get_one_line(tmp_path, text, where):
     path = _write(tmp_path, text)
     with pytest.raises(DataError) as err:
-        scenario(*RUN, f"run.initial_backlog={path}")
+        checked_scenario(*RUN, f"run.initial_backlog={path}")
     msg = str(err.value)
     assert msg.startswith(str(path)) and where in msg and "\n" not in msg, msg
 
 
 def test_missing_backlog_file_is_one_line(tmp_path):
     with pytest.raises(DataError, match="no such file"):
-        scenario(*RUN, f"run.initial_backlog={tmp_path / 'nope.csv'}")
+        checked_scenario(*RUN, f"run.initial_backlog={tmp_path / 'nope.csv'}")

@@ -10,7 +10,7 @@ from sim.config import ConfigError, config_hash, load_scenario
 from sim.config.location import config_dir
 from sim.config.validation import RESERVED_POOLS
 
-from .conftest import raw_config, scenario
+from .conftest import checked_scenario, raw_config, scenario
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ from .conftest import raw_config, scenario
 def test_bad_value_names_key_value_and_range(override, message):
     args = ["county=single", override]
     with pytest.raises(ConfigError) as err:
-        scenario(*args)
+        checked_scenario(*args)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
@@ -127,7 +127,7 @@ def test_pool_names_must_be_usable_in_metric_names():
 )
 def test_bad_policy_value_names_key_value_and_range(override, message):
     with pytest.raises(ConfigError) as err:
-        scenario("county=wuchuan", override)
+        checked_scenario("county=wuchuan", override)
     assert message in str(err.value)
 
 
@@ -183,7 +183,7 @@ def test_bad_policy_value_names_key_value_and_range(override, message):
 )
 def test_edge_input_is_refused_in_one_line(override, message):
     with pytest.raises(ConfigError) as err:
-        scenario("county=single", *override.split())
+        checked_scenario("county=single", *override.split())
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 

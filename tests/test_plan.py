@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 from sim import __main__ as cli
 from sim import analytic, engine, plan, plan_config, search
 from sim.config import ConfigError
-from sim.config.schema import PlanConfig
+from sim.plan_config import PlanConfig
 from sim.search import Decision, Outcome
 
 MMC = ("+validation=mmc", "run.horizon_days=300", "run.warmup_days=20")

@@ -22,7 +22,7 @@ from sim.rng import sample
 from sim.settings import Dist
 from sim.workload import Effort
 
-from .conftest import scenario
+from .conftest import checked_scenario, scenario
 
 TEN_TIMES = "+county.township_size.town_1.population=350000"  # a town of Wuchuan has 35,000
 
@@ -64,7 +64,7 @@ def test_sizing_counts_the_county_staff_the_model_keeps(share):
 
 def test_county_own_enforcement_work_counts_toward_the_run_size():
     with pytest.raises(ConfigError, match="run too large"):
-        scenario("county=wuchuan", "county.enforcement_work_per_day=1e6")
+        checked_scenario("county=wuchuan", "county.enforcement_work_per_day=1e6")
 
 
 def test_tasks_admission_control_returns_load_the_county_not_the_office():

@@ -30,6 +30,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from .. import preflight
 from ..__main__ import CONFIG_DIR
 from ..config import ConfigError, load_scenario
 from .fit import fit_check, plot
@@ -45,6 +46,7 @@ _data: list[str] = []  # FILE, set by main() before Hydra takes the remaining ar
 def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     """Calibrate the composed config ``cfg`` to the counts in ``data``; write into ``out``."""
     scenario = load_scenario(cfg)
+    preflight.check_scenario(scenario)  # calibration prints no warnings, only refuses
     if scenario.run.replications < 2:
         raise ConfigError("run.replications = 1: the fit check needs ≥ 2 replications")
     periods = read_counts(data, scenario)
@@ -66,7 +68,9 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     assert isinstance(fitted, DictConfig)
     horizon = max(p.last_day for p in periods)
     OmegaConf.update(fitted, "run", {"warmup_days": 0, "horizon_days": horizon, "timeseries": True})
-    fit = fit_check(load_scenario(fitted), periods)
+    calibrated = load_scenario(fitted)
+    preflight.check_scenario(calibrated)
+    fit = fit_check(calibrated, periods)
     fit.table.to_csv(out / "fit.csv", index=False)
     fit.county.to_csv(out / "fit_county.csv", index=False)
     figure = plot(fit, out / "fit.png")

@@ -19,10 +19,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
-from .. import registry
 from ..settings import ConfigError, seal
 from . import schema
-from .validation import validate
+from .validation import check_ranges, validate
 
 
 def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
@@ -38,43 +37,55 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
             f"{missing[0]} = ???: a value is required "
             f"(set it on the command line, e.g. {missing[0]}=…)"
         )
-    # Plain values, unresolved: the schema classes of the composing process need not be
-    # the ones here (a worker process, or a stream registered since).
+    # Plain values: the schema classes of the composing process need not be the ones
+    # here (a worker process, or a stream registered since). Resolved before the apps'
+    # sections leave: the scenario's keys may refer to them (``${mmc.servers}``).
     plain = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(plain, dict)
+    plain.pop("hydra", None)
     try:
-        merged = OmegaConf.merge(
-            OmegaConf.structured(schema.scenario_schema()),
-            {k: v for k, v in plain.items() if k != "hydra"},
-        )
+        values = OmegaConf.create(plain)
+        OmegaConf.resolve(values)
+        for name in schema.sections():
+            if values.pop(name, None) is not None:
+                load_section(cfg, name)  # its ranges, before anything runs
+        merged = OmegaConf.merge(OmegaConf.structured(schema.scenario_schema()), values)
         scenario = OmegaConf.to_object(merged)
+    except ConfigError:
+        raise
     except Exception as exc:  # interpolation or type errors, e.g. a bad resolver argument
         raise ConfigError(_one_line(exc)) from None
     assert isinstance(scenario, schema.Scenario)
-    return seal(validate(_with_stream_staff(scenario)))
+    return seal(validate(scenario))
 
 
-def _with_stream_staff(scenario: schema.Scenario) -> schema.Scenario:
-    """Give every township kind the default pools of each switched-on stream that it
-    does not name itself (see ``StreamSpec.staff``).
+def load_section(cfg: DictConfig, name: str) -> Any:
+    """An app's section of the composed config (:func:`schema.add_section`), its ranges
+    checked (or :class:`ConfigError`).
     """
-    active = scenario.workload.streams
-    for spec in registry.streams():
-        if active is not None and spec.id not in active:
-            continue
-        for kind in scenario.county.kinds.values():
-            for name, pool in spec.staff.items():
-                if name not in kind.staff:
-                    kind.staff[name] = schema.PoolSpec(**pool)
-    return scenario
+    node = cfg.get(name)
+    if node is None:
+        raise ConfigError(f"{name}: not set")
+    try:
+        plain = OmegaConf.to_container(node, resolve=True)
+        section = OmegaConf.to_object(
+            OmegaConf.merge(OmegaConf.structured(schema.sections()[name]), plain)
+        )
+    except Exception as exc:
+        raise ConfigError(_one_line(exc, prefix=f"{name}.")) from None
+    check_ranges(section, name)
+    return section
 
 
-def _one_line(exc: Exception) -> str:
-    """OmegaConf's error as one line that starts with the full key at fault."""
+def _one_line(exc: Exception, prefix: str = "") -> str:
+    """OmegaConf's error as one line that starts with the full key at fault (below
+    ``prefix``, for an app's section).
+    """
     first = str(exc).splitlines()[0]
     key = getattr(exc, "full_key", None)
     if not key:
         return first
+    key = prefix + key
     if isinstance(exc, ConfigKeyError):  # a `+key=…` typo: Hydra adds, the schema refuses
         return f"{key}: unknown key ({first})"
     return f"{key}: {first}"

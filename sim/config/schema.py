@@ -6,7 +6,10 @@ The workload section is assembled from the registered streams: each stream's set
 dataclass (declared with the stream in :mod:`sim.streams`) becomes ``workload.<id>``.
 :func:`scenario_schema` builds that class on demand for the streams registered when it
 is called; the one of the built-in streams is built at import, named
-:data:`ScenarioSchema` and stored as Hydra's ``base_config``.
+:data:`ScenarioSchema` and stored as Hydra's ``base_config``. Apps declare the sections
+they alone read (:func:`add_section`: ``plan`` of ``tsim-plan``, ``mmc`` of the M/M/c
+preset) when their module is imported, as Hydra's config store is filled: Hydra
+composes them, the scenario leaves them out.
 """
 
 from __future__ import annotations
@@ -355,51 +358,6 @@ class PolicyConfig(Settings):
 
 
 @dataclass
-class MMCConfig(Settings):
-    """Parameters of the M/M/c reduction preset (configs/validation/mmc.yaml)."""
-
-    lam_per_h: float = knob(4.0, 0.0, 1e6, lo_open=True)
-    mu_per_h: float = knob(1.0, 0.0, 1e6, lo_open=True)
-    servers: int = knob(5, 1, 10_000, integer=True)
-
-
-@dataclass
-class TargetSpec(Settings):
-    """A KPI target of a plan: a maximum or a minimum (exactly one is set)."""
-
-    max: float | None = None
-    min: float | None = None
-
-
-@dataclass
-class PlanConfig(Settings):
-    """What ``tsim-plan`` searches (configs/plan/; checked by :mod:`sim.plan_config`)."""
-
-    decisions: dict[str, list[int]] = field(default_factory=dict)
-    """Config key → [low, high]: the integer values (posts) the search may choose."""
-    targets: dict[str, TargetSpec] = field(default_factory=dict)
-    """Metric name → {max: x} or {min: x}."""
-    cost: dict[str, float] = field(default_factory=dict)
-    """Decision key → cost of one unit; unset: the posts one unit adds (``cost_basis:
-    posts``) or their yearly pay (``cost_basis: pay``)."""
-    cost_basis: str = knob("posts", choices=("posts", "pay"))
-    budget: float | None = knob(None, 0.0)
-    """Maximum total cost (None: no limit)."""
-    confidence: float = knob(0.95, 0.5, 1.0)
-    """A target is met when its one-sided bound at this level meets it (< 1)."""
-    replications: int = knob(10, 2, 10_000, integer=True)
-    verify_replications: int = knob(0, 0, 10_000, integer=True)
-    """After the search, simulate the chosen plan this many replications on an
-    independent seed (``run.seed + 1``) and report whether it still meets the targets
-    (0: skip). The search picks the candidate that looks best on its own random numbers,
-    so a fresh check guards against that selection's optimism."""
-    start: str = knob("analytic", choices=("analytic", "low"))
-    """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
-    max_evaluations: int = knob(200, 1, 100_000, integer=True)
-    """Stop the search after this many candidates (then report the best so far)."""
-
-
-@dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
     :func:`scenario_schema` from :mod:`sim.registry`), plus the keys below.
@@ -424,9 +382,6 @@ class Scenario(Settings):
     county: CountyConfig = field(default_factory=CountyConfig)
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
-    mmc: MMCConfig | None = None
-    plan: PlanConfig | None = None
-    """Only ``tsim-plan`` reads it (``plan=NAME``); simulations never see it."""
 
 
 Sections = tuple[tuple[str, type], ...]
@@ -474,4 +429,31 @@ ScenarioSchema = _scenario(WorkloadSchema)
 of the same name, so scenarios and Hydra configs pickle by reference (joblib, Ray and
 submitit workers import this module too); Hydra composes into it (``base_config``). A
 stream registered later (a test's) gets its section when the scenario is loaded."""
+ConfigSchema: type[Scenario] = ScenarioSchema
+"""What Hydra composes (``base_config``): :data:`ScenarioSchema` and the apps' sections."""
+_APP_SECTIONS: dict[str, type] = {}
+
+
+def add_section(name: str, cls: type) -> None:
+    """Declare a top-level section of the composed config that an app reads and a
+    simulation does not (``plan`` of ``tsim-plan``, ``mmc`` of the M/M/c preset), once,
+    when the app's module is imported. Hydra composes and type-checks it;
+    :func:`~sim.config.load_scenario` checks its ranges and leaves it out of the scenario.
+    """
+    global ConfigSchema
+    _APP_SECTIONS[name] = cls
+    ConfigSchema = dataclasses.make_dataclass(
+        "ConfigSchema",
+        [(n, c | None, field(default=None)) for n, c in _APP_SECTIONS.items()],
+        bases=(ScenarioSchema,),
+    )
+    ConfigSchema.__module__ = __name__
+    ConfigStore.instance().store(name="base_config", node=ConfigSchema)
+
+
+def sections() -> dict[str, type]:
+    """The apps' sections declared so far (name → dataclass)."""
+    return dict(_APP_SECTIONS)
+
+
 ConfigStore.instance().store(name="base_config", node=ScenarioSchema)

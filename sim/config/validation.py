@@ -4,6 +4,10 @@ Ranges come from each field's :func:`~sim.settings.knob` metadata; the rules her
 the ones across fields (shares that sum to one, a warm-up shorter than the horizon,
 pool names that policies refer to). Each failure is one :class:`ConfigError` line that
 names the key, the value and what is allowed — raised before any simulation starts.
+
+Only the configuration's own values are checked here: reading data files, the size of
+the run and the posts the quota lever moves are :mod:`sim.preflight`'s, which needs the
+model's logic.
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from .. import guard, registry
-from ..backlog import read_backlog
-from ..demand import MAX_SCALE
-from ..quota import SIZE_FIELDS, kind_of, moved_posts, township_ids
-from ..settings import ConfigError, check_range
+from .. import registry
+from ..settings import MAX_SCALE, ConfigError, check_range
 from .schema import Scenario
+from .townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
 
 
 def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
@@ -32,16 +34,17 @@ def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
         )
 
 
-def _walk(obj: Any, path: str) -> None:
+def check_ranges(obj: Any, path: str) -> None:
+    """Check every field of a settings tree against its :func:`~sim.settings.knob` range."""
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             sub = f"{path}.{f.name}" if path else f.name
             _check_field(sub, value, dict(f.metadata))
-            _walk(value, sub)
+            check_ranges(value, sub)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            _walk(value, f"{path}.{key}")
+            check_ranges(value, f"{path}.{key}")
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -89,8 +92,6 @@ def _run_checks(s: Scenario) -> None:
             f"calendar.start_date = {s.calendar.start_date!r}: must be a date YYYY-MM-DD "
             f"from {FIRST_DATE} to {LAST_DATE}"
         )
-    if run.initial_backlog:
-        read_backlog(run.initial_backlog, s)  # one line naming file, row and column
 
 
 def _county_checks(s: Scenario) -> None:
@@ -107,8 +108,10 @@ def _county_checks(s: Scenario) -> None:
             )
     centres = registry.centre_names()
     for kind, spec in county.kinds.items():
-        for pool, p in spec.staff.items():
+        for pool, p in kind_staff(s, kind).items():
             path = f"county.kinds.{kind}.staff.{pool}"
+            if pool not in spec.staff:  # a stream's default pool: not walked with the rest
+                check_ranges(p, path)
             _check_name(path, pool)
             if pool in RESERVED_POOLS:
                 raise ConfigError(
@@ -141,9 +144,7 @@ def _township_checks(s: Scenario) -> None:
                 shown = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
                 raise ConfigError(f"{path}: no such township (townships: {shown})")
             allowed = (
-                list(s.county.kinds[kind_of(tid)].staff)
-                if key == "township_staff"
-                else list(SIZE_FIELDS)
+                list(kind_staff(s, kind_of(tid))) if key == "township_staff" else list(SIZE_FIELDS)
             )
             for name, value in values.items():
                 if name not in allowed:
@@ -194,9 +195,9 @@ def _check_profile(path: str, profile: Any, scale: float) -> None:
 
 
 def _policy_checks(s: Scenario) -> None:
-    p, kinds = s.policy, s.county.kinds
+    p = s.policy
     used = [k for k, n in s.county.townships.items() if n > 0]
-    known = sorted({pool for k in used for pool in kinds[k].staff})
+    known = sorted({pool for k in used for pool in kind_staff(s, k)})
     for path, names in (
         ("policy.quota.pools", p.quota.pools),
         ("policy.secondment.pools", p.secondment.pools or []),
@@ -222,13 +223,6 @@ def _policy_checks(s: Scenario) -> None:
             f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
         )
     _county_enforcement_checks(s)
-    moved = moved_posts(s)
-    if moved > s.county.quota_total:
-        raise ConfigError(
-            f"policy.quota.township_increase_share = "
-            f"{p.quota.township_increase_share:g}: moves {moved} posts down "
-            f"but county.quota_total = {s.county.quota_total}"
-        )
 
 
 def _county_enforcement_checks(s: Scenario) -> None:
@@ -254,11 +248,10 @@ def _county_enforcement_checks(s: Scenario) -> None:
 
 def validate(s: Scenario) -> Scenario:
     """Check every range and cross-field rule; return ``s`` unchanged or raise."""
-    _walk(s, "")
+    check_ranges(s, "")
     _run_checks(s)
     _county_checks(s)
     _township_checks(s)
     _workload_checks(s)
     _policy_checks(s)
-    guard.check_size(s)
     return s
