@@ -26,6 +26,7 @@ import pandas as pd
 from . import plots, results
 from .analysis import CI, paired_difference, welch_difference
 from .calendar import WorkingClock
+from .cli_common import plain, run_cli
 from .jobs import Job, load, overrides_of, streams, varying_keys
 from .outputs import GROWTH, UNSTABLE_RULE, backlog_total, unstable_streams
 from .table import cell
@@ -588,7 +589,11 @@ def _print_problems(jobs: list[Job]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``tsim-report`` on the command line."""
-    ap = argparse.ArgumentParser(prog="tsim-report", description=__doc__.splitlines()[0])
+    return run_cli("tsim-report", _report, argv)
+
+
+def _report(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="tsim-report", description=plain(__doc__.splitlines()[0]))
     ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
     ap.add_argument(
         "--out",
@@ -605,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="NAME",
         help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
-        "(default: the six headline KPIs)",
+        f"(default: the {len(plots.KPIS)} headline KPIs)",
     )
     args = ap.parse_args(argv)
     try:
