@@ -161,6 +161,24 @@ class Setup:
     replications: Any
     seed: Any
     dates: str
+    calendar: str  # "8-hour days, 5-day weeks"
+
+
+def _calendar(cfg: dict[str, Any]) -> str:
+    """The working day and week of the job's calendar, in words."""
+    cal = cfg.get("calendar") or {}
+    hours, days = cal.get("hours_per_day"), cal.get("days_per_week")
+    if hours is None or days is None:
+        return "calendar not recorded"
+    return f"{hours:g}-hour days, {days}-day weeks"
+
+
+def _calendars(ok: list[Job]) -> str:
+    """The jobs' calendar in words: one when they share it, else each job's."""
+    setups = [setup_of(j) for j in ok]
+    if len({x.calendar for x in setups}) <= 1:
+        return setups[0].calendar if setups else "calendar not recorded"
+    return "; ".join(f"{j.name}: {x.calendar}" for j, x in zip(ok, setups, strict=True))
 
 
 def setup_of(job: Job) -> Setup:
@@ -176,6 +194,7 @@ def setup_of(job: Job) -> Setup:
         summary.get("replications", run.get("replications", "?")),
         summary.get("seed", run.get("seed", "?")),
         _dates(cfg),
+        _calendar(cfg),
     )
 
 
@@ -184,7 +203,8 @@ def _experimentation(ok: list[Job]) -> list[str]:
     a table of the jobs otherwise (jobs are never described as one when they differ).
     """
     setups = [setup_of(j) for j in ok]
-    first = setups[0] if setups else Setup("?", 0, "?", "?", "?", "?", "")
+    first = setups[0] if setups else Setup("?", 0, "?", "?", "?", "?", "", "")
+    calendar = _calendars(ok)
     seeds = sorted({str(x.seed) for x in setups})
     lines = []
     if len({(x.horizon_days, x.warmup_days, x.replications, x.county) for x in setups}) > 1:
@@ -199,7 +219,7 @@ def _experimentation(ok: list[Job]) -> list[str]:
                 for j, x in zip(ok, setups, strict=True)
             ],
             "",
-            "- Warm-up days are excluded from every metric (8-hour days, 5-day weeks; no "
+            f"- Warm-up days are excluded from every metric ({calendar}; no "
             "public holidays); 95% confidence intervals are t-based across replications, "
             "clipped to the values a quantity can take (≥ 0; shares ≤ 1).",
         ]
@@ -207,7 +227,7 @@ def _experimentation(ok: list[Job]) -> list[str]:
         lines += [
             f"- Run length: {first.horizon_days} working days{first.dates}, of "
             f"which a warm-up of {first.warmup_days} days is excluded from "
-            "every metric (8-hour days, 5-day weeks; no public holidays).",
+            f"every metric ({calendar}; no public holidays).",
             f"- Replications: {first.replications} per job; 95% confidence "
             "intervals are t-based across replications, clipped to the values a "
             "quantity can take (≥ 0; shares ≤ 1).",
@@ -278,7 +298,7 @@ def markdown(
         "triage); staff are individuals in "
         "pools with quota types, hiring, attrition and secondment; the county "
         "departments share one staff pool with their own work. The clock runs on "
-        "working hours (8 h days, 5-day weeks). Full description: README.md.",
+        f"working hours ({_calendars(ok)}). Full description: README.md.",
         "",
         "## 3. Inputs: what differs between the jobs",
         "",
