@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import plots
+from . import glossary, plots
 from .analysis import CI
 from .calendar import WorkingClock
 from .jobs import Job, overrides_of, streams, varying_keys
@@ -67,7 +67,7 @@ def _diff_rows(
 
 
 def _direction(metric: str) -> str:
-    way = plots.better(metric)
+    way = glossary.better(metric)
     return f" ({way} is better)" if way else ""
 
 
