@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from . import registry
 from .cost import yearly_pay
 from .model import Model, ReturnedTask, StaffChange, TownshipEvent
 from .records import Records, in_window, mean_or_nan, overlap
+
+if TYPE_CHECKING:
+    from .centres.base import Centre
 
 COUNTY = "county"
 
@@ -144,12 +147,22 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
-    for centre in model.county_centres.values():
+    for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
     out[f"{COUNTY}.county_side.staff"] = float(
         sum(c.staff_at_county() for c in model.county_centres.values())
     )
     return out
+
+
+def centres(model: Model) -> list[Centre]:
+    """Every centre of the model, the county's and each township's: each adds its own
+    metrics (full names) to the replication's.
+    """
+    return [
+        *model.county_centres.values(),
+        *(c for tw in model.townships for c in tw.centres.values()),
+    ]
 
 
 def _staff_log(model: Model) -> Columns:

@@ -70,3 +70,18 @@ def test_better_is_read_from_the_entry_not_guessed_from_the_name():
     assert glossary.better("county.services.arrivals") is None
     assert glossary.better("county.nothing.like_this_h") is None
     assert {e.better for e in glossary.entries()} <= {"higher", "lower", None}
+
+
+def test_township_centres_add_their_metrics_as_county_centres_do(monkeypatch):
+    from sim.centres.service_centre import ServiceCentre
+
+    def metrics(self, records, w, h):
+        return {f"{self.township.id}.services.centre_probe": 1.0}
+
+    monkeypatch.setattr(ServiceCentre, "metrics", metrics)
+    s = scenario("county=small", *SHORT[:1], "run.horizon_days=3", "run.warmup_days=1")
+    table = engine.run(s).replications
+    probes = [c for c in table.columns if c.endswith(".centre_probe")]
+    assert probes and all(not c.startswith("county.") for c in probes)
+    assert len(probes) == sum(s.county.townships.values())
+    assert (table[probes] == 1.0).all().all()
