@@ -24,13 +24,16 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
 from . import preflight
 from .config.location import config_dir
 from .settings import ConfigError
+
+if TYPE_CHECKING:
+    from .config import Scenario
 
 CONFIG_DIR = str(config_dir())  # the wheel's copy of configs/, or the checkout's
 
@@ -98,7 +101,8 @@ def _one_line(exc: Exception) -> str:
 
 def first_job(overrides: Sequence[str]) -> list[str]:
     """``overrides`` of a sweep with each swept key (``a=x,y``, ``range(…)``) at its
-    first value: the first job, which a composition check can try.
+    first value: the first job, which a composition check can try (a ``glob`` sweep is
+    left out).
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import OverrideType
@@ -114,7 +118,10 @@ def first_job(overrides: Sequence[str]) -> list[str]:
         if not o.is_sweep_override():
             job.append(o.input_line or "")
             continue
-        values = list(o.sweep_string_iterator())
+        try:
+            values = list(o.sweep_string_iterator())
+        except HydraException:  # glob(…) needs Hydra's config loader: Hydra checks it
+            continue
         if not values:
             raise ConfigError(f"{o.input_line}: the sweep has no value")
         package = f"@{o.package}" if o.package is not None else ""
@@ -122,7 +129,7 @@ def first_job(overrides: Sequence[str]) -> list[str]:
     return job
 
 
-def compose_scenario(overrides: Sequence[str]) -> Any:
+def compose_scenario(overrides: Sequence[str]) -> Scenario:
     """The validated :class:`~sim.config.Scenario` of ``overrides`` (one line on bad input)."""
     from .config import load_scenario
 

@@ -1,11 +1,12 @@
 """Checks of the command line that must run before Hydra does.
 
 Hydra reports some mistakes only with a traceback or several lines, because they
-happen while it composes the config or prepares the output directory, before ``tsim``
-gets control: a malformed YAML file in the config tree or in a ``--config-dir``, an
-output directory that is an existing file, and a switch (a true/false key) set to
-something else. :func:`check` finds them first and raises one
-:class:`~sim.settings.ConfigError` line naming the file or key.
+happen while it composes the config or prepares the output directory, before the
+command (``tsim``, ``tsim-plan`` … through :mod:`sim.cli_common`) gets control: a
+malformed YAML file in the config tree or in a ``--config-dir``, an output directory
+that is an existing file, and a switch (a true/false key) set to something else.
+:func:`check` finds them first and raises one :class:`~sim.settings.ConfigError` line
+naming the file or key.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def test_plain_drops_roles_and_double_backticks():
 def test_the_first_job_of_a_sweep_takes_each_swept_value_first():
     job = first_job(["run.seed=3,4", "+a=range(5,8)", "county=small"])
     assert job == ["run.seed=3", "+a=5", "county=small"]
+    assert first_job(["policy=glob(*)", "county=small"]) == ["county=small"]  # Hydra's to list
 
 
 @pytest.mark.parametrize(
