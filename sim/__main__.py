@@ -17,21 +17,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from . import engine, precision, preflight, progress, results, sweepdir
 from . import mmc as _mmc  # noqa: F401  (declares the M/M/c preset's section, mmc.*)
+from .cli_common import CONFIG_DIR, run_cli, run_hydra
 from .config import ConfigError, Scenario, config_hash, load_scenario, replace
-from .config.location import config_dir
 from .table import scope_table
 
-CONFIG_DIR = str(config_dir())  # the wheel's copy of configs/, or the checkout's
+__all__ = ["CONFIG_DIR", "app", "main"]
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def app(cfg: DictConfig) -> None:
     """Run one scenario, or one job of a sweep (Hydra calls this)."""
     hc = HydraConfig.get()
@@ -134,22 +132,18 @@ def _task_overrides(hc: Any) -> list[str]:
     return [str(o) for o in typed]
 
 
-def main() -> None:
-    """Entry point of ``tsim``: command-line checks Hydra would report with a traceback,
-    then the Hydra app; Ctrl-C ends it with one line (the run directory then has no
-    ``summary.json``, so it reads as unfinished and a re-run redoes it).
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``tsim``: the pre-flight checks, then the Hydra app; Ctrl-C ends
+    it with one line (the run directory then has no ``summary.json``, so it reads as
+    unfinished and a re-run redoes it).
     """
-    try:
-        preflight.check(sys.argv[1:], config_dir())
-    except ConfigError as err:
-        print(f"tsim: {err}", file=sys.stderr)
-        sys.exit(2)
-    try:
-        app()
-    except KeyboardInterrupt:
-        print("tsim: interrupted; unfinished runs have no summary.json", file=sys.stderr)
-        sys.exit(130)
+    return run_cli(
+        "tsim",
+        lambda args: run_hydra("tsim", app, args),
+        argv,
+        interrupted="interrupted; unfinished runs have no summary.json",
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

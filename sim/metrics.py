@@ -16,15 +16,15 @@ before the warm-up ends enters any metric:
 
 Metric names are ``<scope>.<stream>.<metric>``; scope is ``county`` (all townships) or a
 township id. Units are in the names: ``_h`` working hours, ``_d`` working days,
-``_share`` a fraction 0–1. :data:`STREAM_METRICS` and :data:`OTHER_METRICS` document
-every name (the README glossary is generated from them).
+``_share`` a fraction 0–1. :mod:`sim.glossary` documents every name (the README
+glossary is generated from it).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,183 +33,11 @@ from . import registry
 from .cost import yearly_pay
 from .model import Model, ReturnedTask, StaffChange, TownshipEvent
 from .records import Records, in_window, mean_or_nan, overlap
-from .registry import MetricDoc
+
+if TYPE_CHECKING:
+    from .centres.base import Centre
 
 COUNTY = "county"
-
-STREAM_METRICS = (
-    MetricDoc(
-        "arrivals",
-        "items that arrived in the window (a rectification list counts each of its items)",
-        "items",
-    ),
-    MetricDoc("completions", "items finished in the window", "items"),
-    MetricDoc("backlog_start", "items in the system when the window opens", "items"),
-    MetricDoc(
-        "backlog_end",
-        "items in the system at the horizon; `backlog_start + arrivals "
-        "= completions + backlog_end` exactly",
-        "items",
-    ),
-    MetricDoc(
-        "backlog_mean",
-        "time-average number of items in the system (waiting, being "
-        "handled, or away for missing papers / at the county)",
-        "items",
-    ),
-    MetricDoc(
-        "wait_mean_h",
-        "arrival to the start of the first handling, over items that "
-        "arrived in the window and started",
-        "working hours",
-    ),
-    MetricDoc(
-        "lead_time_mean_h",
-        "arrival to completion, over items that arrived in the window and finished",
-        "working hours",
-    ),
-    MetricDoc("lead_time_p90_h", "90th percentile of the same", "working hours"),
-    MetricDoc(
-        "on_time_share",
-        "of items whose deadline falls in the window, the share whose time-limited act "
-        "(a case's decision, otherwise completion) came by it (uncensored)",
-        "0–1",
-    ),
-    MetricDoc(
-        "backlog_growth_per_day",
-        "least-squares slope of the items in the system over the window's working days; "
-        "a 95% CI above 0, with a slope of at least 0.1% of the mean backlog, flags an "
-        "unstable (overloaded) stream, whose waits and lead times — counted over started "
-        "or finished items only — look better than they are",
-        "items per working day",
-    ),
-    MetricDoc(
-        "open_age_max_d",
-        "age at the horizon of the oldest item still open (0 when none is open)",
-        "working days",
-    ),
-    MetricDoc(
-        "open_age_mean_d",
-        "mean age at the horizon of the items still open (empty when none is open)",
-        "working days",
-    ),
-)
-"""Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
-
-OTHER_METRICS = (
-    MetricDoc(
-        "delegated.returned_count",
-        "tasks returned to the department by admission control (the ledger)",
-        "tasks",
-    ),
-    MetricDoc("delegated.returned_h", "hours of those tasks", "hours"),
-    MetricDoc(
-        "staff.<pool>.utilisation_share",
-        "busy staff-hours / staff-hours present (not "
-        "seconded, not yet left) in the pool; a two-officer step counts for both; "
-        "county scope sums townships' pools of that name; `county.staff.departments` "
-        "is the county's own staff",
-        "0–1",
-    ),
-    MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
-    MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
-    MetricDoc(
-        "staff.cost",
-        "yearly pay bill of the filled posts: time-average filled posts × `county.pay` of "
-        "their quota type (township staff + `incentive_pay_premium_share` under "
-        "incentives); county scope includes the county's own staff",
-        "thousand yuan/year",
-    ),
-    MetricDoc(
-        "staff.<pool>.vacancies_mean",
-        "time-average quota − filled posts of the pool (vacancies being recruited)",
-        "posts",
-    ),
-    MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
-    MetricDoc(
-        "staff.seconded_days", "staff-days spent seconded to the county in the window", "staff-days"
-    ),
-    MetricDoc("staff.secondment_refused", "secondment requests refused by the caps", "requests"),
-    MetricDoc(
-        "staff.secondment_unfilled",
-        "secondment requests with nobody eligible left to send",
-        "requests",
-    ),
-    MetricDoc(
-        "county_side.response_mean_h",
-        "(county scope only) the county's answer time "
-        "to townships' calls (referrals, legal reviews)",
-        "working hours",
-    ),
-    MetricDoc(
-        "county_side.response_p90_h",
-        "(county scope only) 90th percentile of the same",
-        "working hours",
-    ),
-    MetricDoc(
-        "county_side.answered_in_limit_share",
-        "(county scope only) share of those answers within `policy.escalation.response_limit_days`",
-        "0–1",
-    ),
-    MetricDoc(
-        "county_side.staff",
-        "(county scope only) staff left at the county: department staff after quota "
-        "moved down, plus county enforcement officers neither stationed in townships "
-        "nor gone; the on-call officers count (they stay at the county)",
-        "staff",
-    ),
-    MetricDoc(
-        "county_side.stationed",
-        "(county scope only) county enforcement officers stationed in townships "
-        "(1+x+y: x), over all townships",
-        "staff",
-    ),
-    MetricDoc(
-        "county_side.on_call",
-        "(county scope only) county enforcement officers on call for whistle calls "
-        "(1+x+y: y); their utilisation is `county.staff.on_call.utilisation_share`",
-        "staff",
-    ),
-    MetricDoc(
-        "county_side.whistle_calls",
-        "(county scope only) townships' whistle calls (吹哨) in the window",
-        "calls",
-    ),
-    MetricDoc(
-        "county_side.whistle_waiting_end",
-        "(county scope only) whistle calls not yet answered at the horizon (the answer "
-        "times below leave them out)",
-        "calls",
-    ),
-    MetricDoc(
-        "county_side.whistle_response_mean_h",
-        "(county scope only) whistle call to the moment a county officer starts on it "
-        "(报到), over calls in the window that were answered",
-        "working hours",
-    ),
-    MetricDoc(
-        "county_side.whistle_response_p90_h",
-        "(county scope only) 90th percentile of the same",
-        "working hours",
-    ),
-    MetricDoc(
-        "county_side.whistle_in_limit_share",
-        "(county scope only) share of those answers within `policy.enforcement.whistle_limit_days`",
-        "0–1",
-    ),
-    MetricDoc(
-        "county_side.returned_arrivals",
-        "(county scope only) tasks returned by admission control that arrived on the "
-        "departments' desk in the window (their own work again)",
-        "tasks",
-    ),
-    MetricDoc(
-        "county_side.returned_completions",
-        "(county scope only) returned tasks the departments finished in the window",
-        "tasks",
-    ),
-)
-"""Metrics beyond the per-stream ones (``<pool>`` stands for each staff pool's name)."""
 
 
 def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
@@ -319,12 +147,22 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
-    for centre in model.county_centres.values():
+    for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
     out[f"{COUNTY}.county_side.staff"] = float(
         sum(c.staff_at_county() for c in model.county_centres.values())
     )
     return out
+
+
+def centres(model: Model) -> list[Centre]:
+    """Every centre of the model, the county's and each township's: each adds its own
+    metrics (full names) to the replication's.
+    """
+    return [
+        *model.county_centres.values(),
+        *(c for tw in model.townships for c in tw.centres.values()),
+    ]
 
 
 def _staff_log(model: Model) -> Columns:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hydra
 import numpy as np
 import yaml
 from hydra.core.hydra_config import HydraConfig
@@ -36,8 +35,8 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from . import engine, frontier, preflight
-from .__main__ import CONFIG_DIR
 from .analysis import CI, confidence_interval
+from .cli_common import CONFIG_DIR, one_line_errors, plain, run_cli, run_hydra
 from .config import ConfigError, config_hash, load_scenario
 from .plan_config import (
     Plan,
@@ -350,17 +349,13 @@ def draw_frontier(path: Path, plan: Plan, result: SearchResult, ev: Evaluator) -
     frontier.draw(panels, path, f"cost ({unit})")
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="planner")
+@one_line_errors("tsim-plan")
 def app(cfg: DictConfig) -> None:
     """Run a plan (Hydra calls this)."""
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
-    try:
-        choices = dict(hc.runtime.choices)
-        result = run_plan(cfg, run_dir, list(hc.overrides.task), choices)
-    except ConfigError as err:
-        print(f"tsim-plan: configuration error: {err}", file=sys.stderr)
-        sys.exit(2)
+    choices = dict(hc.runtime.choices)
+    result = run_plan(cfg, run_dir, list(hc.overrides.task), choices)
     verdict = "meets every target" if result.feasible else "INFEASIBLE: closest candidate"
     print(
         f"tsim-plan: {verdict}: {result.chosen} cost {result.cost:g} "
@@ -386,23 +381,24 @@ def _plans() -> list[str]:
     return sorted(p.stem for p in (Path(CONFIG_DIR) / "plan").glob("*.yaml"))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tsim-plan``: its own help, and one line for a missing plan."""
-    args = sys.argv[1:]
+    return run_cli("tsim-plan", _plan, argv)
+
+
+def _plan(args: list[str]) -> int:
     if any(a in ("-h", "--help") for a in args):
-        print(f"{USAGE}\n\n{__doc__}\nPlans in configs/plan/: {', '.join(_plans())}.")
+        print(f"{USAGE}\n\n{plain(__doc__ or '')}\nPlans in configs/plan/: {', '.join(_plans())}.")
         print("Overrides: every tsim override works (tsim --help lists the groups and keys).")
-        return
+        return 0
     own_configs = any(a.split("=")[0] in ("-cd", "--config-dir") for a in args)
     if not own_configs and not any(a.startswith(("plan=", "+plan=")) for a in args):
-        print(
-            f"tsim-plan: choose a plan: plan=NAME (one of: {', '.join(_plans())}); "
-            "tsim-plan --help explains",
-            file=sys.stderr,
+        raise ConfigError(
+            f"choose a plan: plan=NAME (one of: {', '.join(_plans())}); tsim-plan --help explains"
         )
-        sys.exit(2)
-    app()
+    run_hydra("tsim-plan", app, args, config_name="planner")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
+from . import glossary
 from .jobs import Job, streams
 from .outputs import backlog_total, grid_shape, unstable_streams
 from .results import atomic_write
@@ -65,24 +66,6 @@ KPIS = [
         "whistle answer h",
     ),
 ]
-
-HIGHER_IS_BETTER = ("on_time_share", "answered_in_limit_share", "completions")
-LOWER_IS_BETTER = (
-    "wait_", "lead_time", "overdue", "response", "backlog", "seconded", "open_age",
-    "refused", "unfilled",
-)  # fmt: skip
-
-
-def better(metric: str) -> str | None:
-    """Which direction of change is an improvement: ``lower``, ``higher`` or None
-    (utilisation, headcount … are neither good nor bad by themselves).
-    """
-    last = metric.rsplit(".", 1)[-1]
-    if any(last.startswith(h) or last == h for h in HIGHER_IS_BETTER):
-        return "higher"
-    if any(p in metric for p in LOWER_IS_BETTER):
-        return "lower"
-    return None
 
 
 def kpi(metric: str) -> Kpi:
@@ -298,7 +281,7 @@ def differences(
         if unstable:  # its finished-only waits understate the growing backlog
             ax.xaxis.label.set_color("crimson")
         ax.axvline(0, color="black", lw=0.8)
-        direction = better(metric)
+        direction = glossary.better(metric)
         if direction:
             ax.set_title(
                 "← better (lower)" if direction == "lower" else "better (higher) →",

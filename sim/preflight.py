@@ -1,11 +1,12 @@
 """Checks before a simulation starts, beyond the configuration's own values.
 
 Hydra reports some mistakes only with a traceback or several lines, because they
-happen while it composes the config or prepares the output directory, before ``tsim``
-gets control: a malformed YAML file in the config tree or in a ``--config-dir``, an
-output directory that is an existing file, and a switch (a true/false key) set to
-something else. :func:`check` finds them first and raises one
-:class:`~sim.settings.ConfigError` line naming the file or key.
+happen while it composes the config or prepares the output directory, before the
+command (``tsim``, ``tsim-plan`` … through :mod:`sim.cli_common`) gets control: a
+malformed YAML file in the config tree or in a ``--config-dir``, an output directory
+that is an existing file, and a switch (a true/false key) set to something else.
+:func:`check` finds them first and raises one :class:`~sim.settings.ConfigError` line
+naming the file or key.
 
 Once a scenario is loaded (and its values validated by :mod:`sim.config`),
 :func:`check_scenario` does what needs more than the configuration: it reads the

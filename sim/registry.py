@@ -35,6 +35,7 @@ from typing import Any, Generic, Literal, TypeVar
 C = TypeVar("C")
 
 Scope = Literal["township", "county"]
+Better = Literal["higher", "lower"] | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class MetricDoc:
     name: str
     meaning: str
     unit: str
+    better: Better = None
+    """Which direction of change is an improvement; None for a metric that is neither
+    good nor bad by itself (arrivals, utilisation, headcount, cost …)."""
 
 
 @dataclass(frozen=True)

@@ -26,22 +26,22 @@ import copy
 import difflib
 import json
 import math
-import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hydra
 import pandas as pd
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from . import engine, preflight
-from .__main__ import CONFIG_DIR
 from .analysis import CI, confidence_interval, paired_difference
+from .cli_common import one_line_errors, plain, run_cli, run_hydra
 from .config import ConfigError, load_scenario
+from .results import atomic_write
 from .tornado import tornado
 
 
@@ -175,33 +175,32 @@ def _write(out: Path, study: Study, base: CI, rows: list[dict[str, Any]]) -> dic
         "table": "sensitivity.csv",
         "figure": figure.name,
     }
-    tmp = out / f".sensitivity.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(summary, indent=1, ensure_ascii=False))
-    os.replace(tmp, out / "sensitivity.json")
+    text = json.dumps(summary, indent=1, ensure_ascii=False)
+    atomic_write(out / "sensitivity.json", lambda p: p.write_text(text))
     return summary
 
 
 CI_KEYS = ("mean", "ci_low", "ci_high")
-_study: list[Study] = []  # set by main() before Hydra takes the remaining arguments
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
-def app(cfg: DictConfig) -> None:
-    """Run the study given on the command line (Hydra calls this)."""
-    out = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        done = analyse(cfg, _study[0], out)
-    except ConfigError as err:
-        print(f"tsim-sensitivity: {err}", file=sys.stderr)
-        sys.exit(2)
-    print(f"{done['kpi']} at the base: {done['base']['mean']:.4g}; effects (paired 95% CI):")
-    for p in done["parameters"]:
-        lo, hi = p["low"], p["high"]
-        print(
-            f"  {p['key']}: lowered {lo['mean']:+.4g} [{_ci(lo)}], "
-            f"raised {hi['mean']:+.4g} [{_ci(hi)}]"
-        )
-    print(f"results: {out}")
+def task(study: Study) -> Callable[[DictConfig], None]:
+    """The Hydra task that runs ``study`` on the composed config."""
+
+    @one_line_errors("tsim-sensitivity")
+    def app(cfg: DictConfig) -> None:
+        """Run the study (Hydra calls this)."""
+        out = Path(HydraConfig.get().runtime.output_dir)
+        done = analyse(cfg, study, out)
+        print(f"{done['kpi']} at the base: {done['base']['mean']:.4g}; effects (paired 95% CI):")
+        for p in done["parameters"]:
+            lo, hi = p["low"], p["high"]
+            print(
+                f"  {p['key']}: lowered {lo['mean']:+.4g} [{_ci(lo)}], "
+                f"raised {hi['mean']:+.4g} [{_ci(hi)}]"
+            )
+        print(f"results: {out}")
+
+    return app
 
 
 def _ci(e: CI) -> str:
@@ -234,18 +233,21 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     return Study(kpi, list(params), delta), overrides + rest
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tsim-sensitivity``."""
-    if any(a in ("-h", "--help") for a in sys.argv[1:]):
-        print(__doc__)
-        return
-    try:
-        study, rest = _parse(sys.argv[1:])
-    except ConfigError as err:
-        print(f"tsim-sensitivity: {err}", file=sys.stderr)
-        sys.exit(2)
+    return run_cli("tsim-sensitivity", _sensitivity, argv)
+
+
+def _sensitivity(args: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in args):
+        print(plain(__doc__ or ""))
+        return 0
+    study, rest = _parse(args)
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/sensitivity/${now:%Y-%m-%d_%H-%M-%S}")
-    _study[:] = [study]
-    sys.argv = [sys.argv[0], *rest]
-    app()
+    run_hydra("tsim-sensitivity", task(study), rest)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

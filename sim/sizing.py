@@ -36,10 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import analytic, load, registry
+from .cli_common import compose_scenario, run_cli
 from .config import ConfigError, Scenario
 from .load import COUNTY as COUNTY_SCOPE
 from .load import Work
 from .quota import centre_posts, county_staff, township_ids
+from .results import atomic_write
 
 
 @dataclass(frozen=True)
@@ -145,13 +147,15 @@ COLUMNS = [f.name for f in dataclasses.fields(CentreSizing)]
 def write_csv(rows: Sequence[CentreSizing], path: Path) -> None:
     """One line per (scope, centre), the columns of :class:`CentreSizing`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        for r in rows:
-            out.writerow([getattr(r, c) for c in COLUMNS])
-    tmp.replace(path)
+
+    def write(p: Path) -> None:
+        with p.open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(COLUMNS)
+            for r in rows:
+                out.writerow([getattr(r, c) for c in COLUMNS])
+
+    atomic_write(path, write)
 
 
 def table(rows: Sequence[CentreSizing]) -> str:
@@ -224,31 +228,15 @@ def _targets(args: argparse.Namespace) -> dict[str, float]:
     return targets
 
 
-def compose(overrides: Sequence[str]) -> Scenario:
-    """The scenario ``tsim`` would run with these overrides (one line on bad input)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from .__main__ import CONFIG_DIR
-    from .config import load_scenario
-
-    try:
-        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-            cfg = hydra_compose("config", overrides=list(overrides))
-    except Exception as exc:  # Hydra's own messages are one clear line at the top
-        raise ConfigError(str(exc).strip().splitlines()[0]) from None
-    return load_scenario(cfg)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tsim-size``."""
+    return run_cli("tsim-size", _size, argv)
+
+
+def _size(argv: list[str]) -> int:
     args = _parse(argv)
-    try:
-        targets = _targets(args)
-        rows = size(compose(args.overrides), targets)
-    except ConfigError as err:
-        print(f"tsim-size: configuration error: {err}", file=sys.stderr)
-        return 2
+    targets = _targets(args)
+    rows = size(compose_scenario(args.overrides), targets)
     print(table(rows))
     write_csv(rows, args.out)
     print(f"sizing: {args.out}")

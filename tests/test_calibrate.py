@@ -188,7 +188,7 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path):
         [
             sys.executable,
             "-c",
-            "from sim.calibrate.cli import main; main()",
+            "import sys; from sim.calibrate.cli import main; sys.exit(main())",
             str(path),
             "county=small",
             f"hydra.run.dir={tmp_path / 'out'}",

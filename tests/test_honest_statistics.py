@@ -175,7 +175,7 @@ def test_auto_jobs_with_different_counts_pair_their_common_replications():
     from pathlib import Path
 
     from sim.jobs import Job
-    from sim.report import difference
+    from sim.report_stats import difference
 
     def job(values):
         j = Job(Path("x"), [], summary={"seed": 7, "replications": len(values), "metrics": {}})
@@ -190,7 +190,7 @@ def test_auto_jobs_with_different_counts_pair_their_common_replications():
 def test_report_and_console_mark_the_kpis_of_a_growing_stream():
     from pathlib import Path
 
-    from sim import plots, report
+    from sim import plots, report_markdown, report_table
     from sim.jobs import Job
 
     metrics = {
@@ -202,8 +202,8 @@ def test_report_and_console_mark_the_kpis_of_a_growing_stream():
     streams = [_stream("services"), _stream("delegated")]
     job = Job(Path("0"), [], summary={"metrics": metrics, "seed": 1, "streams": streams})
     job.name = "pre_reform"
-    row = report._kpi_rows([job], plots.KPIS)[-1]
+    row = report_markdown._kpi_rows([job], plots.KPIS)[-1]
     assert "0.2 ±0.1 ⚠ unstable" in row and "3 ±1 ⚠" not in row
-    console = report.console_table([job]).splitlines()[1]
+    console = report_table.console_table([job]).splitlines()[1]
     assert console.rstrip().endswith("delegated")
-    assert "UNSTABLE delegated" in "\n".join(report._stability([job]))
+    assert "UNSTABLE delegated" in "\n".join(report_markdown._stability([job]))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import jobs, plots
+from sim import glossary, jobs, plots
 from sim.jobs import Job
 from sim.report import main as report_main
 
@@ -86,10 +86,10 @@ def test_the_baseline_colour_is_its_own():
 
 
 def test_better_directions():
-    assert plots.better("county.services.wait_mean_h") == "lower"
-    assert plots.better("county.services.on_time_share") == "higher"
-    assert plots.better("county.delegated.overdue_share") == "lower"
-    assert plots.better("county.staff.window_staff.utilisation_share") is None
+    assert glossary.better("county.services.wait_mean_h") == "lower"
+    assert glossary.better("town_1.services.on_time_share") == "higher"
+    assert glossary.better("county.delegated.overdue_share") == "lower"
+    assert glossary.better("county.staff.window_staff.utilisation_share") is None
 
 
 @pytest.mark.slow

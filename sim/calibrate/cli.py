@@ -19,20 +19,20 @@ Exit code 0; 2 with one line on a bad file or configuration.
 from __future__ import annotations
 
 import json
-import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hydra
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from .. import preflight
-from ..__main__ import CONFIG_DIR
+from ..cli_common import one_line_errors, plain, run_cli, run_hydra
 from ..config import ConfigError, load_scenario
+from ..results import atomic_write
 from .fit import fit_check, plot
 from .observed import read_counts
 from .rates import estimate
@@ -40,7 +40,6 @@ from .seasons import fit_profiles
 
 PRESET = "calibrated"
 USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
-_data: list[str] = []  # FILE, set by main() before Hydra takes the remaining arguments
 
 
 def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
@@ -110,28 +109,27 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, obj: Any) -> None:
     """Write atomically: a reader never sees half a calibration.json."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False))
-    os.replace(tmp, path)
+    text = json.dumps(obj, indent=1, ensure_ascii=False)
+    atomic_write(path, lambda p: p.write_text(text))
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
-def app(cfg: DictConfig) -> None:
-    """Calibrate to the FILE given on the command line (Hydra calls this)."""
-    hc = HydraConfig.get()
-    if hc.mode == RunMode.MULTIRUN:
-        print("tsim-calibrate: calibrates one scenario; drop -m/--multirun", file=sys.stderr)
-        sys.exit(2)
-    out = Path(hc.runtime.output_dir)
-    try:
-        done = calibrate(cfg, _data[0], out)
-    except ConfigError as err:
-        print(f"tsim-calibrate: {err}", file=sys.stderr)
-        sys.exit(2)
-    print(_table(done))
-    print(f"fit: {done['fit']['inside_share']:.0%} of township periods inside the band")
-    print(f"use it: {done['config']['command']}")
-    print(f"results: {out}")
+def task(data: str) -> Callable[[DictConfig], None]:
+    """The Hydra task that calibrates the composed config to the counts in ``data``."""
+
+    @one_line_errors("tsim-calibrate")
+    def app(cfg: DictConfig) -> None:
+        """Calibrate to ``data`` (Hydra calls this)."""
+        hc = HydraConfig.get()
+        if hc.mode == RunMode.MULTIRUN:
+            raise ConfigError("calibrates one scenario; drop -m/--multirun")
+        out = Path(hc.runtime.output_dir)
+        done = calibrate(cfg, data, out)
+        print(_table(done))
+        print(f"fit: {done['fit']['inside_share']:.0%} of township periods inside the band")
+        print(f"use it: {done['config']['command']}")
+        print(f"results: {out}")
+
+    return app
 
 
 def _table(done: dict[str, Any]) -> str:
@@ -142,24 +140,25 @@ def _table(done: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tsim-calibrate``: FILE first, then any ``tsim`` overrides."""
-    args = sys.argv[1:]
+    return run_cli("tsim-calibrate", _calibrate, argv)
+
+
+def _calibrate(args: list[str]) -> int:
     if any(a in ("-h", "--help") for a in args):
-        print(f"{USAGE}\n\n{__doc__}")
+        print(f"{USAGE}\n\n{plain(__doc__ or '')}")
         print("Overrides: every tsim override works (tsim --help lists the groups and keys).")
-        return
-    helping = "--hydra-help" in args
+        return 0
     file = _data_file(args)
-    if file is None and not helping:
+    if file is None and "--hydra-help" not in args:
         print(USAGE, file=sys.stderr)
-        sys.exit(2)
+        return 2
     rest = [a for i, a in enumerate(args) if i != file]
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/calibrations/${now:%Y-%m-%d_%H-%M-%S}")
-    _data[:] = [] if file is None else [args[file]]
-    sys.argv = [sys.argv[0], *rest]
-    app()
+    run_hydra("tsim-calibrate", task("" if file is None else args[file]), rest)
+    return 0
 
 
 VALUE_OPTIONS = ("-cd", "--config-dir", "-cp", "--config-path", "-cn", "--config-name")
@@ -178,3 +177,7 @@ def _data_file(args: list[str]) -> int | None:
         elif "=" not in a and not a.startswith("-"):
             return i
     return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

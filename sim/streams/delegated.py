@@ -121,6 +121,7 @@ DELEGATED = register_stream(
                 "overdue_share",
                 "1 − on_time_share: tasks due in the window and not done by their deadline",
                 "0–1",
+                better="lower",
             ),
         ),
         sources=(

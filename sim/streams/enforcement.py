@@ -185,11 +185,13 @@ ENFORCEMENT = register_stream(
                 "time-average number of cases sent up to the "
                 "county (referral or legal review) and not yet answered",
                 "cases",
+                better="lower",
             ),
             MetricDoc(
                 "county_response_mean_h",
                 "from sending a case up to the county's answer, over answers in the window",
                 "working hours",
+                better="lower",
             ),
         ),
         sources=(

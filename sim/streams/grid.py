@@ -76,7 +76,10 @@ GRID = register_stream(
         in_backlog_total=False,
         extra_docs=(
             MetricDoc(
-                "duplicates", "reports that duplicate another grid's (parallel grids)", "reports"
+                "duplicates",
+                "reports that duplicate another grid's (parallel grids)",
+                "reports",
+                better="lower",
             ),
         ),
         sources=(

@@ -96,11 +96,13 @@ SERVICES = register_stream(
                 "visits per service request arriving in the window "
                 "(online 0; in person 1, or 2 with incomplete materials)",
                 "visits",
+                better="lower",
             ),
             MetricDoc(
                 "one_visit_share",
                 "share of service requests done with at most one visit (最多跑一次)",
                 "0–1",
+                better="higher",
             ),
         ),
         sources=(
