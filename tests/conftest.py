@@ -1,18 +1,50 @@
-"""Shared helpers: compose a scenario exactly as ``tsim`` would, and run it."""
+"""Shared helpers: compose a scenario exactly as ``tsim`` would, and run it.
+
+Composing is most of the quick tier's time (Hydra reads and merges every YAML file, then
+:func:`load_scenario` merges into the schema), so both steps are cached:
+
+* Hydra composes the defaults list (``county=…``, ``policy=…``, ``+validation=…``) once per
+  choice of groups; the other overrides (``run.horizon_days=30``, ``+county.x=…``) are then
+  applied to a copy by Hydra's own code, as Hydra does after composing.
+* A validated :class:`Scenario` is sealed (immutable), so the same overrides return the
+  same object. A raw ``DictConfig`` is mutable: every call gets its own copy.
+
+A registered stream or centre changes the schema Hydra composes into, so it starts afresh.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
+from pathlib import Path
+
 import pytest
 from hydra import compose, initialize_config_dir
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
+from omegaconf import DictConfig
 
 from sim import __main__ as cli
 from sim import preflight, registry
 from sim.config import Scenario, load_scenario
 
+GROUPS = frozenset(p.name for p in Path(cli.CONFIG_DIR).iterdir() if p.is_dir()) - {"hydra"}
+"""Config groups: an override naming one changes the defaults list, not a value."""
+
+
+def _registry_key() -> tuple[object, ...]:
+    """What the registry holds now: a stream or centre added for a test changes the schema
+    Hydra composes into, so its configs are composed afresh.
+    """
+    return (*((s.id, s.config) for s in registry.streams()), *registry.centres())
+
 
 def scenario(*overrides: str) -> Scenario:
-    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
-        return load_scenario(compose("config", overrides=list(overrides)))
+    """The validated scenario ``tsim OVERRIDES`` would run (shared: it is immutable)."""
+    if any("/" in o for o in overrides):  # a file (run.initial_backlog) may change on disk
+        return load_scenario(_composed("config", overrides))
+    return _scenario(_registry_key(), overrides)
 
 
 def checked_scenario(*overrides: str) -> Scenario:
@@ -22,9 +54,50 @@ def checked_scenario(*overrides: str) -> Scenario:
     return s
 
 
-def raw_config(*overrides: str):
+@functools.lru_cache(maxsize=256)
+def _scenario(_registry: tuple[object, ...], overrides: tuple[str, ...]) -> Scenario:
+    return load_scenario(_composed("config", overrides))
+
+
+def raw_config(*overrides: str) -> DictConfig:
+    """Hydra's composed config for ``tsim OVERRIDES`` (a fresh copy: tests may edit it)."""
+    return _composed("config", overrides)
+
+
+def compose_config(config_name: str, *overrides: str) -> DictConfig:
+    """Hydra's composed config ``config_name`` (e.g. ``planner``), a fresh copy."""
+    return _composed(config_name, overrides)
+
+
+def _composed(config_name: str, overrides: tuple[str, ...]) -> DictConfig:
+    """A fresh config: the defaults list composed once per choice of groups (cached),
+    then the value overrides applied to a copy.
+    """
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    values = [o for o in parsed if o.key_or_group not in GROUPS]
+    if any(o.package is not None or o.key_or_group.startswith("hydra") for o in values):
+        return _hydra_compose(config_name, overrides)  # Hydra's own path for anything unusual
+    groups = tuple(o.input_line for o in parsed if o.key_or_group in GROUPS)
+    cfg = copy.deepcopy(_defaults(_registry_key(), config_name, groups))
+    _apply(values, cfg)
+    return cfg
+
+
+def _apply(values: list[Override], cfg: DictConfig) -> None:
+    """What Hydra does with the value overrides once the defaults list is composed."""
+    ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+
+
+@functools.lru_cache(maxsize=64)
+def _defaults(
+    _registry: tuple[object, ...], config_name: str, groups: tuple[str, ...]
+) -> DictConfig:
+    return _hydra_compose(config_name, groups)
+
+
+def _hydra_compose(config_name: str, overrides: tuple[str, ...]) -> DictConfig:
     with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+        return compose(config_name, overrides=list(overrides))
 
 
 @pytest.fixture

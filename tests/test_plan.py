@@ -15,21 +15,20 @@ import time
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim import __main__ as cli
 from sim import analytic, engine, plan, plan_config, search
 from sim.config import ConfigError
 from sim.plan_config import PlanConfig
 from sim.search import Decision, Outcome
 
+from .conftest import compose_config
+
 MMC = ("+validation=mmc", "run.horizon_days=300", "run.warmup_days=20")
 
 
 def planner_config(*overrides: str, **plan_fields):
-    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
-        cfg = compose("planner", overrides=["plan=mmc_servers", *overrides])
+    cfg = compose_config("planner", "plan=mmc_servers", *overrides)
     return set_plan(cfg, **plan_fields)
 
 
@@ -233,8 +232,7 @@ def test_verification_reruns_the_chosen_plan_on_the_next_seed(tmp_path):
 
 
 def test_unit_costs_count_the_posts_or_their_pay_and_commands_add_new_keys():
-    with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
-        cfg = compose("planner", overrides=["plan=mmc_servers", "county=wuchuan"])
+    cfg = compose_config("planner", "plan=mmc_servers", "county=wuchuan")
     decisions = {
         "county.kinds.town.staff.window_staff.headcount": [1, 9],  # 3 towns: 3 posts a unit
         "county.township_staff.rural_2.window_staff": [1, 5],  # one township: 1 post
