@@ -25,11 +25,11 @@ from hydra import compose, initialize_config_dir
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim import __main__ as cli  # noqa: E402  (registers the config schema)
-from sim.build import build  # noqa: E402
+from sim.analysis.metrics import replication_metrics  # noqa: E402
+from sim.cli import tsim as cli  # noqa: E402  (registers the config schema)
 from sim.config import load_scenario  # noqa: E402
-from sim.metrics import replication_metrics  # noqa: E402
-from sim.records import Records  # noqa: E402
+from sim.core.records import Records  # noqa: E402
+from sim.model.build import build  # noqa: E402
 
 
 def idiomatic_simpy(

@@ -4,7 +4,7 @@ Each case is a set of independent M/M/c stations, one decision (servers) and one
 target each; an "evaluation" is one candidate, here scored by the formula instead of a
 simulation, so the count is what a plan would simulate. Compared:
 
-* ``greedy (analytic start)`` — sim.search from the Erlang C sizing, as tsim-plan runs;
+* ``greedy (analytic start)`` — sim.plan.search from the Erlang C sizing, as tsim-plan runs;
 * ``greedy (low start)`` — the same search from every decision at its low bound;
 * ``optuna TPE`` — current Optuna's TPE sampler with constraints (cost as objective,
   each target's miss as a constraint): trials until its best feasible trial is the
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim import analytic, search  # noqa: E402
-from sim.search import Decision, Outcome  # noqa: E402
+from sim.plan import analytic, search  # noqa: E402
+from sim.plan.search import Decision, Outcome  # noqa: E402
 
 Station = tuple[float, float, float]  # λ, μ, wait target
 

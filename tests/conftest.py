@@ -25,9 +25,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig
 
-from sim import __main__ as cli
-from sim import preflight, registry
+from sim.cli import tsim as cli
 from sim.config import Scenario, load_scenario
+from sim.core import registry
+from sim.run import guard
 
 GROUPS = frozenset(p.name for p in Path(cli.CONFIG_DIR).iterdir() if p.is_dir()) - {"hydra"}
 """Config groups: an override naming one changes the defaults list, not a value."""
@@ -50,7 +51,7 @@ def scenario(*overrides: str) -> Scenario:
 def checked_scenario(*overrides: str) -> Scenario:
     """The scenario with the checks ``tsim`` makes before simulating (data files, size)."""
     s = scenario(*overrides)
-    preflight.check_scenario(s)
+    guard.check_scenario(s)
     return s
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 
-from sim import engine
-from sim.analysis import paired_difference
+from sim.analysis.stats import paired_difference
+from sim.run import engine
 
 from .conftest import scenario
 

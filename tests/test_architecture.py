@@ -16,20 +16,24 @@ import pandas as pd
 import pytest
 import simpy
 
-from sim import engine, guard, load, plots, registry, results, sizing
-from sim.build import build
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
-from sim.centres.base import Centre, WiringError
 from sim.config import ConfigError, config_hash, load_scenario, schema
 from sim.config.townships import kind_staff
-from sim.quota import township_staff
-from sim.registry import MetricDoc, ParameterSource, StreamSpec
-from sim.report import report
-from sim.settings import Settings, knob
-from sim.station import Desk
-from sim.work import Step
-from sim.workload import Effort, Source, Visit
+from sim.core import registry
+from sim.core.registry import MetricDoc, ParameterSource, StreamSpec
+from sim.core.settings import Settings, knob
+from sim.core.workload import Effort, Source, Visit
+from sim.model import load
+from sim.model.build import build
+from sim.model.centres.base import Centre, WiringError
+from sim.model.quota import township_staff
+from sim.model.station import Desk
+from sim.model.work import Step
+from sim.plan import sizing
+from sim.report import plots
+from sim.report.compare import report
+from sim.run import engine, guard, results
 
 from .conftest import raw_config, scenario
 
@@ -38,11 +42,12 @@ SHORT = ("run.replications=2", "run.horizon_days=30", "run.warmup_days=5")
 
 def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
     code = (
-        "import sys, sim.report, sim.report_stats, sim.report_table, sim.report_markdown,"
-        " sim.plots, sim.jobs, sim.outputs, sim.table, sim.results;"
+        "import sys, sim.report.compare, sim.report.stats, sim.report.console, sim.report.markdown,"
+        " sim.report.plots, sim.report.jobs, sim.report.outputs, sim.report.table, sim.run.results;"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
-        "('sim.engine', 'sim.model', 'sim.build', 'sim.station', 'sim.metrics') "
-        "or m.startswith('sim.centres'));"
+        "('sim.run.engine', 'sim.model.state', 'sim.model.build', 'sim.model.station', "
+        "'sim.analysis.metrics') "
+        "or m.startswith('sim.model.centres'));"
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -51,12 +56,13 @@ def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
 
 def test_configuration_imports_nothing_of_the_model_its_data_files_or_the_guard():
     # Loading and validating is about the configuration's values alone; what needs the
-    # model's logic or a data file is sim.preflight's (no import cycle config → model).
+    # model's logic or a data file is sim.cli.preflight's (no import cycle config → model).
     code = (
         "import sys, sim.config;"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
-        "('sim.engine', 'sim.model', 'sim.build', 'sim.backlog', 'sim.datafiles', "
-        "'sim.guard', 'sim.quota', 'sim.demand', 'sim.preflight'));"
+        "('sim.run.engine', 'sim.model.state', 'sim.model.build', 'sim.model.backlog', "
+        "'sim.config.datafiles', "
+        "'sim.run.guard', 'sim.model.quota', 'sim.model.demand', 'sim.cli.preflight'));"
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -311,4 +317,4 @@ def test_simpys_private_attributes_are_used_only_in_the_timer_module():
         or owner in ("env", "event")
         or re.search(r"\bsimpy\.(?!Environment\b)\w+", line)
     ]
-    assert found == [], "SimPy internals outside sim/timer.py:\n" + "\n".join(found)
+    assert found == [], "SimPy internals outside sim/core/timer.py:\n" + "\n".join(found)

@@ -9,10 +9,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.build import build
-from sim.datafiles import DataError
-from sim.metrics import daily_series, replication_metrics
-from sim.records import Records
+from sim.analysis.metrics import daily_series, replication_metrics
+from sim.config.datafiles import DataError
+from sim.core.records import Records
+from sim.model.build import build
 
 from .conftest import checked_scenario, scenario
 

@@ -13,7 +13,7 @@ import math
 import sys
 from pathlib import Path
 
-from sim import engine
+from sim.run import engine
 
 from .conftest import scenario
 

@@ -1,4 +1,4 @@
-from sim.calendar import WorkingClock
+from sim.core.calendar import WorkingClock
 
 
 def test_working_days_skip_weekends():

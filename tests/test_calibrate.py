@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim import __main__ as tsim
-from sim import engine
-from sim.calendar import WorkingClock
-from sim.calibrate.cli import calibrate
+from sim.calibrate.calibration import calibrate
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate, garwood
+from sim.cli import tsim as tsim
 from sim.config import load_scenario
-from sim.datafiles import DataError
+from sim.config.datafiles import DataError
+from sim.core.calendar import WorkingClock
+from sim.run import engine
 
 from .conftest import raw_config, scenario
 
@@ -188,7 +188,7 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys; from sim.calibrate.cli import main; sys.exit(main())",
+            "import sys; from sim.cli.calibrate import main; sys.exit(main())",
             str(path),
             "county=small",
             f"hydra.run.dir={tmp_path / 'out'}",
@@ -201,7 +201,7 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path):
 
 
 def test_the_data_file_is_found_among_hydra_options():
-    from sim.calibrate.cli import _data_file
+    from sim.cli.calibrate import _data_file
 
     assert _data_file(["-cd", "confs", "counts.csv", "county=small"]) == 2
     assert _data_file(["county=small", "--config-dir", "x", "data.csv"]) == 3

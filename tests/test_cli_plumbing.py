@@ -1,4 +1,4 @@
-"""What the six commands share (sim.cli_common): one line and exit 2 on a bad override,
+"""What the six commands share (sim.cli.common): one line and exit 2 on a bad override,
 help without Sphinx markup, a quiet end when the reader closes the pipe.
 """
 
@@ -11,18 +11,24 @@ import sys
 
 import pytest
 
-from sim import __main__ as tsim
-from sim import plan, report, sensitivity, sizing
-from sim.calibrate import cli as calibrate
-from sim.cli_common import first_job, plain
+from sim.cli import calibrate, plan, report, sensitivity, tsim
+from sim.cli import size as sizing
+from sim.cli.common import first_job, plain
 
-MODULES = ("sim", "sim.report", "sim.sizing", "sim.plan", "sim.calibrate.cli", "sim.sensitivity")
+MODULES = (
+    "sim",
+    "sim.cli.report",
+    "sim.cli.size",
+    "sim.cli.plan",
+    "sim.cli.calibrate",
+    "sim.cli.sensitivity",
+)
 SPHINX = re.compile(r"``|:(func|mod|class|meth|data|attr):`")
 
 
 def test_plain_drops_roles_and_double_backticks():
-    text = "See :func:`~sim.x.check`, :mod:`sim.plots` and ``tsim --help``."
-    assert plain(text) == "See check, sim.plots and tsim --help."
+    text = "See :func:`~sim.x.check`, :mod:`sim.report.plots` and ``tsim --help``."
+    assert plain(text) == "See check, sim.report.plots and tsim --help."
 
 
 def test_the_first_job_of_a_sweep_takes_each_swept_value_first():

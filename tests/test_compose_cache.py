@@ -6,7 +6,7 @@ import pytest
 from hydra.errors import HydraException
 from omegaconf import OmegaConf
 
-from sim import registry
+from sim.core import registry
 
 from .conftest import _hydra_compose, raw_config, scenario
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf
 
-from sim import build, engine, guard, load, preflight
+from sim.cli import preflight
 from sim.config import ConfigError, config_hash, load_scenario
 from sim.config.location import config_dir
 from sim.config.validation import RESERVED_POOLS
+from sim.model import build, load
+from sim.run import engine, guard
 
 from .conftest import checked_scenario, raw_config, scenario
 

@@ -12,12 +12,12 @@ from dataclasses import replace
 
 import pytest
 
-from sim import engine
-from sim.analysis import paired_difference
-from sim.build import build
+from sim.analysis.stats import paired_difference
 from sim.config import ConfigError
-from sim.quota import added_posts, kind_of, moved_posts, split_posts, township_posts
-from sim.secondment import borrowable
+from sim.model.build import build
+from sim.model.quota import added_posts, kind_of, moved_posts, split_posts, township_posts
+from sim.model.secondment import borrowable
+from sim.run import engine
 
 from .conftest import scenario
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import engine
-from sim.analysis import confidence_interval
-from sim.build import build
-from sim.demand import MAX_SCALE, scaled
-from sim.rng import poisson_times, stream
-from sim.settings import ConfigError
+from sim.analysis.stats import confidence_interval
+from sim.core.rng import poisson_times, stream
+from sim.core.settings import ConfigError
+from sim.model.build import build
+from sim.model.demand import MAX_SCALE, scaled
+from sim.run import engine
 
 from .conftest import scenario
 

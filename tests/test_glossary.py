@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sim import engine, glossary
+from sim.analysis import glossary
+from sim.run import engine
 
 from .conftest import scenario
 
@@ -27,7 +28,9 @@ def test_every_emitted_metric_is_in_the_glossary_and_the_reverse():
 
 def test_readme_glossary_is_up_to_date():
     text = glossary.README.read_text()
-    assert glossary.render(text) == text, "README glossary is stale: run python -m sim.glossary"
+    assert glossary.render(text) == text, (
+        "README glossary is stale: run python -m sim.analysis.glossary"
+    )
 
 
 def test_patterns_fold_scopes_streams_and_pools():
@@ -41,7 +44,7 @@ def test_patterns_fold_scopes_streams_and_pools():
 
 
 def test_each_headline_kpi_has_its_better_direction_declared():
-    from sim import plots
+    from sim.report import plots
 
     expected = {
         "county.services.wait_mean_h": "lower",
@@ -73,7 +76,7 @@ def test_better_is_read_from_the_entry_not_guessed_from_the_name():
 
 
 def test_township_centres_add_their_metrics_as_county_centres_do(monkeypatch):
-    from sim.centres.service_centre import ServiceCentre
+    from sim.model.centres.service_centre import ServiceCentre
 
     def metrics(self, records, w, h):
         return {f"{self.township.id}.services.centre_probe": 1.0}

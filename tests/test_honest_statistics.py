@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import engine, results
-from sim.analysis import bounds_of, confidence_interval
-from sim.metrics import open_items_metrics
-from sim.outputs import StreamInfo, unstable_streams
-from sim.records import Records
+from sim.analysis.metrics import open_items_metrics
+from sim.analysis.stats import bounds_of, confidence_interval
+from sim.core.records import Records
+from sim.report.outputs import StreamInfo, unstable_streams
+from sim.run import engine, results
 
 from .conftest import scenario
 
@@ -142,7 +142,7 @@ def _stream(stream_id):
 
 
 def test_the_run_table_flags_a_growing_stream():
-    from sim.table import scope_table
+    from sim.report.table import scope_table
 
     growing = {"mean": 8.0, "ci_low": 6.0, "ci_high": 10.0, "n": 4}
     flat = {"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7, "n": 4}
@@ -174,8 +174,8 @@ def test_a_significant_but_practically_flat_growth_is_not_flagged():
 def test_auto_jobs_with_different_counts_pair_their_common_replications():
     from pathlib import Path
 
-    from sim.jobs import Job
-    from sim.report_stats import difference
+    from sim.report.jobs import Job
+    from sim.report.stats import difference
 
     def job(values):
         j = Job(Path("x"), [], summary={"seed": 7, "replications": len(values), "metrics": {}})
@@ -190,8 +190,10 @@ def test_auto_jobs_with_different_counts_pair_their_common_replications():
 def test_report_and_console_mark_the_kpis_of_a_growing_stream():
     from pathlib import Path
 
-    from sim import plots, report_markdown, report_table
-    from sim.jobs import Job
+    from sim.report import console as report_table
+    from sim.report import markdown as report_markdown
+    from sim.report import plots
+    from sim.report.jobs import Job
 
     metrics = {
         "county.delegated.backlog_growth_per_day": {"mean": 2.0, "ci_low": 1.5, "ci_high": 2.5},

@@ -12,8 +12,8 @@ import functools
 
 import pytest
 
-from sim import engine
-from sim.analysis import paired_difference
+from sim.analysis.stats import paired_difference
+from sim.run import engine
 
 from .conftest import scenario
 

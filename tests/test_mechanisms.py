@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim import engine
-from sim.build import build
-from sim.reallocation import deploy
-from sim.work import Step, WorkItem
+from sim.model.build import build
+from sim.model.reallocation import deploy
+from sim.model.work import Step, WorkItem
+from sim.run import engine
 
 from .conftest import scenario
 

@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from sim import engine
+from sim.run import engine
 
 from .conftest import scenario
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import engine
-from sim.build import build
-from sim.quota import township_ids
+from sim.model.build import build
+from sim.model.quota import township_ids
+from sim.run import engine
 
 from .conftest import scenario, stream_ids
 

@@ -1,6 +1,6 @@
 """Every default in the schema and in configs/ has a row with its unit and source."""
 
-from sim import parameters
+from sim.config import parameters
 
 
 def test_every_config_key_has_a_documented_source():
@@ -9,7 +9,7 @@ def test_every_config_key_has_a_documented_source():
 
 def test_parameters_doc_is_up_to_date():
     assert parameters.DOC.read_text() == parameters.render(), (
-        "docs/PARAMETERS.md is stale: run python -m sim.parameters"
+        "docs/PARAMETERS.md is stale: run python -m sim.config.parameters"
     )
 
 

@@ -1,6 +1,6 @@
 """``tsim-plan``: the search against Erlang C, resuming, and bad plans.
 
-The expected answers are the smallest c that Erlang C gives (sim.analytic, itself
+The expected answers are the smallest c that Erlang C gives (sim.plan.analytic, itself
 checked against a birth–death chain in test_theory), never the simulator's own output.
 """
 
@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim import analytic, engine, plan, plan_config, search
 from sim.config import ConfigError
-from sim.plan_config import PlanConfig
-from sim.search import Decision, Outcome
+from sim.plan import analytic, plan_config, search
+from sim.plan import planner as plan
+from sim.plan.plan_config import PlanConfig
+from sim.plan.search import Decision, Outcome
+from sim.run import engine
 
 from .conftest import compose_config
 
@@ -172,7 +174,7 @@ def test_bad_plan_is_one_clear_line(tmp_path, fields, message):
 
 def tsim_plan(*args, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.plan", "plan=mmc_servers", *args],
+        [sys.executable, "-m", "sim.plan.planner", "plan=mmc_servers", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -257,8 +259,8 @@ def test_unit_costs_count_the_posts_or_their_pay_and_commands_add_new_keys():
 def test_plan_and_calibrate_have_their_own_help_and_a_missing_plan_is_one_line(capsys):
     # tsim-plan --help used to end in Hydra's traceback for the missing plan, and
     # tsim-calibrate --help printed tsim's help.
-    from sim import plan as plan_cli
-    from sim.calibrate import cli as calibrate_cli
+    from sim.cli import calibrate as calibrate_cli
+    from sim.cli import plan as plan_cli
 
     assert plan_cli.main(["--help"]) == 0
     assert "usage: tsim-plan plan=NAME" in capsys.readouterr().out

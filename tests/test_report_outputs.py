@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.report import main as report_main
+from sim.cli.report import main as report_main
 
 pytestmark = pytest.mark.slow  # two runs of the model
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import glossary, jobs, plots
-from sim.jobs import Job
-from sim.report import main as report_main
+from sim.analysis import glossary
+from sim.cli.report import main as report_main
+from sim.report import jobs, plots
+from sim.report.jobs import Job
 
 TOWN = "county.kinds.town.staff.window_staff.headcount"
 RURAL = "county.kinds.rural.staff.window_staff.headcount"

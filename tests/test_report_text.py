@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.jobs import Job
-from sim.report_markdown import markdown
+from sim.report.jobs import Job
+from sim.report.markdown import markdown
 
 STREAMS = [
     {"id": "services", "label": "Service requests", "unit": "requests", "in_backlog_total": True}

@@ -10,8 +10,8 @@ import os
 import pandas as pd
 import pytest
 
-from sim import progress
-from sim.report import main as report_main
+from sim.cli.report import main as report_main
+from sim.run import progress
 
 from .test_sweeps import QUICK, tsim
 

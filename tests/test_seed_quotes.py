@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import parameters, sources
+from sim.config import parameters
+from sim.core import sources
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = Path(os.environ.get("TSIM_SEEDS", ROOT.parent / "shared" / "seeds"))

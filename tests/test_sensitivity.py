@@ -9,7 +9,7 @@ import json
 import pytest
 
 from sim.config import ConfigError
-from sim.sensitivity import Study, analyse, move
+from sim.sensitivity.oat import Study, analyse, move
 
 from .conftest import raw_config
 
@@ -79,9 +79,9 @@ def test_the_tornado_chart_imports_nothing_of_simpy_or_the_model():
     import sys
 
     code = (
-        "import sys, sim.tornado;"
+        "import sys, sim.sensitivity.tornado;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' "
-        "or m in ('sim.engine', 'sim.model', 'sim.build')))"
+        "or m in ('sim.run.engine', 'sim.model.state', 'sim.model.build')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -90,7 +90,8 @@ def test_the_tornado_chart_imports_nothing_of_simpy_or_the_model():
 def test_the_ready_study_names_valid_keys():
     from pathlib import Path
 
-    from sim.sensitivity import _parse, check
+    from sim.cli.sensitivity import _parse
+    from sim.sensitivity.oat import check
 
     path = Path(__file__).parent.parent / "experiments/enforcement_sensitivity/study.yaml"
     study, overrides = _parse(["--study", str(path)])

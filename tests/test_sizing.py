@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from sim import analytic, sizing
-from sim.quota import township_ids
+from sim.cli import size as size_cli
+from sim.model.quota import township_ids
+from sim.plan import analytic, sizing
 
 from .conftest import scenario
 
@@ -82,9 +83,9 @@ def test_own_township_staff_is_sized_on_its_own():
 
 def test_cli_writes_csv_and_refuses_bad_input(tmp_path, capsys):
     out = tmp_path / "s.csv"
-    assert sizing.main(["+validation=mmc", "--wait-h", "0.3", "--out", str(out)]) == 0
+    assert size_cli.main(["+validation=mmc", "--wait-h", "0.3", "--out", str(out)]) == 0
     assert out.is_file()
-    assert sizing.main(["county=nowhere", "--out", str(out)]) == 2
+    assert size_cli.main(["county=nowhere", "--out", str(out)]) == 2
     assert "county/nowhere" in capsys.readouterr().err
-    assert sizing.main(["--wait", "kitchen=1", "--out", str(out)]) == 2
-    assert sizing.main(["--wait-h", "-1", "--out", str(out)]) == 2
+    assert size_cli.main(["--wait", "kitchen=1", "--out", str(out)]) == 2
+    assert size_cli.main(["--wait-h", "-1", "--out", str(out)]) == 2

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim import engine
 from sim.config import ConfigError
-from sim.quota import township_size, township_staff
+from sim.model.quota import township_size, township_staff
+from sim.run import engine
 
 from .conftest import scenario
 

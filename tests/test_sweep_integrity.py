@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import jobs, results, sweepdir
-from sim.report import main as report_main
+from sim.cli.report import main as report_main
+from sim.report import jobs
+from sim.run import results, sweepdir
 
 pytestmark = pytest.mark.slow  # each test runs whole sweeps
 

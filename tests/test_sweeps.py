@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import engine
-from sim.analysis import paired_difference, welch_difference
-from sim.report import main as report_main
+from sim.analysis.stats import paired_difference, welch_difference
+from sim.cli.report import main as report_main
+from sim.run import engine
 
 from .conftest import scenario
 

@@ -1,6 +1,6 @@
 """The simulator against queueing theory: Erlang C, Little's law, conservation.
 
-The expected values come from formulas (sim.analytic, checked here against an
+The expected values come from formulas (sim.plan.analytic, checked here against an
 independent birth–death computation), never from the simulator's own past output.
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import analytic, engine
-from sim.analysis import confidence_interval
+from sim.analysis.stats import confidence_interval
+from sim.plan import analytic
+from sim.run import engine
 
 from .conftest import scenario, stream_ids
 

@@ -60,7 +60,7 @@ def test_wheel_carries_every_config_of_the_repository(unpacked_wheel):
 def test_wheel_runs_tsim_and_tsim_report_from_elsewhere(unpacked_wheel, tmp_path):
     site, _ = unpacked_wheel
     where = run_from(
-        site, tmp_path, "-c", "import sim.__main__ as m; print(m.__file__, m.CONFIG_DIR)"
+        site, tmp_path, "-c", "import sim.cli.tsim as m; print(m.__file__, m.CONFIG_DIR)"
     )
     module_file, config_dir = where.stdout.split()
     assert module_file.startswith(str(site)) and config_dir == str(site / "sim" / "_configs")
@@ -80,6 +80,6 @@ def test_wheel_runs_tsim_and_tsim_report_from_elsewhere(unpacked_wheel, tmp_path
     )
     assert ran.returncode == 0, ran.stderr
     assert json.loads((run_dir / "summary.json").read_text())["replications"] == 2
-    report = run_from(site, tmp_path, "-c", "from sim.report import main; main()", str(run_dir))
+    report = run_from(site, tmp_path, "-c", "from sim.cli.report import main; main()", str(run_dir))
     assert report.returncode == 0, report.stderr
     assert (run_dir / "comparison.csv").is_file()

@@ -12,15 +12,17 @@ import math
 import numpy as np
 import pytest
 
-from sim import engine, guard, load, sizing
-from sim.build import build
 from sim.calibrate.drivers import components, per_unit
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.config import ConfigError
-from sim.rng import sample
-from sim.settings import Dist
-from sim.workload import Effort
+from sim.core.rng import sample
+from sim.core.settings import Dist
+from sim.core.workload import Effort
+from sim.model import load
+from sim.model.build import build
+from sim.plan import sizing
+from sim.run import engine, guard
 
 from .conftest import checked_scenario, scenario
 

@@ -1,12 +1,12 @@
 """Where arrivals come from, for calibration: the streams' declared sources.
 
 Each stream's own arrivals are a sum of **components**, its declared sources
-(:mod:`sim.workload`) — services: requests per 10,000 people; enforcement: inspections
+(:mod:`sim.core.workload`) — services: requests per 10,000 people; enforcement: inspections
 per village, complaints per 10,000 people and county referrals per township; delegated
 tasks: routine items, rectification lists and assessments per township; grid: reports per
 grid cell; any other registered stream: whatever it declares. A component's expected items
 per working day in a township are ``rate × driver × items per arrival × demand scale``,
-with the township's own size (:func:`sim.quota.township_size`); items per arrival counts a
+with the township's own size (:func:`sim.model.quota.township_size`); items per arrival counts a
 list's items, a report's duplicates and what admission control leaves in. Some streams
 also receive arrivals fed by another's (cases and office tasks from grid reports:
 :func:`fed`), which the counts of those streams include.
@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import registry
-from ..demand import scale_of
-from ..load import active, sources
-from ..quota import township_size
-from ..workload import Feed, Source, driver
+from sim.core import registry
+from sim.core.workload import Feed, Source, driver
+from sim.model.demand import scale_of
+from sim.model.load import active, sources
+from sim.model.quota import township_size
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import engine
-from ..analysis import confidence_interval
-from .observed import Period
+from sim.analysis.stats import confidence_interval
+from sim.calibrate.observed import Period
+from sim.run import engine
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..calendar import WorkingClock
-from ..datafiles import Row, read_rows
-from ..quota import township_ids
-from .drivers import components, streams
+from sim.calibrate.drivers import components, streams
+from sim.config.datafiles import Row, read_rows
+from sim.core.calendar import WorkingClock
+from sim.model.quota import township_ids
 
 COLUMNS = ("township", "stream", "period_start", "period_end", "arrivals")
 MAX_DAYS = 100_000  # the horizon's bound (run.horizon_days)

@@ -22,8 +22,8 @@ from typing import Any
 
 from scipy import stats
 
-from .drivers import Component, components, fed, feeds, order, per_unit
-from .observed import Period
+from sim.calibrate.drivers import Component, components, fed, feeds, order, per_unit
+from sim.calibrate.observed import Period
 
 
 @dataclass(frozen=True)

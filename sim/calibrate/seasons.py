@@ -18,9 +18,9 @@ from typing import Any
 
 from scipy import stats
 
-from .drivers import components, fed, per_unit
-from .observed import Period
-from .rates import Estimates, Rate, Unidentified, garwood
+from sim.calibrate.drivers import components, fed, per_unit
+from sim.calibrate.observed import Period
+from sim.calibrate.rates import Estimates, Rate, Unidentified, garwood
 
 ALPHA = 0.01
 """Significance level of the month-to-month test: a profile only when the data show it."""

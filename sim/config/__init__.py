@@ -2,9 +2,8 @@
 loading a composed Hydra config into an immutable scenario (:mod:`.loading`).
 """
 
-from ..settings import ConfigError, Dist
-from .loading import config_hash, load_scenario, replace, scenario_dict
-from .schema import (
+from sim.config.loading import config_hash, load_scenario, replace, scenario_dict
+from sim.config.schema import (
     AdmissionLever,
     CalendarConfig,
     CountyConfig,
@@ -25,7 +24,8 @@ from .schema import (
     WorkforceLever,
     WorkloadConfig,
 )
-from .validation import validate
+from sim.config.validation import validate
+from sim.core.settings import ConfigError, Dist
 
 __all__ = [
     "AdmissionLever",

@@ -19,9 +19,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
-from ..settings import ConfigError, seal
-from . import schema
-from .validation import check_ranges, validate
+from sim.config import schema
+from sim.config.validation import check_ranges, validate
+from sim.core.settings import ConfigError, seal
 
 
 def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:

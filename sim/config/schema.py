@@ -1,7 +1,7 @@
 """The configuration schema: the dataclasses Hydra composes into.
 
 Every knob of the model is a field of one of the dataclasses below, with its unit in the
-name or the docstring and its allowed range declared with :func:`~sim.settings.knob`.
+name or the docstring and its allowed range declared with :func:`~sim.core.settings.knob`.
 The workload section is assembled from the registered streams: each stream's settings
 dataclass (declared with the stream in :mod:`sim.streams`) becomes ``workload.<id>``.
 :func:`scenario_schema` builds that class on demand for the streams registered when it
@@ -21,8 +21,9 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
-from .. import registry, streams  # noqa: F401  (streams registers the built-in streams)
-from ..settings import Dist, Settings, dist, knob, share
+from sim import streams  # noqa: F401  (streams registers the built-in streams)
+from sim.core import registry
+from sim.core.settings import Dist, Settings, dist, knob, share
 
 
 # --------------------------------------------------------------------------- run, time
@@ -56,22 +57,22 @@ class RunConfig(Settings):
     timeseries: bool = True
     """Write the daily time series (turn off for very long validation runs)."""
     initial_backlog: str | None = None
-    """CSV file of the items open at the start (sim.backlog): ``township,stream,open_items``
+    """CSV file of the items open at the start (sim.model.backlog): ``township,stream,open_items``
     or one row per item ``township,stream,arrival_date``; None starts empty."""
     common_random_numbers: bool = True
     """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
     derived from ``seed`` and its overrides, so jobs are independent."""
     max_items: float = knob(2.5e8, 1.0, 1e15)
     """Refuse a run expected to simulate more work items than this over all its
-    replications (about 40 min on one core; see sim.guard). Raise it to run anyway."""
+    replications (about 40 min on one core; see sim.run.guard). Raise it to run anyway."""
     max_items_per_replication: float = knob(4e6, 1.0, 1e15)
     """Refuse a run expected to hold more work items than this in one replication
-    (about 3 GB of memory; see sim.guard). Raise it to run anyway."""
+    (about 3 GB of memory; see sim.run.guard). Raise it to run anyway."""
 
 
 @dataclass
 class CalendarConfig(Settings):
-    """Working-time clock: the simulation runs on working hours only (see sim.calendar)."""
+    """Working-time clock: the simulation runs on working hours only (see sim.core.calendar)."""
 
     hours_per_day: float = knob(8.0, 1.0, 24.0)
     """Working hours a day. At least 1: efforts and service times are in hours, and a
@@ -360,7 +361,7 @@ class PolicyConfig(Settings):
 @dataclass
 class WorkloadConfig(Settings):
     """What arrives. One section per registered stream (``workload.<id>``, added by
-    :func:`scenario_schema` from :mod:`sim.registry`), plus the keys below.
+    :func:`scenario_schema` from :mod:`sim.core.registry`), plus the keys below.
     """
 
     streams: list[str] | None = None
@@ -369,7 +370,7 @@ class WorkloadConfig(Settings):
     (a grid report that becomes a case) still arrive."""
     demand_scale: float = knob(1.0, 0.0, 10.0)
     """Multiplies every arrival rate (townships' streams and the county's own work),
-    keeping the base arrivals (sim.demand): ``-m workload.demand_scale=0.9,1,1.1,1.2``
+    keeping the base arrivals (sim.model.demand): ``-m workload.demand_scale=0.9,1,1.1,1.2``
     is a demand stress test. Each stream's ``demand_scale`` multiplies on top."""
 
 

@@ -8,9 +8,9 @@ against these names, and the model gives its townships the same ids and pools.
 
 from __future__ import annotations
 
-from .. import registry
-from ..settings import seal
-from .schema import PoolSpec, Scenario
+from sim.config.schema import PoolSpec, Scenario
+from sim.core import registry
+from sim.core.settings import seal
 
 SIZE_FIELDS = ("population", "villages", "grid_cells")
 """Size drivers of a township kind that one township may set to its own value."""

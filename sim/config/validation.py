@@ -1,12 +1,12 @@
 """Validation of a composed scenario: what Hydra's type checks do not catch.
 
-Ranges come from each field's :func:`~sim.settings.knob` metadata; the rules here are
+Ranges come from each field's :func:`~sim.core.settings.knob` metadata; the rules here are
 the ones across fields (shares that sum to one, a warm-up shorter than the horizon,
 pool names that policies refer to). Each failure is one :class:`ConfigError` line that
 names the key, the value and what is allowed — raised before any simulation starts.
 
 Only the configuration's own values are checked here: reading data files, the size of
-the run and the posts the quota lever moves are :mod:`sim.preflight`'s, which needs the
+the run and the posts the quota lever moves are :mod:`sim.cli.preflight`'s, which needs the
 model's logic.
 """
 
@@ -17,10 +17,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from .. import registry
-from ..settings import MAX_SCALE, ConfigError, check_range
-from .schema import Scenario
-from .townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
+from sim.config.schema import Scenario
+from sim.config.townships import SIZE_FIELDS, kind_of, kind_staff, township_ids
+from sim.core import registry
+from sim.core.settings import MAX_SCALE, ConfigError, check_range
 
 
 def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
@@ -35,7 +35,7 @@ def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
 
 
 def check_ranges(obj: Any, path: str) -> None:
-    """Check every field of a settings tree against its :func:`~sim.settings.knob` range."""
+    """Check every field of a settings tree against its :func:`~sim.core.settings.knob` range."""
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
@@ -51,7 +51,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED_POOLS = ("departments", "county_enforcement", "on_call", "stationed_officers")
 """Pool names the model gives its own pools: the county departments' staff, the county's
 enforcement officers and its on-call desk, and the county officers stationed in each
-township (sim.build.STATIONED); a township pool of the same name would merge with them
+township (sim.model.build.STATIONED); a township pool of the same name would merge with them
 in every metric."""
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 """Allowed ``calendar.start_date``: a run of up to 100,000 working days still ends in

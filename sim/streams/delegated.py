@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import Records, late_share
-from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import Dist, StreamSettings, dist, knob
-from ..sources import S003, S004, A
-from ..workload import Batch, Effort, Feed, Source, Visit
+from sim.core.records import Records, late_share
+from sim.core.registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from sim.core.settings import Dist, StreamSettings, dist, knob
+from sim.core.sources import S003, S004, A
+from sim.core.workload import Batch, Effort, Feed, Source, Visit
 
 
 @dataclass

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Records, in_window, mean_or_nan, overlap
-from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import (
+from sim.core.records import Records, in_window, mean_or_nan, overlap
+from sim.core.registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from sim.core.settings import (
     ConfigError,
     Dist,
     Settings,
@@ -19,8 +19,8 @@ from ..settings import (
     knob,
     share,
 )
-from ..sources import S000, S004, A
-from ..workload import Effort, Feed, Source, Visit
+from sim.core.sources import S000, S004, A
+from sim.core.workload import Effort, Feed, Source, Visit
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
 

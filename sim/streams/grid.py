@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import Records
-from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import ConfigError, Dist, StreamSettings, dist, knob, share
-from ..sources import S000, A
-from ..workload import Batch, Effort, Source, Visit
+from sim.core.records import Records
+from sim.core.registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from sim.core.settings import ConfigError, Dist, StreamSettings, dist, knob, share
+from sim.core.sources import S000, A
+from sim.core.workload import Batch, Effort, Source, Visit
 
 DUPLICATE = 1
 """Item tag of a report that another, parallel grid also made."""

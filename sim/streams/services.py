@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Records, mean_or_nan
-from ..registry import MetricDoc, ParameterSource, StreamSpec, register_stream
-from ..settings import Dist, Settings, StreamSettings, check_shares_sum, dist, knob, share
-from ..sources import S000, S002, A
-from ..workload import Effort, Source, Visit
+from sim.core.records import Records, mean_or_nan
+from sim.core.registry import MetricDoc, ParameterSource, StreamSpec, register_stream
+from sim.core.settings import Dist, Settings, StreamSettings, check_shares_sum, dist, knob, share
+from sim.core.sources import S000, S002, A
+from sim.core.workload import Effort, Source, Visit
 
 
 @dataclass

@@ -1,0 +1,285 @@
+"""The metric glossary: every metric name, its meaning, unit and better direction.
+
+Generic per-stream metrics and the others are declared here, each stream's extras in
+its declaration (:mod:`sim.streams`); :mod:`sim.analysis.metrics` computes them, and the report
+reads which way is better from :func:`better`. ``python -m sim.analysis.glossary``
+rewrites the glossary table in README.md between its markers; a test fails when the
+README is stale or when a run emits a name the glossary lacks (or the reverse).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+from sim import streams as _streams  # noqa: F401  (registers the streams and their extras)
+from sim.core import registry
+from sim.core.registry import Better, MetricDoc
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+START, END = "<!-- glossary:start -->", "<!-- glossary:end -->"
+STREAM = "<stream>"
+
+STREAM_METRICS = (
+    MetricDoc(
+        "arrivals",
+        "items that arrived in the window (a rectification list counts each of its items)",
+        "items",
+    ),
+    MetricDoc("completions", "items finished in the window", "items", better="higher"),
+    MetricDoc(
+        "backlog_start", "items in the system when the window opens", "items", better="lower"
+    ),
+    MetricDoc(
+        "backlog_end",
+        "items in the system at the horizon; `backlog_start + arrivals "
+        "= completions + backlog_end` exactly",
+        "items",
+        better="lower",
+    ),
+    MetricDoc(
+        "backlog_mean",
+        "time-average number of items in the system (waiting, being "
+        "handled, or away for missing papers / at the county)",
+        "items",
+        better="lower",
+    ),
+    MetricDoc(
+        "wait_mean_h",
+        "arrival to the start of the first handling, over items that "
+        "arrived in the window and started",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "lead_time_mean_h",
+        "arrival to completion, over items that arrived in the window and finished",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc("lead_time_p90_h", "90th percentile of the same", "working hours", better="lower"),
+    MetricDoc(
+        "on_time_share",
+        "of items whose deadline falls in the window, the share whose time-limited act "
+        "(a case's decision, otherwise completion) came by it (uncensored)",
+        "0–1",
+        better="higher",
+    ),
+    MetricDoc(
+        "backlog_growth_per_day",
+        "least-squares slope of the items in the system over the window's working days; "
+        "a 95% CI above 0, with a slope of at least 0.1% of the mean backlog, flags an "
+        "unstable (overloaded) stream, whose waits and lead times — counted over started "
+        "or finished items only — look better than they are",
+        "items per working day",
+        better="lower",
+    ),
+    MetricDoc(
+        "open_age_max_d",
+        "age at the horizon of the oldest item still open (0 when none is open)",
+        "working days",
+        better="lower",
+    ),
+    MetricDoc(
+        "open_age_mean_d",
+        "mean age at the horizon of the items still open (empty when none is open)",
+        "working days",
+        better="lower",
+    ),
+)
+"""Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
+
+OTHER_METRICS = (
+    MetricDoc(
+        "delegated.returned_count",
+        "tasks returned to the department by admission control (the ledger)",
+        "tasks",
+    ),
+    MetricDoc("delegated.returned_h", "hours of those tasks", "hours"),
+    MetricDoc(
+        "staff.<pool>.utilisation_share",
+        "busy staff-hours / staff-hours present (not "
+        "seconded, not yet left) in the pool; a two-officer step counts for both; "
+        "county scope sums townships' pools of that name; `county.staff.departments` "
+        "is the county's own staff",
+        "0–1",
+    ),
+    MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
+    MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
+    MetricDoc(
+        "staff.cost",
+        "yearly pay bill of the filled posts: time-average filled posts × `county.pay` of "
+        "their quota type (township staff + `incentive_pay_premium_share` under "
+        "incentives); county scope includes the county's own staff",
+        "thousand yuan/year",
+    ),
+    MetricDoc(
+        "staff.<pool>.vacancies_mean",
+        "time-average quota − filled posts of the pool (vacancies being recruited)",
+        "posts",
+    ),
+    MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
+    MetricDoc(
+        "staff.seconded_days",
+        "staff-days spent seconded to the county in the window",
+        "staff-days",
+        better="lower",
+    ),
+    MetricDoc(
+        "staff.secondment_refused",
+        "secondment requests refused by the caps",
+        "requests",
+        better="lower",
+    ),
+    MetricDoc(
+        "staff.secondment_unfilled",
+        "secondment requests with nobody eligible left to send",
+        "requests",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.response_mean_h",
+        "(county scope only) the county's answer time "
+        "to townships' calls (referrals, legal reviews)",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.response_p90_h",
+        "(county scope only) 90th percentile of the same",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.answered_in_limit_share",
+        "(county scope only) share of those answers within `policy.escalation.response_limit_days`",
+        "0–1",
+        better="higher",
+    ),
+    MetricDoc(
+        "county_side.staff",
+        "(county scope only) staff left at the county: department staff after quota "
+        "moved down, plus county enforcement officers neither stationed in townships "
+        "nor gone; the on-call officers count (they stay at the county)",
+        "staff",
+    ),
+    MetricDoc(
+        "county_side.stationed",
+        "(county scope only) county enforcement officers stationed in townships "
+        "(1+x+y: x), over all townships",
+        "staff",
+    ),
+    MetricDoc(
+        "county_side.on_call",
+        "(county scope only) county enforcement officers on call for whistle calls "
+        "(1+x+y: y); their utilisation is `county.staff.on_call.utilisation_share`",
+        "staff",
+    ),
+    MetricDoc(
+        "county_side.whistle_calls",
+        "(county scope only) townships' whistle calls (吹哨) in the window",
+        "calls",
+    ),
+    MetricDoc(
+        "county_side.whistle_waiting_end",
+        "(county scope only) whistle calls not yet answered at the horizon (the answer "
+        "times below leave them out)",
+        "calls",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.whistle_response_mean_h",
+        "(county scope only) whistle call to the moment a county officer starts on it "
+        "(报到), over calls in the window that were answered",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.whistle_response_p90_h",
+        "(county scope only) 90th percentile of the same",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "county_side.whistle_in_limit_share",
+        "(county scope only) share of those answers within `policy.enforcement.whistle_limit_days`",
+        "0–1",
+        better="higher",
+    ),
+    MetricDoc(
+        "county_side.returned_arrivals",
+        "(county scope only) tasks returned by admission control that arrived on the "
+        "departments' desk in the window (their own work again)",
+        "tasks",
+    ),
+    MetricDoc(
+        "county_side.returned_completions",
+        "(county scope only) returned tasks the departments finished in the window",
+        "tasks",
+    ),
+)
+"""Metrics beyond the per-stream ones (``<pool>`` stands for each staff pool's name)."""
+
+
+def entries() -> list[MetricDoc]:
+    """Every glossary entry, names after the scope (``<stream>``, ``<pool>`` stand for
+    each stream's id and each staff pool's name).
+    """
+    rows = [dataclasses.replace(m, name=f"{STREAM}.{m.name}") for m in STREAM_METRICS]
+    rows += [
+        dataclasses.replace(m, name=f"{s.id}.{m.name}")
+        for s in registry.streams()
+        for m in s.extra_docs
+    ]
+    return rows + list(OTHER_METRICS)
+
+
+def pattern_of(name: str) -> str:
+    """The glossary entry a full metric name falls under (``town_1.staff.window_staff.
+    utilisation_share`` → ``staff.<pool>.utilisation_share``).
+    """
+    rest = name.split(".", 1)[1]
+    parts = rest.split(".")
+    generic = {m.name for m in STREAM_METRICS}
+    ids = {s.id for s in registry.streams()}
+    if len(parts) == 2 and parts[0] in ids and parts[1] in generic:
+        return f"{STREAM}.{parts[1]}"
+    if len(parts) == 3 and parts[0] == "staff":
+        return f"staff.<pool>.{parts[2]}"
+    return rest
+
+
+def better(metric: str) -> Better:
+    """Which direction of change of ``metric`` (a full name) is an improvement, as its
+    glossary entry declares it (None when it declares none, or has no entry).
+    """
+    pattern = pattern_of(metric)
+    return next((e.better for e in entries() if e.name == pattern), None)
+
+
+def table() -> str:
+    """The glossary as a markdown table."""
+    lines = ["| metric | meaning | unit | better |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{e.name}` | {e.meaning} | {e.unit} | {e.better or ''} |" for e in entries()]
+    return "\n".join(lines)
+
+
+def render(readme: str) -> str:
+    """``readme`` with its glossary table replaced by the current one."""
+    head, _, rest = readme.partition(START)
+    _, _, tail = rest.partition(END)
+    if not rest:
+        raise ValueError(f"README.md has no {START} … {END} markers")
+    return f"{head}{START}\n{table()}\n{END}{tail}"
+
+
+def main() -> int:
+    """Rewrite the README's glossary."""
+    README.write_text(render(README.read_text()))
+    print(f"wrote the metric glossary in {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+"""KPIs of one replication and its daily time series, for every registered stream.
+
+Everything is computed after the run from the item records (arrival, first start,
+completion, due time) and the pools' busy hours, so the simulation's hot path does no
+bookkeeping. The measurement window is ``[warm-up, horizon)``; nothing that happens
+before the warm-up ends enters any metric:
+
+* counts (``arrivals``, ``completions``) are events inside the window, and
+  ``backlog_start + arrivals = completions + backlog_end`` holds exactly;
+* ``backlog_mean`` is the time-average number of items in the system over the window;
+* waits and lead times are over items that arrived inside the window and have started
+  (waits) or finished (lead times) by the horizon — items still waiting at the end are
+  counted by ``backlog_end``, not in these means;
+* ``on_time_share`` is over items whose deadline falls inside the window, each of which
+  is known by the horizon to be on time or late (no censoring bias).
+
+Metric names are ``<scope>.<stream>.<metric>``; scope is ``county`` (all townships) or a
+township id. Units are in the names: ``_h`` working hours, ``_d`` working days,
+``_share`` a fraction 0–1. :mod:`sim.analysis.glossary` documents every name (the README
+glossary is generated from it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core import registry
+from sim.core.records import Records, in_window, mean_or_nan, overlap
+from sim.model.cost import yearly_pay
+from sim.model.state import Model, ReturnedTask, StaffChange, TownshipEvent
+
+if TYPE_CHECKING:
+    from sim.model.centres.base import Centre
+
+COUNTY = "county"
+
+
+def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
+    """KPIs of one (scope, stream) over the window ``[w, h)``."""
+    done_or_h = np.where(np.isnan(r.done), h, r.done)
+    arrived = r.arr >= w
+    finished = arrived & ~np.isnan(r.done)
+    started = arrived & ~np.isnan(r.start)
+    lead = r.done[finished] - r.arr[finished]
+    due_in = (r.due >= w) & (r.due < h)
+    on_time = due_in & (r.limit_act(h) <= r.due)
+    inside = np.clip(np.minimum(done_or_h, h) - np.maximum(r.arr, w), 0.0, None)
+    return {
+        "arrivals": float(arrived.sum()),
+        "completions": float(((r.done >= w) & (r.done < h)).sum()),
+        "backlog_start": float(((r.arr < w) & (done_or_h >= w)).sum()),
+        "backlog_end": float(np.isnan(r.done).sum()),
+        "backlog_mean": float(inside.sum() / (h - w)),
+        "wait_mean_h": mean_or_nan(r.start[started] - r.arr[started]),
+        "lead_time_mean_h": mean_or_nan(lead),
+        "lead_time_p90_h": float(np.percentile(lead, 90)) if lead.size else math.nan,
+        "on_time_share": float(on_time.sum() / due_in.sum()) if due_in.any() else math.nan,
+    }
+
+
+def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> dict[str, float]:
+    """Overload signs of one (scope, stream): how fast the backlog grows and how old
+    the unfinished items are (the finished-only waits cannot show either).
+    """
+    days = np.arange(math.ceil(w / hours_per_day), math.floor(h / hours_per_day)) + 1
+    ends = days * hours_per_day  # each working day's end inside the window
+    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
+    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+    backlog = arrived - done
+    growth = float(np.polyfit(days, backlog, 1)[0]) if len(days) >= 2 else math.nan
+    age = (h - r.arr[np.isnan(r.done)]) / hours_per_day
+    return {
+        "backlog_growth_per_day": growth,
+        "open_age_max_d": float(age.max()) if age.size else 0.0,
+        "open_age_mean_d": mean_or_nan(age),
+    }
+
+
+def scopes(model: Model) -> list[tuple[str, int | None]]:
+    """``county`` (every township, index None) and each township (id, index)."""
+    return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
+
+
+def by_stream(
+    rec: Records, township: int | None
+) -> Iterator[tuple[registry.StreamSpec[Any], Records]]:
+    """Each registered stream with its records in one scope."""
+    in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
+    for spec in registry.streams():
+        yield spec, rec.subset(in_scope & (rec.stream == spec.index))
+
+
+Columns = dict[str, np.ndarray]
+
+
+def _columns(rows: Sequence[Sequence[float]], fields: Sequence[str]) -> Columns:
+    """Named float columns of a log of records (an empty log gives empty columns)."""
+    table = np.array(rows, dtype=float).reshape(-1, len(fields))
+    return {name: table[:, i] for i, name in enumerate(fields)}
+
+
+def _rows_of(cols: Columns, mask: np.ndarray) -> Columns:
+    return {name: col[mask] for name, col in cols.items()}
+
+
+def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
+    """Every metric of one replication, by full name."""
+    rec = rec or Records.of(model.items)
+    w, h = model.warmup_h, model.horizon_h
+    out: dict[str, float] = {}
+    returned = _columns(model.returned, ReturnedTask._fields)
+    seconded = _columns(
+        [(s.township, s.start, s.end) for s in model.secondments], ("township", "start", "end")
+    )
+    refused = _columns(model.secondment_refused, TownshipEvent._fields)
+    unfilled = _columns(model.secondment_unfilled, TownshipEvent._fields)
+    for scope, township in scopes(model):
+
+        def mine(cols: Columns, township: int | None = township) -> Columns:
+            return cols if township is None else _rows_of(cols, cols["township"] == township)
+
+        for spec, sub in by_stream(rec, township):
+            for metric, value in stream_metrics(sub, w, h).items():
+                out[f"{scope}.{spec.id}.{metric}"] = value
+            hpd = model.clock.hours_per_day
+            for metric, value in open_items_metrics(sub, w, h, hpd).items():
+                out[f"{scope}.{spec.id}.{metric}"] = value
+            if spec.extra_metrics is not None:
+                for metric, value in spec.extra_metrics(sub, w, h).items():
+                    out[f"{scope}.{spec.id}.{metric}"] = value
+        ret = mine(returned)
+        in_time = in_window(ret["t"], w, h)
+        out[f"{scope}.delegated.returned_count"] = float(in_time.sum())
+        out[f"{scope}.delegated.returned_h"] = float(ret["hours"][in_time].sum())
+        sec = mine(seconded)
+        away_until = np.where(np.isinf(sec["end"]), np.nan, sec["end"])
+        out[f"{scope}.staff.seconded_days"] = (
+            overlap(sec["start"], away_until, w, h) / model.clock.hours_per_day
+        )
+        out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)["t"], w, h).sum())
+        out[f"{scope}.staff.secondment_unfilled"] = float(
+            in_window(mine(unfilled)["t"], w, h).sum()
+        )
+    out.update(staff_metrics(model))
+    for centre in centres(model):
+        out.update(centre.metrics(rec, w, h))
+    out[f"{COUNTY}.county_side.staff"] = float(
+        sum(c.staff_at_county() for c in model.county_centres.values())
+    )
+    return out
+
+
+def centres(model: Model) -> list[Centre]:
+    """Every centre of the model, the county's and each township's: each adds its own
+    metrics (full names) to the replication's.
+    """
+    return [
+        *model.county_centres.values(),
+        *(c for tw in model.townships for c in tw.centres.values()),
+    ]
+
+
+def _staff_log(model: Model) -> Columns:
+    return _columns(model.staff_log, StaffChange._fields)
+
+
+def _staff_levels(model: Model) -> np.ndarray:
+    """Per pool, the time integrals over the window of (quota, filled, active)."""
+    w, h = model.warmup_h, model.horizon_h
+    log = _staff_log(model)
+    totals = np.zeros((len(model.pools), 3))
+    for i in range(len(model.pools)):
+        rows = _rows_of(log, log["pool"] == i)
+        changes = np.column_stack([rows["d_quota"], rows["d_filled"], rows["d_active"]])
+        levels = np.cumsum(changes, axis=0)  # after each change
+        t = np.clip(np.append(rows["t"], h), w, h)
+        totals[i] = (levels * np.diff(t)[:, None]).sum(axis=0)
+    return totals
+
+
+def staff_metrics(model: Model) -> dict[str, float]:
+    """Utilisation (busy / present staff-hours), headcount and vacancies, per pool and
+    township, and county-wide by pool name.
+    """
+    span = model.horizon_h - model.warmup_h
+    totals = _staff_levels(model)
+    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h, pay·filled·h]
+    for pool, busy, (quota_h, filled_h, active_h) in zip(
+        model.pools, model.pool_busy, totals, strict=True
+    ):
+        pay = yearly_pay(model.scenario, pool.quota_type, pool.scope != COUNTY)
+        row = np.array([busy, quota_h, filled_h, active_h, pay * filled_h])
+        keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
+        if pool.scope != COUNTY:
+            keys += [f"{COUNTY}.staff.{pool.name}", f"{COUNTY}.staff"]
+        for key in keys:
+            sums[key] = sums.get(key, 0.0) + row
+    out = {}
+    for key, (busy, quota_h, filled_h, active_h, paid_h) in sums.items():
+        if key.count(".") == 2:  # a pool
+            out[f"{key}.utilisation_share"] = busy / active_h if active_h > 0 else math.nan
+        else:
+            out[f"{key}.cost"] = paid_h / span
+        out[f"{key}.headcount_mean"] = filled_h / span
+        out[f"{key}.vacancies_mean"] = (quota_h - filled_h) / span
+    return out
+
+
+def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
+    """Long table: replication, day, township, stream, metric, value for every full
+    working day inside the window (``day`` counts working days from the start).
+    """
+    hpd = model.clock.hours_per_day
+    d0 = math.ceil(model.warmup_h / hpd)
+    d1 = math.floor(model.horizon_h / hpd)
+    days = np.arange(d0, d1)
+    ends = (days + 1) * hpd
+    frames = []
+    for scope, township in scopes(model):
+        for spec, sub in by_stream(rec, township):
+            arr_idx = (sub.arr // hpd).astype(int)  # open items at the start: before day 0
+            arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
+            fin = sub.done[~np.isnan(sub.done)]
+            done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
+            backlog = np.searchsorted(np.sort(sub.arr), ends, side="left") - np.searchsorted(
+                np.sort(fin), ends, side="left"
+            )
+            for metric, values in (
+                ("arrivals", arr_day),
+                ("completions", done_day),
+                ("backlog", backlog),
+            ):
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "day": days,
+                            "township": scope,
+                            "stream": spec.id,
+                            "metric": metric,
+                            "value": values.astype(float),
+                        }
+                    )
+                )
+    frames += _staff_series(model, days, ends)
+    df = pd.concat(frames, ignore_index=True)
+    df.insert(0, "replication", replication)
+    return df
+
+
+def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:
+    """Headcount (filled posts) and vacancies of each township's pools at each day's end."""
+    log = _staff_log(model)
+    levels = {scope: np.zeros((2, len(days))) for scope, _ in scopes(model)}
+    for pool in model.pools:
+        if pool.township is None:
+            continue
+        rows = _rows_of(log, log["pool"] == pool.index)
+        upto = np.searchsorted(rows["t"], ends, side="left")  # changes before the day's end
+        quota = np.concatenate([[0], np.cumsum(rows["d_quota"])])[upto]
+        filled = np.concatenate([[0], np.cumsum(rows["d_filled"])])[upto]
+        for scope in (COUNTY, pool.scope):
+            levels[scope] += [filled, quota - filled]
+    return [
+        pd.DataFrame(
+            {
+                "day": days,
+                "township": scope,
+                "stream": "staff",
+                "metric": metric,
+                "value": values[i],
+            }
+        )
+        for scope, values in levels.items()
+        for i, metric in enumerate(("headcount", "vacancies"))
+    ]
+
+
+QUANTILES = np.linspace(0.0, 1.0, 101)
+
+
+def lead_time_quantiles(model: Model, rec: Records, replication: int) -> pd.DataFrame:
+    """County-wide lead-time percentiles per stream (items arriving in the window and
+    finished), enough to draw each policy's lead-time distribution.
+    """
+    frames = []
+    for spec, sub in by_stream(rec, None):
+        sel = (sub.arr >= model.warmup_h) & ~np.isnan(sub.done)
+        lead = sub.done[sel] - sub.arr[sel]
+        if lead.size:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "stream": spec.id,
+                        "quantile": QUANTILES,
+                        "lead_time_h": np.quantile(lead, QUANTILES),
+                    }
+                )
+            )
+    df = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["stream", "quantile", "lead_time_h"])
+    )
+    df.insert(0, "replication", replication)
+    return df

@@ -1,0 +1,240 @@
+"""What the six commands share: composing a scenario, pre-flight checks, errors, help.
+
+``tsim``, ``tsim-report``, ``tsim-plan``, ``tsim-size``, ``tsim-calibrate`` and
+``tsim-sensitivity`` each define a ``main(argv=None)`` that hands its work to
+:func:`run_cli`, so every command
+
+* reports bad input as one line ``<prog>: configuration error: <what>`` on standard
+  error with exit status 2, never a traceback (130 after Ctrl-C);
+* ends quietly when its reader goes away (``tsim --help | head -1``);
+* runs the pre-flight checks of :mod:`sim.cli.preflight` on its overrides before Hydra
+  composes anything (:func:`compose`, :func:`run_hydra`);
+* prints help without Sphinx markup (:func:`plain`).
+
+The Hydra-based commands get their arguments as a list, not through ``sys.argv``:
+:func:`run_hydra` gives Hydra the list and the task its extra inputs by closure.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import DictConfig
+
+from sim.cli import preflight
+from sim.config.location import config_dir
+from sim.core.settings import ConfigError
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+
+CONFIG_DIR = str(config_dir())  # the wheel's copy of configs/, or the checkout's
+
+EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell tool cut off by its reader returns
+
+Task = Callable[[DictConfig], None]
+
+
+def plain(text: str) -> str:
+    """``text`` (a docstring) without Sphinx markup, for ``--help``:
+    ``:func:`~sim.x.f``` → ``f``, ``:mod:`sim.x``` → ``sim.x``, double backticks → none.
+    """
+
+    def role(m: re.Match[str]) -> str:
+        target = m.group(2)
+        return target.rsplit(".", 1)[-1] if m.group(1) else target
+
+    text = re.sub(r":[a-z]+:`(~?)([^`]+)`", role, text)
+    return re.sub(r"``([^`]+)``", r"\1", text)
+
+
+def check_overrides(argv: Sequence[str]) -> None:
+    """The pre-flight checks of :mod:`sim.cli.preflight` (config tree, output directory,
+    switches), raising one :class:`ConfigError` line.
+    """
+    preflight.check(list(argv), Path(CONFIG_DIR))
+
+
+def compose(overrides: Sequence[str], config_name: str = "config") -> DictConfig:
+    """The config ``tsim`` would compose from ``overrides`` (one line on bad input)."""
+    check_overrides(overrides)
+    return _compose(overrides, config_name)
+
+
+def _compose(overrides: Sequence[str], config_name: str) -> DictConfig:
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    try:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            return hydra_compose(config_name, overrides=list(overrides))
+    except Exception as exc:
+        raise ConfigError(_one_line(exc)) from None
+
+
+def _one_line(exc: Exception) -> str:
+    """Hydra's message in one line: its first line, with the options or the hint it
+    lists after it.
+    """
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    first, rest = lines[0], lines[1:]
+    if rest and rest[0].startswith("Available options"):
+        options = itertools.takewhile(lambda o: not o.endswith(":"), rest[1:])
+        return f"{first} (options: {', '.join(options)})"
+    if rest and rest[0].startswith("To append"):
+        return f"{first} {rest[0]}"
+    if first.startswith("Ambiguous value"):
+        return f"{first}: a sweep needs -m, a list is key=[a,b], a string key='a,b'"
+    return first
+
+
+def first_job(overrides: Sequence[str]) -> list[str]:
+    """``overrides`` of a sweep with each swept key (``a=x,y``, ``range(…)``) at its
+    first value: the first job, which a composition check can try (a ``glob`` sweep is
+    left out).
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import OverrideType
+    from hydra.errors import HydraException
+
+    prefix = {OverrideType.ADD: "+", OverrideType.FORCE_ADD: "++"}
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException as exc:
+        raise ConfigError(_one_line(exc)) from None
+    job = []
+    for o in parsed:
+        if not o.is_sweep_override():
+            job.append(o.input_line or "")
+            continue
+        try:
+            values = list(o.sweep_string_iterator())
+        except HydraException:  # glob(…) needs Hydra's config loader: Hydra checks it
+            continue
+        if not values:
+            raise ConfigError(f"{o.input_line}: the sweep has no value")
+        package = f"@{o.package}" if o.package is not None else ""
+        job.append(f"{prefix.get(o.type, '')}{o.key_or_group}{package}={values[0]}")
+    return job
+
+
+def compose_scenario(overrides: Sequence[str]) -> Scenario:
+    """The validated :class:`~sim.config.Scenario` of ``overrides`` (one line on bad input)."""
+    from sim.config import load_scenario
+
+    return load_scenario(compose(overrides))
+
+
+def one_line_errors(prog: str) -> Callable[[Task], Task]:
+    """Decorate a Hydra task so that a :class:`ConfigError` it raises ends the command
+    with one line and status 2 (Hydra itself would print it as a failure, status 1).
+    """
+
+    def decorate(task: Task) -> Task:
+        @functools.wraps(task)  # Hydra names the job after the wrapped task's module
+        def wrapped(cfg: DictConfig) -> None:
+            try:
+                task(cfg)
+            except ConfigError as err:
+                print(f"{prog}: configuration error: {err}", file=sys.stderr)
+                sys.exit(EXIT_CONFIG)
+
+        return wrapped
+
+    return decorate
+
+
+def run_hydra(prog: str, task: Task, argv: Sequence[str], config_name: str = "config") -> None:
+    """Run ``task`` as a Hydra application over the arguments ``argv`` (what
+    ``@hydra.main`` does with ``sys.argv``), after the pre-flight checks and a trial
+    composition of the first job (Hydra would report a bad override in several lines,
+    status 1).
+
+    Hydra has no public entry point taking an argument list; this calls the one
+    ``@hydra.main`` calls (hydra-core is pinned below 1.4).
+    """
+    from hydra import version
+    from hydra._internal.utils import _run_hydra, get_args_parser
+
+    check_overrides(argv)
+    version.setbase("1.3")
+    parser = get_args_parser()
+    parser.prog = prog
+    args = parser.parse_intermixed_args(list(argv))  # overrides before and after -m
+    if not _hydra_reports(args):
+        overrides = first_job(args.overrides) if args.multirun else args.overrides
+        _compose(overrides, config_name)
+    _run_hydra(
+        args=args,
+        args_parser=parser,
+        task_function=task,
+        config_path=CONFIG_DIR,
+        config_name=config_name,
+    )
+
+
+def _hydra_reports(args: Any) -> bool:
+    """Hydra prints help or information, or composes from another config tree: leave
+    the composition to it.
+    """
+    own_tree = args.config_dir or args.config_path or args.config_name
+    return bool(own_tree or args.help or args.hydra_help or args.info or args.shell_completion)
+
+
+def run_cli(
+    prog: str,
+    command: Callable[[list[str]], int | None],
+    argv: Sequence[str] | None = None,
+    interrupted: str = "interrupted",
+) -> int:
+    """Run ``command(args)`` (``args``: ``argv``, by default the command line) and
+    return its exit status: a :class:`ConfigError` as one line and 2, Ctrl-C as one
+    line (``interrupted``) and 130, a reader that closed the pipe as silence and 141.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            status = command(args) or 0
+        except SystemExit as done:  # Hydra ends its help and tasks with sys.exit
+            status = _status(done.code)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at exit
+    except ConfigError as err:
+        print(f"{prog}: configuration error: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        print(f"{prog}: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _status(code: object) -> int:
+    """The exit status ``sys.exit(code)`` means (a message is printed, status 1)."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's flush at exit does not
+    report the closed pipe a second time.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (captured in tests)
+        pass

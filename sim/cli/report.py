@@ -1,0 +1,88 @@
+"""``tsim-report PATH… [--baseline NAME] [--out DIR]``: compare runs and sweeps.
+
+Writes what :func:`sim.report.compare.report` writes, then prints the comparison table,
+the failed jobs and where the report and the backlog figure are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli.common import plain, run_cli
+from sim.report import plots
+from sim.report.compare import (
+    BASELINE_DEFAULT,
+    REPORTS_DIR,
+    NothingToReport,
+    report,
+)
+from sim.report.console import console_table
+from sim.report.jobs import Job, load
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``tsim-report`` on the command line."""
+    return run_cli("tsim-report", _report, argv)
+
+
+def _report(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="tsim-report", description=plain(__doc__.splitlines()[0]))
+    ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="directory to write into (default: the PATH when one is given, else a new "
+        f"directory under {REPORTS_DIR}/)",
+    )
+    ap.add_argument(
+        "--baseline",
+        help=f"job to compare against (default: {BASELINE_DEFAULT}, else the first job)",
+    )
+    ap.add_argument(
+        "--kpi",
+        nargs="+",
+        metavar="NAME",
+        help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
+        f"(default: the {len(plots.KPIS)} headline KPIs)",
+    )
+    args = ap.parse_args(argv)
+    try:
+        done = report(args.paths, args.out, args.baseline, args.kpi)
+    except NothingToReport as err:
+        _print_problems(load(args.paths))
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a read-only or full destination
+        where = err.filename or args.out or args.paths[0]
+        print(
+            f"tsim-report: cannot write the report into {where} ({err.strerror or err}); "
+            "give --out DIR",
+            file=sys.stderr,
+        )
+        return 2
+    jobs = done["jobs"]
+    print(console_table(jobs, done["kpis"]))
+    _print_problems(jobs)
+    out = done["out"]
+    print(f"report: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
+    backlog = out / "backlog_over_time.png"
+    if backlog.is_file():
+        print(f"backlog figure: {backlog}")
+    return 0
+
+
+def _print_problems(jobs: list[Job]) -> None:
+    for j in jobs:
+        if j.stale:
+            print(f"STALE {j.dir}: {j.stale} (not reported)")
+        elif not j.ok:
+            print(f"FAILED {j.name} ({j.dir}): {(j.error or {}).get('exception')}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

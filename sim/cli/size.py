@@ -1,0 +1,68 @@
+"""``tsim-size``: offered load and Erlang C staff needed per township and centre (no simulation)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.cli.common import compose_scenario, run_cli
+from sim.config import ConfigError
+from sim.plan.sizing import DEPARTMENTS, size, table, township_centres, write_csv
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="tsim-size",
+        description="Offered load and Erlang C staff needed per township and centre "
+        "(analytic; no simulation). Any tsim override selects the scenario.",
+    )
+    p.add_argument("overrides", nargs="*", help="tsim overrides, e.g. county=wuchuan")
+    p.add_argument("--wait-h", type=float, default=1.0, help="wait target, working hours")
+    p.add_argument(
+        "--wait",
+        action="append",
+        default=[],
+        metavar="CENTRE=H",
+        help="wait target of one centre (service, enforcement, general, grid, departments)",
+    )
+    p.add_argument("--out", type=Path, default=Path("results/sizing.csv"), help="CSV file")
+    return p.parse_args(argv)
+
+
+def _targets(args: argparse.Namespace) -> dict[str, float]:
+    centres = [*township_centres(), DEPARTMENTS]
+    targets = dict.fromkeys(centres, args.wait_h)
+    for item in args.wait:
+        name, _, value = item.partition("=")
+        if name not in centres:
+            raise ConfigError(f"--wait {item}: centre must be one of {', '.join(centres)}")
+        try:
+            targets[name] = float(value)
+        except ValueError:
+            raise ConfigError(f"--wait {item}: the target must be a number of hours") from None
+    for name, value in targets.items():
+        if not (value > 0 and math.isfinite(value)):
+            raise ConfigError(f"wait target of {name} = {value:g}: must be a number > 0")
+    return targets
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``tsim-size``."""
+    return run_cli("tsim-size", _size, argv)
+
+
+def _size(argv: list[str]) -> int:
+    args = _parse(argv)
+    targets = _targets(args)
+    rows = size(compose_scenario(args.overrides), targets)
+    print(table(rows))
+    write_csv(rows, args.out)
+    print(f"sizing: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""``tsim``: the Hydra application that simulates one composed scenario.
+
+A single run simulates ``run.replications`` replications and writes one run directory
+(``hydra.run.dir``, by default under ``results/runs/``); ``tsim -m …`` writes one per job
+under ``hydra.sweep.dir``. Bad configuration stops a single run before any simulation
+with one line naming the key, the value and the allowed range.
+
+In a sweep, nothing is lost: a job whose directory already holds a complete result for
+the same configuration is skipped (re-running an interrupted sweep redoes only what is
+unfinished), and a job that fails records ``error.json`` and lets the others finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from sim.cli import mmc as _mmc  # noqa: F401  (declares the M/M/c preset's section, mmc.*)
+from sim.cli.common import CONFIG_DIR, run_cli, run_hydra
+from sim.config import ConfigError, Scenario, config_hash, load_scenario, replace
+from sim.report.table import scope_table
+from sim.run import engine, guard, precision, progress, results, sweepdir
+
+__all__ = ["CONFIG_DIR", "app", "main"]
+
+
+def app(cfg: DictConfig) -> None:
+    """Run one scenario, or one job of a sweep (Hydra calls this)."""
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    sweeping = hc.mode == RunMode.MULTIRUN
+    overrides = _task_overrides(hc)
+    try:
+        scenario = load_scenario(cfg)
+        warnings = guard.check_scenario(scenario)
+    except ConfigError as err:
+        if not sweeping:
+            print(f"tsim: configuration error: {err}", file=sys.stderr)
+            sys.exit(2)
+        results.write_error(run_dir, err, overrides)
+        sweepdir.record_invalid(run_dir, overrides, Path(hc.sweep.dir))
+        raise
+    for line in warnings:
+        print(f"tsim: warning: {line}", file=sys.stderr)
+    if sweeping:
+        scenario = _job_seed(scenario, overrides)
+    sweep_dir = Path(hc.sweep.dir) if sweeping else None
+    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweep_dir)) and sweeping:
+        print(f"tsim: {run_dir} is complete for this configuration; skipped")
+        return
+    try:
+        out = engine.run(
+            scenario,
+            progress.replications(
+                _label(scenario, hc, sweeping),
+                precision.most_replications(scenario.run),
+                Path(hc.sweep.dir) / ".progress" if sweeping else None,
+            ),
+        )
+        summary = results.write_run(
+            run_dir,
+            out,
+            seed=scenario.run.seed,
+            replications=len(out.replications),
+            config_hash=config_hash(scenario),
+            replication_rule=precision.rule_of(scenario.run),
+        )
+    except Exception as exc:
+        results.write_error(run_dir, exc, overrides)
+        raise
+    if sweeping:  # one line a job; tsim-report compares them at the end
+        print(
+            f"{_label(scenario, hc, sweeping)}: done in {out.meta['sim_seconds']:.1f} s "
+            f"→ {summary.parent}"
+        )
+        return
+    done = results.read_summary(run_dir)
+    print(
+        f"county summary ({scenario.county.name}, policy {scenario.policy.name}, "
+        f"{done['replications']} replications, {scenario.run.horizon_days:g} "
+        f"working days, mean ±95% CI):"
+    )
+    print(scope_table(done))
+    print(f"results: {summary.parent}")
+
+
+def _job_record(
+    run_dir: Path, scenario: Scenario, overrides: list[str], sweep_dir: Path | None
+) -> tuple[sweepdir.JobRecord, Path]:
+    """What the job directory is meant to hold, and where stale results go (the sweep's
+    quarantine, or the run directory's own for a single run).
+    """
+    sweep = sweepdir.current_sweep(sweep_dir) if sweep_dir else None
+    if sweep:
+        sweepdir.watch_parent(int(sweep["pid"]))
+    record = sweepdir.JobRecord(
+        config_hash(scenario),
+        precision.rule_of(scenario.run),
+        overrides,
+        sweep["id"] if sweep else None,
+    )
+    return record, (sweep_dir or run_dir) / sweepdir.STALE
+
+
+def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
+    """With common random numbers off, each job draws from its own seed."""
+    if scenario.run.common_random_numbers:
+        return scenario
+    key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
+    seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+    return replace(scenario, run=replace(scenario.run, seed=seed))
+
+
+def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
+    if not sweeping:
+        return scenario.policy.name
+    return f"{progress.job_position(hc)} {','.join(_task_overrides(hc))}"
+
+
+def _task_overrides(hc: Any) -> list[str]:
+    """The overrides as typed (unresolved: ``run.seed='${oops}'`` is the config's error
+    to report, not a crash of reading the command line back).
+    """
+    typed = OmegaConf.to_container(hc.overrides.task, resolve=False)
+    assert isinstance(typed, list)
+    return [str(o) for o in typed]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``tsim``: the pre-flight checks, then the Hydra app; Ctrl-C ends
+    it with one line (the run directory then has no ``summary.json``, so it reads as
+    unfinished and a re-run redoes it).
+    """
+    return run_cli(
+        "tsim",
+        lambda args: run_hydra("tsim", app, args),
+        argv,
+        interrupted="interrupted; unfinished runs have no summary.json",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Expected arrivals and load, per township, read from the streams' declarations.
+
+The one place where a stream's rates, size drivers, demand scale, batches and routes turn
+into numbers (:mod:`sim.core.workload` holds the declarations): the centres draw their Poisson
+arrivals at :func:`rate_per_day`; the run-size guard and the unserved-work warning
+(:mod:`sim.run.guard`), ``tsim-size`` (:mod:`sim.plan.sizing`) and ``tsim-calibrate``
+(:mod:`sim.calibrate.drivers`) add up :func:`township_flows`. Each township counts with
+its own size (``county.township_size``), not its kind's. So a number cannot drift between
+the tools, and a new stream reaches every one of them by declaring its sources.
+
+Nothing here imports SimPy or the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.core import registry
+from sim.core.workload import Effort, Size, Source, Visit, driver
+from sim.model import quota
+from sim.model.demand import scale_of
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+    from sim.model.quota import TownshipSize
+
+COUNTY = "county"
+"""Scope name of the county side (township ids are ``<kind>_<n>``)."""
+
+
+def active(s: Scenario, stream: str) -> bool:
+    """The stream's own sources produce work (``workload.streams``)."""
+    return s.workload.streams is None or stream in s.workload.streams
+
+
+def sources(s: Scenario, stream: str) -> tuple[Source, ...]:
+    """The stream's declared sources in ``s`` (none if it declares none)."""
+    declare = registry.stream(stream).workload
+    return declare(s) if declare is not None else ()
+
+
+def rate_per_day(s: Scenario, stream: str, random: str, size: Size) -> float:
+    """Base arrivals a working day that the centre draws from the random stream
+    ``random`` (before the demand scale, which :mod:`sim.model.demand` applies by thinning).
+    """
+    total = 0.0
+    for src in sources(s, stream):
+        if src.random == random and src.fed_by is None:
+            total += driver(size, src.driver, src.rate)
+    return total
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Expected arrivals of one source in one township (or the county) a working day."""
+
+    scope: str
+    stream: str
+    source: Source
+    arrivals_per_day: float
+
+    @property
+    def items_per_day(self) -> float:
+        """Items of the stream a working day."""
+        return self.arrivals_per_day * self.source.items.mean
+
+
+def township_flows(s: Scenario, tid: str, size: TownshipSize | None = None) -> list[Flow]:
+    """Every source's expected arrivals a working day in township ``tid``: own sources
+    first, then those fed by other streams (from the feeding stream's own arrivals).
+    """
+    size = quota.township_size(s, tid) if size is None else size
+    own: list[Flow] = []
+    fed: list[tuple[str, Source]] = []
+    for spec in registry.streams():
+        for src in sources(s, spec.id):
+            if src.fed_by is not None:
+                fed.append((spec.id, src))
+            elif active(s, spec.id):
+                per_day = driver(size, src.driver, src.rate) * scale_of(s, src.random)
+                own.append(Flow(tid, spec.id, src, per_day))
+    flows = list(own)
+    for stream, src in fed:
+        assert src.fed_by is not None
+        feeding = sum(f.arrivals_per_day for f in own if f.stream == src.fed_by.stream)
+        flows.append(Flow(tid, stream, src, feeding * src.fed_by.share))
+    return flows
+
+
+def county_sources(s: Scenario) -> tuple[Source, ...]:
+    """The county side's own work (not a stream: ``workload.streams`` never stops it)."""
+    c = s.county
+    return (
+        Source(
+            "own_work",
+            (Visit("departments", 1.0, Effort.of(c.own_work_effort), scope="county"),),
+            "county.own_work_per_day",
+            c.own_work_per_day,
+            "county",
+            "own_work",
+        ),
+        Source(
+            "enforcement_work",
+            (
+                Visit(
+                    "county_enforcement",
+                    1.0,
+                    Effort.of(c.enforcement_work_effort),
+                    certified=1,
+                    scope="county",
+                ),
+            ),
+            "county.enforcement_work_per_day",
+            c.enforcement_work_per_day,
+            "county",
+            "enforcement_work",
+        ),
+    )
+
+
+def county_flows(s: Scenario) -> list[Flow]:
+    """The county side's own sources, a working day (with the global demand scale)."""
+    scale = float(s.workload.demand_scale)
+    return [Flow(COUNTY, "", src, src.rate * scale) for src in county_sources(s)]
+
+
+def all_flows(s: Scenario) -> list[Flow]:
+    """Every township's flows, then the county's."""
+    flows = [f for tid in quota.township_ids(s) for f in township_flows(s, tid)]
+    return flows + county_flows(s)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What arrives at one centre: visits per working hour, their mean staff-hours (per
+    member of the largest crew) and that crew.
+    """
+
+    visits_per_h: float
+    staff_h_per_visit: float
+    crew: int = 1
+
+    @property
+    def offered_load(self) -> float:
+        """Staff-hours of work arriving per working hour."""
+        return self.visits_per_h * self.staff_h_per_visit
+
+
+def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Work:
+    """The visits ``flows`` make at ``centre``, pooled into one :class:`Work`."""
+    visits = staff_h = 0.0
+    crew = 1
+    for f in flows:
+        for v in f.source.visits:
+            if v.centre != centre:
+                continue
+            crew = max(crew, v.crew)
+            n = f.arrivals_per_day * v.per_arrival
+            visits += n
+            staff_h += n * v.crew * v.effort.mean
+    if visits <= 0.0:
+        return Work(0.0, 0.0, crew)
+    return Work(visits / hours_per_day, staff_h / visits, crew)
+
+
+def centres_with_work(flows: Iterable[Flow], scope: str = "township") -> list[str]:
+    """Centres of ``scope`` that some flow visits, in the order first met."""
+    found: dict[str, None] = {}
+    for f in flows:
+        for v in f.source.visits:
+            if v.scope == scope and f.arrivals_per_day * v.per_arrival > 0.0:
+                found.setdefault(v.centre)
+    return list(found)

@@ -1,0 +1,83 @@
+"""What the report side knows about streams: descriptors read from the results.
+
+A run directory records its streams (id, label, unit, whether they count in the
+headline backlog total) in ``summary.json``; tables, figures and the report iterate over
+those, so they show every stream a run had — including one registered by a user — and
+never import the model. A ``summary.json`` without them reads as unfinished
+(:data:`sim.run.results.SUMMARY_KEYS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """One stream as the outputs describe it."""
+
+    id: str
+    label: str
+    unit: str = "items"
+    in_backlog_total: bool = True
+
+
+def streams_of(summary: Mapping[str, Any]) -> list[StreamInfo]:
+    """The streams of a run, as its ``summary.json`` records them."""
+    return [
+        StreamInfo(s["id"], s["label"], s["unit"], bool(s["in_backlog_total"]))
+        for s in summary["streams"]
+    ]
+
+
+def union(lists: Iterable[list[StreamInfo]]) -> list[StreamInfo]:
+    """Streams of several runs, first appearance first."""
+    seen: dict[str, StreamInfo] = {}
+    for infos in lists:
+        for info in infos:
+            seen.setdefault(info.id, info)
+    return list(seen.values())
+
+
+def backlog_total(metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]) -> float:
+    """Mean items in the system over the streams that count in the headline total."""
+    return sum(
+        (metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean") or 0.0
+        for s in streams
+        if s.in_backlog_total
+    )
+
+
+def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
+    """Rows and columns of a figure grid for ``n`` panels (2×2 for four)."""
+    cols = 2 if n == 4 else min(max_cols, max(1, n))
+    return -(-n // cols), cols
+
+
+GROWTH = "backlog_growth_per_day"
+MATERIAL_GROWTH = 0.001
+"""A backlog whose growth is under 0.1% of its mean a working day (a quarter over a
+250-day year) is practically flat: it is not flagged, however narrow its CI."""
+UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
+
+
+def unstable_streams(
+    metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]
+) -> list[str]:
+    """Streams whose backlog grows over the window: the 95% CI of the growth per working
+    day lies above 0 and the growth is material (:data:`MATERIAL_GROWTH` of the mean
+    backlog). Their waits and lead times count finished items only and so look better
+    than they are; comparisons of them must say so.
+    """
+    flagged = []
+    for s in streams:
+        m = metrics.get(f"{scope}.{s.id}.{GROWTH}") or {}
+        if m.get("ci_low") is None or m["ci_low"] <= 0:
+            continue
+        size = (metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean")
+        if size and m["mean"] < MATERIAL_GROWTH * size:  # significant but flat
+            continue
+        flagged.append(s.id)
+    return flagged

@@ -1,0 +1,425 @@
+"""The report's figures: each readable without explanation (title, units, legend).
+
+* backlog over time per stream, one line per job with its 95% CI band across
+  replications;
+* KPI bars with 95% CIs;
+* paired differences of every job against the baseline, CIs from paired replications;
+* township fairness: each township's backlog, the worst decile marked;
+* lead-time distribution (ECDF) per stream and job.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+from scipy import stats
+
+from sim.analysis import glossary
+from sim.report.jobs import Job, streams
+from sim.report.outputs import backlog_total, grid_shape, unstable_streams
+from sim.run.results import atomic_write
+
+# Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
+# the terms); stream labels come from the runs' own records.
+
+
+class Kpi(NamedTuple):
+    """A metric shown in the figures and tables: its name, axis label, console heading."""
+
+    metric: str
+    label: str
+    short: str
+
+
+# What a county committee asks first (``tsim-report --kpi NAME…`` shows others).
+KPIS = [
+    Kpi("county.services.wait_mean_h", "Service wait (working h)", "service wait h"),
+    Kpi("county.services.on_time_share", "Services on time (share)", "services on time"),
+    Kpi("county.enforcement.lead_time_mean_h", "Case lead time (working h)", "case lead time h"),
+    Kpi("county.delegated.overdue_share", "Delegated tasks overdue (share)", "tasks overdue"),
+    Kpi("county.county_side.response_mean_h", "County answer time (working h)", "county answer h"),
+    Kpi("county.staff.seconded_days", "Staff-days seconded", "staff-days seconded"),
+    # The county's side of the levers (issue 9): what moving capacity down costs it.
+    Kpi("county.county_side.staff", "Staff left at the county", "county staff"),
+    Kpi(
+        "county.staff.departments.utilisation_share",
+        "County departments busy (share)",
+        "county busy",
+    ),
+    Kpi(
+        "county.staff.county_enforcement.utilisation_share",
+        "County officers at home busy (share)",
+        "county officers busy",
+    ),
+    Kpi(
+        "county.county_side.whistle_response_mean_h",
+        "Whistle answer time (working h)",
+        "whistle answer h",
+    ),
+]
+
+
+def kpi(metric: str) -> Kpi:
+    """The :class:`Kpi` of a metric name (a known headline KPI keeps its label)."""
+    for k in KPIS:
+        if k.metric == metric:
+            return k
+    name = metric.removeprefix("county.")  # a township's KPI keeps its scope
+    return Kpi(metric, name, name)
+
+
+PALETTE = [
+    c
+    for c in plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
+    if len(set(c)) > 1  # no grey: black and grey belong to the baseline (line and band)
+] + [(0.55, 0.55, 0.0), (0.0, 0.4, 0.4), (0.6, 0.3, 0.8)]
+
+
+def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
+    """Black for the baseline, distinct colours for the rest, the same in every figure."""
+    others = [j for j in jobs if j is not baseline]
+    colours = {j.name: PALETTE[i % len(PALETTE)] for i, j in enumerate(others)}
+    if baseline is not None:
+        colours[baseline.name] = (0.0, 0.0, 0.0)
+    return colours
+
+
+def _panels(
+    n: int, width: float = 6.5, height: float = 3.75, **kwargs: Any
+) -> tuple[Any, list[Any]]:
+    """A figure with ``n`` panels on a grid sized from ``n`` (spare cells hidden)."""
+    rows, cols = grid_shape(n)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols, height * rows), squeeze=False, **kwargs
+    )
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def _save(fig: Any, path: Path) -> Path:
+    """Write the figure atomically (a full disk never leaves half a PNG)."""
+    # tight_layout ignores the suptitle: add a third of an inch above the panels for it,
+    # or it overlaps the top panels' own titles.
+    top = 1.0
+    if fig.get_suptitle():
+        height = fig.get_figheight() + 0.35
+        fig.set_figheight(height)
+        top = 1 - 0.35 / height
+    fig.tight_layout(rect=(0, 0, 1, top))
+    try:
+        atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+    finally:
+        plt.close(fig)
+    return path
+
+
+MAX_LINES = 6  # more lines with bands than this cannot be read
+
+
+def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[Job]:
+    """The baseline plus the jobs whose backlog of ``stream`` differs most from it: each
+    panel keeps the levers that matter to it (the enforcement panel keeps
+    integrated_enforcement even if the county total barely moves).
+    """
+    if len(jobs) <= MAX_LINES or baseline is None:
+        return jobs[:MAX_LINES] if baseline is None else jobs
+
+    def backlog(j: Job) -> float:
+        return (j.metrics.get(f"county.{stream}.backlog_mean") or {}).get("mean") or 0.0
+
+    others = sorted(
+        (j for j in jobs if j is not baseline), key=lambda j: -abs(backlog(j) - backlog(baseline))
+    )
+    return [baseline, *others[: MAX_LINES - 1]]
+
+
+def backlog_over_time(
+    jobs: list[Job], out: Path, baseline: Job | None = None, scope: str = "county"
+) -> Path | None:
+    """One panel per stream: items in the system per working day, a line per job."""
+    jobs = [j for j in jobs if j.ok and j.timeseries() is not None]
+    if not jobs:
+        return None
+    colours = _colours(jobs, baseline)
+    infos = streams(jobs)
+    fig, axes = _panels(len(infos), sharex=True)
+    cut = False
+    for ax, info in zip(axes, infos, strict=True):
+        shown = _most_different(jobs, baseline, info.id)
+        cut |= len(shown) < len(jobs)
+        if baseline in shown:  # drawn last and dashed: visible even where a job equals it
+            shown = [j for j in shown if j is not baseline] + [baseline]
+        for job in shown:
+            s = job.timeseries()
+            assert s is not None  # jobs without a series were left out above
+            s = s[(s.township == scope) & (s.stream == info.id) & (s.metric == "backlog")]
+            if s.empty:
+                continue
+            wide = s.pivot_table(index="day", columns="replication", values="value")
+            mean = wide.mean(axis=1)
+            n = wide.shape[1]
+            half = (
+                stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)
+                if n > 1
+                else 0 * mean
+            )
+            ax.plot(
+                mean.index,
+                mean,
+                color=colours[job.name],
+                label=job.name,
+                lw=1.8 if job is baseline else 1.5,
+                ls="--" if job is baseline else "-",
+            )
+            ax.fill_between(
+                mean.index,
+                (mean - half).clip(lower=0),
+                mean + half,
+                color=colours[job.name],
+                alpha=0.13,
+                lw=0,
+            )
+        ax.set_title(info.label)
+        ax.set_ylabel(f"{info.unit} in the system")
+        ax.set_xlabel("working day")
+        ax.grid(alpha=0.3)
+    seen: dict[str, Any] = {}
+    for ax in axes:  # every job drawn in any panel, once
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, h)
+    fig.legend(
+        list(seen.values()),
+        list(seen),
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+        title="policy",
+    )
+    note = (
+        f" — per panel, baseline and the {MAX_LINES - 1} jobs that differ most of {len(jobs)}"
+        if cut
+        else ""
+    )
+    fig.suptitle(
+        f"Backlog over time, {scope}: mean and 95% CI band across replications "
+        f"(band clipped at 0){note}"
+    )
+    return _save(fig, out / "backlog_over_time.png")
+
+
+def _bars(
+    ax: Any, names: Sequence[str], rows: list[dict[str, Any]], colours: dict[str, Any], label: str
+) -> None:
+    """Horizontal bars of CI entries ``{"mean", "ci_low", "ci_high"}`` (missing → empty)."""
+    means = [r.get("mean") if r.get("mean") is not None else np.nan for r in rows]
+    pairs = list(zip(rows, means, strict=True))
+    lows = [r.get("ci_low") if r.get("ci_low") is not None else m for r, m in pairs]
+    highs = [r.get("ci_high") if r.get("ci_high") is not None else m for r, m in pairs]
+    y = np.arange(len(names))
+    err = np.array([np.array(means) - np.array(lows), np.array(highs) - np.array(means)])
+    ax.barh(
+        y, means, xerr=np.nan_to_num(err), color=[colours[n] for n in names], capsize=3, alpha=0.85
+    )
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # share axes crowd their labels otherwise
+    ax.set_xlabel(label)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def kpi_bars(
+    jobs: list[Job], out: Path, baseline: Job | None = None, kpis: Sequence[Kpi] = KPIS
+) -> Path | None:
+    """The headline KPIs per job with their CIs."""
+    ok = [j for j in jobs if j.ok]
+    if not ok:
+        return None
+    colours = _colours(ok, baseline)
+    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(ok))
+    for ax, (metric, label, _) in zip(axes, kpis, strict=True):
+        rows = [j.metrics.get(metric) or {} for j in ok]
+        _bars(ax, [j.name for j in ok], rows, colours, label)
+    fig.suptitle("Key results per policy (mean and 95% CI across replications)")
+    return _save(fig, out / "kpi_bars.png")
+
+
+def differences(
+    diffs: dict[str, dict[str, dict[str, Any]]],
+    baseline: str,
+    jobs: list[Job],
+    out: Path,
+    kpis: Sequence[Kpi] = KPIS,
+) -> Path | None:
+    """``diffs[job][metric]`` = paired CI of job − baseline; each panel says which
+    direction is better.
+    """
+    if not diffs:
+        return None
+    names = list(diffs)
+    colours = _colours(
+        [j for j in jobs if j.ok], next((j for j in jobs if j.name == baseline), None)
+    )
+    ok = [j for j in jobs if j.ok]
+    infos = streams(ok)
+    growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos)}
+    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(names))
+    for ax, (metric, label, _) in zip(axes, kpis, strict=True):
+        rows = [diffs[n].get(metric) or {} for n in names]
+        unstable = metric.split(".")[1] in growing
+        _bars(ax, names, rows, colours, f"Δ {label}" + (" ⚠ unstable stream" if unstable else ""))
+        if unstable:  # its finished-only waits understate the growing backlog
+            ax.xaxis.label.set_color("crimson")
+        ax.axvline(0, color="black", lw=0.8)
+        direction = glossary.better(metric)
+        if direction:
+            ax.set_title(
+                "← better (lower)" if direction == "lower" else "better (higher) →",
+                loc="left" if direction == "lower" else "right",
+                fontsize=9,
+                color="darkgreen",
+            )
+    fig.suptitle(
+        f"Change against {baseline} (paired replications, 95% CI; "
+        "a bar whose CI misses 0 is a real effect)"
+    )
+    return _save(fig, out / "differences.png")
+
+
+def per_10k(job: Job, township: str, value: float) -> float:
+    """``value`` per 10,000 inhabitants of the township (as is when its size is unknown)."""
+    pop = job.population(township)
+    return value * 10_000 / pop if pop else value
+
+
+def fairness(jobs: list[Job], out: Path) -> Path | None:
+    """Each township's mean backlog per 10,000 inhabitants (items of the streams in the
+    headline total), so that a big town is not "worse" for being big.
+    """
+    ok = [j for j in jobs if j.ok]
+    infos = streams(ok)
+    counted = " + ".join(s.id for s in infos if s.in_backlog_total)
+    if not ok:
+        return None
+    fig, ax = plt.subplots(figsize=(10, 1.5 + 0.55 * len(ok)))
+    for y, job in enumerate(ok):
+        m = job.metrics
+        towns = job.townships()
+        values = np.array([per_10k(job, t, backlog_total(m, t, infos)) for t in towns])
+        worst = values >= np.quantile(values, 0.9)
+        ax.scatter(values[~worst], [y] * int((~worst).sum()), color="grey", s=28)
+        ax.scatter(
+            values[worst],
+            [y] * int(worst.sum()),
+            color="crimson",
+            s=46,
+            label="worst decile" if y == 0 else None,
+        )
+        for v, t in zip(values[worst], np.array(towns)[worst], strict=True):
+            ax.annotate(
+                t,
+                (v, y),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+                color="crimson",
+            )
+    ax.set_yticks(range(len(ok)), [j.name for j in ok])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"mean items in the system per 10,000 inhabitants ({counted})")
+    ax.set_title("Township fairness: each dot a township, worst decile in red (lower is better)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right")
+    return _save(fig, out / "fairness.png")
+
+
+def townships(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+    """Per township and stream, the mean items in the system with its CI, a bar per job."""
+    ok = [j for j in jobs if j.ok]
+    if not ok:
+        return None
+    towns = sorted({t for j in ok for t in j.townships()})
+    infos = streams(ok)
+    colours = _colours(ok, baseline)
+    fig, axes = _panels(len(infos), 6, 0.8 + 0.32 * len(towns) * len(ok))
+    height = 0.8 / len(ok)
+    for ax, info in zip(axes, infos, strict=True):
+        y = np.arange(len(towns))
+        for i, job in enumerate(ok):
+            rows = [job.metrics.get(f"{t}.{info.id}.backlog_mean") or {} for t in towns]
+            mean = np.array([r.get("mean") if r.get("mean") is not None else np.nan for r in rows])
+            low = np.array([r.get("ci_low") if r.get("ci_low") is not None else m
+                            for r, m in zip(rows, mean, strict=True)])  # fmt: skip
+            high = np.array([r.get("ci_high") if r.get("ci_high") is not None else m
+                             for r, m in zip(rows, mean, strict=True)])  # fmt: skip
+            ax.barh(
+                y + i * height,
+                mean,
+                height,
+                xerr=np.nan_to_num([mean - low, high - mean]),
+                color=colours[job.name],
+                label=job.name,
+                capsize=2,
+                alpha=0.85,
+            )
+        ax.set_yticks(y + height * (len(ok) - 1) / 2, towns)
+        ax.invert_yaxis()
+        ax.set_title(info.label)
+        ax.set_xlabel(f"mean {info.unit} in the system (95% CI)")
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    )
+    fig.suptitle("Backlog per township and stream (lower is better)")
+    return _save(fig, out / "townships.png")
+
+
+def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
+    """Lead-time distribution per stream, a curve per job."""
+    jobs = [j for j in jobs if j.ok and j.lead_times() is not None]
+    if not jobs:
+        return None
+    colours = _colours(jobs, baseline)
+    order = [j for j in jobs if j is not baseline] + [j for j in jobs if j is baseline]
+    infos = streams(jobs)
+    fig, axes = _panels(len(infos), 6, 3.75)
+    for ax, info in zip(axes, infos, strict=True):
+        for job in order:  # the baseline last, so that it shows where others coincide
+            q = job.lead_times()
+            assert q is not None
+            q = q[q.stream == info.id]
+            if q.empty:
+                continue
+            curve = q.groupby("quantile").lead_time_h.mean()  # average across replications
+            ax.step(
+                curve.values,
+                curve.index,
+                where="post",
+                color=colours[job.name],
+                label=job.name,
+                ls="--" if job is baseline else "-",
+                lw=1.8 if job is baseline else 1.2,
+            )
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_title(info.label)
+        ax.set_xlabel("lead time, arrival to completion (working hours, log scale)")
+        ax.set_ylabel("share of items done within")
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    )
+    fig.suptitle("Lead-time distribution (ECDF, county-wide)")
+    return _save(fig, out / "lead_time_ecdf.png")

@@ -1,0 +1,167 @@
+"""What is refused or warned about before a scenario runs: its size, work nobody can
+serve, and what only its data files or the model's logic reveal (:func:`check_scenario`,
+which every command that simulates calls).
+
+A run's cost grows with the work items it simulates: each one lives until the end of
+its replication (about 0.75 KB each: yishui's 475,000 items a replication peak at
+about 500 MB) and costs about 10 µs of simulation (roughly 100,000 items a second
+on one core). :func:`estimate` adds up the expected arrivals of every township and
+stream from the workload rates and the township's size drivers, the periodic reviews
+and the members of staff; :func:`check_size` refuses, with one line, a run above ``run.max_items``
+(all replications: time) or ``run.max_items_per_replication`` (one replication:
+memory) — both knobs may be raised to run it anyway. :func:`unserved_work` names
+centres that receive work but have neither staff nor posts, so can never serve it.
+
+Expected arrivals come from the streams' declarations through :mod:`sim.model.load`, per
+township (its own size and staff), so a new stream needs no code here. Nothing here
+imports SimPy or builds a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config.townships import kind_staff
+from sim.core.settings import ConfigError
+from sim.model import load, quota
+from sim.model.backlog import read_backlog
+from sim.model.quota import moved_posts
+from sim.run.precision import most_replications
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+
+ITEMS_PER_SECOND = 100_000.0
+"""Simulated work items per second on one core (measured: Wuchuan, yishui)."""
+BYTES_PER_ITEM = 750.0
+"""Peak memory per work item of a replication (measured: yishui, 250 days)."""
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """Expected work of a run: items per replication (arrivals, reviews and members of
+    staff) and in all.
+    """
+
+    per_replication: float
+    replications: int
+
+    @property
+    def total(self) -> float:
+        """Items over every replication."""
+        return self.per_replication * self.replications
+
+    def describe(self) -> str:
+        """Items, memory and time in words, for the refusal line."""
+        gb = self.per_replication * BYTES_PER_ITEM / 1e9
+        minutes = self.total / ITEMS_PER_SECOND / 60
+        return (
+            f"about {self.per_replication:.3g} items (work, staff) a replication (~{gb:.3g} GB) × "
+            f"{self.replications} replications (~{minutes:.3g} min on one core)"
+        )
+
+
+def daily_items(s: Scenario) -> float:
+    """Expected work items a working day in the whole county (:mod:`sim.model.load`): every
+    township's arrivals with its own size, batches, duplicates and cases or tasks from
+    grid reports, and the county side's own work.
+    """
+    return sum(flow.items_per_day for flow in load.all_flows(s))
+
+
+def estimate(s: Scenario) -> RunSize:
+    """Expected items of the run (an estimate to within a small factor, not a forecast)."""
+    days = s.run.horizon_days
+    townships = sum(s.county.townships.values())
+    p = s.policy
+    staff = s.county.department_staff + sum(
+        count * _township_staff(s, kind_name) for kind_name, count in s.county.townships.items()
+    )
+    reviews = days / p.workforce.hiring_round_days
+    if p.rebalancing.enabled:
+        reviews += townships * days / p.rebalancing.interval_days
+    if p.flexible_staff.enabled:
+        reviews += townships * days / p.flexible_staff.review_days
+    return RunSize(daily_items(s) * days + reviews + staff, most_replications(s.run))
+
+
+def _township_staff(s: Scenario, kind: str) -> int:
+    """Members of staff a township of this kind can have (each one lives as long as an
+    item: 10,000 townships of 10,000 staff would exhaust memory without a single item).
+    """
+    p = s.policy
+    return (
+        sum(pool.headcount for pool in kind_staff(s, kind).values())
+        + sum(p.timing.transfer.values())
+        + p.enforcement.stationed_officers
+    )
+
+
+def check_size(s: Scenario) -> None:
+    """Refuse a run whose expected size is above the limits of ``run``."""
+    size = estimate(s)
+    limit = s.run.max_items_per_replication
+    if size.per_replication > limit:
+        raise ConfigError(
+            f"run too large: {size.describe()}; run.max_items_per_replication = {limit:.3g} "
+            "(memory). Lower rates, staff, townships or run.horizon_days, or raise the limit "
+            "to run it anyway"
+        )
+    if size.total > s.run.max_items:
+        raise ConfigError(
+            f"run too large: {size.describe()}; run.max_items = {s.run.max_items:.3g} "
+            "(time). Lower run.replications or the size, or raise the limit to run it anyway"
+        )
+
+
+def unserved_work(s: Scenario) -> list[str]:
+    """One line per township kind (or township with its own staff) and centre that gets
+    work but has no staff and no posts.
+    """
+    if s.policy.flexible_staff.enabled:  # staff may come over from other centres
+        return []
+    lines: dict[str, None] = {}
+    for tid in quota.township_ids(s):
+        flows = load.township_flows(s, tid)
+        for centre in load.centres_with_work(flows):
+            if quota.centre_posts(s, tid, centre).ever > 0:
+                continue
+            where = (
+                f"county.township_staff.{tid}"
+                if tid in s.county.township_staff
+                else f"county.kinds.{quota.kind_of(tid)}"
+            )
+            streams = ", ".join(dict.fromkeys(f.stream for f in flows if _visits(f, centre)))
+            lines.setdefault(
+                f"{where}: no staff and no posts in the {centre!r} centre, so its {streams} "
+                f"work is never served (add a pool with centre: {centre} or a headcount)"
+            )
+    return list(lines)
+
+
+def _visits(flow: load.Flow, centre: str) -> bool:
+    return flow.arrivals_per_day > 0 and any(v.centre == centre for v in flow.source.visits)
+
+
+def check_scenario(s: Scenario) -> list[str]:
+    """Raise :class:`ConfigError` for the first problem of a validated scenario that
+    only a data file or the model's logic reveals; return one warning line per piece of
+    work that nobody can serve.
+    """
+    if s.run.initial_backlog:
+        read_backlog(s.run.initial_backlog, s)  # one line naming file, row and column
+    _check_moved_posts(s)
+    check_size(s)
+    return unserved_work(s)
+
+
+def _check_moved_posts(s: Scenario) -> None:
+    """The quota lever cannot move more posts down than the county has."""
+    moved = moved_posts(s)
+    if moved > s.county.quota_total:
+        raise ConfigError(
+            f"policy.quota.township_increase_share = "
+            f"{s.policy.quota.township_increase_share:g}: moves {moved} posts down "
+            f"but county.quota_total = {s.county.quota_total}"
+        )
