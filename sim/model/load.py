@@ -1,14 +1,14 @@
 """Expected arrivals and load, per township, read from the streams' declarations.
 
-The one place where a stream's rates, size drivers, demand scale, batches and routes turn
-into numbers (:mod:`sim.core.workload` holds the declarations): the centres draw their Poisson
-arrivals at :func:`rate_per_day`; the run-size guard and the unserved-work warning
+The one place where a stream's rates, size drivers, demand scale, batches and routes
+turn into numbers (:mod:`sim.core.workload` holds the declarations): the centres draw
+their Poisson arrivals at :func:`rate_per_day`; the run-size guard and the unserved-work warning
 (:mod:`sim.run.guard`), ``tsim-size`` (:mod:`sim.plan.sizing`) and ``tsim-calibrate``
 (:mod:`sim.calibrate.drivers`) add up :func:`township_flows`. Each township counts with
 its own size (``county.township_size``), not its kind's. So a number cannot drift between
 the tools, and a new stream reaches every one of them by declaring its sources.
 
-Nothing here imports SimPy or the model.
+Nothing here imports SimPy or builds a model: the tools above read it without one.
 """
 
 from __future__ import annotations
