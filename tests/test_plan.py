@@ -174,7 +174,7 @@ def test_bad_plan_is_one_clear_line(tmp_path, fields, message):
 
 def tsim_plan(*args, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.plan.planner", "plan=mmc_servers", *args],
+        [sys.executable, "-m", "sim.cli.plan", "plan=mmc_servers", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -114,7 +114,7 @@ def test_a_second_sweep_into_a_locked_directory_stops_with_one_line(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from sim import sweepdir; "
+            "import sys, time; from pathlib import Path; from sim.run import sweepdir; "
             f"sweepdir.lock(Path({str(sweep)!r})); print('locked', flush=True); time.sleep(120)",
         ],
         stdout=subprocess.PIPE,

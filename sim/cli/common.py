@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
+# Every command composes the same tree, +validation=mmc included: its section, mmc.*
+from sim.cli import mmc as _mmc  # noqa: F401
 from sim.cli import preflight
 from sim.config.location import config_dir
 from sim.core.settings import ConfigError

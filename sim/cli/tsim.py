@@ -21,7 +21,6 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli import mmc as _mmc  # noqa: F401  (declares the M/M/c preset's section, mmc.*)
 from sim.cli.common import CONFIG_DIR, run_cli, run_hydra
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, replace
 from sim.report.table import scope_table
