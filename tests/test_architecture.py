@@ -213,7 +213,8 @@ def test_a_streams_default_pool_may_be_named_like_a_configured_one(toy_stream):
 def test_a_new_streams_declaration_reaches_the_guard_sizing_and_calibration(toy_stream, tmp_path):
     s = toy_scenario()
     hours = s.calendar.hours_per_day
-    quiet = toy_scenario("workload.streams=[services,enforcement,delegated,grid]")
+    others = ",".join(x.id for x in registry.streams() if x.id != "toy")
+    quiet = toy_scenario(f"workload.streams=[{others}]")
     grown = guard.estimate(s).per_replication - guard.estimate(quiet).per_replication
     # One township: 4 toys a day, and the 2 staff of the pool the stream brings.
     assert grown == pytest.approx(4.0 * s.run.horizon_days + 2)

@@ -124,6 +124,11 @@ def test_no_module_imports_itself_through_a_cycle():
     assert cycles == [], "\n".join(cycles)
 
 
+OPEN_PACKAGES = ("sim/streams/", "sim/model/centres/")
+"""Packages that import every module they hold, so that a new stream or centre is a new
+file alone: the README names the built-in ones, and need not name one added later."""
+
+
 def _readme_layout() -> set[str]:
     """Module paths the README's layout section names: a line that starts with a package
     (``sim/run/``) opens its block, and each ``name.py`` in the block (its continuation
@@ -147,5 +152,6 @@ def _readme_layout() -> set[str]:
 def test_the_readme_layout_lists_every_module():
     actual = {str(p.relative_to(ROOT)) for p in SIM.rglob("*.py") if p.name != "__init__.py"}
     listed = _readme_layout()
-    assert sorted(actual - listed) == [], "README layout misses these modules"
+    missing = [m for m in sorted(actual - listed) if not m.startswith(OPEN_PACKAGES)]
+    assert missing == [], "README layout misses these modules"
     assert sorted(listed - actual) == [], "README layout names modules that do not exist"
