@@ -287,6 +287,12 @@ def test_a_stream_without_a_centre_class_fails_before_the_run_with_one_clear_lin
         pytest.raises(WiringError, match="'orphan' is served by centre 'nowhere'"),
     ):
         build(scenario("county=single", *SHORT), 0)
+    with (
+        registry.extended(orphan),
+        pytest.raises(ConfigError, match="'orphan' is served by centre 'nowhere'") as err,
+    ):
+        guard.check_scenario(scenario("county=single", *SHORT))  # what every command runs
+    assert "\n" not in str(err.value)
 
 
 # ---------------------------------------------------------------- SimPy's private side

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.config.townships import kind_staff
+from sim.core import registry
 from sim.core.settings import ConfigError
 from sim.model import load, quota
 from sim.model.backlog import read_backlog
@@ -152,6 +153,7 @@ def check_scenario(s: Scenario) -> list[str]:
     if s.run.initial_backlog:
         read_backlog(s.run.initial_backlog, s)  # one line naming file, row and column
     _check_moved_posts(s)
+    _check_centres()
     check_size(s)
     return unserved_work(s)
 
@@ -165,3 +167,17 @@ def _check_moved_posts(s: Scenario) -> None:
             f"{s.policy.quota.township_increase_share:g}: moves {moved} posts down "
             f"but county.quota_total = {s.county.quota_total}"
         )
+
+
+def _check_centres() -> None:
+    """Every stream's centre has a class (a missing centre module would otherwise stop
+    the first replication with a traceback).
+    """
+    known = {entry.name for entry in registry.centres("township")}
+    for spec in registry.streams():
+        if spec.centre not in known:
+            raise ConfigError(
+                f"stream {spec.id!r} is served by centre {spec.centre!r}, but no centre "
+                f"class registers that name (@register_centre({spec.centre!r}) in "
+                "sim/model/centres/)"
+            )
