@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,14 @@ def _defaults(
 def _hydra_compose(config_name: str, overrides: tuple[str, ...]) -> DictConfig:
     with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
         return compose(config_name, overrides=list(overrides))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection loaded (modules, Hydra, pandas, the test files): the
+    engine's ``gc.collect()`` after each replication then scans only what tests make,
+    not these ~170,000 objects each time (about a quarter of a short replication).
+    """
+    gc.freeze()
 
 
 @pytest.fixture

@@ -8,34 +8,31 @@ from omegaconf import OmegaConf
 
 from sim.core import registry
 
-from .conftest import _hydra_compose, raw_config, scenario
+from .conftest import _hydra_compose, compose_config, raw_config, scenario
 
-SAME = [
-    ("county=small",),
-    ("run.horizon_days=30", "county=small", "run.warmup_days=5"),
-    ("county=wuchuan", "policy=staff_plus25", "county.kinds.rural.other_posts=2"),
-    ("+validation=mmc", "mmc.lam_per_h=6", "run.replications=4"),
-    ("county=wuchuan", "+county.township_staff.town_2.window_staff=9"),
-    ("workload=quiet", "workload.services.monthly_profile=[1,1,1,1,1,1,1,1,1,1,1,2]"),
+SAME = [  # a group after a value, an added key, an added group, a list, the planner
+    (
+        "config",
+        ("run.horizon_days=30", "county=wuchuan", "+county.township_staff.town_2.window_staff=9"),
+    ),
+    ("config", ("+validation=mmc", "mmc.lam_per_h=6", "policy=staff_plus25")),
+    ("config", ("workload=quiet", "workload.services.monthly_profile=[1,1,1,1,1,1,1,1,1,1,1,2]")),
+    ("planner", ("plan=mmc_servers", "run.horizon_days=60", "county=small")),
 ]
 
 
-@pytest.mark.parametrize("overrides", SAME, ids=" ".join)
-def test_cached_composition_equals_hydras(overrides):
-    fast = raw_config(*overrides)
-    assert OmegaConf.to_yaml(fast) == OmegaConf.to_yaml(_hydra_compose("config", overrides))
+@pytest.mark.parametrize(
+    "name,overrides", SAME, ids=lambda x: " ".join(x) if isinstance(x, tuple) else x
+)
+def test_cached_composition_equals_hydras(name, overrides):
+    fast = compose_config(name, *overrides)
+    assert OmegaConf.to_yaml(fast) == OmegaConf.to_yaml(_hydra_compose(name, overrides))
     assert OmegaConf.is_struct(fast)
 
 
 @pytest.mark.parametrize(
     "overrides",
-    [
-        ("run.horizn_days=5",),
-        ("county=nowhere",),
-        ("+run.seed=3",),
-        ("run.seed",),
-        ("policy=pre_reform", "~policy.quota"),
-    ],
+    [("run.horizn_days=5",), ("+run.seed=3",), ("run.seed",), ("~policy.quota",)],
 )
 def test_bad_overrides_fail_as_in_hydra(overrides):
     with pytest.raises(HydraException) as hydra:

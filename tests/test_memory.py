@@ -32,8 +32,8 @@ def test_each_model_is_freed_before_the_next_is_built(monkeypatch):
     assert all(ref() is None for ref in built)
 
 
-def peak_rss_mb(replications: int, tmp_path) -> float:
-    """Peak resident memory of a ``tsim`` process (its own child, so the peak is its)."""
+def start_probe(replications: int, tmp_path) -> subprocess.Popen[str]:
+    """A ``tsim`` process (the probe's own child, so the peak read back is its)."""
     probe = (
         "import resource, subprocess, sys; "
         "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
@@ -41,16 +41,26 @@ def peak_rss_mb(replications: int, tmp_path) -> float:
     )
     cmd = [sys.executable, "-m", "sim", "county=wuchuan", f"run.replications={replications}"]
     cmd.append(f"hydra.run.dir={tmp_path / f'reps{replications}'}")
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *cmd], capture_output=True, text=True, timeout=600
+    return subprocess.Popen(
+        [sys.executable, "-c", probe, *cmd],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    assert out.returncode == 0, out.stderr
-    return int(out.stdout.split()[-1]) / 1024
+
+
+def peak_rss_mb(probe: subprocess.Popen[str]) -> float:
+    """Peak resident memory of the probe's ``tsim`` process."""
+    out, err = probe.communicate(timeout=600)
+    assert probe.returncode == 0, err
+    return int(out.split()[-1]) / 1024
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kB on Linux")
 def test_peak_memory_does_not_grow_with_replications(tmp_path):
-    one, three = peak_rss_mb(1, tmp_path), peak_rss_mb(3, tmp_path)
+    # Both at once: each process's own peak is read, and the second core is used.
+    probes = start_probe(1, tmp_path), start_probe(3, tmp_path)
+    one, three = (peak_rss_mb(p) for p in probes)
     # Before the fix the second model coexisted with the first: about 2x.
     assert three < 1.1 * one, (one, three)

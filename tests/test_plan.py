@@ -185,13 +185,16 @@ def tsim_plan(*args, **kw):
 @pytest.mark.slow
 def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path):
     base = [*MMC, "run.horizon_days=60", "plan.replications=3"]
+    # Independent commands: started together, they share the machine's cores.
     ok = tsim_plan(*base, f"hydra.run.dir={tmp_path / 'ok'}")
-    assert ok.wait() == 0, ok.stderr.read()
     tight = tsim_plan(*base, "plan.budget=3", f"hydra.run.dir={tmp_path / 'tight'}")
-    assert tight.wait() == 3
-    assert json.loads((tmp_path / "tight" / "plan.json").read_text())["feasible"] is False
     bad = tsim_plan(*base, "plan.confidence=1.5", f"hydra.run.dir={tmp_path / 'bad'}")
     _, err = bad.communicate()
+    _, ok_err = ok.communicate()
+    assert ok.returncode == 0, ok_err
+    tight.communicate()
+    assert tight.returncode == 3
+    assert json.loads((tmp_path / "tight" / "plan.json").read_text())["feasible"] is False
     assert bad.returncode == 2
     assert err.strip().count("\n") == 0 and "plan.confidence = 1.5" in err
 

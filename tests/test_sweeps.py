@@ -30,6 +30,26 @@ def tsim(*args, **kw):
     )
 
 
+def tsim_together(*commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
+    """Independent ``tsim`` commands started together: pytest, waiting, would leave a
+    core idle while each ran.
+    """
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sim", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return done
+
+
 def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     sweep = tmp_path / "sweep"
     cmd = [
@@ -95,11 +115,12 @@ def test_failed_job_is_recorded_and_the_report_covers_the_rest(tmp_path, capsys)
 def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
     serial, parallel = tmp_path / "serial", tmp_path / "joblib"
     sweep = ["-m", "policy=pre_reform,one_window", *QUICK]
-    assert tsim(*sweep, f"hydra.sweep.dir={serial}").returncode == 0
-    res = tsim(
-        *sweep, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={parallel}"
-    )
-    assert res.returncode == 0, res.stderr
+    launcher = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    for res in tsim_together(
+        [*sweep, f"hydra.sweep.dir={serial}"],
+        [*sweep, *launcher, f"hydra.sweep.dir={parallel}"],
+    ):
+        assert res.returncode == 0, res.stderr
     for d in (serial, parallel):
         assert report_main([str(d)]) == 0
     a = pd.read_csv(serial / "comparison.csv").sort_values(["job", "metric"])
@@ -183,23 +204,14 @@ def test_paired_differences_are_narrower_than_unpaired_for_a_small_effect():
 
 
 def test_jobs_share_random_numbers_unless_told_otherwise(tmp_path):
-    sweep = tmp_path / "sweep"
-    assert (
-        tsim("-m", "policy=pre_reform,one_window", *QUICK, f"hydra.sweep.dir={sweep}").returncode
-        == 0
-    )
+    sweep, indep = tmp_path / "sweep", tmp_path / "indep"
+    both = ["-m", "policy=pre_reform,one_window", *QUICK]
+    for res in tsim_together(
+        [*both, f"hydra.sweep.dir={sweep}"],
+        [*both, "run.common_random_numbers=false", f"hydra.sweep.dir={indep}"],
+    ):
+        assert res.returncode == 0, res.stderr
     seeds = {json.loads((sweep / j / "summary.json").read_text())["seed"] for j in "01"}
     assert seeds == {20191101}
-    indep = tmp_path / "indep"
-    assert (
-        tsim(
-            "-m",
-            "policy=pre_reform,one_window",
-            *QUICK,
-            "run.common_random_numbers=false",
-            f"hydra.sweep.dir={indep}",
-        ).returncode
-        == 0
-    )
     seeds = {json.loads((indep / j / "summary.json").read_text())["seed"] for j in "01"}
     assert len(seeds) == 2
