@@ -10,10 +10,18 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 CI = dict[str, Any]
 """``{"mean", "ci_low", "ci_high", "n"}``; the bounds are None when n < 2."""
+
+
+def _t_quantile(p: float, dof: float) -> float:
+    """Student's t quantile. scipy.stats is imported here, not at the top: it takes about
+    half a second, and every command (and every sweep job) starts through this module.
+    """
+    from scipy import stats
+
+    return float(stats.t.ppf(p, dof))
 
 
 def confidence_interval(
@@ -33,7 +41,7 @@ def confidence_interval(
     mean = float(x.mean())
     if n < 2:
         return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(_t_quantile(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     low, high = mean - half, mean + half
     if lo is not None:
         low = max(low, lo)
@@ -72,6 +80,6 @@ def welch_difference(treatment: Any, baseline: Any, level: float = 0.95) -> CI:
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     se = math.sqrt(va + vb)
     dof = (va + vb) ** 2 / ((va**2) / (len(a) - 1) + (vb**2) / (len(b) - 1)) if se else 1
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    half = _t_quantile(0.5 + level / 2, dof) * se
     d = float(a.mean() - b.mean())
     return {"mean": d, "ci_low": d - half, "ci_high": d + half, "n": min(len(a), len(b))}
