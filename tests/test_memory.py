@@ -39,7 +39,10 @@ def start_probe(replications: int, tmp_path) -> subprocess.Popen[str]:
         "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    cmd = [sys.executable, "-m", "sim", "county=wuchuan", f"run.replications={replications}"]
+    # scipy.stats loads with the first confidence interval, which one replication never
+    # computes: load it in both, so that the peaks differ only by the models they hold.
+    tsim = "import runpy, scipy.stats; runpy.run_module('sim', run_name='__main__')"
+    cmd = [sys.executable, "-c", tsim, "county=wuchuan", f"run.replications={replications}"]
     cmd.append(f"hydra.run.dir={tmp_path / f'reps{replications}'}")
     return subprocess.Popen(
         [sys.executable, "-c", probe, *cmd],
