@@ -1,22 +1,8 @@
 """Which assumption matters most? One-at-a-time ±x% and a tornado (``tsim-sensitivity``).
 
-Each chosen numeric parameter is lowered and raised by ``--delta`` (a fraction: 0.1 is
-±10%; whole-number keys move by at least 1), one at a time, with every other key at the
-base scenario's value. All runs share the seed, so replication k of every run sees the
-same arrivals (common random numbers) and each effect is a **paired** difference
-against the base run, with its 95% CI (:func:`sim.analysis.stats.paired_difference`). The
-parameters are ranked by their swing (raised − lowered); the tornado chart draws them,
-largest on top.
-
-    tsim-sensitivity --kpi county.enforcement.backlog_mean
-        --params workload.enforcement.refer_up_share,policy.escalation.review_days
-        [--delta 0.1] [--study FILE] [tsim overrides…]
-
-``--study FILE`` reads the same settings (``kpi``, ``delta``, ``params``, ``overrides``)
-from a YAML file (a ready study: ``experiments/enforcement_sensitivity/study.yaml``);
-options on the command line win. Writes ``sensitivity.csv``, ``sensitivity.json`` and
-``tornado.png`` into ``hydra.run.dir`` (by default ``results/sensitivity/<time>``).
-It is one-at-a-time: interactions between parameters are not measured.
+:func:`analyse` lowers and raises each chosen parameter by ``delta``, one at a time,
+under common random numbers, and ranks the parameters by the swing of their paired
+effects on one KPI; :mod:`sim.cli.sensitivity` is the command and says more.
 """
 
 from __future__ import annotations
