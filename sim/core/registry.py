@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
+from sim.core.workload import Declare
+
 C = TypeVar("C")
 
 Scope = Literal["township", "county"]
@@ -72,7 +74,7 @@ class StreamSpec(Generic[C]):
     """Name of the township centre that serves the stream (see :func:`register_centre`)."""
     config: type[C]
     """Dataclass of the stream's workload settings, composed under ``workload.<id>``."""
-    workload: Callable[[Any], tuple[Any, ...]] | None = None
+    workload: Declare | None = None
     """``scenario -> (Source, …)``: where the stream's arrivals come from and the work each
     makes (:mod:`sim.core.workload`); every tool that needs expected counts or loads reads it."""
     extra_metrics: Callable[[Any, float, float], dict[str, float]] | None = None

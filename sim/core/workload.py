@@ -9,8 +9,8 @@ a case) — how many of the stream's items one arrival brings (a rectification l
 a batch), and the :class:`Visit` s those items make: which centre, how often, the effort
 distribution, the crew and certificates a step needs.
 
-The county side has sources too (:func:`county_sources`: the departments' own work and
-the county officers' own enforcement work), without a stream.
+The county side has sources too (:func:`sim.model.load.county_sources`: the departments'
+own work and the county officers' own enforcement work), without a stream.
 
 :mod:`sim.model.load` reads the declarations, per township; every tool that needs expected
 counts or loads goes through it. This module holds only the declaration's types, so that
@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from sim.core.settings import Dist
 
 Driver = Literal["population_10k", "villages", "grid_cells", "township", "county"]
 """What a source's rate is per: 10,000 residents, a village, a grid cell, a township, or
@@ -49,8 +51,8 @@ class Effort:
     variance: float = 0.0
 
     @staticmethod
-    def of(dist: Any, factor: float = 1.0) -> Effort:
-        """The moments of a :class:`sim.core.settings.Dist`, times ``factor``."""
+    def of(dist: Dist, factor: float = 1.0) -> Effort:
+        """The moments of a :class:`~sim.core.settings.Dist`, times ``factor``."""
         return Effort(factor * dist.mean, factor * factor * dist.variance)
 
     @staticmethod
