@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.calibrate.calibration import calibrate
 from sim.cli.report import main as report_main
 from sim.config import config_hash
 from sim.config.datafiles import DataError, file_digest
 from sim.report import jobs
 from sim.run import engine, results, sweepdir
 
-from .conftest import scenario
+from .conftest import raw_config, scenario
 
 QUICK = ("county=single", "run.replications=2", "run.horizon_days=20", "run.warmup_days=0")
 
@@ -69,6 +70,23 @@ def test_an_input_file_edited_in_place_is_another_configuration_and_its_job_runs
     again = config_hash(scenario(*QUICK, f"run.initial_backlog={elsewhere}"))
     assert again == first
     assert sweepdir.begin(job, sweepdir.JobRecord(again, 2, [], None), store) is True
+
+
+def test_a_calibration_records_the_contents_of_its_counts_file(tmp_path):
+    counts = tmp_path / "counts.csv"
+    header = "township,stream,period_start,period_end,arrivals,completions,kind\n"
+    recorded = []
+    for arrivals in (6, 60):  # the same file edited in place
+        counts.write_text(
+            header + f"town_1,enforcement,2020-01-06,2020-01-31,{arrivals},,inspections\n"
+        )
+        out = tmp_path / f"calibration-{arrivals}"
+        out.mkdir()
+        calibrate(raw_config("county=small", "run.replications=2"), str(counts), out)
+        record = json.loads((out / "calibration.json").read_text())
+        assert record["data_sha256"] == file_digest(counts)
+        recorded.append(record["data_sha256"])
+    assert recorded[0] != recorded[1]
 
 
 def test_an_input_file_that_cannot_be_read_is_one_line_naming_it(tmp_path):
