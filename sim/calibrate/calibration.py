@@ -7,9 +7,10 @@ calendar.start_date=2024-01-01``). It writes into its output directory
 
 * ``configs/workload/calibrated.yaml`` — the composed workload with the calibrated rates,
   selected by ``tsim --config-dir <dir>/configs workload=calibrated``;
-* ``calibration.json`` — ``rates`` (key → ``value``, ``ci_low``, ``ci_high``, …),
-  ``unidentified`` (keys and why), ``fit`` (``inside_share`` …) and ``config`` (the file
-  and the overrides that select it);
+* ``calibration.json`` — ``data`` and ``data_sha256`` (the counts file, and a hash of
+  its contents: which data the rates come from), ``rates`` (key → ``value``,
+  ``ci_low``, ``ci_high``, …), ``unidentified`` (keys and why), ``fit``
+  (``inside_share`` …) and ``config`` (the file and the overrides that select it);
 * ``fit.csv`` (one row per township, stream and period), ``fit_county.csv`` and
   ``fit.png`` — the fit check (:mod:`sim.calibrate.fit`).
 """
@@ -28,6 +29,7 @@ from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.calibrate.seasons import fit_profiles
 from sim.config import ConfigError, load_scenario
+from sim.config.datafiles import file_digest
 from sim.run import guard
 from sim.run.results import atomic_write
 
@@ -41,6 +43,7 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     guard.check_scenario(scenario)  # calibration prints no warnings, only refuses
     if scenario.run.replications < 2:
         raise ConfigError("run.replications = 1: the fit check needs ≥ 2 replications")
+    digest = file_digest(data)  # an edited file gives another record, never the same one
     periods = read_counts(data, scenario)
     est = estimate(scenario, periods)
     fit_profiles(scenario, periods, est)
@@ -53,7 +56,10 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
         workload[stream]["monthly_profile"] = profile
     preset = out / "configs" / "workload" / f"{PRESET}.yaml"
     preset.parent.mkdir(parents=True, exist_ok=True)
-    header = f"# Calibrated by tsim-calibrate from {data} (see calibration.json).\n"
+    header = (
+        f"# Calibrated by tsim-calibrate from {data} (sha256 {digest[:16]}; "
+        "see calibration.json).\n"
+    )
     preset.write_text(header + yaml.safe_dump(workload, sort_keys=False, allow_unicode=True))
 
     fitted = OmegaConf.merge(cfg, {"workload": workload})
@@ -69,6 +75,7 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
 
     summary = {
         "data": str(data),
+        "data_sha256": digest,
         "rates": {
             r.key: {
                 "value": r.value,

@@ -7,9 +7,10 @@ directory (``hydra.run.dir``, by default ``results/calibrations/<time>``):
 
 * ``configs/workload/calibrated.yaml`` — the composed workload with the calibrated rates,
   selected by ``tsim --config-dir <dir>/configs workload=calibrated``;
-* ``calibration.json`` — ``rates`` (key → ``value``, ``ci_low``, ``ci_high``, …),
-  ``unidentified`` (keys and why), ``fit`` (``inside_share`` …) and ``config`` (the file
-  and the overrides that select it);
+* ``calibration.json`` — ``data`` and ``data_sha256`` (the counts file, and a hash of
+  its contents: which data the rates come from), ``rates`` (key → ``value``,
+  ``ci_low``, ``ci_high``, …), ``unidentified`` (keys and why), ``fit``
+  (``inside_share`` …) and ``config`` (the file and the overrides that select it);
 * ``fit.csv`` (one row per township, stream and period), ``fit_county.csv`` and
   ``fit.png`` — the fit check (:mod:`sim.calibrate.fit`).
 

@@ -38,6 +38,11 @@ def app(cfg: DictConfig) -> None:
     try:
         scenario = load_scenario(cfg)
         warnings = guard.check_scenario(scenario)
+        if sweeping:
+            scenario = _job_seed(scenario, overrides)
+        # Once: job.json and summary.json carry the same hash of the input files as they
+        # are now, even if one is edited while the job runs.
+        key = config_hash(scenario)
     except ConfigError as err:
         if not sweeping:
             print(f"tsim: configuration error: {err}", file=sys.stderr)
@@ -47,10 +52,9 @@ def app(cfg: DictConfig) -> None:
         raise
     for line in warnings:
         print(f"tsim: warning: {line}", file=sys.stderr)
-    if sweeping:
-        scenario = _job_seed(scenario, overrides)
     sweep_dir = Path(hc.sweep.dir) if sweeping else None
-    if sweepdir.begin(run_dir, *_job_record(run_dir, scenario, overrides, sweep_dir)) and sweeping:
+    job = _job_record(run_dir, key, scenario, overrides, sweep_dir)
+    if sweepdir.begin(run_dir, *job) and sweeping:
         print(f"tsim: {run_dir} is complete for this configuration; skipped")
         return
     try:
@@ -67,7 +71,7 @@ def app(cfg: DictConfig) -> None:
             out,
             seed=scenario.run.seed,
             replications=len(out.replications),
-            config_hash=config_hash(scenario),
+            config_hash=key,
             replication_rule=precision.rule_of(scenario.run),
         )
     except Exception as exc:
@@ -90,7 +94,7 @@ def app(cfg: DictConfig) -> None:
 
 
 def _job_record(
-    run_dir: Path, scenario: Scenario, overrides: list[str], sweep_dir: Path | None
+    run_dir: Path, key: str, scenario: Scenario, overrides: list[str], sweep_dir: Path | None
 ) -> tuple[sweepdir.JobRecord, Path]:
     """What the job directory is meant to hold, and where stale results go (the sweep's
     quarantine, or the run directory's own for a single run).
@@ -99,7 +103,7 @@ def _job_record(
     if sweep:
         sweepdir.watch_parent(int(sweep["pid"]))
     record = sweepdir.JobRecord(
-        config_hash(scenario),
+        key,
         precision.rule_of(scenario.run),
         overrides,
         sweep["id"] if sweep else None,

@@ -3,8 +3,9 @@
 :func:`load_scenario` reports a required value left ``???`` before anything else (Hydra
 would only notice when the code reads it), turns interpolation and type errors into
 one line, validates, and seals the result. :func:`config_hash` identifies everything
-that changes results — the configuration and the simulator's own code — so that a
-finished run is recognised when a sweep resumes, and one made by other code is not.
+that changes results — the configuration, the contents of its input files and the
+simulator's own code — so that a finished run is recognised when a sweep resumes, and
+one made by other code or from an edited input file is not.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
 from sim.config import schema
+from sim.config.datafiles import file_digest
 from sim.config.validation import check_ranges, validate
 from sim.core.settings import ConfigError, seal
 
@@ -115,12 +117,23 @@ RESULT_NEUTRAL = (
 a label and size limits (a run records its replication rule beside the hash)."""
 
 
+INPUT_FILES = ("initial_backlog",)
+"""Keys of ``run`` that name a data file the simulation reads."""
+
+
 def config_hash(s: schema.Scenario) -> str:
     """Stable hash of everything that changes results (replication count and size limits
-    excluded), the simulator's code included.
+    excluded), the simulator's code and the contents of its input files included.
+
+    An input file counts by its contents, not its path: editing the backlog CSV in place
+    makes another configuration (a resumed sweep simulates again), while the same file
+    under another name is the same one. A scenario without input files hashes as before.
     """
     d = scenario_dict(s)
     d["run"] = {k: v for k, v in d["run"].items() if k not in RESULT_NEUTRAL}
+    for key in INPUT_FILES:
+        if d["run"].get(key):
+            d["run"][key] = {"sha256": file_digest(d["run"][key])}
     d["code"] = code_fingerprint()
     blob = json.dumps(d, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

@@ -121,21 +121,24 @@ def load(paths: list[Path]) -> list[Job]:
 
 
 def _load_job(run_dir: Path, sweep: dict[str, Any] | None) -> Job:
-    """One job directory: finished, failed, unfinished (a corrupt summary counts as
-    unfinished and is named) or stale.
+    """One job directory: finished, failed, unfinished (a corrupt summary, or an output
+    file that does not read back, counts as unfinished and is named) or stale.
     """
     job = Job(run_dir, _overrides(run_dir))
     summary = None
     try:
         summary = results.read_summary(run_dir)
+        results.check_outputs(run_dir, summary)
     except FileNotFoundError:
         job.error = results.read_error(run_dir) or {"exception": "unfinished (no summary.json)"}
     except (OSError, results.CorruptSummary) as err:
         job.error = {"exception": str(err)}
+    except results.CorruptOutput as err:  # the summary reads; a file it describes does not
+        job.error = {"exception": str(err)}
     job.stale = stale_reason(job, summary, sweep)
     if job.stale:
         job.error = {"exception": f"stale: {job.stale}"}
-    else:
+    elif job.error is None:
         job.summary = summary
     return job
 

@@ -6,7 +6,9 @@ replications, config hash, meta), ``replications.csv``, ``timeseries.parquet`` a
 ``error.json`` (exception, traceback, overrides) instead of ``summary.json``. Every
 file is written to a temporary name and renamed into place, and ``summary.json`` is
 written last: a directory without ``summary.json`` is an
-unfinished run, never a complete-looking one.
+unfinished run, never a complete-looking one. ``summary.json`` also records each output
+file's size and rows (``outputs``), so that a file cut short, edited or lost later is
+found (:func:`check_outputs`) and the run counts as unfinished again.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ REPLICATIONS = "replications.csv"
 TIMESERIES = "timeseries.parquet"
 LEAD_TIMES = "lead_times.parquet"
 ERROR = "error.json"
+OUTPUTS = (REPLICATIONS, TIMESERIES, LEAD_TIMES)
 PACKAGES = ("township-sim", "simpy", "numpy", "scipy", "pandas", "hydra-core", "omegaconf")
 
 
@@ -150,6 +153,12 @@ def write_run(
     if series is not None:
         atomic_write(run_dir / TIMESERIES, lambda p: series.to_parquet(p, index=False))
     atomic_write(run_dir / LEAD_TIMES, lambda p: out.lead_times.to_parquet(p, index=False))
+    tables = {REPLICATIONS: out.replications, TIMESERIES: series, LEAD_TIMES: out.lead_times}
+    outputs = {
+        name: {"rows": len(table), "bytes": (run_dir / name).stat().st_size}
+        for name, table in tables.items()
+        if table is not None
+    }
     meta = {**out.meta, "versions": software_versions(), "git_commit": git_commit()}
     summary = {
         "metrics": {
@@ -160,6 +169,7 @@ def write_run(
         "config_hash": config_hash,
         **({"replication_rule": replication_rule} if isinstance(replication_rule, dict) else {}),
         "streams": out.streams,
+        "outputs": outputs,
         "meta": meta,
     }
     atomic_write(
@@ -224,3 +234,61 @@ def summary_or_none(run_dir: Path) -> dict[str, Any] | None:
 def read_replications(run_dir: Path) -> pd.DataFrame:
     """One row per replication, one column per metric."""
     return pd.read_csv(Path(run_dir) / REPLICATIONS)
+
+
+class CorruptOutput(ValueError):
+    """A finished run's output file that does not read back as it was written."""
+
+
+def check_outputs(run_dir: Path, summary: dict[str, Any]) -> None:
+    """Raise :class:`CorruptOutput` naming the first output file of the finished run that
+    does not read back as ``summary.json`` records it (missing, another size, unreadable,
+    other rows). Cheap: a parquet file's footer, the CSV's columns and rows.
+
+    A summary from before sizes were recorded asks for ``replications.csv`` with its
+    replications, and parquet files that read where there are some.
+    """
+    run_dir = Path(run_dir)
+    recorded = summary.get("outputs")
+    if not isinstance(recorded, dict):
+        recorded = {REPLICATIONS: {"rows": summary.get("replications")}}
+        recorded |= {name: {} for name in (TIMESERIES, LEAD_TIMES) if (run_dir / name).exists()}
+    for name in OUTPUTS:
+        if name in recorded:
+            problem = _output_problem(run_dir / name, recorded[name] or {}, summary["metrics"])
+            if problem:
+                raise CorruptOutput(f"{run_dir / name}: {problem}; treated as unfinished")
+
+
+def _output_problem(path: Path, written: dict[str, Any], metrics: dict[str, Any]) -> str | None:
+    """What is wrong with one output file, compared with what was ``written``, or None."""
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    if written.get("bytes") not in (None, size):
+        return f"{size} bytes where {written['bytes']} were written (cut short or changed)"
+    try:
+        rows = _csv_rows(path, metrics) if path.suffix == ".csv" else _parquet_rows(path)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        return f"does not read ({str(err).splitlines()[0] if str(err) else type(err).__name__})"
+    if written.get("rows") not in (None, rows):
+        return f"{rows} rows where {written['rows']} were written"
+    return None
+
+
+def _csv_rows(path: Path, metrics: dict[str, Any]) -> int:
+    """Rows of a replications table whose every metric column is there and numeric."""
+    table = pd.read_csv(path)
+    for name in metrics:
+        if name not in table.columns:
+            raise ValueError(f"no column {name}")
+        if not pd.api.types.is_numeric_dtype(table[name]):
+            raise ValueError(f"column {name} is not numeric")
+    return len(table)
+
+
+def _parquet_rows(path: Path) -> int:
+    """Rows of a parquet file, from its footer alone."""
+    import pyarrow.parquet as pq  # here: only a resume or a report reads one back
+
+    return int(pq.read_metadata(path).num_rows)

@@ -180,12 +180,24 @@ def begin(run_dir: Path, record: JobRecord, store: Path) -> bool:
         except (OSError, results.CorruptSummary) as err:
             print(f"tsim: {err}", file=sys.stderr)
             summary = None
-        if matches(summary, record):
-            return True
+        if summary is not None and matches(summary, record):
+            if _reads_back(run_dir, summary):
+                return True
+            summary = None  # this configuration's but broken: aside, never taken back
         quarantine(run_dir, store, summary)
     for stale in [*run_dir.glob(".*.tmp-*"), run_dir / results.ERROR]:
         stale.unlink(missing_ok=True)
     return restore(run_dir, record, store)
+
+
+def _reads_back(run_dir: Path, summary: dict[str, Any]) -> bool:
+    """The finished run's output files read back as written (else it says which does not)."""
+    try:
+        results.check_outputs(run_dir, summary)
+    except results.CorruptOutput as err:
+        print(f"tsim: {err}", file=sys.stderr)
+        return False
+    return True
 
 
 def _move_result(src: Path, dst: Path) -> None:
@@ -200,7 +212,9 @@ def _move_result(src: Path, dst: Path) -> None:
 
 
 def quarantine(run_dir: Path, store: Path, summary: dict[str, Any] | None) -> Path:
-    """Move the result in ``run_dir`` (of another configuration, or unreadable) aside."""
+    """Move the result in ``run_dir`` aside: of another configuration (by its hash, to be
+    taken back), or unreadable (``summary`` None: kept, never taken back).
+    """
     if summary is None:
         key = "corrupt"
     else:
@@ -214,7 +228,8 @@ def quarantine(run_dir: Path, store: Path, summary: dict[str, Any] | None) -> Pa
     os.replace(run_dir / results.SUMMARY, dest / ".summary.moving")
     _move_result(run_dir, dest)
     os.replace(dest / ".summary.moving", dest / results.SUMMARY)
-    print(f"tsim: {run_dir} held another configuration's result; moved to {dest}")
+    what = "an unreadable result" if summary is None else "another configuration's result"
+    print(f"tsim: {run_dir} held {what}; moved to {dest}")
     return dest
 
 
@@ -227,7 +242,8 @@ def restore(run_dir: Path, record: JobRecord, store: Path) -> bool:
             os.rename(entry, claimed)  # atomic: one job wins an entry
         except OSError:
             continue
-        if not matches(results.summary_or_none(claimed), record):
+        summary = results.summary_or_none(claimed)
+        if summary is None or not (matches(summary, record) and _reads_back(claimed, summary)):
             os.rename(claimed, entry)
             continue
         _move_result(claimed, run_dir)
