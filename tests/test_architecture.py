@@ -325,3 +325,23 @@ def test_simpys_private_attributes_are_used_only_in_the_timer_module():
     ]
     assert found == [], "SimPy internals outside sim/core/timer.py:\n" + "\n".join(found)
 
+
+# ---------------------------------------------------------------- what a centre reads
+def test_no_centre_reads_the_scenario():
+    """The builder hands every centre its settings (``CentreSettings``) when the model is
+    built, so what the centres depend on is listed in one place and fixed before the run
+    starts. A centre reaching into ``model.scenario`` deep in the engine (in ``start``, a
+    daily review, or ``metrics`` after the run) would bring back a hidden dependency on
+    any key of the scenario, one the builder cannot see. So no module of
+    ``sim/model/centres/`` may name ``.scenario`` at all (a textual check: comments
+    count too, which keeps it simple and strict).
+    """
+    centres = sorted((SIM / "model" / "centres").glob("*.py"))
+    assert len(centres) >= 8  # the glob found the package
+    found = [
+        f"{path.relative_to(SIM.parent)}:{n}: {line.strip()}"
+        for path in centres
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if ".scenario" in line
+    ]
+    assert found == [], "centres reading the scenario:\n" + "\n".join(found)
