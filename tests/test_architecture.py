@@ -24,7 +24,6 @@ from sim.core import registry
 from sim.core.registry import MetricDoc, ParameterSource, StreamSpec
 from sim.core.settings import Settings, knob
 from sim.core.workload import Effort, Source, Visit
-from sim.model import load
 from sim.model.build import build
 from sim.model.centres.base import Centre, WiringError
 from sim.model.quota import township_staff
@@ -89,8 +88,8 @@ class ToyWorkload(Settings):
 class ToyDesk(Centre):
     """One desk serving the toy stream."""
 
-    def __init__(self, model, township):
-        super().__init__(model, township)
+    def __init__(self, model, township, settings):
+        super().__init__(model, township, settings)
         self.desk = Desk(model, f"{township.id}/toy")
         self.stations = [self.desk]
 
@@ -101,13 +100,13 @@ class ToyDesk(Centre):
     def start(self):
         """Poisson arrivals of fixed effort, at the declared rate."""
         spec = registry.stream("toy")
-        cfg = spec.settings(self.model.scenario)
+        cfg = self.settings.workload(spec)
         tw, model = self.township, self.model
 
         def create(t):
             model.new_item(tw.index, spec, t, 1.0, [Step(self.desk, cfg.effort_h)])
 
-        per_day = load.rate_per_day(model.scenario, "toy", "toy", tw)
+        per_day = self.settings.rate_per_day("toy", "toy", tw)
         self.arrive(spec, self.poisson("toy", per_day), create)
 
 
@@ -325,3 +324,24 @@ def test_simpys_private_attributes_are_used_only_in_the_timer_module():
         or re.search(r"\bsimpy\.(?!Environment\b)\w+", line)
     ]
     assert found == [], "SimPy internals outside sim/core/timer.py:\n" + "\n".join(found)
+
+
+# ---------------------------------------------------------------- what a centre reads
+def test_no_centre_reads_the_scenario():
+    """The builder hands every centre its settings (``CentreSettings``) when the model is
+    built, so what the centres depend on is listed in one place and fixed before the run
+    starts. A centre reaching into ``model.scenario`` deep in the engine (in ``start``, a
+    daily review, or ``metrics`` after the run) would bring back a hidden dependency on
+    any key of the scenario, one the builder cannot see. So no module of
+    ``sim/model/centres/`` may name ``.scenario`` at all (a textual check: comments
+    count too, which keeps it simple and strict).
+    """
+    centres = sorted((SIM / "model" / "centres").glob("*.py"))
+    assert len(centres) >= 8  # the glob found the package
+    found = [
+        f"{path.relative_to(SIM.parent)}:{n}: {line.strip()}"
+        for path in centres
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if ".scenario" in line
+    ]
+    assert found == [], "centres reading the scenario:\n" + "\n".join(found)

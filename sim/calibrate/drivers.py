@@ -85,7 +85,11 @@ def per_unit(s: Any, c: Component, township: str) -> float:
     if not active(s, c.stream):
         return 0.0
     size = township_size(s, township)
-    return driver(size, c.source.driver, 1.0) * c.source.items.mean * scale_of(s, c.source.random)
+    return (
+        driver(size, c.source.driver, 1.0)
+        * c.source.items.mean
+        * scale_of(s.workload, c.source.random)
+    )
 
 
 def fed(s: Any, stream: str, township: str, rates: Mapping[str, float]) -> float:
@@ -101,6 +105,6 @@ def fed(s: Any, stream: str, township: str, rates: Mapping[str, float]) -> float
             continue
         for c in components(s, feed.stream):
             rate = rates.get(c.full_key, c.source.rate)
-            arrivals = driver(size, c.source.driver, rate) * scale_of(s, c.source.random)
+            arrivals = driver(size, c.source.driver, rate) * scale_of(s.workload, c.source.random)
             total += arrivals * feed.share
     return total

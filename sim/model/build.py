@@ -17,6 +17,7 @@ from sim.config import Scenario
 from sim.core.registry import centres, streams
 from sim.model import centres as _centres  # noqa: F401  (registers the built-in centres)
 from sim.model.backlog import place_backlog, read_backlog
+from sim.model.centre_settings import CentreSettings
 from sim.model.centres.base import Centre, WiringError, wire
 from sim.model.centres.teams import cover_empty_centres
 from sim.model.quota import (
@@ -42,14 +43,16 @@ def build(scenario: Scenario, replication: int) -> Model:
     workforce = model.workforce = Workforce(
         model, policy.workforce, favour_most_vacant=policy.rebalancing.enabled
     )
+    # Read once: every centre gets the settings it uses from here, not from the scenario.
+    settings = CentreSettings.of(scenario)
     for entry in centres("county"):
-        model.county_centres[entry.name] = entry.factory(model, None)
+        model.county_centres[entry.name] = entry.factory(model, None, settings)
     wire(model.county_centres, {})
     for centre in model.county_centres.values():
         centre.start()
     added = added_posts(scenario)
     for tid in township_ids(scenario):
-        _build_township(model, workforce, tid, added)
+        _build_township(model, workforce, settings, tid, added)
     workforce.start([p for tw in model.townships for p in tw.pools])
     if policy.rebalancing.enabled:
         Rebalancing(model, workforce, policy.rebalancing.interval_days)
@@ -64,7 +67,11 @@ def build(scenario: Scenario, replication: int) -> Model:
 
 
 def _build_township(
-    model: Model, workforce: Workforce, tid: str, added: dict[tuple[str, str], int]
+    model: Model,
+    workforce: Workforce,
+    settings: CentreSettings,
+    tid: str,
+    added: dict[tuple[str, str], int],
 ) -> None:
     scenario, policy = model.scenario, model.scenario.policy
     size = township_size(scenario, tid)
@@ -96,7 +103,7 @@ def _build_township(
         tw.members_at_start[STATIONED] = policy.enforcement.stationed_officers
     built: dict[str, Centre] = {}
     for entry in centres("township"):
-        built[entry.name] = entry.factory(model, tw)
+        built[entry.name] = entry.factory(model, tw, settings)
     for stream in streams():
         if stream.centre not in built:
             raise WiringError(
@@ -113,7 +120,7 @@ def _build_township(
         for _ in range(tw.members_at_start[pool.name]):
             workforce.join(pool, hired_at=float("-inf"))
     build_secondment(model, tw, policy.secondment, workforce)
-    cover_empty_centres(model, tw)
+    cover_empty_centres(model, settings.cover, tw)
 
 
 def _transfer_staff(model: Model, workforce: Workforce, transfer: Mapping[str, int]) -> None:

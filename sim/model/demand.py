@@ -31,6 +31,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,23 +41,37 @@ from sim.core.rng import poisson_times
 from sim.core.settings import MAX_SCALE
 
 
-def scale_of(scenario: Any, source: str) -> float:
-    """Combined demand scale of the arrival source ``source`` (e.g. ``"services"``,
-    ``"delegated/routine"``): the global scale times that of the stream named by the
-    source's first part, if it is a stream's workload section (the county's own work
-    has only the global one).
+@dataclass(frozen=True)
+class Demand:
+    """How the demand of one arrival source is stressed: its combined scale and the
+    monthly profile of its stream (12 factors, January first), if set.
     """
-    workload = scenario.workload
+
+    scale: float = 1.0
+    profile: tuple[float, ...] | None = None
+
+
+def scale_of(workload: Any, source: str) -> float:
+    """Combined demand scale of the arrival source ``source`` (e.g. ``"services"``,
+    ``"delegated/routine"``) in the ``workload`` section: the global scale times that of
+    the stream named by the source's first part, if it is a stream's workload section
+    (the county's own work has only the global one).
+    """
     scale = float(workload.demand_scale)
     section = getattr(workload, source.split("/", 1)[0], None)
     return scale * float(getattr(section, "demand_scale", 1.0))
 
 
-def profile_of(scenario: Any, source: str) -> tuple[float, ...] | None:
+def profile_of(workload: Any, source: str) -> tuple[float, ...] | None:
     """The monthly profile (12 factors, January first) of the source's stream, if set."""
-    section = getattr(scenario.workload, source.split("/", 1)[0], None)
+    section = getattr(workload, source.split("/", 1)[0], None)
     profile = getattr(section, "monthly_profile", None)
     return None if profile is None else tuple(float(f) for f in profile)
+
+
+def demand_of(workload: Any, source: str) -> Demand:
+    """The scale and profile of the arrival source ``source`` in ``workload``."""
+    return Demand(scale_of(workload, source), profile_of(workload, source))
 
 
 @functools.cache
@@ -73,13 +88,16 @@ def _months(start_date: str, days_per_week: int, n_days: int) -> np.ndarray:
     return np.array(months, dtype=np.intp)
 
 
-def month_factor(scenario: Any, profile: tuple[float, ...]) -> Callable[[np.ndarray], np.ndarray]:
-    """``times → factors``: the profile's factor for the month of each working hour."""
-    cal = scenario.calendar
-    n_days = math.ceil(scenario.run.horizon_days) + 1
-    months = _months(cal.start_date, cal.days_per_week, n_days)
+def month_factor(
+    clock: WorkingClock, horizon_days: float, profile: tuple[float, ...]
+) -> Callable[[np.ndarray], np.ndarray]:
+    """``times → factors``: the profile's factor for the month of each working hour of
+    a run of ``horizon_days`` working days on ``clock``.
+    """
+    n_days = math.ceil(horizon_days) + 1
+    months = _months(clock.start_date, clock.days_per_week, n_days)
     table = np.asarray(profile, dtype=float)
-    hpd = cal.hours_per_day
+    hpd = clock.hours_per_day
 
     def factor(times: np.ndarray) -> np.ndarray:
         days = np.minimum((times // hpd).astype(np.intp), n_days - 1)
@@ -89,28 +107,29 @@ def month_factor(scenario: Any, profile: tuple[float, ...]) -> Callable[[np.ndar
 
 
 def arrivals(
-    scenario: Any,
+    demand: Demand,
     source: str,
     base: np.ndarray,
     rate_per_h: float,
-    horizon_h: float,
+    clock: WorkingClock,
+    horizon_days: float,
     rng: Callable[[str], np.random.Generator],
 ) -> tuple[np.ndarray, np.ndarray]:
     """The source's arrival epochs and those of them that were added: its base Poisson
-    stream ``base`` (drawn at ``rate_per_h``) with the demand scale and monthly profile
-    applied; ``rng(name)`` gives the streams ``<source>/arrivals/thinning`` and
-    ``…/extra``.
+    stream ``base`` (drawn at ``rate_per_h`` over ``horizon_days`` working days of
+    ``clock``) with the source's ``demand`` scale and monthly profile applied;
+    ``rng(name)`` gives the streams ``<source>/arrivals/thinning`` and ``…/extra``.
     """
-    scale, profile = scale_of(scenario, source), profile_of(scenario, source)
+    scale, profile = demand.scale, demand.profile
     if scale == 1.0 and profile is None:
         return base, base[:0]
-    by_time = None if profile is None else month_factor(scenario, profile)
+    by_time = None if profile is None else month_factor(clock, horizon_days, profile)
     peak = scale * (1.0 if profile is None else max(profile))
     return scaled(
         base,
         rate_per_h,
         scale,
-        horizon_h,
+        clock.hours(horizon_days),
         rng(f"{source}/arrivals/thinning"),
         rng(f"{source}/arrivals/extra"),
         by_time,

@@ -41,12 +41,13 @@ def sources(s: Scenario, stream: str) -> tuple[Source, ...]:
     return declare(s) if declare is not None else ()
 
 
-def rate_per_day(s: Scenario, stream: str, random: str, size: Size) -> float:
-    """Base arrivals a working day that the centre draws from the random stream
-    ``random`` (before the demand scale, which :mod:`sim.model.demand` applies by thinning).
+def rate_per_day(declared: Iterable[Source], random: str, size: Size) -> float:
+    """Base arrivals a working day, among a stream's ``declared`` sources, that the
+    centre draws from the random stream ``random`` (before the demand scale, which
+    :mod:`sim.model.demand` applies by thinning).
     """
     total = 0.0
-    for src in sources(s, stream):
+    for src in declared:
         if src.random == random and src.fed_by is None:
             total += driver(size, src.driver, src.rate)
     return total
@@ -79,7 +80,7 @@ def township_flows(s: Scenario, tid: str, size: TownshipSize | None = None) -> l
             if src.fed_by is not None:
                 fed.append((spec.id, src))
             elif active(s, spec.id):
-                per_day = driver(size, src.driver, src.rate) * scale_of(s, src.random)
+                per_day = driver(size, src.driver, src.rate) * scale_of(s.workload, src.random)
                 own.append(Flow(tid, spec.id, src, per_day))
     flows = list(own)
     for stream, src in fed:

@@ -159,3 +159,16 @@ def county_staff_after_move(s: Scenario, moved: int) -> int:
 def county_staff(s: Scenario) -> int:
     """Department staff at the start of a run, after the quota lever (减上补下)."""
     return county_staff_after_move(s, moved_posts(s))
+
+
+def stationed_total(s: Scenario) -> int:
+    """County officers stationed in townships (x of 1+x+y), over all townships."""
+    return s.policy.enforcement.stationed_officers * len(township_ids(s))
+
+
+def officers_at_home(s: Scenario) -> int:
+    """County enforcement officers neither stationed nor on call (may be negative:
+    validation then says which knob to lower).
+    """
+    lever = s.policy.enforcement
+    return s.county.enforcement_officers - stationed_total(s) - lever.on_call_officers

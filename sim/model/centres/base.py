@@ -1,7 +1,9 @@
 """The one interface of every work centre, township or county.
 
-A centre is built from the model and its township (``None`` for a county centre; the
-scenario is ``model.scenario``). It owns its **stations** (desks, crew stations), says
+A centre is built from the model, its township (``None`` for a county centre) and the
+replication's :class:`~sim.model.centre_settings.CentreSettings` — the levers and
+workload settings it reads, handed over by :mod:`sim.model.build`; a centre never reads
+the scenario itself. It owns its **stations** (desks, crew stations), says
 where a new member of staff goes (:meth:`Centre.place`), offers named **inlets** that
 other centres feed (the enforcement office's ``cases``, the general office's ``tasks``,
 the county departments' ``calls``), and names the inlets it needs in ``needs``.
@@ -25,6 +27,7 @@ from sim.model.work import ArrivalSource
 
 if TYPE_CHECKING:
     from sim.core.records import Records
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -51,9 +54,10 @@ class Centre:
     """Whether staff of the township's other centres can stand in here when nobody is
     present (``county.cover.across_centres``)."""
 
-    def __init__(self, model: Model, township: Township | None):
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
         self.model = model
         self.township = township
+        self.settings = settings
         self.stations: list[Any] = []
         self.inlets: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
@@ -113,7 +117,13 @@ class Centre:
         rate = model.per_hour(per_day)
         base = poisson_times(self.rng(f"{source}/arrivals"), rate, model.horizon_h)
         times, added = demand.arrivals(
-            model.scenario, source, base, rate, model.horizon_h, self.rng
+            self.settings.demand(source),
+            source,
+            base,
+            rate,
+            model.clock,
+            self.settings.horizon_days,
+            self.rng,
         )
         self.added.update(added.tolist())
         return times
@@ -129,8 +139,7 @@ class Centre:
         (``workload.streams``).
         """
         self.creators.setdefault(stream.id, create)
-        active = self.model.scenario.workload.streams
-        if active is None or stream.id in active:
+        if self.settings.active(stream.id):
             if self.added:
                 create = self.model.added_arrival.marking(self.added, create)
             ArrivalSource(self.model.after, times, create, sizes)

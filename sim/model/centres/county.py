@@ -26,12 +26,12 @@ from sim.core.records import in_window, mean_or_nan
 from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre
-from sim.model.quota import county_staff
 from sim.model.station import CountyDesk
 from sim.model.work import ArrivalSource, Step, WorkItem, draws
 
 if TYPE_CHECKING:
     from sim.core.records import Records
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -43,17 +43,16 @@ DEPARTMENTS = "departments"
 class CountyDepartments(Centre):
     """The departments' staff pool and desk; offers ``calls`` to every township."""
 
-    def __init__(self, model: Model, township: Township | None = None):
-        super().__init__(model, township)
-        scenario = model.scenario
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
         self.desk = CountyDesk(
-            model, f"{COUNTY}/{DEPARTMENTS}", townships_first=scenario.policy.escalation.enabled
+            model, f"{COUNTY}/{DEPARTMENTS}", townships_first=settings.policy.escalation.enabled
         )
         self.stations = [self.desk]
         self.inlets["calls"] = self.desk
         self.inlets["returns"] = self.take_back
         self.returned: list[WorkItem] = []
-        self.staff = county_staff(scenario)
+        self.staff = settings.county_staff
         pool = model.add_pool(
             COUNTY, None, DEPARTMENTS, "administrative", DEPARTMENTS, False, self.staff
         )
@@ -76,7 +75,7 @@ class CountyDepartments(Centre):
     def start(self) -> None:
         """Start the departments' own work."""
         model, desk = self.model, self.desk
-        cfg = model.scenario.county
+        cfg = self.settings.county
         rows = draws(
             self.rng("own_work/attributes"),
             lambda rng, n: (sample(rng, cfg.own_work_effort, n),),
@@ -95,7 +94,7 @@ class CountyDepartments(Centre):
         """How fast the departments answer townships' calls, and their staff."""
         answered = in_window(records.answer, w, h)
         response = records.answer[answered] - records.up[answered]
-        limit = self.model.clock.hours(self.model.scenario.policy.escalation.response_limit_days)
+        limit = self.model.clock.hours(self.settings.policy.escalation.response_limit_days)
         p90 = float(np.percentile(response, 90)) if response.size else math.nan
         back = np.array([i.t_arr for i in self.returned], dtype=float)
         done = np.array([math.nan if i.t_done is None else i.t_done for i in self.returned])

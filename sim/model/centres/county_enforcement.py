@@ -31,13 +31,12 @@ from sim.core.records import in_window, mean_or_nan
 from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre
-from sim.model.quota import township_ids
 from sim.model.station import Desk, Inbox
 from sim.model.work import ArrivalSource, Step, WorkItem, draws
 
 if TYPE_CHECKING:
-    from sim.config import Scenario
     from sim.core.records import Records
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -86,19 +85,6 @@ class WhistleAnswer(NamedTuple):
     answered: float
 
 
-def stationed_total(s: Scenario) -> int:
-    """County officers stationed in townships (x of 1+x+y), over all townships."""
-    return s.policy.enforcement.stationed_officers * len(township_ids(s))
-
-
-def officers_at_home(s: Scenario) -> int:
-    """County enforcement officers neither stationed nor on call (may be negative:
-    validation then says which knob to lower).
-    """
-    lever = s.policy.enforcement
-    return s.county.enforcement_officers - stationed_total(s) - lever.on_call_officers
-
-
 class AnsweringDesk(Desk):
     """A desk that records when it started on each township's call (its answer time);
     with ``townships_first`` the calls queue ahead of the county's own work.
@@ -136,14 +122,13 @@ class CountyEnforcement(Centre):
     ``whistle`` to every township.
     """
 
-    def __init__(self, model: Model, township: Township | None = None):
-        super().__init__(model, township)
-        s = model.scenario
-        escalation = s.policy.escalation
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
+        escalation = settings.policy.escalation
         self.home = AnsweringDesk(model, f"{COUNTY}/{NAME}", escalation.enabled)
-        self.at_home = max(0, officers_at_home(s))
-        self.on_call = s.policy.enforcement.on_call_officers
-        self.stationed = stationed_total(s)
+        self.at_home = max(0, settings.officers_at_home)
+        self.on_call = settings.policy.enforcement.on_call_officers
+        self.stationed = settings.stationed_total
         self.stations = [self.home]
         self._staff(self.home, NAME, self.at_home)
         self.answering = self.home
@@ -169,7 +154,7 @@ class CountyEnforcement(Centre):
     def start(self) -> None:
         """Start the officers' own enforcement work at the county."""
         model, desk = self.model, self.home
-        cfg = model.scenario.county
+        cfg = self.settings.county
         rows = draws(
             self.rng("enforcement_work/attributes"),
             lambda rng, n: (sample(rng, cfg.enforcement_work_effort, n),),
@@ -197,7 +182,7 @@ class CountyEnforcement(Centre):
         calls = np.array([t for desk in self.stations for t in desk.calls], dtype=float)
         waiting = sum(len(desk.called) for desk in self.stations)
         model = self.model
-        limit = model.clock.hours(model.scenario.policy.enforcement.whistle_limit_days)
+        limit = model.clock.hours(self.settings.policy.enforcement.whistle_limit_days)
         p90 = float(np.percentile(response, 90)) if response.size else math.nan
         side = f"{COUNTY}.county_side"
         out: dict[str, Any] = {

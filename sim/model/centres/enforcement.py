@@ -33,12 +33,12 @@ from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre, Opener, Reserve
 from sim.model.centres.teams import cover_gaps, group_by_load, neediest
-from sim.model.load import rate_per_day
 from sim.model.station import Acceptance, CrewStation, Decision, Handoff, Inbox
 from sim.model.work import Step, draws
 from sim.streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES, EnforcementWorkload
 
 if TYPE_CHECKING:
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -53,13 +53,13 @@ class EnforcementOffice(Centre):
     }
     takes_cover = False  # its steps need certified officers; others cannot stand in
 
-    def __init__(self, model: Model, township: Township | None):
-        super().__init__(model, township)
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
         assert township is not None
-        cfg = ENFORCEMENT.settings(model.scenario)
+        cfg = settings.workload(ENFORCEMENT)
         domains = list(cfg.domains)
         self.shares = shares = [cfg.domains[d] for d in domains]  # same stages everywhere
-        integrated = model.scenario.policy.enforcement.integrated
+        integrated = settings.policy.enforcement.integrated
         certified = township.present(self.name, certified=True)
         n_teams = 1 if integrated else min(len(domains), max(1, certified // 2))
         groups = group_by_load(shares, n_teams)
@@ -85,7 +85,7 @@ class EnforcementOffice(Centre):
 
     def team_size(self, certified: bool) -> int:
         """Field stages need this many certified officers at once (two, by default)."""
-        stages = ENFORCEMENT.settings(self.model.scenario).stages
+        stages = self.settings.workload(ENFORCEMENT).stages
         need = (getattr(stages, n).certified for n in ENFORCEMENT_STAGES)
         return max(1, *need) if certified else 1
 
@@ -95,12 +95,13 @@ class EnforcementOffice(Centre):
         assert tw is not None
         self.county = self.link("county")
         self.whistle = self.link("whistle")
-        per_day = rate_per_day(model.scenario, ENFORCEMENT.id, "enforcement", tw)
+        per_day = self.settings.rate_per_day(ENFORCEMENT.id, "enforcement", tw)
         reserve = self._case_maker("enforcement/attributes")
         self.arrive(ENFORCEMENT, self.poisson("enforcement", per_day), lambda t: reserve()(t))
         # Field steps need two officers: a team left with fewer borrows one.
         cover_gaps(
             model,
+            self.settings.cover,
             self.stations,
             lambda t: t.certified_active,
             lambda s: s.certified,
@@ -108,7 +109,7 @@ class EnforcementOffice(Centre):
         )
 
     def _draws(self, source: str) -> Iterator[tuple[Any, ...]]:
-        cfg = ENFORCEMENT.settings(self.model.scenario)
+        cfg = self.settings.workload(ENFORCEMENT)
         stages = [getattr(cfg.stages, name) for name in ENFORCEMENT_STAGES]
         cum_share = np.cumsum(self.shares)
         n_domains = len(self.shares)
@@ -145,15 +146,16 @@ class EnforcementOffice(Centre):
         """
         model, tw = self.model, self.township
         assert tw is not None
-        cfg = ENFORCEMENT.settings(model.scenario)
+        settings = self.settings
+        cfg = settings.workload(ENFORCEMENT)
         stages = [getattr(cfg.stages, name) for name in ENFORCEMENT_STAGES]
-        timing = model.scenario.policy.timing
+        timing = settings.policy.timing
         powers_h = timing.powers_day * model.clock.hours_per_day
         before_powers = timing.refer_up_before_powers_share
         teams, team_of = self.stations, self.team_of
         to_county = self._to_county()
         waits = self._statutory_waits(cfg)
-        county_pool = model.scenario.county.enforcement_officers > 0
+        county_pool = settings.county.enforcement_officers > 0
         whistle_share = cfg.whistle_share if county_pool else 0.0
         rows = self._draws(source)
         # Own stream: adding whistle calls leaves every other draw of a case unchanged.
@@ -192,7 +194,7 @@ class EnforcementOffice(Centre):
         without escalation (乡呼县应), wait for the departments' review of their inbox.
         """
         model = self.model
-        escalation = model.scenario.policy.escalation
+        escalation = self.settings.policy.escalation
         steps = [Step(Handoff(model), 0.0, 0, 0)]
         if not escalation.enabled and escalation.review_days > 0:
             steps.append(Step(Inbox(model, model.clock.hours(escalation.review_days)), 0.0, 0, 0))

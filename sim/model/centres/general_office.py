@@ -22,7 +22,6 @@ from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.core.settings import Dist
 from sim.model.centres.base import Centre, Opener, Reserve
-from sim.model.load import rate_per_day
 from sim.model.state import ReturnedTask
 from sim.model.station import Desk
 from sim.model.work import Step, draws
@@ -30,6 +29,7 @@ from sim.streams.delegated import DELEGATED
 from sim.streams.grid import GRID
 
 if TYPE_CHECKING:
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -42,12 +42,12 @@ class GeneralOffice(Centre):
 
     needs: ClassVar[Mapping[str, str]] = {"returns": "departments.returns"}
 
-    def __init__(self, model: Model, township: Township | None):
-        super().__init__(model, township)
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
         assert township is not None
         self.office = Desk(model, f"{township.id}/general")
         self.stations = [self.office]
-        grid = GRID.settings(model.scenario)
+        grid = settings.workload(GRID)
         # Attributes drawn when the grid report arrives (common random numbers).
         self.inlets["tasks"] = self._task_reserve(
             "from_grid", grid.task_effort, grid.task_deadline_days, None
@@ -59,8 +59,8 @@ class GeneralOffice(Centre):
 
     def start(self) -> None:
         """Start routine tasks, rectification lists and assessments."""
-        cfg = DELEGATED.settings(self.model.scenario)
-        lever = self.model.scenario.policy.admission
+        cfg = self.settings.workload(DELEGATED)
+        lever = self.settings.policy.admission
         admission = lever if lever.enabled else None
         routine = self._task_maker(
             "routine", cfg.routine_effort, cfg.routine_deadline_days, admission
@@ -92,7 +92,7 @@ class GeneralOffice(Centre):
     def _rate(self, source: str) -> float:
         """Base tasks a day of one source (:func:`sim.model.load.rate_per_day`)."""
         assert self.township is not None
-        return rate_per_day(self.model.scenario, DELEGATED.id, source, self.township)
+        return self.settings.rate_per_day(DELEGATED.id, source, self.township)
 
     def _task_maker(
         self,

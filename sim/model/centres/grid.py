@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, ClassVar
 from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre, Reserve
-from sim.model.load import rate_per_day
 from sim.model.station import Desk
 from sim.model.work import Step, WorkItem, draws
 from sim.streams.grid import DUPLICATE, GRID
 
 if TYPE_CHECKING:
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -31,8 +31,8 @@ class Grid(Centre):
 
     needs: ClassVar[Mapping[str, str]] = {"cases": "enforcement.cases", "tasks": "general.tasks"}
 
-    def __init__(self, model: Model, township: Township | None):
-        super().__init__(model, township)
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
         assert township is not None
         self.desk = Desk(model, f"{township.id}/grid")
         self.stations = [self.desk]
@@ -45,8 +45,8 @@ class Grid(Centre):
         """Start patrol reports, their duplicates and their hand-over."""
         model, tw, desk = self.model, self.township, self.desk
         assert tw is not None
-        cfg = GRID.settings(model.scenario)
-        lever = model.scenario.policy.grid
+        cfg = self.settings.workload(GRID)
+        lever = self.settings.policy.grid
         to_case = cfg.to_enforcement_share
         to_task = to_case + cfg.to_delegated_share
         others = lever.parallel_grids - 1
@@ -99,5 +99,5 @@ class Grid(Centre):
                     tag=DUPLICATE,
                 )
 
-        per_day = rate_per_day(model.scenario, GRID.id, "grid", tw)
+        per_day = self.settings.rate_per_day(GRID.id, "grid", tw)
         self.arrive(GRID, self.poisson("grid", per_day), create)

@@ -24,12 +24,12 @@ from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre
 from sim.model.centres.teams import cover_gaps, group_by_load, neediest
-from sim.model.load import rate_per_day
 from sim.model.station import Acceptance, Desk
 from sim.model.work import Step, draws
 from sim.streams.services import SERVICES
 
 if TYPE_CHECKING:
+    from sim.model.centre_settings import CentreSettings
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 class ServiceCentre(Centre):
     """Windows for the services stream, dedicated per department or pooled."""
 
-    def __init__(self, model: Model, township: Township | None):
-        super().__init__(model, township)
+    def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
+        super().__init__(model, township, settings)
         assert township is not None
-        cfg = SERVICES.settings(model.scenario)
-        lever = model.scenario.policy.windows
+        cfg = settings.workload(SERVICES)
+        lever = settings.policy.windows
         self.cats = cats = list(cfg.categories.values())
         # Expected work per request of each category: what a desk split must balance.
         work = [
@@ -76,14 +76,14 @@ class ServiceCentre(Centre):
         """Start request arrivals and the daily cover of unstaffed windows."""
         model, tw = self.model, self.township
         assert tw is not None
-        cfg = SERVICES.settings(model.scenario)
+        cfg = self.settings.workload(SERVICES)
         cats, desks, desk_of = self.cats, self.stations, self.desk_of
         cum_share = np.cumsum([c.share for c in cats])
         limits = [c.time_limit_days for c in cats]
         # The clock restarts when the applicant returns with complete materials (受理).
         accept = [Step(Acceptance(model, c.time_limit_days), 0.0, 0, 0) for c in cats]
         away = Step(None, model.clock.hours(cfg.return_delay_days), 0, 0)  # fetching papers
-        remote = cfg.online_share + model.scenario.policy.windows.proxy_share
+        remote = cfg.online_share + self.settings.policy.windows.proxy_share
         factor = self.factor
 
         def draw(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
@@ -108,6 +108,6 @@ class ServiceCentre(Centre):
             visits = 0 if channel < remote else (2 if incomplete else 1)
             model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
 
-        per_day = rate_per_day(model.scenario, SERVICES.id, "services", tw)
+        per_day = self.settings.rate_per_day(SERVICES.id, "services", tw)
         self.arrive(SERVICES, self.poisson("services", per_day), create)
-        cover_gaps(model, desks, lambda d: d.active, lambda s: True)
+        cover_gaps(model, self.settings.cover, desks, lambda d: d.active, lambda s: True)

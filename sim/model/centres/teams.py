@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sim.config.schema import CoverRule
     from sim.model.staff import Staff
     from sim.model.state import Model, Township
 
@@ -32,19 +33,19 @@ def group_by_load(shares: list[float], k: int) -> list[list[int]]:
 
 def cover_gaps(
     model: Model,
+    rule: CoverRule,
     stations: list[Any],
     count: Callable[[Any], int],
     can_cover: Callable[[Staff], bool],
     minimum: int = 1,
 ) -> None:
-    """The covering rule (``county.cover``), reviewed every working day: a station with
+    """The covering ``rule`` (``county.cover``), reviewed every working day: a station with
     work waiting and fewer than ``minimum`` members (``count``) for ``delay_days`` gets a
     member (one that ``can_cover``) from the other station with the most, for ``share``
     of the day — what a township head does when a window's only clerk has left or a
     team is one officer short. A busy member goes when the current step ends; the donor
     may itself be short meanwhile, as when one clerk staffs two windows.
     """
-    rule = model.scenario.county.cover
     if len(stations) < 2 or rule.share <= 0.0:
         return
     delay_h = model.clock.hours(rule.delay_days)
@@ -68,15 +69,14 @@ def cover_gaps(
     model.every(1.0, review)
 
 
-def cover_empty_centres(model: Model, tw: Township) -> None:
-    """The covering rule across centres (``county.cover.across_centres``), reviewed every
+def cover_empty_centres(model: Model, rule: CoverRule, tw: Township) -> None:
+    """The covering ``rule`` across centres (``county.cover.across_centres``), reviewed every
     working day: a centre of the township with nobody present and work waiting for
     ``delay_days`` gets a member of another centre — without an enforcement certificate,
     from the station that can best spare one, never its last — for ``share`` of each
     working day. A head does not leave the hall, the grid desk or the office empty for
     months because its own staff left or were seconded.
     """
-    rule = model.scenario.county.cover
     if not rule.across_centres or rule.share <= 0.0:
         return
     delay_h = model.clock.hours(rule.delay_days)
