@@ -17,8 +17,8 @@ import yaml
 
 from sim.calibrate.calibration import calibrate
 from sim.cli.report import main as report_main
-from sim.config import config_hash
-from sim.config.datafiles import DataError, file_digest
+from sim.config import ConfigError, config_hash
+from sim.config.loading import file_digest
 from sim.report import jobs
 from sim.run import engine, results, sweepdir
 
@@ -90,7 +90,7 @@ def test_a_calibration_records_the_contents_of_its_counts_file(tmp_path):
 
 
 def test_an_input_file_that_cannot_be_read_is_one_line_naming_it(tmp_path):
-    with pytest.raises(DataError, match=rf"^{tmp_path / 'gone.csv'}: no such file$"):
+    with pytest.raises(ConfigError, match=rf"^{tmp_path / 'gone.csv'}: no such file$"):
         file_digest(tmp_path / "gone.csv")
 
 

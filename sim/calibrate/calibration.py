@@ -29,7 +29,7 @@ from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.calibrate.seasons import fit_profiles
 from sim.config import ConfigError, load_scenario
-from sim.config.datafiles import file_digest
+from sim.config.loading import file_digest
 from sim.run import guard
 from sim.run.results import atomic_write
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,21 +95,3 @@ def read_rows(path: str | Path, required: Sequence[str]) -> list[Row]:
     if not rows:
         raise DataError(f"{file}: no data rows")
     return rows
-
-
-def file_digest(path: str | Path) -> str:
-    """SHA-256 of a data file's bytes: what a configuration hash records of the file, so
-    that the same path with other contents is another configuration (DataError naming
-    the file when it cannot be read).
-    """
-    file = Path(path)
-    digest = hashlib.sha256()
-    try:
-        with file.open("rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError:
-        raise DataError(f"{file}: no such file") from None
-    except OSError as err:
-        raise DataError(f"{file}: cannot be read ({err.strerror or err})") from None
-    return digest.hexdigest()

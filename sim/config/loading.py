@@ -21,7 +21,6 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
 from sim.config import schema
-from sim.config.datafiles import file_digest
 from sim.config.validation import check_ranges, validate
 from sim.core.settings import ConfigError, seal
 
@@ -163,3 +162,22 @@ def _register_resolvers() -> None:
 
 
 _register_resolvers()
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a data file's bytes: what a configuration hash records of the file, so
+    that the same path with other contents is another configuration (one line naming
+    the file when it cannot be read). Only the bytes: reading the file is for the checks
+    before a run.
+    """
+    file = Path(path)
+    digest = hashlib.sha256()
+    try:
+        with file.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such file") from None
+    except OSError as err:
+        raise ConfigError(f"{file}: cannot be read ({err.strerror or err})") from None
+    return digest.hexdigest()
