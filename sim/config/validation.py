@@ -106,6 +106,11 @@ def _county_checks(s: Scenario) -> None:
                 f"county.townships.{kind}: no such kind in county.kinds "
                 f"(known: {', '.join(county.kinds) or 'none'})"
             )
+    if county.department_staff > county.quota_total:
+        raise ConfigError(
+            f"county.department_staff = {county.department_staff}: must be ≤ "
+            f"county.quota_total = {county.quota_total} (the staff hold department posts)"
+        )
     centres = registry.centre_names()
     for kind, spec in county.kinds.items():
         for pool, p in kind_staff(s, kind).items():
