@@ -105,22 +105,6 @@ def _bad(path: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: {message}")
 
 
-def emits_metric(s: Scenario, name: str) -> bool:
-    """Whether a run of ``s`` emits the metric ``name`` (checked from the glossary)."""
-    scope, _, rest = name.partition(".")
-    if scope not in ("county", *township_ids(s)) or not rest:
-        return False
-    documented = {e.name for e in glossary.entries()}
-    if glossary.pattern_of(name) not in documented:
-        return False
-    parts = rest.split(".")
-    if parts[0] == "staff" and len(parts) == 3:
-        pools = {p for tid in township_ids(s) for p in township_staff(s, tid)}
-        pools |= {"departments", "stationed_officers"}
-        return parts[1] in pools
-    return True
-
-
 def candidate_config(cfg: DictConfig, values: Mapping[str, int]) -> DictConfig:
     """A copy of the composed config with the decision keys set and no plan."""
     out = copy.deepcopy(cfg)
@@ -216,7 +200,7 @@ def _targets(p: PlanConfig, s: Scenario) -> list[Target]:
     out = []
     for name, spec in p.targets.items():
         path = f"plan.targets.{name}"
-        if not emits_metric(s, name):
+        if not glossary.emits(s, name):
             raise _bad(
                 path,
                 "not a metric of this scenario (names are <scope>.<stream>.<metric>, "

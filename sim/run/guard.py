@@ -29,7 +29,7 @@ from sim.core.settings import ConfigError
 from sim.model import load, quota
 from sim.model.backlog import open_items
 from sim.model.quota import moved_posts
-from sim.run.precision import most_replications
+from sim.run.precision import check_kpis, most_replications
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -160,6 +160,7 @@ def check_scenario(s: Scenario) -> list[str]:
     """
     _check_moved_posts(s)
     _check_centres()
+    check_kpis(s)
     check_size(s)  # reads the backlog file: one line naming file, row and column
     return unserved_work(s)
 
