@@ -20,7 +20,8 @@ from omegaconf import DictConfig, OmegaConf
 from sim.analysis import glossary
 from sim.config import ConfigError, Scenario, load_scenario
 from sim.config.loading import load_section
-from sim.config.schema import add_section
+from sim.config.schema import add_section, sections
+from sim.config.validation import TOWNSHIP_VALUE, check_field, knob_of
 from sim.core import registry
 from sim.core.settings import Settings, knob
 from sim.model.cost import yearly_pay
@@ -133,6 +134,28 @@ def _check_key(cfg: DictConfig, key: str, s: Scenario) -> None:
         raise _bad(path, f"the key holds {value!r}; a decision must be an integer key")
 
 
+def _check_bounds(cfg: DictConfig, key: str, bounds: tuple[int, int], s: Scenario) -> None:
+    """The bounds lie in the range the schema allows the key (a candidate outside it
+    would stop the search halfway with the scenario's error).
+    """
+    section = key.split(".", 1)[0]
+    if key.startswith(TOWNSHIP_STAFF):
+        meta = TOWNSHIP_VALUE
+    elif section in sections():
+        meta = knob_of(load_section(cfg, section), key.split(".", 1)[1])
+    else:
+        meta = knob_of(s, key)
+    if meta is None:
+        return
+    for value in bounds:
+        try:
+            check_field(key, value, meta)
+        except ConfigError as err:
+            raise _bad(
+                f"plan.decisions.{key}", f"{list(bounds)} leaves the key's range: {err}"
+            ) from None
+
+
 def _unit_cost(cfg: DictConfig, s: Scenario, key: str, low: int, basis: str) -> float:
     """Posts (or their yearly pay) that one more unit of ``key`` adds across townships."""
     a = load_scenario(candidate_config(cfg, {key: low}))
@@ -168,6 +191,7 @@ def check(cfg: DictConfig) -> Plan:
         if low < 0 or low > high:
             raise _bad(path, f"[{low}, {high}]: needs 0 ≤ low ≤ high")
         _check_key(cfg, key, s)
+        _check_bounds(cfg, key, (low, high), s)
         decisions.append(Decision(key, low, high, 0.0))
     for key, value in p.cost.items():
         if key not in p.decisions:
