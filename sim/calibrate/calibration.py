@@ -95,7 +95,7 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     return summary
 
 
-def _fit_scenario(cfg: DictConfig, workload: dict[str, Any], periods: list[Period]) -> Scenario:
+def _fit_scenario(cfg: DictConfig, workload: dict[Any, Any], periods: list[Period]) -> Scenario:
     """The calibrated scenario the fit check simulates, from ``calendar.start_date`` to the
     end of the last period, once it passes the run-size guard.
     """

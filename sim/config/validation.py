@@ -6,8 +6,8 @@ pool names that policies refer to). Each failure is one :class:`ConfigError` lin
 names the key, the value and what is allowed — raised before any simulation starts.
 
 Only the configuration's own values are checked here: reading data files, the size of
-the run and the posts the quota lever moves are :mod:`sim.cli.preflight`'s, which needs the
-model's logic.
+the run, the posts the quota lever moves and the metrics ``run.precision_kpis`` names are
+:mod:`sim.run.guard`'s, which needs the model's logic.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def knob_of(tree: Any, path: str) -> dict[str, Any] | None:
     return meta if "lo" in meta else None
 
 
-TOWNSHIP_VALUE = {"lo": 0, "hi": 10_000_000, "lo_open": False, "integer": True}
+TOWNSHIP_VALUE: dict[str, Any] = {"lo": 0, "hi": 10_000_000, "lo_open": False, "integer": True}
 """The range of a value of ``county.township_staff`` and ``county.township_size``."""
 
 

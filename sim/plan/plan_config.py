@@ -139,6 +139,7 @@ def _check_bounds(cfg: DictConfig, key: str, bounds: tuple[int, int], s: Scenari
     would stop the search halfway with the scenario's error).
     """
     section = key.split(".", 1)[0]
+    meta: dict[str, Any] | None
     if key.startswith(TOWNSHIP_STAFF):
         meta = TOWNSHIP_VALUE
     elif section in sections():
