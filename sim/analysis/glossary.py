@@ -12,10 +12,15 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import streams as _streams  # noqa: F401  (registers the streams and their extras)
 from sim.core import registry
 from sim.core.registry import Better, MetricDoc
+from sim.model.quota import township_ids, township_staff
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- glossary:start -->", "<!-- glossary:end -->"
@@ -248,6 +253,23 @@ def pattern_of(name: str) -> str:
     if len(parts) == 3 and parts[0] == "staff":
         return f"staff.<pool>.{parts[2]}"
     return rest
+
+
+def emits(s: Scenario, name: str) -> bool:
+    """Whether a run of ``s`` emits the metric ``name``: its scope is the county or one of
+    its townships, its entry is in the glossary and a pool it names is one of ``s``.
+    """
+    scope, _, rest = name.partition(".")
+    if scope not in ("county", *township_ids(s)) or not rest:
+        return False
+    if pattern_of(name) not in {e.name for e in entries()}:
+        return False
+    parts = rest.split(".")
+    if parts[0] == "staff" and len(parts) == 3:
+        pools = {p for tid in township_ids(s) for p in township_staff(s, tid)}
+        pools |= {"departments", "stationed_officers"}
+        return parts[1] in pools
+    return True
 
 
 def better(metric: str) -> Better:

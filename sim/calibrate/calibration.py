@@ -25,10 +25,10 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibrate.fit import fit_check, plot
-from sim.calibrate.observed import read_counts
+from sim.calibrate.observed import Period, read_counts
 from sim.calibrate.rates import estimate
 from sim.calibrate.seasons import fit_profiles
-from sim.config import ConfigError, load_scenario
+from sim.config import ConfigError, Scenario, load_scenario
 from sim.config.loading import file_digest
 from sim.run import guard
 from sim.run.results import atomic_write
@@ -54,6 +54,7 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
         workload[stream][name] = value
     for stream, profile in est.profiles.items():
         workload[stream]["monthly_profile"] = profile
+    calibrated = _fit_scenario(cfg, workload, periods)  # refused before a file is written
     preset = out / "configs" / "workload" / f"{PRESET}.yaml"
     preset.parent.mkdir(parents=True, exist_ok=True)
     header = (
@@ -62,12 +63,6 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     )
     preset.write_text(header + yaml.safe_dump(workload, sort_keys=False, allow_unicode=True))
 
-    fitted = OmegaConf.merge(cfg, {"workload": workload})
-    assert isinstance(fitted, DictConfig)
-    horizon = max(p.last_day for p in periods)
-    OmegaConf.update(fitted, "run", {"warmup_days": 0, "horizon_days": horizon, "timeseries": True})
-    calibrated = load_scenario(fitted)
-    guard.check_scenario(calibrated)
     fit = fit_check(calibrated, periods)
     fit.table.to_csv(out / "fit.csv", index=False)
     fit.county.to_csv(out / "fit_county.csv", index=False)
@@ -105,6 +100,25 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     }
     _write_json(out / "calibration.json", summary)
     return summary
+
+
+def _fit_scenario(cfg: DictConfig, workload: dict[Any, Any], periods: list[Period]) -> Scenario:
+    """The calibrated scenario the fit check simulates, from ``calendar.start_date`` to the
+    end of the last period, once it passes the run-size guard.
+    """
+    fitted = OmegaConf.merge(cfg, {"workload": workload})
+    assert isinstance(fitted, DictConfig)
+    horizon = max(p.last_day for p in periods)
+    OmegaConf.update(fitted, "run", {"warmup_days": 0, "horizon_days": horizon, "timeseries": True})
+    calibrated = load_scenario(fitted)
+    try:
+        guard.check_scenario(calibrated)
+    except ConfigError as err:
+        raise ConfigError(
+            f"the fit check simulates the {horizon} working days from calendar.start_date to "
+            f"the last period's end: {err}"
+        ) from None
+    return calibrated
 
 
 def _write_json(path: Path, obj: Any) -> None:

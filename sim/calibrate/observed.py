@@ -7,12 +7,13 @@ One row per township, stream and period::
 
 Dates are ISO (``YYYY-MM-DD``), both ends inclusive; a period counts the working days it
 spans on the model's calendar (``calendar.*``) and must start on or after
-``calendar.start_date``, the first simulated day. ``kind`` (optional) names one source of
-the stream (:func:`sim.calibrate.drivers.components`, e.g. ``inspections``); without it
-a row counts the whole stream, cases and tasks from grid reports included. A stream uses
-one layout: all rows with kinds or all without. ``completions`` (optional) are checked
-and kept, but they depend on staffing, not on arrival rates. Periods of the same
-township, stream and kind must not overlap.
+``calendar.start_date``, the first simulated day, and end within :data:`MAX_YEARS` of it
+(the fit check simulates every working day up to the last period's end). ``kind``
+(optional) names one source of the stream (:func:`sim.calibrate.drivers.components`,
+e.g. ``inspections``); without it a row counts the whole stream, cases and tasks from
+grid reports included. A stream uses one layout: all rows with kinds or all without.
+``completions`` (optional) are checked and kept, but they depend on staffing, not on
+arrival rates. Periods of the same township, stream and kind must not overlap.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from sim.core.calendar import WorkingClock
 from sim.model.quota import township_ids
 
 COLUMNS = ("township", "stream", "period_start", "period_end", "arrivals")
-MAX_DAYS = 100_000  # the horizon's bound (run.horizon_days)
+MAX_YEARS = 30
+"""Periods end at most this many years after ``calendar.start_date``: the fit check
+simulates every day in between (a period in 2150 would be 130 years of simulation)."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,9 @@ def _period(row: Row, s: Any, clock: WorkingClock) -> Period:
         )
     if end < start:
         row.fail("period_end", f"{end} is before period_start {start}")
+    _check_reach(row, end, s.calendar.start_date)
     first_day = clock.day_of_date(start)
     last_day = clock.day_of_date(end + dt.timedelta(days=1))
-    if last_day > MAX_DAYS:
-        row.fail("period_end", f"{end} is outside the calendar (over {MAX_DAYS} working days)")
     if last_day == first_day:
         row.fail("period_end", f"{start} … {end} holds no working day")
     arrivals = row.count("arrivals")
@@ -106,6 +108,18 @@ def _period(row: Row, s: Any, clock: WorkingClock) -> Period:
         arrivals,
         completions,
     )
+
+
+def _check_reach(row: Row, end: dt.date, start_date: str) -> None:
+    """The period ends within :data:`MAX_YEARS` of the first simulated day."""
+    first = dt.date.fromisoformat(start_date)
+    if end > first + dt.timedelta(days=round(365.25 * MAX_YEARS)):
+        row.fail(
+            "period_end",
+            f"{end} is more than {MAX_YEARS} years after calendar.start_date = {start_date} "
+            f"(periods may end from {first} to {MAX_YEARS} years later: the fit check "
+            "simulates every day in between; set calendar.start_date near the data)",
+        )
 
 
 def _check_layout(rows: list[Row], periods: list[Period]) -> None:

@@ -59,10 +59,23 @@ def _check_switches(argv: Sequence[str]) -> None:
         if not isinstance(OmegaConf.select(defaults, key, default=None), bool):
             continue
         for one in value.split(","):
-            try:
-                BooleanNode(one.strip().strip("'\""))
-            except ValidationError:
-                raise ConfigError(f"{key} = {one!r}: must be true or false") from None
+            if not _is_switch_value(one.strip().strip("'\"")):
+                raise ConfigError(f"{key} = {one!r}: must be true or false")
+
+
+def _is_switch_value(text: str) -> bool:
+    """A word OmegaConf reads as a boolean (true, false, yes, no, on, off): not a number,
+    which it would take for true unless 0 (``enabled=2`` switched a policy on silently).
+    """
+    try:
+        BooleanNode(text)
+    except ValidationError:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
 
 
 def _flag_values(argv: Sequence[str], flags: Sequence[str]) -> Iterator[str]:

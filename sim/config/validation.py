@@ -6,8 +6,8 @@ pool names that policies refer to). Each failure is one :class:`ConfigError` lin
 names the key, the value and what is allowed — raised before any simulation starts.
 
 Only the configuration's own values are checked here: reading data files, the size of
-the run and the posts the quota lever moves are :mod:`sim.cli.preflight`'s, which needs the
-model's logic.
+the run, the posts the quota lever moves and the metrics ``run.precision_kpis`` names are
+:mod:`sim.run.guard`'s, which needs the model's logic.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from sim.core import registry
 from sim.core.settings import MAX_SCALE, ConfigError, check_range
 
 
-def _check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
+def check_field(path: str, value: Any, meta: dict[str, Any]) -> None:
+    """Raise one :class:`ConfigError` line unless ``value`` is in the knob range ``meta``."""
     if meta.get("choices"):
         if value not in meta["choices"]:
             raise ConfigError(f"{path} = {value!r}: must be one of {', '.join(meta['choices'])}")
@@ -40,11 +41,31 @@ def check_ranges(obj: Any, path: str) -> None:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             sub = f"{path}.{f.name}" if path else f.name
-            _check_field(sub, value, dict(f.metadata))
+            check_field(sub, value, dict(f.metadata))
             check_ranges(value, sub)
     elif isinstance(obj, dict):
         for key, value in obj.items():
             check_ranges(value, f"{path}.{key}")
+
+
+def knob_of(tree: Any, path: str) -> dict[str, Any] | None:
+    """The :func:`~sim.core.settings.knob` range of the field at the dotted ``path`` of a
+    settings tree (``county.kinds.town.staff.window_staff.headcount``), or None when the
+    path leads to no ranged field.
+    """
+    *parents, name = path.split(".")
+    for part in parents:
+        tree = tree.get(part) if isinstance(tree, dict) else getattr(tree, part, None)
+        if tree is None:
+            return None
+    if not dataclasses.is_dataclass(tree):
+        return None
+    meta = next((dict(f.metadata) for f in dataclasses.fields(tree) if f.name == name), {})
+    return meta if "lo" in meta else None
+
+
+TOWNSHIP_VALUE: dict[str, Any] = {"lo": 0, "hi": 10_000_000, "lo_open": False, "integer": True}
+"""The range of a value of ``county.township_staff`` and ``county.township_size``."""
 
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -106,6 +127,11 @@ def _county_checks(s: Scenario) -> None:
                 f"county.townships.{kind}: no such kind in county.kinds "
                 f"(known: {', '.join(county.kinds) or 'none'})"
             )
+    if county.department_staff > county.quota_total:
+        raise ConfigError(
+            f"county.department_staff = {county.department_staff}: must be ≤ "
+            f"county.quota_total = {county.quota_total} (the staff hold department posts)"
+        )
     centres = registry.centre_names()
     for kind, spec in county.kinds.items():
         for pool, p in kind_staff(s, kind).items():
@@ -154,7 +180,7 @@ def _township_checks(s: Scenario) -> None:
                         else "a size field"
                     )
                     raise ConfigError(f"{path}.{name}: not {what} ({', '.join(allowed)})")
-                check_range(f"{path}.{name}", value, 0, 10_000_000, integer=True)
+                check_field(f"{path}.{name}", value, TOWNSHIP_VALUE)
 
 
 def _workload_checks(s: Scenario) -> None:

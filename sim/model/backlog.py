@@ -7,6 +7,11 @@
 * **items** — ``township,stream,arrival_date``: one row per open item with the date it
   arrived (before ``calendar.start_date``).
 
+A file holds one layout, not both (a dated file's dates would otherwise be ignored), and
+names each township and stream once in the counts layout (a repeated row would otherwise
+be summed without a word). Counts stay counts until the model places them: the run-size
+guard (:mod:`sim.run.guard`) weighs :func:`open_items` before a million items exist.
+
 Each open item is created at time zero by the same centre code that creates the
 stream's new arrivals (:meth:`sim.model.centres.base.Centre.arrive` records it), but with its
 arrival time set ``age`` working hours in the past: deadlines count from that arrival
@@ -33,26 +38,57 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class OpenItem:
-    """One open item at the start: where, which stream, arrived how many working days ago."""
+class OpenItems:
+    """Open items at the start of one row: where, which stream, arrived how many working
+    days ago, and how many.
+    """
 
     township: str
     stream: str
     age_days: int
+    count: int = 1
 
 
-def read_backlog(path: str, scenario: Any) -> list[OpenItem]:
+def read_backlog(path: str, scenario: Any) -> list[OpenItems]:
     """The open items of the file ``path`` (either layout), checked against the scenario."""
     rows = read_rows(path, ("township", "stream"))
     header = rows[0].cells.keys()
+    if "open_items" in header and "arrival_date" in header:
+        raise DataError(
+            f"{path}, row 1: both columns open_items and arrival_date; keep one "
+            "(township,stream,open_items or township,stream,arrival_date)"
+        )
     if "open_items" in header:
-        return [item for row in rows for item in _counted(row, scenario)]
+        groups = [_counted(row, scenario) for row in rows]
+        _check_repeats(rows, groups)
+        return groups
     if "arrival_date" in header:
         return [_dated(row, scenario) for row in rows]
     raise DataError(
         f"{path}, row 1: missing column open_items or arrival_date "
         "(township,stream,open_items or township,stream,arrival_date)"
     )
+
+
+def open_items(path: str, scenario: Any) -> float:
+    """How many items the file ``path`` opens with (checked as :func:`read_backlog` does):
+    a float, so that absurd counts sum to a huge number or ``inf`` rather than overflow.
+    """
+    return sum(float(group.count) for group in read_backlog(path, scenario))
+
+
+def _check_repeats(rows: list[Row], groups: list[OpenItems]) -> None:
+    """Each township and stream has one count."""
+    first: dict[tuple[str, str], int] = {}
+    for row, group in zip(rows, groups, strict=True):
+        key = (group.township, group.stream)
+        if key in first:
+            row.fail(
+                "township",
+                f"{key[0]} {key[1]} is counted again (first on row {first[key]}); "
+                "give one row per township and stream",
+            )
+        first[key] = row.number
 
 
 def _where(row: Row, scenario: Any) -> tuple[str, str]:
@@ -70,12 +106,12 @@ def _some(ids: list[str]) -> str:
     return ", ".join(ids[:6]) + (" …" if len(ids) > 6 else "")
 
 
-def _counted(row: Row, scenario: Any) -> list[OpenItem]:
+def _counted(row: Row, scenario: Any) -> OpenItems:
     township, stream = _where(row, scenario)
-    return [OpenItem(township, stream, 1)] * row.count("open_items")
+    return OpenItems(township, stream, 1, row.count("open_items"))
 
 
-def _dated(row: Row, scenario: Any) -> OpenItem:
+def _dated(row: Row, scenario: Any) -> OpenItems:
     township, stream = _where(row, scenario)
     cal = scenario.calendar
     clock = WorkingClock(cal.hours_per_day, cal.days_per_week, cal.start_date)
@@ -87,16 +123,19 @@ def _dated(row: Row, scenario: Any) -> OpenItem:
             f"{arrived} is not before calendar.start_date = {cal.start_date} "
             "(an open item arrived before the start)",
         )
-    return OpenItem(township, stream, -day)
+    return OpenItems(township, stream, -day)
 
 
-def place_backlog(model: Model, items: list[OpenItem]) -> None:
-    """Create the open items (of ``run.initial_backlog``) in their townships' centres."""
+def place_backlog(model: Model, groups: list[OpenItems]) -> None:
+    """Create the open items (of ``run.initial_backlog``) in their townships' centres, in
+    the file's order.
+    """
     by_id = {tw.id: tw for tw in model.townships}
     hpd = model.clock.hours_per_day
-    for item in items:
-        create = _creator(by_id[item.township].centres, item.stream)
-        create(-item.age_days * hpd)
+    for group in groups:
+        create = _creator(by_id[group.township].centres, group.stream)
+        for _ in range(group.count):
+            create(-group.age_days * hpd)
 
 
 def _creator(centres: dict[str, Any], stream: str) -> Any:

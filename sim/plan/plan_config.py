@@ -20,7 +20,8 @@ from omegaconf import DictConfig, OmegaConf
 from sim.analysis import glossary
 from sim.config import ConfigError, Scenario, load_scenario
 from sim.config.loading import load_section
-from sim.config.schema import add_section
+from sim.config.schema import add_section, sections
+from sim.config.validation import TOWNSHIP_VALUE, check_field, knob_of
 from sim.core import registry
 from sim.core.settings import Settings, knob
 from sim.model.cost import yearly_pay
@@ -105,22 +106,6 @@ def _bad(path: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: {message}")
 
 
-def emits_metric(s: Scenario, name: str) -> bool:
-    """Whether a run of ``s`` emits the metric ``name`` (checked from the glossary)."""
-    scope, _, rest = name.partition(".")
-    if scope not in ("county", *township_ids(s)) or not rest:
-        return False
-    documented = {e.name for e in glossary.entries()}
-    if glossary.pattern_of(name) not in documented:
-        return False
-    parts = rest.split(".")
-    if parts[0] == "staff" and len(parts) == 3:
-        pools = {p for tid in township_ids(s) for p in township_staff(s, tid)}
-        pools |= {"departments", "stationed_officers"}
-        return parts[1] in pools
-    return True
-
-
 def candidate_config(cfg: DictConfig, values: Mapping[str, int]) -> DictConfig:
     """A copy of the composed config with the decision keys set and no plan."""
     out = copy.deepcopy(cfg)
@@ -147,6 +132,29 @@ def _check_key(cfg: DictConfig, key: str, s: Scenario) -> None:
         raise _bad(path, "not a key of the configuration (see `tsim --cfg job`)")
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(path, f"the key holds {value!r}; a decision must be an integer key")
+
+
+def _check_bounds(cfg: DictConfig, key: str, bounds: tuple[int, int], s: Scenario) -> None:
+    """The bounds lie in the range the schema allows the key (a candidate outside it
+    would stop the search halfway with the scenario's error).
+    """
+    section = key.split(".", 1)[0]
+    meta: dict[str, Any] | None
+    if key.startswith(TOWNSHIP_STAFF):
+        meta = TOWNSHIP_VALUE
+    elif section in sections():
+        meta = knob_of(load_section(cfg, section), key.split(".", 1)[1])
+    else:
+        meta = knob_of(s, key)
+    if meta is None:
+        return
+    for value in bounds:
+        try:
+            check_field(key, value, meta)
+        except ConfigError as err:
+            raise _bad(
+                f"plan.decisions.{key}", f"{list(bounds)} leaves the key's range: {err}"
+            ) from None
 
 
 def _unit_cost(cfg: DictConfig, s: Scenario, key: str, low: int, basis: str) -> float:
@@ -184,6 +192,7 @@ def check(cfg: DictConfig) -> Plan:
         if low < 0 or low > high:
             raise _bad(path, f"[{low}, {high}]: needs 0 ≤ low ≤ high")
         _check_key(cfg, key, s)
+        _check_bounds(cfg, key, (low, high), s)
         decisions.append(Decision(key, low, high, 0.0))
     for key, value in p.cost.items():
         if key not in p.decisions:
@@ -216,7 +225,7 @@ def _targets(p: PlanConfig, s: Scenario) -> list[Target]:
     out = []
     for name, spec in p.targets.items():
         path = f"plan.targets.{name}"
-        if not emits_metric(s, name):
+        if not glossary.emits(s, name):
             raise _bad(
                 path,
                 "not a metric of this scenario (names are <scope>.<stream>.<metric>, "

@@ -6,8 +6,9 @@ A run's cost grows with the work items it simulates: each one lives until the en
 its replication (about 0.75 KB each: yishui's 475,000 items a replication peak at
 about 500 MB) and costs about 10 µs of simulation (roughly 100,000 items a second
 on one core). :func:`estimate` adds up the expected arrivals of every township and
-stream from the workload rates and the township's size drivers, the periodic reviews
-and the members of staff; :func:`check_size` refuses, with one line, a run above ``run.max_items``
+stream from the workload rates and the township's size drivers, the periodic reviews,
+the members of staff and the items open at the start (``run.initial_backlog``);
+:func:`check_size` refuses, with one line, a run above ``run.max_items``
 (all replications: time) or ``run.max_items_per_replication`` (one replication:
 memory) — both knobs may be raised to run it anyway. :func:`unserved_work` names
 centres that receive work but have neither staff nor posts, so can never serve it.
@@ -26,9 +27,9 @@ from sim.config.townships import kind_staff
 from sim.core import registry
 from sim.core.settings import ConfigError
 from sim.model import load, quota
-from sim.model.backlog import read_backlog
+from sim.model.backlog import open_items
 from sim.model.quota import moved_posts
-from sim.run.precision import most_replications
+from sim.run.precision import check_kpis, most_replications
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
@@ -41,12 +42,14 @@ BYTES_PER_ITEM = 750.0
 
 @dataclass(frozen=True)
 class RunSize:
-    """Expected work of a run: items per replication (arrivals, reviews and members of
-    staff) and in all.
+    """Expected work of a run: items per replication (arrivals, reviews, members of
+    staff and open items at the start) and in all.
     """
 
     per_replication: float
     replications: int
+    opening: float = 0.0
+    """Of ``per_replication``, the items open at the start (``run.initial_backlog``)."""
 
     @property
     def total(self) -> float:
@@ -57,9 +60,10 @@ class RunSize:
         """Items, memory and time in words, for the refusal line."""
         gb = self.per_replication * BYTES_PER_ITEM / 1e9
         minutes = self.total / ITEMS_PER_SECOND / 60
+        opening = f", {self.opening:.3g} open at the start" if self.opening else ""
         return (
-            f"about {self.per_replication:.3g} items (work, staff) a replication (~{gb:.3g} GB) × "
-            f"{self.replications} replications (~{minutes:.3g} min on one core)"
+            f"about {self.per_replication:.3g} items (work, staff{opening}) a replication "
+            f"(~{gb:.3g} GB) × {self.replications} replications (~{minutes:.3g} min on one core)"
         )
 
 
@@ -72,7 +76,9 @@ def daily_items(s: Scenario) -> float:
 
 
 def estimate(s: Scenario) -> RunSize:
-    """Expected items of the run (an estimate to within a small factor, not a forecast)."""
+    """Expected items of the run (an estimate to within a small factor, not a forecast);
+    reads the initial backlog file, if any (a bad one is a one-line :class:`ConfigError`).
+    """
     days = s.run.horizon_days
     townships = sum(s.county.townships.values())
     p = s.policy
@@ -84,7 +90,9 @@ def estimate(s: Scenario) -> RunSize:
         reviews += townships * days / p.rebalancing.interval_days
     if p.flexible_staff.enabled:
         reviews += townships * days / p.flexible_staff.review_days
-    return RunSize(daily_items(s) * days + reviews + staff, most_replications(s.run))
+    opening = open_items(s.run.initial_backlog, s) if s.run.initial_backlog else 0.0
+    work = daily_items(s) * days + reviews + staff + opening
+    return RunSize(work, most_replications(s.run), opening)
 
 
 def _township_staff(s: Scenario, kind: str) -> int:
@@ -106,8 +114,8 @@ def check_size(s: Scenario) -> None:
     if size.per_replication > limit:
         raise ConfigError(
             f"run too large: {size.describe()}; run.max_items_per_replication = {limit:.3g} "
-            "(memory). Lower rates, staff, townships or run.horizon_days, or raise the limit "
-            "to run it anyway"
+            "(memory). Lower rates, staff, townships, open items or run.horizon_days, "
+            "or raise the limit to run it anyway"
         )
     if size.total > s.run.max_items:
         raise ConfigError(
@@ -150,11 +158,10 @@ def check_scenario(s: Scenario) -> list[str]:
     only a data file or the model's logic reveals; return one warning line per piece of
     work that nobody can serve.
     """
-    if s.run.initial_backlog:
-        read_backlog(s.run.initial_backlog, s)  # one line naming file, row and column
     _check_moved_posts(s)
     _check_centres()
-    check_size(s)
+    check_kpis(s)
+    check_size(s)  # reads the backlog file: one line naming file, row and column
     return unserved_work(s)
 
 

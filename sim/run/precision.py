@@ -14,7 +14,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sim.analysis import glossary
 from sim.analysis.stats import confidence_interval
+from sim.core.settings import ConfigError
 
 AUTO = "auto"
 
@@ -30,6 +32,19 @@ def rule_of(run: Any) -> int | dict[str, Any]:
         "max": int(run.max_replications),
         "kpis": list(run.precision_kpis),
     }
+
+
+def check_kpis(s: Any) -> None:
+    """Every ``run.precision_kpis`` name is a metric a run of ``s`` emits (a misspelt one
+    would never be measured, and ``auto`` would stop at ``min_replications`` unawares).
+    """
+    for name in s.run.precision_kpis:
+        if not glossary.emits(s, name):
+            raise ConfigError(
+                f"run.precision_kpis: {name!r} is not a metric of this scenario (names are "
+                "<scope>.<stream>.<metric>, scope county or a township id, e.g. "
+                "county.services.wait_mean_h; see the README's metric glossary)"
+            )
 
 
 def most_replications(run: Any) -> int:
