@@ -17,6 +17,8 @@ The Hydra-based commands get their arguments as a list, not through ``sys.argv``
 
 from __future__ import annotations
 
+import copy
+import difflib
 import functools
 import itertools
 import os
@@ -44,6 +46,7 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell tool cut off by its reader returns
 
 Task = Callable[[DictConfig], None]
+Check = Callable[[DictConfig], object]  # raises ConfigError on a configuration to refuse
 
 
 def plain(text: str) -> str:
@@ -84,16 +87,24 @@ def _compose(overrides: Sequence[str], config_name: str) -> DictConfig:
 
 
 def _one_line(exc: Exception) -> str:
-    """Hydra's message in one line: its first line, with the options or the hint it
-    lists after it.
+    """Hydra's message in one line: its first line, with the options (and the closest
+    one) or the hint it lists after it, the reason a value does not fit its key, or the
+    override it cannot read.
     """
+    from hydra.errors import OverrideParseException
+
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     first, rest = lines[0], lines[1:]
+    if isinstance(exc, OverrideParseException):
+        return f"{exc.override!r}: not an override key=value ({first})"
+    merging = re.fullmatch(r"Error merging override (.*)", first)
+    if merging and exc.__cause__ is not None:
+        return f"{merging.group(1)}: {_type_error(exc.__cause__)}"
     if rest and rest[0].startswith("Available options"):
-        options = itertools.takewhile(lambda o: not o.endswith(":"), rest[1:])
-        return f"{first} (options: {', '.join(options)})"
+        options = list(itertools.takewhile(lambda o: not o.endswith(":"), rest[1:]))
+        return f"{first}{_closest(first, options)} (options: {', '.join(options)})"
     if rest and rest[0].startswith("To append"):
         return f"{first} {rest[0]}"
     if first.startswith("Ambiguous value"):
@@ -101,34 +112,93 @@ def _one_line(exc: Exception) -> str:
     return first
 
 
+TYPE_ERRORS = (  # OmegaConf's words for a value of the wrong type → what the key takes
+    (r"could not be converted to Integer", "must be a whole number"),
+    (r"could not be converted to Float", "must be a number"),
+    (r"could not be converted to Boolean", "must be true or false"),
+    (r"is not a ListConfig, list or tuple", "must be a list, e.g. key=[a,b]"),
+    (r"is not a subclass of", "must be a mapping, e.g. key={a: 1}"),
+)
+
+
+def _type_error(cause: BaseException) -> str:
+    """OmegaConf's reason, first line, in the words of the key's type."""
+    reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    for pattern, meaning in TYPE_ERRORS:
+        if re.search(pattern, reason):
+            return f"{meaning} ({reason})"
+    return reason
+
+
+def _closest(message: str, options: list[str]) -> str:
+    """``; did you mean group=option?`` for ``Could not find 'group/name'``, when an
+    option is close to the name.
+    """
+    found = re.search(r"Could not find '([^']+)/([^'/]+)'", message)
+    if not found:
+        return ""
+    close = difflib.get_close_matches(found.group(2), options, n=1, cutoff=0.6)
+    return f"; did you mean {found.group(1)}={close[0]}?" if close else ""
+
+
 def first_job(overrides: Sequence[str]) -> list[str]:
     """``overrides`` of a sweep with each swept key (``a=x,y``, ``range(…)``) at its
     first value: the first job, which a composition check can try (a ``glob`` sweep is
     left out).
     """
+    job = []
+    for o in _parse(overrides):
+        values = _sweep_values(o)
+        if values:
+            job.append(values[0])
+        elif not o.is_sweep_override():
+            job.append(o.input_line or "")
+    return job
+
+
+def sweep_jobs(overrides: Sequence[str]) -> list[list[str]] | None:
+    """Every job of a sweep as the basic sweeper lists them: the cartesian product of
+    the swept keys' values, the first key varying slowest, a repeated key where it first
+    appears with its last value; None when a sweep cannot be listed without Hydra's
+    config loader (``glob(…)``, the Optuna sweeper's ``interval(…)``).
+    """
+    keys: dict[str, list[str]] = {}
+    for o in _parse(overrides):
+        if not o.is_sweep_override():
+            keys[o.get_key_element()] = [o.input_line or ""]
+            continue
+        values = _sweep_values(o)
+        if not values:
+            return None
+        keys[o.get_key_element()] = values
+    return [list(job) for job in itertools.product(*keys.values())]
+
+
+def _parse(overrides: Sequence[str]) -> list[Any]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.core.override_parser.types import OverrideType
     from hydra.errors import HydraException
 
-    prefix = {OverrideType.ADD: "+", OverrideType.FORCE_ADD: "++"}
     try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
+        return OverridesParser.create().parse_overrides(list(overrides))
     except HydraException as exc:
         raise ConfigError(_one_line(exc)) from None
-    job = []
-    for o in parsed:
-        if not o.is_sweep_override():
-            job.append(o.input_line or "")
-            continue
-        try:
-            values = list(o.sweep_string_iterator())
-        except HydraException:  # glob(…) needs Hydra's config loader: Hydra checks it
-            continue
-        if not values:
-            raise ConfigError(f"{o.input_line}: the sweep has no value")
-        package = f"@{o.package}" if o.package is not None else ""
-        job.append(f"{prefix.get(o.type, '')}{o.key_or_group}{package}={values[0]}")
-    return job
+
+
+def _sweep_values(o: Any) -> list[str]:
+    """The overrides a swept key expands to (``a=x,y`` → ``a=x``, ``a=y``); none for a
+    key that is not swept or a sweep only Hydra's config loader can list (``glob``).
+    """
+    from hydra.errors import HydraException
+
+    if not o.is_sweep_override():
+        return []
+    try:
+        values = list(o.sweep_string_iterator())
+    except HydraException:
+        return []
+    if not values:
+        raise ConfigError(f"{o.input_line}: the sweep has no value")
+    return [f"{o.get_key_element()}={v}" for v in values]
 
 
 def compose_scenario(overrides: Sequence[str]) -> Scenario:
@@ -157,11 +227,18 @@ def one_line_errors(prog: str) -> Callable[[Task], Task]:
     return decorate
 
 
-def run_hydra(prog: str, task: Task, argv: Sequence[str], config_name: str = "config") -> None:
+def run_hydra(
+    prog: str,
+    task: Task,
+    argv: Sequence[str],
+    config_name: str = "config",
+    check: Check | None = None,
+) -> None:
     """Run ``task`` as a Hydra application over the arguments ``argv`` (what
     ``@hydra.main`` does with ``sys.argv``), after the pre-flight checks and a trial
-    composition of the first job (Hydra would report a bad override in several lines,
-    status 1).
+    composition (Hydra would report a bad override in several lines, status 1): of the
+    run, or of every job of a sweep, each also passed to ``check`` — so a sweep stops
+    before its first job, and before it writes anything, when any job would fail.
 
     Hydra has no public entry point taking an argument list; this calls the one
     ``@hydra.main`` calls (hydra-core is pinned below 1.4).
@@ -175,8 +252,10 @@ def run_hydra(prog: str, task: Task, argv: Sequence[str], config_name: str = "co
     parser.prog = prog
     args = parser.parse_intermixed_args(list(argv))  # overrides before and after -m
     if not _hydra_reports(args):
-        overrides = first_job(args.overrides) if args.multirun else args.overrides
-        _compose(overrides, config_name)
+        if args.multirun:
+            check_sweep(args.overrides, config_name, check)
+        else:
+            _compose(args.overrides, config_name)
     _run_hydra(
         args=args,
         args_parser=parser,
@@ -184,6 +263,64 @@ def run_hydra(prog: str, task: Task, argv: Sequence[str], config_name: str = "co
         config_path=CONFIG_DIR,
         config_name=config_name,
     )
+
+
+def check_sweep(overrides: Sequence[str], config_name: str, check: Check | None) -> None:
+    """Compose every job of the sweep ``overrides`` and pass it to ``check``; raise one
+    :class:`ConfigError` line naming the first job that fails and why.
+
+    Each job costs ~0.02 s to compose (one Hydra composition per choice of config groups,
+    ~0.2 s, then the job's values applied to a copy) plus what ``check`` takes (tsim's
+    ``load_scenario`` and run-size check: ~0.15 s), so a 200-job sweep spends about 35 s
+    here: small next to simulating it, and every job is checked.
+    """
+    jobs = sweep_jobs(overrides)
+    if jobs is None:  # glob(…): only Hydra lists the jobs; try the first, as Hydra would
+        _compose(first_job(overrides), config_name)
+        return
+    fixed = set(jobs[0]).intersection(*jobs)
+    compose_job = _job_composer(config_name)
+    for n, job in enumerate(jobs, 1):
+        try:
+            cfg = compose_job(job)
+            if check is not None:
+                check(cfg)
+        except ConfigError as err:
+            swept = " ".join(o for o in job if o not in fixed)
+            raise ConfigError(f"sweep job {n}/{len(jobs)} ({swept}): {err}") from None
+
+
+def _job_composer(config_name: str) -> Callable[[list[str]], DictConfig]:
+    """Compose a job as Hydra does, composing the defaults list once per choice of
+    config groups (and ``hydra.*`` and ``@package`` overrides, left to Hydra) and
+    applying the job's value overrides to a copy, as Hydra applies them after the
+    defaults list.
+    """
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    groups = {d.name for d in Path(CONFIG_DIR).iterdir() if d.is_dir()}
+    bases: dict[tuple[str, ...], DictConfig] = {}
+
+    def compose_job(job: list[str]) -> DictConfig:
+        parsed = _parse(job)
+        by_hydra = [
+            o.key_or_group.split("/")[0] in groups
+            or o.key_or_group.startswith("hydra")
+            or o.package is not None
+            for o in parsed
+        ]
+        base = tuple(o.input_line or "" for o, h in zip(parsed, by_hydra, strict=True) if h)
+        if base not in bases:
+            bases[base] = _compose(base, config_name)
+        cfg = copy.deepcopy(bases[base])
+        values = [o for o, h in zip(parsed, by_hydra, strict=True) if not h]
+        try:
+            ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+        except Exception as exc:
+            raise ConfigError(_one_line(exc)) from None
+        return cfg
+
+    return compose_job
 
 
 def _hydra_reports(args: Any) -> bool:

@@ -131,6 +131,11 @@ def _task_overrides(hc: Any) -> list[str]:
     return [str(o) for o in typed]
 
 
+def check_config(cfg: DictConfig) -> None:
+    """What :func:`app` checks before it simulates, for the checks of a whole sweep."""
+    guard.check_scenario(load_scenario(cfg))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tsim``: the pre-flight checks, then the Hydra app; Ctrl-C ends
     it with one line (the run directory then has no ``summary.json``, so it reads as
@@ -138,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     return run_cli(
         "tsim",
-        lambda args: run_hydra("tsim", app, args),
+        lambda args: run_hydra("tsim", app, args, check=check_config),
         argv,
         interrupted="interrupted; unfinished runs have no summary.json",
     )
