@@ -18,14 +18,16 @@ The Hydra-based commands get their arguments as a list, not through ``sys.argv``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import difflib
+import errno
 import functools
 import itertools
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -220,8 +222,9 @@ def compose_scenario(overrides: Sequence[str]) -> Scenario:
 
 
 def one_line_errors(prog: str) -> Callable[[Task], Task]:
-    """Decorate a Hydra task so that a :class:`ConfigError` it raises ends the command
-    with one line and status 2 (Hydra itself would print it as a failure, status 1).
+    """Decorate a Hydra task so that a :class:`ConfigError` it raises, or an output it
+    cannot write (:func:`cannot_write`), ends the command with one line and status 2
+    (Hydra itself would print it as a failure, status 1).
     """
 
     def decorate(task: Task) -> Task:
@@ -231,6 +234,11 @@ def one_line_errors(prog: str) -> Callable[[Task], Task]:
                 task(cfg)
             except ConfigError as err:
                 print(f"{prog}: configuration error: {err}", file=sys.stderr)
+                sys.exit(EXIT_CONFIG)
+            except OSError as err:
+                if (line := cannot_write(prog, err)) is None:
+                    raise
+                print(line, file=sys.stderr)
                 sys.exit(EXIT_CONFIG)
 
         return wrapped
@@ -267,13 +275,37 @@ def run_hydra(
             check_sweep(args.overrides, config_name, check)
         else:
             _compose(args.overrides, config_name)
-    _run_hydra(
-        args=args,
-        args_parser=parser,
-        task_function=task,
-        config_path=CONFIG_DIR,
-        config_name=config_name,
-    )
+    with _hydra_raises():
+        _run_hydra(
+            args=args,
+            args_parser=parser,
+            task_function=task,
+            config_path=CONFIG_DIR,
+            config_name=config_name,
+        )
+
+
+@contextlib.contextmanager
+def _hydra_raises() -> Iterator[None]:
+    """Let what fails inside Hydra (creating the output directory, a job's error)
+    reach :func:`run_cli` as the exception, not as Hydra's printout and status 1: an
+    output that cannot be written becomes one line, a configuration error Hydra finds
+    (a tree of ``--config-dir``, not composed beforehand) one line too.
+    """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    before = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's switch to re-raise instead of print
+    try:
+        yield
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_one_line(exc)) from None
+    finally:
+        if before is None:
+            del os.environ["HYDRA_FULL_ERROR"]
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = before
 
 
 def check_sweep(overrides: Sequence[str], config_name: str, check: Check | None) -> None:
@@ -368,7 +400,36 @@ def run_cli(
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as err:
+        if (line := cannot_write(prog, err)) is None:
+            raise
+        print(line, file=sys.stderr)
+        return EXIT_CONFIG
     return status
+
+
+# A destination that cannot take the output: read-only, full, not ours, not a directory
+WRITE_ERRORS = {
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EISDIR,
+    errno.ENOTDIR,
+}
+
+
+def cannot_write(prog: str, err: OSError) -> str | None:
+    """``<prog>: cannot write <path>: <why>`` for an output that cannot be written (the
+    file meant, not :func:`~sim.run.results.atomic_write`'s temporary name); None for
+    another OSError, which is a fault to show in full.
+    """
+    if err.errno not in WRITE_ERRORS:
+        return None
+    path = str(err.filename2 or err.filename or "the output")  # a rename's target first
+    path = re.sub(r"(^|/)\.([^/]+)\.tmp-\d+$", r"\1\2", path)
+    return f"{prog}: cannot write {path}: {err.strerror or err}"
 
 
 def _status(code: object) -> int:

@@ -12,6 +12,7 @@ unfinished), and a job that fails records ``error.json`` and lets the others fin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from pathlib import Path
@@ -71,7 +72,8 @@ def app(cfg: DictConfig) -> None:
             replication_rule=precision.rule_of(scenario.run),
         )
     except Exception as exc:
-        results.write_error(run_dir, exc, overrides)
+        with contextlib.suppress(OSError):  # a full disk: the first failure is the news
+            results.write_error(run_dir, exc, overrides)
         raise
     if sweeping:  # one line a job; tsim-report compares them at the end
         print(
