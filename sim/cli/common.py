@@ -223,8 +223,8 @@ def compose_scenario(overrides: Sequence[str]) -> Scenario:
 
 def one_line_errors(prog: str) -> Callable[[Task], Task]:
     """Decorate a Hydra task so that a :class:`ConfigError` it raises, or an output it
-    cannot write (:func:`cannot_write`), ends the command with one line and status 2
-    (Hydra itself would print it as a failure, status 1).
+    cannot write (:func:`unwritable_one_line`), ends the command with one line and
+    status 2 (Hydra itself would print it as a failure, status 1).
     """
 
     def decorate(task: Task) -> Task:
@@ -235,6 +235,23 @@ def one_line_errors(prog: str) -> Callable[[Task], Task]:
             except ConfigError as err:
                 print(f"{prog}: configuration error: {err}", file=sys.stderr)
                 sys.exit(EXIT_CONFIG)
+
+        return unwritable_one_line(prog)(wrapped)
+
+    return decorate
+
+
+def unwritable_one_line(prog: str) -> Callable[[Task], Task]:
+    """Decorate a Hydra task so that an output it cannot write ends the command with
+    :func:`cannot_write`'s line and status 2: raised through Hydra, it would add
+    Hydra's "Error executing job" line, and in a sweep go on to fail every other job.
+    """
+
+    def decorate(task: Task) -> Task:
+        @functools.wraps(task)
+        def wrapped(cfg: DictConfig) -> None:
+            try:
+                task(cfg)
             except OSError as err:
                 if (line := cannot_write(prog, err)) is None:
                     raise

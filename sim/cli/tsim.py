@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.common import CONFIG_DIR, run_cli, run_hydra
+from sim.cli.common import CONFIG_DIR, run_cli, run_hydra, unwritable_one_line
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, replace
 from sim.report.table import scope_table
 from sim.run import engine, guard, precision, progress, results, sweepdir
@@ -30,6 +30,7 @@ from sim.run import engine, guard, precision, progress, results, sweepdir
 __all__ = ["CONFIG_DIR", "app", "main"]
 
 
+@unwritable_one_line("tsim")
 def app(cfg: DictConfig) -> None:
     """Run one scenario, or one job of a sweep (Hydra calls this)."""
     hc = HydraConfig.get()
@@ -145,10 +146,31 @@ def main(argv: list[str] | None = None) -> int:
     """
     return run_cli(
         "tsim",
-        lambda args: run_hydra("tsim", app, args, check=check_config),
+        _tsim,
         argv,
         interrupted="interrupted; unfinished runs have no summary.json",
     )
+
+
+def _tsim(args: list[str]) -> int:
+    """Run tsim; a sweep whose jobs fail while running (each recorded in its
+    ``error.json``, the others finished) ends with one line and status 1.
+    """
+    if not {"-m", "--multirun"} & set(args):
+        run_hydra("tsim", app, args, check=check_config)
+        return 0
+    try:
+        run_hydra("tsim", app, args, check=check_config)
+    except (ConfigError, OSError):  # run_cli's to report
+        raise
+    except Exception as exc:  # the first failed job's, raised once the sweep is done
+        print(
+            f"tsim: a job of the sweep failed ({type(exc).__name__}: {exc}); its "
+            "error.json holds the traceback, tsim-report compares the others",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
