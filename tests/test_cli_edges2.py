@@ -137,6 +137,16 @@ def test_bad_input_is_one_line_and_exit_2(main, argv, words, tmp_path, capsys, n
     assert not (tmp_path / "out").exists()
 
 
+def test_a_plan_file_of_the_wrong_type_names_the_file_and_key(tmp_path, capsys, no_simulation):
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "bad.yaml").write_text("defaults:\n  - mmc_servers\nreplications: abc\n")
+    argv = ["-cd", str(tmp_path), "plan=bad", f"hydra.run.dir={tmp_path / 'out'}"]
+    assert plan.main(argv) == 2
+    line = one_line(capsys)
+    assert "plan/bad.yaml: plan.replications: must be a whole number" in line, line
+    assert not (tmp_path / "out").exists()
+
+
 def test_size_reads_overrides_after_out(tmp_path, capsys):
     out = tmp_path / "sizing.csv"
     assert sizing.main(["county=single", "--out", str(out), "county=nowhere"]) == 2
@@ -168,7 +178,13 @@ def _read_only(root: Path):
 
 @pytest.mark.parametrize(
     "case",
-    ["size: out is a directory", "size: full disk", "tsim: read-only", "tsim: full disk"],
+    [
+        "size: out is a directory",
+        "size: out under a file",
+        "size: full disk",
+        "tsim: read-only",
+        "tsim: full disk",
+    ],
 )
 def test_an_unwritable_output_is_one_line(case, tmp_path, capsys, monkeypatch):
     prog, _, fault = case.partition(": ")
@@ -179,14 +195,22 @@ def test_an_unwritable_output_is_one_line(case, tmp_path, capsys, monkeypatch):
         _full_disk(monkeypatch)
     if fault == "out is a directory":
         target.mkdir()
+    if fault == "out under a file":
+        target.write_text("")
     if prog == "size":
-        status = sizing.main(["county=single", "--out", str(target)])
+        out = target / "x.csv" if fault == "out under a file" else target
+        status = sizing.main(["county=single", "--out", str(out)])
         where = target
     else:
         status = tsim.main([*TINY, f"hydra.run.dir={target}"])
         where = target / "job.json" if fault == "full disk" else target
     line = one_line(capsys)
-    why = {"read-only": "Read-only", "full disk": "No space left", "out is a directory": "Is a"}
+    why = {
+        "read-only": "Read-only",
+        "full disk": "No space left",
+        "out is a directory": "Is a directory",
+        "out under a file": "File exists",
+    }
     assert status == 2 and line.startswith(f"{'tsim-size' if prog == 'size' else 'tsim'}: ")
     assert f"cannot write {where}: {why[fault]}" in line, line
     leftovers = list(tmp_path.rglob(".*.tmp-*")) + list(tmp_path.rglob("summary.json"))

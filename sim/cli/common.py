@@ -115,6 +115,10 @@ def _one_line(exc: Exception) -> str:
     merging = re.fullmatch(r"Error merging override (.*)", first)
     if merging and exc.__cause__ is not None:
         return f"{merging.group(1)}: {_type_error(exc.__cause__)}"
+    composing = re.fullmatch(r"In '([^']+)': \w+ raised while composing config:", first)
+    if composing and rest:  # a config file's value of the wrong type: the file, the key
+        key = next((r.split(":", 1)[1].strip() for r in rest if r.startswith("full_key:")), "")
+        return f"{composing.group(1)}.yaml: {key}: {_type_error(ValueError(rest[0]))}"
     if rest and rest[0].startswith("Available options"):
         options = list(itertools.takewhile(lambda o: not o.endswith(":"), rest[1:]))
         return f"{first}{_closest(first, options)} (options: {', '.join(options)})"
@@ -434,6 +438,7 @@ WRITE_ERRORS = {
     errno.EPERM,
     errno.EISDIR,
     errno.ENOTDIR,
+    errno.EEXIST,  # a directory to create where a file is
 }
 
 
