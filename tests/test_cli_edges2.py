@@ -109,7 +109,8 @@ def test_a_job_composes_as_hydra_composes_it(job):
         (tsim.main, ["policy.quota.pools=window_staff"], ["policy.quota.pools", "a list"]),
         (tsim.main, ["policy=reform2019"], ["did you mean policy=reform_2019?"]),
         (tsim.main, ["county=nowhere"], ["county/nowhere", "options: single, small"]),
-        (tsim.main, ["run.sed=1"], ["run.sed", "+run.sed=1"]),
+        (tsim.main, ["run.sed=1"], ["run.sed'. Did you mean run.seed?", "+run.sed=1"]),
+        (tsim.main, ["county.cover.share=1.5"], ["county.cover.share = 1.5"]),  # no run dir
         (tsim.main, ["==="], ["'===': not an override key=value"]),
         (tsim.main, ["--config-dir", "/nonexistent"], ["--config-dir /nonexistent"]),
         (sizing.main, ["--wait-h", "abc"], ["--wait-h: invalid float value: 'abc'"]),

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 # Every command composes the same tree, +validation=mmc included: its section, mmc.*
 from sim.cli import mmc as _mmc  # noqa: F401
@@ -123,7 +123,7 @@ def _one_line(exc: Exception) -> str:
         options = list(itertools.takewhile(lambda o: not o.endswith(":"), rest[1:]))
         return f"{first}{_closest(first, options)} (options: {', '.join(options)})"
     if rest and rest[0].startswith("To append"):
-        return f"{first} {rest[0]}"
+        return f"{first}{_closest_key(first)} {rest[0]}"
     if first.startswith("Ambiguous value"):
         return f"{first}: a sweep needs -m, a list is key=[a,b], a string key='a,b'"
     return first
@@ -145,6 +145,24 @@ def _type_error(cause: BaseException) -> str:
         if re.search(pattern, reason):
             return f"{meaning} ({reason})"
     return reason
+
+
+def _closest_key(message: str) -> str:
+    """`` Did you mean run.seed?`` for ``Could not override 'run.sed'``, when a key of
+    the scenario's schema at that level is close.
+    """
+    from sim.config import schema
+
+    found = re.search(r"Could not override '([^']+)'", message)
+    if not found:
+        return ""
+    parent, _, name = found.group(1).rpartition(".")
+    tree = OmegaConf.structured(schema.scenario_schema())
+    node = OmegaConf.select(tree, parent, default=None) if parent else tree
+    if not isinstance(node, DictConfig):
+        return ""
+    close = difflib.get_close_matches(name, [str(k) for k in node], n=1)
+    return f" Did you mean {parent + '.' if parent else ''}{close[0]}?" if close else ""
 
 
 def _closest(message: str, options: list[str]) -> str:
@@ -278,7 +296,8 @@ def run_hydra(
     ``@hydra.main`` does with ``sys.argv``), after the pre-flight checks and a trial
     composition (Hydra would report a bad override in several lines, status 1): of the
     run, or of every job of a sweep, each also passed to ``check`` — so a sweep stops
-    before its first job, and before it writes anything, when any job would fail.
+    before its first job, and a run or sweep before it writes anything, when any job
+    would fail.
 
     Hydra has no public entry point taking an argument list; this calls the one
     ``@hydra.main`` calls (hydra-core is pinned below 1.4).
@@ -294,8 +313,10 @@ def run_hydra(
     if not _hydra_reports(args):
         if args.multirun:
             check_sweep(args.overrides, config_name, check)
-        else:
-            _compose(args.overrides, config_name)
+        else:  # checked here too, so that a refused run leaves no run directory behind
+            cfg = _compose(args.overrides, config_name)
+            if check is not None and not args.cfg:  # --cfg shows even a config to refuse
+                check(cfg)
     with _hydra_raises():
         _run_hydra(
             args=args,
