@@ -218,6 +218,25 @@ def test_an_unwritable_output_is_one_line(case, tmp_path, capsys, monkeypatch):
     assert not leftovers and not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(
+    "main, argv",
+    [
+        (tsim.main, TINY),
+        (tsim.main, ["-m", *TINY, "run.seed=1,2"]),
+        (plan.main, ["plan=mmc_servers"]),
+        (sensitivity.main, ["--kpi", "county.services.backlog_mean", "--params", "run.seed"]),
+    ],
+)
+def test_a_file_as_the_output_directory_is_one_line(main, argv, tmp_path, capsys, no_simulation):
+    afile = tmp_path / "afile"
+    afile.write_text("kept")
+    key = "hydra.sweep.dir" if "-m" in argv else "hydra.run.dir"
+    assert main([*argv, f"{key}={afile / 'run'}"]) == 2
+    line = one_line(capsys)
+    assert f"{key} = '{afile / 'run'}': '{afile}' is a file, not a directory" in line, line
+    assert afile.read_text() == "kept"
+
+
 def test_a_write_cut_short_leaves_no_file(tmp_path, monkeypatch):
     _full_disk(monkeypatch)
     path = tmp_path / "summary.json"
