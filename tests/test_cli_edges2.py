@@ -57,6 +57,7 @@ def no_simulation(monkeypatch):
         ),
         (["policy=pre_reform,reform2019"], ["job 2/2 (policy=reform2019)", "reform_2019"]),
         (["run.seed=1,x"], ["job 2/2 (run.seed=x)", "run.seed=x: must be a whole number"]),
+        (["county.cover.share=1.5"], ["sweep job 1/1: county.cover.share = 1.5"]),
     ],
 )
 def test_a_sweep_with_one_bad_job_stops_before_the_first(

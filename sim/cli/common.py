@@ -372,7 +372,8 @@ def check_sweep(overrides: Sequence[str], config_name: str, check: Check | None)
                 check(cfg)
         except ConfigError as err:
             swept = " ".join(o for o in job if o not in fixed)
-            raise ConfigError(f"sweep job {n}/{len(jobs)} ({swept}): {err}") from None
+            label = f"sweep job {n}/{len(jobs)}" + (f" ({swept})" if swept else "")
+            raise ConfigError(f"{label}: {err}") from None
 
 
 def _job_composer(config_name: str) -> Callable[[list[str]], DictConfig]:
