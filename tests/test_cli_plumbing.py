@@ -67,7 +67,7 @@ def test_help_has_no_sphinx_markup(main, argv, capsys):
         (calibrate.main, ["counts.csv", "county=nowhere"], "tsim-calibrate"),
         (
             sensitivity.main,
-            ["--kpi", "k", "--params", "run.seed", "run.seedx=3"],
+            ["--kpi", "county.services.backlog_mean", "--params", "run.seed", "run.seedx=3"],
             "tsim-sensitivity",
         ),
     ],

@@ -34,6 +34,9 @@ OUTPUT_KEYS = ("hydra.run.dir", "hydra.sweep.dir")
 
 def check(argv: Sequence[str], primary: Path) -> None:
     """Raise :class:`ConfigError` for the first problem of the command line ``argv``."""
+    for given in _flag_values(argv, ("--config-dir", "-cd")):
+        if not Path(given).is_dir():
+            raise ConfigError(f"--config-dir {given}: no such directory")
     for directory in [primary, *map(Path, _flag_values(argv, DIR_FLAGS))]:
         _check_yaml_tree(directory)
     for arg in argv:
@@ -89,8 +92,8 @@ def _flag_values(argv: Sequence[str], flags: Sequence[str]) -> Iterator[str]:
 
 
 def _check_yaml_tree(directory: Path) -> None:
-    """Every ``*.yaml`` file under ``directory`` parses (a missing directory is Hydra's to
-    report: it names it in one line).
+    """Every ``*.yaml`` file under ``directory`` parses (a ``--config-path`` is relative
+    to Hydra's search path: a missing one is Hydra's to report).
     """
     if not directory.is_dir():
         return

@@ -6,11 +6,10 @@ the failed jobs and where the report and the backlog figure are.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import plain, run_cli
+from sim.cli.common import OneLineParser, plain, run_cli
 from sim.report import plots
 from sim.report.compare import (
     BASELINE_DEFAULT,
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="tsim-report", description=plain(__doc__.splitlines()[0]))
+    ap = OneLineParser(prog="tsim-report", description=plain(__doc__.splitlines()[0]))
     ap.add_argument("paths", nargs="+", type=Path, help="run or sweep directories")
     ap.add_argument(
         "--out",

@@ -21,7 +21,7 @@ It is one-at-a-time: interactions between parameters are not measured.
 
 from __future__ import annotations
 
-import argparse
+import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,9 +31,11 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.analysis import glossary
 from sim.analysis.stats import CI
-from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
+from sim.cli.common import OneLineParser, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
+from sim.core import registry
 from sim.sensitivity.oat import Study, analyse
 
 
@@ -64,9 +66,7 @@ def _ci(e: CI) -> str:
 
 
 def _parse(argv: list[str]) -> tuple[Study, list[str]]:
-    ap = argparse.ArgumentParser(
-        prog="tsim-sensitivity", description=__doc__.splitlines()[0], add_help=False
-    )
+    ap = OneLineParser(prog="tsim-sensitivity", description=__doc__.splitlines()[0], add_help=False)
     ap.add_argument("--study", type=Path)
     ap.add_argument("--kpi")
     ap.add_argument("--params", action="append", default=[])
@@ -82,9 +82,29 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     kpi = args.kpi or spec.get("kpi")
     if not kpi:
         raise ConfigError("--kpi: name the metric to watch, e.g. county.enforcement.backlog_mean")
+    _check_kpi(kpi)
     delta = args.delta if args.delta is not None else float(spec.get("delta", 0.1))
     overrides = [str(o) for o in spec.get("overrides", [])]
     return Study(kpi, list(params), delta), overrides + rest
+
+
+def _check_kpi(kpi: str) -> None:
+    """Refuse a KPI the glossary does not know before the base run simulates anything
+    (a township's or pool's name is checked once the run's summary names them).
+    """
+    documented = {e.name for e in glossary.entries()}
+    scope, _, rest = kpi.partition(".")
+    if scope and rest and glossary.pattern_of(kpi) in documented:
+        return
+    ids = [s.id for s in registry.streams()]
+    names = [n.replace(glossary.STREAM, i) for n in sorted(documented) for i in ids]
+    known = [f"county.{n}" for n in dict.fromkeys(names)]
+    close = difflib.get_close_matches(f"county.{rest}" if rest else kpi, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ConfigError(
+        f"--kpi {kpi}: no such metric (SCOPE.NAME, e.g. county.enforcement.backlog_mean; "
+        f"the README's glossary lists them){hint}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

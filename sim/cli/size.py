@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.cli.common import compose_scenario, run_cli
+from sim.cli.common import OneLineParser, compose_scenario, run_cli
 from sim.config import ConfigError
 from sim.plan.sizing import DEPARTMENTS, size, table, township_centres, write_csv
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="tsim-size",
         description="Offered load and Erlang C staff needed per township and centre "
         "(analytic; no simulation). Any tsim override selects the scenario.",
@@ -29,7 +29,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="wait target of one centre (service, enforcement, general, grid, departments)",
     )
     p.add_argument("--out", type=Path, default=Path("results/sizing.csv"), help="CSV file")
-    return p.parse_args(argv)
+    return p.parse_intermixed_args(argv)  # overrides after --out too
 
 
 def _targets(args: argparse.Namespace) -> dict[str, float]:

@@ -12,6 +12,7 @@ unfinished), and a job that fails records ``error.json`` and lets the others fin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.common import CONFIG_DIR, run_cli, run_hydra
+from sim.cli.common import CONFIG_DIR, run_cli, run_hydra, unwritable_one_line
 from sim.config import ConfigError, Scenario, config_hash, load_scenario, replace
 from sim.report.table import scope_table
 from sim.run import engine, guard, precision, progress, results, sweepdir
@@ -29,6 +30,7 @@ from sim.run import engine, guard, precision, progress, results, sweepdir
 __all__ = ["CONFIG_DIR", "app", "main"]
 
 
+@unwritable_one_line("tsim")
 def app(cfg: DictConfig) -> None:
     """Run one scenario, or one job of a sweep (Hydra calls this)."""
     hc = HydraConfig.get()
@@ -75,7 +77,8 @@ def app(cfg: DictConfig) -> None:
             replication_rule=precision.rule_of(scenario.run),
         )
     except Exception as exc:
-        results.write_error(run_dir, exc, overrides)
+        with contextlib.suppress(OSError):  # a full disk: the first failure is the news
+            results.write_error(run_dir, exc, overrides)
         raise
     if sweeping:  # one line a job; tsim-report compares them at the end
         print(
@@ -135,6 +138,11 @@ def _task_overrides(hc: Any) -> list[str]:
     return [str(o) for o in typed]
 
 
+def check_config(cfg: DictConfig) -> None:
+    """What :func:`app` checks before it simulates, for the checks of a whole sweep."""
+    guard.check_scenario(load_scenario(cfg))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``tsim``: the pre-flight checks, then the Hydra app; Ctrl-C ends
     it with one line (the run directory then has no ``summary.json``, so it reads as
@@ -142,10 +150,31 @@ def main(argv: list[str] | None = None) -> int:
     """
     return run_cli(
         "tsim",
-        lambda args: run_hydra("tsim", app, args),
+        _tsim,
         argv,
         interrupted="interrupted; unfinished runs have no summary.json",
     )
+
+
+def _tsim(args: list[str]) -> int:
+    """Run tsim; a sweep whose jobs fail while running (each recorded in its
+    ``error.json``, the others finished) ends with one line and status 1.
+    """
+    if not {"-m", "--multirun"} & set(args):
+        run_hydra("tsim", app, args, check=check_config)
+        return 0
+    try:
+        run_hydra("tsim", app, args, check=check_config)
+    except (ConfigError, OSError):  # run_cli's to report
+        raise
+    except Exception as exc:  # the first failed job's, raised once the sweep is done
+        print(
+            f"tsim: a job of the sweep failed ({type(exc).__name__}: {exc}); its "
+            "error.json holds the traceback, tsim-report compares the others",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -111,10 +111,15 @@ class SweepGuard(Callback):
         directory = Path(str(config.hydra.sweep.dir))
         try:
             lock(directory)
+            start_sweep(directory, list(config.hydra.overrides.task))
         except SweepBusy as err:
             print(f"tsim: {err}", file=sys.stderr)
             sys.exit(3)
-        start_sweep(directory, list(config.hydra.overrides.task))
+        except OSError as err:  # Hydra would only warn, and run the sweep unlocked
+            print(
+                f"tsim: cannot write {err.filename or directory}: {err.strerror}", file=sys.stderr
+            )
+            sys.exit(2)
 
 
 # --------------------------------------------------------------------------- one job
