@@ -260,3 +260,36 @@ def test_an_unwritable_sweep_directory_is_one_line(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert lines[0].startswith("tsim: ") and "Traceback" not in done.stderr
+
+
+# ------------------------------------------------- survey leftovers: /proc, study files
+def test_an_output_where_no_file_can_be_created_is_one_line(capsys):
+    # /proc takes no new file: the temporary file's "no such file" is a write failure.
+    status = sizing.main(["county=single", "--out", "/proc/tsim-survey.csv"])
+    line = one_line(capsys)
+    assert status == 2 and line.startswith("tsim-size: cannot write /proc/tsim-survey.csv: ")
+
+
+def test_a_missing_input_is_not_called_an_unwritable_output(tmp_path, capsys):
+    status = sensitivity.main(["--study", str(tmp_path / "gone.yaml")])
+    line = one_line(capsys)
+    assert status == 2 and "cannot write" not in line and "gone.yaml" in line
+
+
+@pytest.mark.parametrize(
+    "study, words",
+    [
+        ("- just\n- a list\n", "must be a mapping"),
+        ("kpi: county.services.backlog_mean\nparamz: [run.seed]\n", "unknown key 'paramz'"),
+        ("kpi: county.services.backlog_mean\nparams: 5\n", "params = 5: must be a list"),
+        ("kpi: county.services.backlog_mean\nparams: [1, 2]\n", "must be a list of strings"),
+        ("kpi: [a, b]\n", "kpi = ['a', 'b']: must be a string"),
+        ("kpi: county.services.backlog_mean\ndelta: ten\n", "delta = 'ten': must be a number"),
+    ],
+)
+def test_a_study_file_of_the_wrong_shape_is_one_line(study, words, tmp_path, capsys, no_simulation):
+    path = tmp_path / "study.yaml"
+    path.write_text(study)
+    status = sensitivity.main(["--study", str(path), "county=single"])
+    line = one_line(capsys)
+    assert status == 2 and f"--study {path}" in line and words in line, line

@@ -469,9 +469,12 @@ def cannot_write(prog: str, err: OSError) -> str | None:
     file meant, not :func:`~sim.run.results.atomic_write`'s temporary name); None for
     another OSError, which is a fault to show in full.
     """
-    if err.errno not in WRITE_ERRORS:
-        return None
     path = str(err.filename2 or err.filename or "the output")  # a rename's target first
+    temporary = re.search(r"(^|/)\.([^/]+)\.tmp-\d+$", path)
+    # No such file for atomic_write's temporary name: its directory takes no new file
+    # (/proc, a directory removed meanwhile); for any other file it is a missing input.
+    if err.errno not in WRITE_ERRORS and not (err.errno == errno.ENOENT and temporary):
+        return None
     path = re.sub(r"(^|/)\.([^/]+)\.tmp-\d+$", r"\1\2", path)
     return f"{prog}: cannot write {path}: {err.strerror or err}"
 

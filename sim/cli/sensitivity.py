@@ -78,6 +78,7 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
             spec = yaml.safe_load(args.study.read_text()) or {}
         except (OSError, yaml.YAMLError) as err:
             raise ConfigError(f"--study {args.study}: {str(err).splitlines()[0]}") from None
+        _check_study(args.study, spec)
     params = [p for arg in args.params for p in arg.split(",") if p] or spec.get("params", [])
     kpi = args.kpi or spec.get("kpi")
     if not kpi:
@@ -86,6 +87,38 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     delta = args.delta if args.delta is not None else float(spec.get("delta", 0.1))
     overrides = [str(o) for o in spec.get("overrides", [])]
     return Study(kpi, list(params), delta), overrides + rest
+
+
+STUDY_KEYS: dict[str, type | tuple[type, ...]] = {
+    "kpi": str,
+    "delta": (int, float),
+    "params": list,
+    "overrides": list,
+}
+"""What a study file may hold, and each key's type (lists hold strings)."""
+KINDS: dict[object, str] = {str: "a string", list: "a list of strings"}
+
+
+def _check_study(path: Path, spec: Any) -> None:
+    """One line for a study file that is not a mapping of the known keys and types."""
+    if not isinstance(spec, dict):
+        raise ConfigError(f"--study {path}: must be a mapping of {', '.join(STUDY_KEYS)}")
+    for key, value in spec.items():
+        if key not in STUDY_KEYS:
+            raise ConfigError(f"--study {path}: unknown key {key!r} ({', '.join(STUDY_KEYS)})")
+        wanted = STUDY_KEYS[key]
+        bad = not isinstance(value, wanted) or isinstance(value, bool)
+        if wanted is list and not bad:
+            bad = not all(isinstance(v, str) for v in value)
+        if bad:
+            kind = (
+                "a list of strings"
+                if wanted is list
+                else "a string"
+                if wanted is str
+                else "a number"
+            )
+            raise ConfigError(f"--study {path}: {key} = {value!r}: must be {kind}")
 
 
 def _check_kpi(kpi: str) -> None:
