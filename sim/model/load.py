@@ -24,7 +24,6 @@ from sim.model.demand import scale_of
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
-    from sim.model.quota import TownshipSize
 
 COUNTY = "county"
 """Scope name of the county side (township ids are ``<kind>_<n>``)."""
@@ -39,6 +38,15 @@ def sources(s: Scenario, stream: str) -> tuple[Source, ...]:
     """The stream's declared sources in ``s`` (none if it declares none)."""
     declare = registry.stream(stream).workload
     return declare(s) if declare is not None else ()
+
+
+Declared = dict[str, tuple[Source, ...]]
+"""Stream id → its declared sources in one scenario (the same in every township)."""
+
+
+def declarations(s: Scenario) -> Declared:
+    """Every stream's declared sources in ``s``: made once, read for every township."""
+    return {spec.id: sources(s, spec.id) for spec in registry.streams()}
 
 
 def rate_per_day(declared: Iterable[Source], random: str, size: Size) -> float:
@@ -68,20 +76,22 @@ class Flow:
         return self.arrivals_per_day * self.source.items.mean
 
 
-def township_flows(s: Scenario, tid: str, size: TownshipSize | None = None) -> list[Flow]:
+def township_flows(s: Scenario, tid: str, declared: Declared | None = None) -> list[Flow]:
     """Every source's expected arrivals a working day in township ``tid``: own sources
     first, then those fed by other streams (from the feeding stream's own arrivals).
+    ``declared`` (:func:`declarations`) spares making the declarations again for each
+    township of a county.
     """
-    size = quota.township_size(s, tid) if size is None else size
+    size = quota.township_size(s, tid)
     own: list[Flow] = []
     fed: list[tuple[str, Source]] = []
-    for spec in registry.streams():
-        for src in sources(s, spec.id):
+    for stream, declared_sources in (declared or declarations(s)).items():
+        for src in declared_sources:
             if src.fed_by is not None:
-                fed.append((spec.id, src))
-            elif active(s, spec.id):
+                fed.append((stream, src))
+            elif active(s, stream):
                 per_day = driver(size, src.driver, src.rate) * scale_of(s.workload, src.random)
-                own.append(Flow(tid, spec.id, src, per_day))
+                own.append(Flow(tid, stream, src, per_day))
     flows = list(own)
     for stream, src in fed:
         assert src.fed_by is not None
@@ -129,7 +139,8 @@ def county_flows(s: Scenario) -> list[Flow]:
 
 def all_flows(s: Scenario) -> list[Flow]:
     """Every township's flows, then the county's."""
-    flows = [f for tid in quota.township_ids(s) for f in township_flows(s, tid)]
+    declared = declarations(s)
+    flows = [f for tid in quota.township_ids(s) for f in township_flows(s, tid, declared)]
     return flows + county_flows(s)
 
 

@@ -69,18 +69,18 @@ def township_centres() -> list[str]:
     return list(registry.centre_names())
 
 
-def township_work(s: Scenario, tid: str) -> dict[str, Work]:
-    """What arrives at each of the township's centres (:func:`sim.model.load.centre_work`)."""
-    flows = load.township_flows(s, tid)
+def township_work(s: Scenario, flows: list[load.Flow]) -> dict[str, Work]:
+    """What a township's ``flows`` bring each of its centres (``load.centre_work``)."""
     hours = s.calendar.hours_per_day
     return {centre: load.centre_work(flows, centre, hours) for centre in township_centres()}
 
 
-def departments_work(s: Scenario) -> Work:
+def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
     """The county departments' own work, townships' referrals, legal reviews and the
-    tasks admission control returns.
+    tasks admission control returns (``flows``: :func:`sim.model.load.all_flows`).
     """
-    return load.centre_work(load.all_flows(s), DEPARTMENTS, s.calendar.hours_per_day)
+    flows = load.all_flows(s) if flows is None else flows
+    return load.centre_work(flows, DEPARTMENTS, s.calendar.hours_per_day)
 
 
 def crews_for_wait(work: Work, max_wait_h: float) -> int:
@@ -131,12 +131,17 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
         return wait_h if isinstance(wait_h, int | float) else wait_h.get(centre, 1.0)
 
     rows = []
+    declared = load.declarations(s)
+    every: list[load.Flow] = []  # all_flows' order: townships, then the county
     for tid in township_ids(s):
-        for centre, work in township_work(s, tid).items():
+        flows = load.township_flows(s, tid, declared)
+        every += flows
+        for centre, work in township_work(s, flows).items():
             posts = centre_posts(s, tid, centre)
             rows.append(_row(tid, centre, work, posts.quota, posts.present, target(centre)))
     county = county_staff(s)
-    rows.append(_row(COUNTY, DEPARTMENTS, departments_work(s), county, county, target(DEPARTMENTS)))
+    departments = departments_work(s, every + load.county_flows(s))
+    rows.append(_row(COUNTY, DEPARTMENTS, departments, county, county, target(DEPARTMENTS)))
     return rows
 
 

@@ -131,8 +131,9 @@ def unserved_work(s: Scenario) -> list[str]:
     if s.policy.flexible_staff.enabled:  # staff may come over from other centres
         return []
     lines: dict[str, None] = {}
+    declared = load.declarations(s)
     for tid in quota.township_ids(s):
-        flows = load.township_flows(s, tid)
+        flows = load.township_flows(s, tid, declared)
         for centre in load.centres_with_work(flows):
             if quota.centre_posts(s, tid, centre).ever > 0:
                 continue
