@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from sim.core.registry import Scope, StreamSpec
-from sim.core.rng import poisson_times
+from sim.core.rng import poisson_times, sample
+from sim.core.settings import Dist
 from sim.model import demand
-from sim.model.work import ArrivalSource
+from sim.model.work import ArrivalSource, Step, WorkItem, draws
 
 if TYPE_CHECKING:
     from sim.core.records import Records
@@ -127,6 +128,24 @@ class Centre:
         )
         self.added.update(added.tolist())
         return times
+
+    def own_work(self, source: str, per_day: float, effort: Dist, desk: Any) -> None:
+        """Start the county's own work at ``desk``: Poisson arrivals from ``source`` of
+        one step of ``effort`` each. It loads the county's staff but is no township's item,
+        and not a stream, so ``workload.streams`` never switches it off.
+        """
+        model = self.model
+        rows = draws(
+            self.rng(f"{source}/attributes"),
+            lambda rng, n: (sample(rng, effort, n),),
+            model.added_arrival,
+        )
+
+        def create(t: float) -> None:
+            (hours,) = next(rows)
+            model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
+
+        ArrivalSource(model.after, self.poisson(source, per_day), create)
 
     def arrive(
         self,

@@ -24,10 +24,9 @@ import numpy as np
 
 from sim.core.records import in_window, mean_or_nan
 from sim.core.registry import register_centre
-from sim.core.rng import sample
 from sim.model.centres.base import Centre
 from sim.model.station import CountyDesk
-from sim.model.work import ArrivalSource, Step, WorkItem, draws
+from sim.model.work import Step, WorkItem
 
 if TYPE_CHECKING:
     from sim.core.records import Records
@@ -74,21 +73,8 @@ class CountyDepartments(Centre):
 
     def start(self) -> None:
         """Start the departments' own work."""
-        model, desk = self.model, self.desk
         cfg = self.settings.county
-        rows = draws(
-            self.rng("own_work/attributes"),
-            lambda rng, n: (sample(rng, cfg.own_work_effort, n),),
-            model.added_arrival,
-        )
-
-        def own_work(t: float) -> None:
-            (hours,) = next(rows)
-            # Not a township item: it loads the county staff but enters no township metric.
-            model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
-
-        # Own work is not a stream: `workload.streams` never switches it off.
-        ArrivalSource(model.after, self.poisson("own_work", cfg.own_work_per_day), own_work)
+        self.own_work("own_work", cfg.own_work_per_day, cfg.own_work_effort, self.desk)
 
     def metrics(self, records: Records, w: float, h: float) -> dict[str, float]:
         """How fast the departments answer townships' calls, and their staff."""

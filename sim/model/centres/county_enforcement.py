@@ -29,10 +29,9 @@ import numpy as np
 
 from sim.core.records import in_window, mean_or_nan
 from sim.core.registry import register_centre
-from sim.core.rng import sample
 from sim.model.centres.base import Centre
 from sim.model.station import Desk, Inbox
-from sim.model.work import ArrivalSource, Step, WorkItem, draws
+from sim.model.work import Step, WorkItem
 
 if TYPE_CHECKING:
     from sim.core.records import Records
@@ -153,20 +152,9 @@ class CountyEnforcement(Centre):
 
     def start(self) -> None:
         """Start the officers' own enforcement work at the county."""
-        model, desk = self.model, self.home
         cfg = self.settings.county
-        rows = draws(
-            self.rng("enforcement_work/attributes"),
-            lambda rng, n: (sample(rng, cfg.enforcement_work_effort, n),),
-            model.added_arrival,
-        )
-
-        def own_work(t: float) -> None:
-            (hours,) = next(rows)
-            model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
-
-        per_day = cfg.enforcement_work_per_day
-        ArrivalSource(model.after, self.poisson("enforcement_work", per_day), own_work)
+        per_day, effort = cfg.enforcement_work_per_day, cfg.enforcement_work_effort
+        self.own_work("enforcement_work", per_day, effort, self.home)
 
     def staff_at_county(self) -> int:
         """Officers who stay at the county (at home and on call)."""
