@@ -64,7 +64,7 @@ class CentreSettings:
             horizon_days=s.run.horizon_days,
             active_streams=None if s.workload.streams is None else frozenset(s.workload.streams),
             workloads={spec.id: spec.settings(s) for spec in specs},
-            sources={spec.id: load.sources(s, spec.id) for spec in specs},
+            sources=load.declarations(s),
             demands={spec.id: demand_of(s.workload, spec.id) for spec in specs},
             county_demand=demand_of(s.workload, load.COUNTY),
             county_staff=quota.county_staff(s),
