@@ -4,6 +4,7 @@ layers that only point down, wiring that fails loudly, an immutable scenario.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -39,33 +40,40 @@ from .conftest import raw_config, scenario
 SHORT = ("run.replications=2", "run.horizon_days=30", "run.warmup_days=5")
 
 
-def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
+def _loaded_of(imports: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Modules of SimPy or named in ``forbidden`` (a trailing dot: a package and all it
+    holds) that a fresh interpreter has loaded after ``import <imports>``.
+    """
     code = (
-        "import sys, sim.report.compare, sim.report.stats, sim.report.console, sim.report.markdown,"
-        " sim.report.plots, sim.report.jobs, sim.report.outputs, sim.report.table, sim.run.results;"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
-        "('sim.run.engine', 'sim.model.state', 'sim.model.build', 'sim.model.station', "
-        "'sim.analysis.metrics') "
-        "or m.startswith('sim.model.centres'));"
-        "print(bad)"
+        f"import sys, {imports};"
+        f"bad = {forbidden!r};"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in bad "
+        "or any(m.startswith(b) for b in bad if b.endswith('.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return list(ast.literal_eval(out.stdout.strip()))
+
+
+def test_report_side_imports_nothing_of_simpy_the_engine_or_the_model():
+    report_side = (
+        "sim.report.compare, sim.report.stats, sim.report.console, sim.report.markdown, "
+        "sim.report.plots, sim.report.jobs, sim.report.outputs, sim.report.table, sim.run.results"
+    )
+    engine_side = ("sim.run.engine", "sim.model.state", "sim.model.build", "sim.model.station")
+    assert (
+        _loaded_of(report_side, (*engine_side, "sim.analysis.metrics", "sim.model.centres.")) == []
+    )
 
 
 def test_configuration_imports_nothing_of_the_model_its_data_files_or_the_guard():
     # Loading and validating is about the configuration's values alone; what needs the
-    # model's logic or a data file is sim.cli.preflight's (no import cycle config → model).
-    code = (
-        "import sys, sim.config;"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'simpy' or m in "
-        "('sim.run.engine', 'sim.model.state', 'sim.model.build', 'sim.model.backlog', "
-        "'sim.config.datafiles', "
-        "'sim.run.guard', 'sim.model.quota', 'sim.model.demand', 'sim.cli.preflight'));"
-        "print(bad)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    # model's logic or a data file is sim.run.guard.check_scenario's (no cycle config → model).
+    model_side = (
+        "sim.run.engine", "sim.model.state", "sim.model.build", "sim.model.backlog",
+        "sim.config.datafiles", "sim.run.guard", "sim.model.quota", "sim.model.demand",
+        "sim.cli.preflight",
+    )  # fmt: skip
+    assert _loaded_of("sim.config", model_side) == []
 
 
 def test_the_scenario_holds_only_what_a_simulation_reads():
