@@ -8,11 +8,8 @@ that is an existing file, and a switch (a true/false key) set to something else.
 :func:`check` finds them first and raises one :class:`~sim.core.settings.ConfigError` line
 naming the file or key.
 
-Once a scenario is loaded (and its values validated by :mod:`sim.config`),
-:func:`check_scenario` does what needs more than the configuration: it reads the
-initial backlog file, counts the posts the quota lever moves, refuses a run too large
-to simulate (:mod:`sim.run.guard`) and returns warnings about work nobody can serve. Every
-command that simulates a scenario calls it.
+Once a scenario is loaded, :func:`sim.run.guard.check_scenario` makes the checks that
+need more than the configuration (data files, posts moved, run size, unserved work).
 """
 
 from __future__ import annotations
