@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from sim.cli import calibrate, plan, report, sensitivity, tsim
+from sim.cli import calibrate, plan, report, select, sensitivity, tsim
 from sim.cli import size as sizing
 from sim.cli.common import first_job, plain
 
@@ -45,6 +45,7 @@ def test_the_first_job_of_a_sweep_takes_each_swept_value_first():
         (plan.main, ["--help"]),
         (calibrate.main, ["--help"]),
         (sensitivity.main, ["--help"]),
+        (select.main, ["--help"]),
     ],
 )
 def test_help_has_no_sphinx_markup(main, argv, capsys):

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("analysis",),
     ("run",),
     ("report", "plan", "calibrate", "sensitivity"),
+    ("select",),
     ("cli",),
 ]
 """Bottom-up; a tuple holds layers that stand side by side."""

@@ -13,7 +13,6 @@ unfinished), and a job that fails records ``error.json`` and lets the others fin
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,9 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.common import CONFIG_DIR, run_cli, run_hydra, unwritable_one_line
-from sim.config import ConfigError, Scenario, config_hash, load_scenario, replace
+from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.report.table import scope_table
-from sim.run import engine, guard, precision, progress, results, sweepdir
+from sim.run import engine, guard, precision, progress, results, seeding, sweepdir
 
 __all__ = ["CONFIG_DIR", "app", "main"]
 
@@ -41,7 +40,7 @@ def app(cfg: DictConfig) -> None:
         scenario = load_scenario(cfg)
         warnings = guard.check_scenario(scenario)
         if sweeping:
-            scenario = _job_seed(scenario, overrides)
+            scenario = seeding.job_seed(scenario, overrides)
         # Once: job.json and summary.json carry the same hash of the input files as they
         # are now, even if one is edited while the job runs.
         key = config_hash(scenario)
@@ -112,15 +111,6 @@ def _job_record(
         sweep["id"] if sweep else None,
     )
     return record, (sweep_dir or run_dir) / sweepdir.STALE
-
-
-def _job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
-    """With common random numbers off, each job draws from its own seed."""
-    if scenario.run.common_random_numbers:
-        return scenario
-    key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
-    seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
-    return replace(scenario, run=replace(scenario.run, seed=seed))
 
 
 def _label(scenario: Scenario, hc: Any, sweeping: bool) -> str:
