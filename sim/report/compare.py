@@ -130,7 +130,7 @@ def report(
             plots.kpi_bars(jobs, out, base, kpis),
             plots.differences(by_job, base.name if base else "", jobs, out, kpis),
             plots.fairness(jobs, out),
-            plots.townships(jobs, out, base),
+            *plots.townships(jobs, out, base),
             plots.lead_time_ecdf(jobs, out, base),
         )
         if f is not None

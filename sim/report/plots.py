@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -77,11 +78,19 @@ def kpi(metric: str) -> Kpi:
     return Kpi(metric, name, name)
 
 
-PALETTE = [
-    c
-    for c in plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
-    if len(set(c)) > 1  # no grey: black and grey belong to the baseline (line and band)
-] + [(0.55, 0.55, 0.0), (0.0, 0.4, 0.4), (0.6, 0.3, 0.8)]
+PALETTE = [  # Okabe & Ito (2008): told apart with every common colour-vision deficiency
+    (0.902, 0.624, 0.0),  # orange
+    (0.337, 0.706, 0.914),  # sky blue
+    (0.0, 0.620, 0.451),  # bluish green
+    (0.0, 0.447, 0.698),  # blue
+    (0.835, 0.369, 0.0),  # vermillion
+    (0.800, 0.475, 0.655),  # reddish purple
+    (0.941, 0.894, 0.259),  # yellow
+]
+"""Black is the baseline's. Past seven jobs the colours repeat with another line style."""
+STYLES = ["-", (0, (5, 2)), (0, (1, 1.5)), (0, (4, 1.5, 1, 1.5))]
+MARKERS = ["o", "s", "^", "v"]
+"""For dots, as :data:`STYLES` for lines; the baseline's is a diamond."""
 
 
 def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
@@ -93,13 +102,36 @@ def _colours(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
     return colours
 
 
+def _markers(jobs: list[Job], baseline: Job | None = None) -> dict[str, str]:
+    """Dot shapes, as :func:`_styles` gives line styles: a diamond for the baseline."""
+    others = [j for j in jobs if j is not baseline]
+    shapes = {j.name: MARKERS[(i // len(PALETTE)) % len(MARKERS)] for i, j in enumerate(others)}
+    if baseline is not None:
+        shapes[baseline.name] = "D"
+    return shapes
+
+
+def _styles(jobs: list[Job], baseline: Job | None = None) -> dict[str, Any]:
+    """Line styles: dashed for the baseline; another style each time the colours repeat."""
+    others = [j for j in jobs if j is not baseline]
+    styles = {j.name: STYLES[(i // len(PALETTE)) % len(STYLES)] for i, j in enumerate(others)}
+    if baseline is not None:
+        styles[baseline.name] = "--"
+    return styles
+
+
 def _panels(
     n: int, width: float = 6.5, height: float = 3.75, **kwargs: Any
 ) -> tuple[Any, list[Any]]:
     """A figure with ``n`` panels on a grid sized from ``n`` (spare cells hidden)."""
     rows, cols = grid_shape(n)
     fig, axes = plt.subplots(
-        rows, cols, figsize=(width * cols, height * rows), squeeze=False, **kwargs
+        rows,
+        cols,
+        figsize=(width * cols, height * rows),
+        squeeze=False,
+        layout="constrained",  # lays out the title and the legend above the panels too
+        **kwargs,
     )
     flat = list(axes.flat)
     for ax in flat[n:]:
@@ -107,16 +139,36 @@ def _panels(
     return fig, flat[:n]
 
 
+LEGEND_COLUMNS = 4
+TITLE_IN, LEGEND_ROW_IN = 0.45, 0.27
+
+
+def _heading(fig: Any, title: str, legend: tuple[list[Any], list[str]] | None = None) -> None:
+    """The title on top and under it the legend, where the eye starts, both above the
+    panels: the figure grows by their height and the panels keep theirs.
+    """
+    handles, labels = legend if legend else ([], [])
+    rows = -(-len(labels) // LEGEND_COLUMNS)
+    head = TITLE_IN + LEGEND_ROW_IN * rows
+    height = fig.get_figheight() + head
+    fig.set_figheight(height)
+    fig.get_layout_engine().set(rect=(0, 0, 1, 1 - head / height))
+    fig.suptitle(title, y=1 - 0.08 / height, va="top")
+    if rows:
+        fig.legend(
+            handles,
+            labels,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 1 - TITLE_IN / height),
+            ncols=min(len(labels), LEGEND_COLUMNS),
+            frameon=False,
+        )
+
+
 def _save(fig: Any, path: Path) -> Path:
     """Write the figure atomically (a full disk never leaves half a PNG)."""
-    # tight_layout ignores the suptitle: add a third of an inch above the panels for it,
-    # or it overlaps the top panels' own titles.
-    top = 1.0
-    if fig.get_suptitle():
-        height = fig.get_figheight() + 0.35
-        fig.set_figheight(height)
-        top = 1 - 0.35 / height
-    fig.tight_layout(rect=(0, 0, 1, top))
+    if fig.get_layout_engine() is None:  # a single panel titled by its axes
+        fig.tight_layout()
     try:
         atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
     finally:
@@ -125,6 +177,8 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 MAX_LINES = 6  # more lines with bands than this cannot be read
+PAGE_HEIGHT_IN = 10.5
+"""A figure is never taller than a printed page (A4 or Letter, less margins)."""
 
 
 def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[Job]:
@@ -147,11 +201,15 @@ def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[
 def backlog_over_time(
     jobs: list[Job], out: Path, baseline: Job | None = None, scope: str = "county"
 ) -> Path | None:
-    """One panel per stream: items in the system per working day, a line per job."""
+    """One panel per stream: items in the system per working day, a line per job.
+
+    With more jobs than :data:`MAX_LINES`, each panel draws the baseline and the jobs
+    that differ most from it there, and carries its own legend naming exactly those.
+    """
     jobs = [j for j in jobs if j.ok and j.timeseries() is not None]
     if not jobs:
         return None
-    colours = _colours(jobs, baseline)
+    colours, styles = _colours(jobs, baseline), _styles(jobs, baseline)
     infos = streams(jobs)
     fig, axes = _panels(len(infos), sharex=True)
     cut = False
@@ -161,61 +219,50 @@ def backlog_over_time(
         if baseline in shown:  # drawn last and dashed: visible even where a job equals it
             shown = [j for j in shown if j is not baseline] + [baseline]
         for job in shown:
-            s = job.timeseries()
-            assert s is not None  # jobs without a series were left out above
-            s = s[(s.township == scope) & (s.stream == info.id) & (s.metric == "backlog")]
-            if s.empty:
-                continue
-            wide = s.pivot_table(index="day", columns="replication", values="value")
-            mean = wide.mean(axis=1)
-            n = wide.shape[1]
-            half = (
-                stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)
-                if n > 1
-                else 0 * mean
-            )
-            ax.plot(
-                mean.index,
-                mean,
-                color=colours[job.name],
-                label=job.name,
-                lw=1.8 if job is baseline else 1.5,
-                ls="--" if job is baseline else "-",
-            )
-            ax.fill_between(
-                mean.index,
-                (mean - half).clip(lower=0),
-                mean + half,
-                color=colours[job.name],
-                alpha=0.13,
-                lw=0,
-            )
+            _backlog_line(ax, job, scope, info.id, colours[job.name], styles[job.name])
         ax.set_title(info.label)
         ax.set_ylabel(f"{info.unit} in the system")
         ax.set_xlabel("working day")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no day 2.5
         ax.grid(alpha=0.3)
-    seen: dict[str, Any] = {}
-    for ax in axes:  # every job drawn in any panel, once
-        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(label, h)
-    fig.legend(
-        list(seen.values()),
-        list(seen),
-        loc="center left",
-        bbox_to_anchor=(1.0, 0.5),
-        frameon=False,
-        title="policy",
-    )
+    if cut:  # each panel names what it draws
+        for ax in axes:
+            ax.legend(fontsize=7, loc="upper left", frameon=True, framealpha=0.8)
     note = (
-        f" — per panel, baseline and the {MAX_LINES - 1} jobs that differ most of {len(jobs)}"
+        f"\nper panel, the baseline and the {MAX_LINES - 1} jobs of {len(jobs)} that differ "
+        "most from it there"
         if cut
         else ""
     )
-    fig.suptitle(
+    _heading(
+        fig,
         f"Backlog over time, {scope}: mean and 95% CI band across replications "
-        f"(band clipped at 0){note}"
+        f"(band clipped at 0){note}",
+        None if cut else axes[0].get_legend_handles_labels(),
     )
     return _save(fig, out / "backlog_over_time.png")
+
+
+def _backlog_line(ax: Any, job: Job, scope: str, stream: str, colour: Any, style: Any) -> None:
+    """One job's mean backlog per day, its 95% CI as a light band with edges of its
+    own colour (overlapping fills alone blend into one brown).
+    """
+    s = job.timeseries()
+    assert s is not None  # jobs without a series were left out by the caller
+    s = s[(s.township == scope) & (s.stream == stream) & (s.metric == "backlog")]
+    if s.empty:
+        return
+    wide = s.pivot_table(index="day", columns="replication", values="value")
+    mean = wide.mean(axis=1)
+    n = wide.shape[1]
+    half = (
+        stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else 0 * mean
+    )
+    low, high = (mean - half).clip(lower=0), mean + half
+    ax.plot(mean.index, mean, color=colour, label=job.name, lw=1.8, ls=style)
+    ax.fill_between(mean.index, low, high, color=colour, alpha=0.08, lw=0)
+    for edge in (low, high):
+        ax.plot(mean.index, edge, color=colour, lw=0.5, alpha=0.6, ls=style)
 
 
 def _bars(
@@ -238,6 +285,15 @@ def _bars(
     ax.grid(axis="x", alpha=0.3)
 
 
+def _bar_panel_height(n_bars: int, n_panels: int) -> float:
+    """A bar panel's height: half an inch a bar, less when the grid of panels would
+    otherwise be taller than a page (never under 0.15 inch a bar: a label's height).
+    """
+    rows, _ = grid_shape(n_panels)
+    fit = (PAGE_HEIGHT_IN - 1.0) / rows
+    return max(min(0.6 + 0.5 * n_bars, fit), 0.6 + 0.15 * n_bars)
+
+
 def kpi_bars(
     jobs: list[Job], out: Path, baseline: Job | None = None, kpis: Sequence[Kpi] = KPIS
 ) -> Path | None:
@@ -246,11 +302,11 @@ def kpi_bars(
     if not ok:
         return None
     colours = _colours(ok, baseline)
-    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(ok))
+    fig, axes = _panels(len(kpis), 14 / 3, _bar_panel_height(len(ok), len(kpis)))
     for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [j.metrics.get(metric) or {} for j in ok]
         _bars(ax, [j.name for j in ok], rows, colours, label)
-    fig.suptitle("Key results per policy (mean and 95% CI across replications)")
+    _heading(fig, "Key results per policy (mean and 95% CI across replications)")
     return _save(fig, out / "kpi_bars.png")
 
 
@@ -273,7 +329,7 @@ def differences(
     ok = [j for j in jobs if j.ok]
     infos = streams(ok)
     growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos)}
-    fig, axes = _panels(len(kpis), 14 / 3, 0.6 + 0.5 * len(names))
+    fig, axes = _panels(len(kpis), 14 / 3, _bar_panel_height(len(names), len(kpis)))
     for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]
         unstable = metric.split(".")[1] in growing
@@ -289,9 +345,10 @@ def differences(
                 fontsize=9,
                 color="darkgreen",
             )
-    fig.suptitle(
+    _heading(
+        fig,
         f"Change against {baseline} (paired replications, 95% CI; "
-        "a bar whose CI misses 0 is a real effect)"
+        "a bar whose CI misses 0 is a real effect)",
     )
     return _save(fig, out / "differences.png")
 
@@ -344,16 +401,49 @@ def fairness(jobs: list[Job], out: Path) -> Path | None:
     return _save(fig, out / "fairness.png")
 
 
-def townships(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
-    """Per township and stream, the mean items in the system with its CI, a bar per job."""
+def townships(jobs: list[Job], out: Path, baseline: Job | None = None) -> list[Path]:
+    """Per township and stream, the mean items in the system with its CI: a dot per job.
+
+    As many pages (``townships.png``, ``townships_2.png``, …) as it takes to keep each
+    no taller than :data:`PAGE_HEIGHT_IN`; a county's townships keep their order.
+    """
     ok = [j for j in jobs if j.ok]
     if not ok:
-        return None
-    towns = sorted({t for j in ok for t in j.townships()})
+        return []
+    towns = sorted({t for j in ok for t in j.townships()}, key=_natural)
+    per_page = _towns_per_page(len(streams(ok)), len(ok))
+    chunks = [towns[i : i + per_page] for i in range(0, len(towns), per_page)]
+    for old in out.glob("townships_*.png"):  # pages of an earlier, longer report
+        old.unlink()
+    return [
+        _township_page(ok, chunk, baseline, out, page, len(chunks))
+        for page, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _natural(name: str) -> tuple[Any, ...]:
+    """``town_2`` before ``town_10``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
+
+
+def _row_height(n_jobs: int) -> float:
+    """Inches a township takes in a panel: a dot row per job, 2 points apart."""
+    return max(0.22, 0.12 + 0.03 * n_jobs)
+
+
+def _towns_per_page(n_streams: int, n_jobs: int) -> int:
+    rows, _ = grid_shape(n_streams)
+    room = PAGE_HEIGHT_IN - 1.4 - 1.3 * rows  # title, legend; each panel's title and axis
+    return max(1, int(room / (rows * _row_height(n_jobs))))
+
+
+def _township_page(
+    ok: list[Job], towns: list[str], baseline: Job | None, out: Path, page: int, pages: int
+) -> Path:
     infos = streams(ok)
-    colours = _colours(ok, baseline)
-    fig, axes = _panels(len(infos), 6, 0.8 + 0.32 * len(towns) * len(ok))
-    height = 0.8 / len(ok)
+    colours, markers = _colours(ok, baseline), _markers(ok, baseline)
+    fig, axes = _panels(len(infos), 6, 1.3 + len(towns) * _row_height(len(ok)))
+    step = 0.7 / max(1, len(ok) - 1) if len(ok) > 1 else 0.0
     for ax, info in zip(axes, infos, strict=True):
         y = np.arange(len(towns))
         for i, job in enumerate(ok):
@@ -363,27 +453,29 @@ def townships(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path |
                             for r, m in zip(rows, mean, strict=True)])  # fmt: skip
             high = np.array([r.get("ci_high") if r.get("ci_high") is not None else m
                              for r, m in zip(rows, mean, strict=True)])  # fmt: skip
-            ax.barh(
-                y + i * height,
+            ax.errorbar(
                 mean,
-                height,
+                y - 0.35 + i * step if len(ok) > 1 else y,
                 xerr=np.nan_to_num([mean - low, high - mean]),
+                fmt=markers[job.name],
+                ms=3.5,
+                lw=1.0,
                 color=colours[job.name],
                 label=job.name,
-                capsize=2,
-                alpha=0.85,
             )
-        ax.set_yticks(y + height * (len(ok) - 1) / 2, towns)
-        ax.invert_yaxis()
+        ax.set_yticks(y, towns)
+        ax.set_ylim(len(towns) - 0.5, -0.5)  # first township on top
         ax.set_title(info.label)
         ax.set_xlabel(f"mean {info.unit} in the system (95% CI)")
         ax.grid(axis="x", alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
+    where = f" — page {page} of {pages} ({towns[0]} to {towns[-1]})" if pages > 1 else ""
+    _heading(
+        fig,
+        f"Backlog per township and stream (lower is better){where}",
+        axes[0].get_legend_handles_labels(),
     )
-    fig.suptitle("Backlog per township and stream (lower is better)")
-    return _save(fig, out / "townships.png")
+    name = "townships.png" if page == 1 else f"townships_{page}.png"
+    return _save(fig, out / name)
 
 
 def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> Path | None:
@@ -391,7 +483,7 @@ def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> P
     jobs = [j for j in jobs if j.ok and j.lead_times() is not None]
     if not jobs:
         return None
-    colours = _colours(jobs, baseline)
+    colours, styles = _colours(jobs, baseline), _styles(jobs, baseline)
     order = [j for j in jobs if j is not baseline] + [j for j in jobs if j is baseline]
     infos = streams(jobs)
     fig, axes = _panels(len(infos), 6, 3.75)
@@ -409,7 +501,7 @@ def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> P
                 where="post",
                 color=colours[job.name],
                 label=job.name,
-                ls="--" if job is baseline else "-",
+                ls=styles[job.name],
                 lw=1.8 if job is baseline else 1.2,
             )
         ax.set_xscale("symlog", linthresh=1.0)
@@ -417,9 +509,5 @@ def lead_time_ecdf(jobs: list[Job], out: Path, baseline: Job | None = None) -> P
         ax.set_xlabel("lead time, arrival to completion (working hours, log scale)")
         ax.set_ylabel("share of items done within")
         ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="policy"
-    )
-    fig.suptitle("Lead-time distribution (ECDF, county-wide)")
+    _heading(fig, "Lead-time distribution (ECDF, county-wide)", axes[0].get_legend_handles_labels())
     return _save(fig, out / "lead_time_ecdf.png")
