@@ -68,7 +68,10 @@ def _report(argv: list[str]) -> int:
     print(console_table(jobs, done["kpis"]))
     _print_problems(jobs)
     out = done["out"]
-    print(f"report: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
+    print(
+        f"report: {out / 'report.md'} (to mail: {out / 'report.html'})   "
+        f"comparison: {out / 'comparison.csv'}"
+    )
     backlog = out / "backlog_over_time.png"
     if backlog.is_file():
         print(f"backlog figure: {backlog}")

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.stats import CI
-from sim.report import plots
+from sim.report import html, plots
 from sim.report.jobs import Job, load
 from sim.report.markdown import markdown
 from sim.report.stats import comparison, differences
@@ -103,7 +103,9 @@ def report(
     baseline: str | None = None,
     kpi_names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Read the jobs under ``paths`` and write every table, figure and report.md."""
+    """Read the jobs under ``paths`` and write every table, figure, report.md and its
+    self-contained report.html.
+    """
     jobs = load(paths)
     if not any(j.ok for j in jobs):
         raise NothingToReport(
@@ -135,5 +137,7 @@ def report(
         )
         if f is not None
     ]
-    _write_text(out / "report.md", markdown(jobs, base, by_job, figures, out, kpis))
+    text = markdown(jobs, base, by_job, figures, out, kpis)
+    _write_text(out / "report.md", text)
+    _write_text(out / "report.html", html.render(text, out))
     return {"jobs": jobs, "out": out, "figures": figures, "baseline": base, "kpis": kpis}
