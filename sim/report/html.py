@@ -48,7 +48,7 @@ def render(markdown_text: str, out: Path, title: str = "Study report") -> str:
     )
     body = IMAGE.sub(lambda m: _figure(m.group(1), out / m.group(2)), body)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
