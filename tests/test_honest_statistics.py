@@ -205,7 +205,7 @@ def test_report_and_console_mark_the_kpis_of_a_growing_stream():
     job = Job(Path("0"), [], summary={"metrics": metrics, "seed": 1, "streams": streams})
     job.name = "pre_reform"
     row = report_markdown._kpi_rows([job], plots.KPIS)[-1]
-    assert "0.2 ±0.1 ⚠ unstable" in row and "3 ±1 ⚠" not in row
+    assert "0.20 ±0.10 ⚠ unstable" in row and "3.0 ±1.0 ⚠" not in row
     console = report_table.console_table([job]).splitlines()[1]
     assert console.rstrip().endswith("delegated")
     assert "UNSTABLE delegated" in "\n".join(report_markdown._stability([job]))

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sim.analysis.stats import confidence_interval
 from sim.report import plots
 from sim.report.jobs import Job, streams
-from sim.report.outputs import backlog_total, unstable_streams
+from sim.report.outputs import unstable_streams
+from sim.report.stats import backlog_total
 from sim.report.table import cell
 
 
@@ -22,8 +24,8 @@ def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> st
     rows = []
     for j in ok:
         m = j.metrics
-        total = backlog_total(m, "county", infos)
-        cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [f"{total:,.0f}"]
+        total = confidence_interval(backlog_total(j).to_numpy(), lo=0.0)
+        cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [cell(total)]
         cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
         rows.append((j.name, cells))
     cols = [max([20, len(h)] + [len(c[i]) for _, c in rows]) for i, h in enumerate(heads)]

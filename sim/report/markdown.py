@@ -16,6 +16,7 @@ from sim.analysis import glossary
 from sim.analysis.stats import CI
 from sim.core.calendar import WorkingClock
 from sim.report import plots
+from sim.report.conclusion import conclusion
 from sim.report.console import UNSTABLE, unstable_flag
 from sim.report.jobs import Job, overrides_of, streams, varying_keys
 from sim.report.outputs import GROWTH, UNSTABLE_RULE, backlog_total, unstable_streams
@@ -283,6 +284,7 @@ def markdown(
         "Written by `tsim-report` along the STRESS-DES checklist (Monks et al. 2019) for "
         "discrete-event simulation studies.",
         "",
+        *conclusion(ok, base, kpis),
         "## 1. Objective",
         "How do the compared policies change township backlogs, waiting and lead times, "
         "deadline compliance, staffing and the county's answers? Jobs compared:",

@@ -33,6 +33,20 @@ def comparison(jobs: list[Job]) -> pd.DataFrame:
     )
 
 
+def backlog_total(job: Job) -> pd.Series:
+    """Items in the system county-wide, summed over the streams of the headline total,
+    per replication (indexed by replication number; empty if a stream's column is missing).
+    """
+    counted = [f"county.{s.id}.backlog_mean" for s in job.streams if s.in_backlog_total]
+    try:
+        table = job.replications().set_index("replication")
+    except (OSError, ValueError):  # unreadable: shown as unknown, named elsewhere
+        return pd.Series(dtype=float)
+    if not counted or any(c not in table for c in counted):
+        return pd.Series(dtype=float)
+    return table[counted].astype(float).sum(axis=1, skipna=False)
+
+
 def paired(job: Job, base: Job) -> bool:
     """Replication k of both jobs drew the same random numbers (same seed; with
     ``run.replications=auto`` the counts may differ and the common replications pair).

@@ -27,16 +27,49 @@ def number(x: float) -> str:
     return f"{x:.3g}"
 
 
+NOISE = 1e-12
+"""Relative to the numbers around it, a value this small is floating-point noise
+(a difference of two equal shares prints as 0, not -3.33e-17)."""
+
+
+def rounded(x: float, half: float | None = None, signed: bool = False) -> str:
+    """``x`` to the digits its CI half-width supports: two significant digits of the
+    half-width set the last decimal shown (no half-width: :func:`number`'s three).
+    """
+    if not math.isfinite(x):
+        return str(x)
+    noise = NOISE * max(abs(x), abs(half or 0.0), 1.0)
+    if half is not None and (not math.isfinite(half) or half <= noise):
+        half = None  # an exact value, or no usable spread
+    decimals = _decimals(half) if half is not None else None
+    if abs(x) <= noise or (decimals is not None and abs(x) < 0.5 * 10.0**-decimals):
+        return "0"
+    sign = "+" if signed and x > 0 else ""
+    if decimals is None:
+        return sign + number(x)
+    text = f"{x:,.{decimals}f}" if abs(x) >= 1000 else f"{x:.{decimals}f}"
+    return sign + text
+
+
+def _decimals(half: float) -> int:
+    """Decimals that show two significant digits of ``half`` (none for a large one)."""
+    return max(0, 1 - math.floor(math.log10(abs(half))))
+
+
 def cell(m: Mapping[str, Any] | None) -> str:
-    """``mean ±half-width`` of a summary entry (``—`` when there is no value)."""
+    """``mean ±half-width`` of a summary entry (``—`` when there is no value), rounded
+    to what the half-width supports.
+    """
     if not m or m.get("mean") is None:
         return "—"
     if m.get("ci_low") is None:
-        return number(m["mean"])
+        return rounded(m["mean"])
     mean, low, high = m["mean"], m["ci_low"], m["ci_high"]
+    half = (high - low) / 2
     if not math.isclose(mean - low, high - mean, rel_tol=1e-6, abs_tol=1e-12):
-        return f"{number(mean)} [{number(low)}, {number(high)}]"  # clipped at 0 or 1
-    return f"{number(mean)} ±{number((high - low) / 2)}"
+        # clipped at 0 or 1
+        return f"{rounded(mean, half)} [{rounded(low, half)}, {rounded(high, half)}]"
+    return f"{rounded(mean, half)} ±{rounded(half, half)}"
 
 
 def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
