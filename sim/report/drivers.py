@@ -93,7 +93,6 @@ class Column:
 
 COLUMNS = (
     Column("county.services.wait_mean_h", "service wait h"),
-    Column("county.services.on_time_share", "services on time"),
     Column("county.enforcement.lead_time_mean_h", "case lead time h"),
     Column("county.delegated.lead_time_mean_h", "task lead time h"),
     Column("county.delegated.overdue_share", "tasks overdue"),
@@ -177,7 +176,8 @@ def _caption(base: Job, jobs: Sequence[Job]) -> str:
         f"({number(float(run.get('warmup_days', 0)))} warm-up), seed {summary.get('seed')}. "
         "Each cell: the level (mean ±95% CI half-width) and, in brackets, the change "
         f"against pre_reform with its 95% CI, {pairing}. The last column names the "
-        "streams whose backlog still grows (growth CI above 0)."
+        "streams whose backlog still grows (95% CI of its growth above 0, as the report "
+        "flags it)."
     )
 
 
