@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from sim.cli.report import main as report_main
 from sim.report import drivers
@@ -150,6 +151,20 @@ def test_the_sources_table_gives_the_preset_as_run_and_a_source_for_each():
     assert "dedicated → pooled" in body["dedicated windows"][1]
     for name in ("attrition", "secondment", "desk cover"):
         assert body[name][3].startswith("assumption")
+
+
+def test_the_study_keeps_each_preset_first_and_switches_off_what_the_table_reads():
+    study = ROOT / "experiments" / "baseline_drivers"
+    params = yaml.safe_load((study / "sweep.yaml").read_text())["hydra"]["sweeper"]["params"]
+    switched = {}
+    for group, options in params.items():
+        preset, off = options.split(",")
+        assert yaml.safe_load((study / group.lstrip("+") / f"{preset}.yaml").read_text()) == {}
+        flat = pd.json_normalize(
+            yaml.safe_load((study / group.lstrip("+") / f"{off}.yaml").read_text())
+        )
+        switched.update(flat.iloc[0].to_dict())
+    assert switched == {d.key: d.off for d in drivers.DISRUPTIONS}
 
 
 @pytest.mark.skipif(not FOLDER.is_dir(), reason=f"no seed folder at {FOLDER}")
