@@ -1,7 +1,8 @@
-"""``tsim-report PATH… [--baseline NAME] [--out DIR]``: compare runs and sweeps.
+"""``tsim-report PATH… [--baseline NAME] [--out DIR] [--drivers]``: compare runs and sweeps.
 
 Writes what :func:`sim.report.compare.report` writes, then prints the comparison table,
-the failed jobs and where the report and the backlog figure are.
+the failed jobs and where the report and the backlog figure are; with ``--drivers`` also
+the table of ``experiments/baseline_drivers`` (:mod:`sim.report.drivers`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report import plots
+from sim.report import drivers, plots
 from sim.report.compare import (
     BASELINE_DEFAULT,
     REPORTS_DIR,
@@ -46,9 +47,16 @@ def _report(argv: list[str]) -> int:
         help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
         f"(default: the {len(plots.KPIS)} headline KPIs)",
     )
+    ap.add_argument(
+        "--drivers",
+        action="store_true",
+        help=f"also write {drivers.FILE}: each disruption of pre_reform switched off, alone "
+        "and combined, against pre_reform (a sweep of experiments/baseline_drivers)",
+    )
     args = ap.parse_args(argv)
     try:
         done = report(args.paths, args.out, args.baseline, args.kpi)
+        table = drivers.write(done["jobs"], done["out"]) if args.drivers else None
     except NothingToReport as err:
         _print_problems(load(args.paths))
         print(f"tsim-report: {err}", file=sys.stderr)
@@ -68,6 +76,9 @@ def _report(argv: list[str]) -> int:
     print(console_table(jobs, done["kpis"]))
     _print_problems(jobs)
     out = done["out"]
+    if table:
+        print(f"\n{table[1]}")
+        print(f"drivers table: {table[0]}")
     print(
         f"report: {out / 'report.md'} (to mail: {out / 'report.html'})   "
         f"comparison: {out / 'comparison.csv'}"
