@@ -277,6 +277,14 @@ SOURCES: list[tuple[str, str, str]] = [
     ),
     ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
     (
+        "policy.enforcement.whistle_domains",
+        "domains (null: any)",
+        S004 + ": Tengzhou's list, 生态环境、市场监管、应急管理、城乡建设、自然资源、"
+        "综合执法等8大领域97项吹哨事项, and 农业农村 among the departments "
+        "随时听候镇街吹哨; the model's domains among them (not `other`); "
+        "pre_reform: null, no list before the reform",
+    ),
+    (
         "policy.escalation.enabled",
         "flag",
         S003 + ": 乡呼县应 (item 7); " + S004 + ": 镇街吹哨、部门报到",

@@ -83,6 +83,11 @@ class CalendarConfig(Settings):
 
 # --------------------------------------------------------------------------- staff
 QUOTA_TYPES = ("administrative", "institutional", "auxiliary", "stationed")
+TENGZHOU_WHISTLE_DOMAINS = ("environment", "market", "construction", "agriculture")
+"""The default whistle list: the model's domains among those Tengzhou's list names
+(seed 004: 生态环境、市场监管、应急管理、城乡建设、自然资源、综合执法等8大领域) and the
+departments on call for it (住建、交通运输、农业农村…随时听候镇街吹哨); ``other`` is not
+on it."""
 
 
 @dataclass
@@ -277,6 +282,12 @@ class EnforcementLever(Settings):
     """The time within which a whistle call should be answered, for
     ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
     the moment the township calls)."""
+    whistle_domains: list[str] | None = field(
+        default_factory=lambda: list(TENGZHOU_WHISTLE_DOMAINS)
+    )
+    """The whistle list (吹哨清单): law domains (``workload.enforcement.domains``) in which a
+    township may call a department's officer; a case of another domain goes on without
+    the call, handled by the township. None: any domain may call (no list)."""
 
 
 @dataclass

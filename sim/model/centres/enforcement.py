@@ -35,7 +35,12 @@ from sim.model.centres.base import Centre, Opener, Reserve
 from sim.model.centres.teams import cover_gaps, group_by_load, neediest
 from sim.model.station import Acceptance, CrewStation, Decision, Handoff, Inbox
 from sim.model.work import Step, draws
-from sim.streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES, EnforcementWorkload
+from sim.streams.enforcement import (
+    ENFORCEMENT,
+    ENFORCEMENT_STAGES,
+    EnforcementWorkload,
+    whistle_listed,
+)
 
 if TYPE_CHECKING:
     from sim.model.centre_settings import CentreSettings
@@ -157,6 +162,7 @@ class EnforcementOffice(Centre):
         waits = self._statutory_waits(cfg)
         county_pool = settings.county.enforcement_officers > 0
         whistle_share = cfg.whistle_share if county_pool else 0.0
+        listed = whistle_listed(list(cfg.domains), settings.policy.enforcement.whistle_domains)
         rows = self._draws(source)
         # Own stream: adding whistle calls leaves every other draw of a case unchanged.
         whistles = self._whistle_draws(source, cfg)
@@ -178,7 +184,8 @@ class EnforcementOffice(Centre):
                 route = [inspect, *to_county, Step(county, referral_h)]
             else:
                 route = [inspect, file, waits.filed]
-                if whistle_u < whistle_share:  # another department's officer must come
+                # Another department's officer must come, if the whistle list allows.
+                if whistle_u < whistle_share and listed[domain]:
                     route += self.whistle.steps(whistle_h)
                 route += [investigate, review]
                 if legal:
