@@ -9,6 +9,9 @@ import pytest
 
 from sim.core.settings import ConfigError
 from sim.model import load
+from sim.model.build import build
+from sim.model.reallocation import deploy
+from sim.model.work import Step, WorkItem
 from sim.run import engine
 
 from .conftest import scenario
@@ -62,3 +65,80 @@ def test_reform_2019_lists_tengzhou_domains_and_pre_reform_none():
     assert scenario("policy=pre_reform").policy.enforcement.whistle_domains is None
     listed = scenario("policy=reform_2019").policy.enforcement.whistle_domains
     assert set(listed) == {"environment", "market", "construction", "agriculture"}
+
+
+# ---- the developed town's dedicated approval body (一枚印章管审批)
+
+BODY = "county.kinds.town.approval_body=true"
+
+
+def _secondments(*overrides: str) -> int:
+    model = build(
+        scenario(
+            "county=single",
+            "workload=quiet",
+            "run.horizon_days=60",
+            "policy.secondment.pools=[window_staff]",
+            "policy.secondment.requests_per_township_per_day=0.5",
+            *overrides,
+        ),
+        0,
+    )
+    model.env.run(until=model.horizon_h)
+    return len(model.secondments)
+
+
+def test_the_county_never_borrows_the_approval_body_clerks():
+    assert _secondments() > 5
+    assert _secondments(BODY) == 0
+
+
+def test_the_approval_body_lends_no_clerk_to_the_office_but_may_be_helped():
+    model = build(
+        scenario(
+            "county=single",
+            "policy=flexible_staff",
+            "policy.windows.mode=pooled",
+            "policy.workforce.attrition_per_year=0",
+            "policy.secondment.requests_per_township_per_day=0",
+            BODY,
+        ),
+        0,
+    )
+    tw = model.townships[0]
+    office, hall = tw.stations("general")[0], tw.stations("service")[0]
+    clerks, staff = hall.active, office.active
+    hours = model.clock.hours
+
+    def queue(station, n, each_h, due_days):
+        for _ in range(n):
+            item = WorkItem(tw.index, None, 0.0, hours(due_days), [Step(station, each_h)])
+            station.line.append(item)
+
+    queue(office, 60, 0.5, 20)  # a crowded office, an idle hall: the body keeps its clerks
+    deploy(model, tw, hours(1))
+    model.env.run(until=1.0)
+    assert hall.active == clerks
+    office.line.clear()
+    queue(hall, 60, 0.5, 20)  # a crowded hall, an idle office: the office still helps
+    deploy(model, tw, hours(1))
+    model.env.run(until=2.0)
+    assert office.active < staff
+    assert hall.active > clerks
+
+
+def test_wuchuan_developed_has_one_developed_town_with_shahe_numbers():
+    s = scenario("county=wuchuan_developed")
+    assert s.county.townships == {"town": 2, "rural": 6, "developed_town": 1}
+    town = s.county.kinds["developed_town"]
+    assert town.staff["window_staff"].headcount == 16  # 16个一线窗口
+    posts = sum(
+        p.headcount
+        for p in town.staff.values()
+        if p.quota_type in ("administrative", "institutional")
+    )
+    assert posts + town.other_posts == 140  # 行政、事业编制均增至70名
+    assert town.approval_body
+    wuchuan = scenario("county=wuchuan").county
+    assert s.county.kinds["town"] == wuchuan.kinds["town"]
+    assert s.county.department_staff == wuchuan.department_staff

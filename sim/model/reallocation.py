@@ -8,6 +8,9 @@
   between the service centre and the general office toward the longer queue per member;
   a centre lends only what it can spare without risking a deadline and calls its staff
   back when it cannot (see :func:`deploy`).
+
+A dedicated approval body (``county.kinds.*.approval_body``) takes part in neither: its
+posts and clerks stay, though the township's office staff may still help at its windows.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ class Rebalancing:
         self.groups: dict[str, list[Pool]] = {}
         for tw in model.townships:
             for pool in tw.pools:
-                if pool.quota_type != "stationed":
+                # Stationed officers are the county's; an approval body's posts its own.
+                if pool.quota_type != "stationed" and tw.centres[pool.centre].lends_staff:
                     self.groups.setdefault(pool.name, []).append(pool)
         self.load = {p.index: 0.0 for pools in self.groups.values() for p in pools}
         model.every(1.0, self._observe)
@@ -182,6 +186,8 @@ def _spare(model: Model, tw: Township, lo: str, hi: str) -> Staff | None:
     """Whom ``lo`` can lend ``hi`` — never a station's last member (it would stall): a
     member whose home is ``hi`` first, then a free one.
     """
+    if not tw.centres[lo].lends_staff:  # a dedicated approval body keeps its clerks
+        return None
     candidates = [
         s
         for st in tw.stations(lo)
