@@ -11,6 +11,8 @@ from sim.core.settings import ConfigError
 from sim.model import load
 from sim.model.build import build
 from sim.model.reallocation import deploy
+from sim.model.staff import Staff
+from sim.model.station import CrewStation
 from sim.model.work import Step, WorkItem
 from sim.run import engine
 
@@ -142,3 +144,58 @@ def test_wuchuan_developed_has_one_developed_town_with_shahe_numbers():
     wuchuan = scenario("county=wuchuan").county
     assert s.county.kinds["town"] == wuchuan.kinds["town"]
     assert s.county.department_staff == wuchuan.department_staff
+
+
+# ---- management posts in the enforcement team (执法队伍管理岗位不超过20%)
+
+
+def test_a_manager_takes_desk_steps_but_never_a_field_step():
+    model = build(scenario("county=single", "workload=quiet"), 0)
+    team = CrewStation(model, "test/enforcement")
+    manager, officer = Staff(0, certified=True), Staff(0, certified=True)
+    manager.manager = True
+    team.add(manager)
+    team.add(officer)
+
+    def case(*step: object) -> WorkItem:
+        item = WorkItem(0, None, 0.0, 100.0, [Step(team, *step)])
+        team.request(item)
+        return item
+
+    inspection = case(2.0, 2, 2, True)  # two certified officers in the field
+    assert inspection.t_start is None  # one officer and a manager: no field crew
+    review = case(1.0, 1, 1, False)
+    assert review.t_start == 0.0 and manager.since == 0.0 and officer.since is None
+    team.add(Staff(0, certified=True))  # a second field officer: the inspection starts
+    assert inspection.t_start == 0.0 and officer.since == 0.0
+
+
+def _managers(*overrides: str) -> tuple[int, int]:
+    model = build(scenario("county=single", "workload=quiet", *overrides), 0)
+    teams = model.townships[0].stations("enforcement")
+    return sum(t.managers_active for t in teams), sum(t.field_active for t in teams)
+
+
+def test_the_management_share_is_a_cap_on_the_township_own_officers():
+    five = "county.kinds.town.staff.enforcement_officers.headcount=5"
+    assert _managers(five, "policy.enforcement.management_share=0") == (0, 5)
+    assert _managers(five) == (1, 4)  # 20% of 5
+    assert _managers(five, "policy.enforcement.management_share=0.39") == (1, 4)  # rounded down
+    assert _managers() == (0, 4)  # Wuchuan's town: 20% of 4 is no whole post
+    # Stationed county officers always go to the field and do not count.
+    assert _managers(five, "policy=reform_2019") == (1, 6)
+
+
+def test_a_management_post_slows_a_field_heavy_team():
+    common = (
+        *WHISTLES,
+        "workload.enforcement.whistle_share=0",
+        "policy.enforcement.integrated=true",
+        "county.kinds.town.staff.enforcement_officers.headcount=5",
+    )
+
+    def lead(share: str) -> float:
+        t = engine.run(scenario(*common, f"policy.enforcement.management_share={share}"))
+        return float(t.replications["county.enforcement.lead_time_mean_h"].iloc[0])
+
+    assert lead("0.4") > lead("0")

@@ -327,6 +327,12 @@ SOURCES: list[tuple[str, str, str]] = [
         "pre_reform: null, no list before the reform",
     ),
     (
+        "policy.enforcement.management_share",
+        "share of officers (rounded down)",
+        S004 + ": Weicheng, 执法队伍管理岗位不超过20% (the reform's cap, read as the share); "
+        "pre_reform: the same, an assumption — the seeds give no figure before the reform",
+    ),
+    (
         "policy.escalation.enabled",
         "flag",
         S003 + ": 乡呼县应 (item 7); " + S004 + ": 镇街吹哨、部门报到",

@@ -293,6 +293,10 @@ class EnforcementLever(Settings):
     """The whistle list (吹哨清单): law domains (``workload.enforcement.domains``) in which a
     township may call a department's officer; a case of another domain goes on without
     the call, handled by the township. None: any domain may call (no list)."""
+    management_share: float = share(0.2)
+    """Share of a township's own certified officers in management posts, rounded down
+    (Weicheng: 执法队伍管理岗位不超过20%): they file, review and decide but never inspect
+    or investigate."""
 
 
 @dataclass

@@ -23,6 +23,8 @@ from sim.core.sources import S000, S004, A
 from sim.core.workload import Effort, Feed, Source, Visit
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
+FIELD_STAGES = ("inspect", "investigate")
+"""Stages in the field: no officer in a management post takes them."""
 
 
 @dataclass
