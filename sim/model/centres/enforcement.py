@@ -108,7 +108,7 @@ class EnforcementOffice(Centre):
             neediest(teams, load, lambda st: st.active - st.certified_active).add(s)
             return
         s.manager = False
-        if self.model.pools[s.pool].quota_type != "stationed":
+        if self._own(s):
             own = [m for t in teams for m in t.members if m.certified and self._own(m)]
             s.manager = sum(m.manager for m in own) < self._managers(len(own) + 1)
         if s.manager:  # managers spread over the teams, field officers likewise
@@ -117,6 +117,7 @@ class EnforcementOffice(Centre):
             neediest(teams, load, lambda st: st.field_active).add(s)
 
     def _own(self, s: Staff) -> bool:
+        """An officer of the township's own (not stationed by a county department)."""
         return self.model.pools[s.pool].quota_type != "stationed"
 
     def team_size(self, certified: bool) -> int:
