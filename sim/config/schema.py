@@ -118,8 +118,8 @@ class TownshipKind(Settings):
     approval_body: bool = False
     """The service centre is a dedicated approval body of its own (专门的审批服务机构,
     一枚印章管审批; for developed and key towns): its staff are never seconded to the
-    county, lent to the township's other offices or sent to cover them, and rebalancing
-    leaves its posts alone; the township's office staff may still help at its windows."""
+    county, lent to the township's other offices or sent to cover them; the township's
+    office staff may still help at its windows (rebalancing moves its posts as any)."""
 
 
 @dataclass

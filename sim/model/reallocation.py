@@ -9,8 +9,9 @@
   a centre lends only what it can spare without risking a deadline and calls its staff
   back when it cannot (see :func:`deploy`).
 
-A dedicated approval body (``county.kinds.*.approval_body``) takes part in neither: its
-posts and clerks stay, though the township's office staff may still help at its windows.
+A dedicated approval body (``county.kinds.*.approval_body``) lends no clerk to the
+township's office, though the office's staff may still help at its windows; its posts
+are the township's, and rebalancing moves them as any other.
 """
 
 from __future__ import annotations
@@ -54,8 +55,7 @@ class Rebalancing:
         self.groups: dict[str, list[Pool]] = {}
         for tw in model.townships:
             for pool in tw.pools:
-                # Stationed officers are the county's; an approval body's posts its own.
-                if pool.quota_type != "stationed" and tw.centres[pool.centre].lends_staff:
+                if pool.quota_type != "stationed":
                     self.groups.setdefault(pool.name, []).append(pool)
         self.load = {p.index: 0.0 for pools in self.groups.values() for p in pools}
         model.every(1.0, self._observe)
