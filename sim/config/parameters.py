@@ -77,6 +77,48 @@ SOURCES: list[tuple[str, str, str]] = [
         "flag",
         A + "a head sends someone to a hall, grid desk or office left with nobody",
     ),
+    (
+        "county.kinds.developed_town.staff.window_staff.headcount",
+        "staff",
+        S004 + ": Shahe town, 16个一线窗口; one clerk a window is an assumption",
+    ),
+    (
+        "county.kinds.developed_town.staff.enforcement_aux.headcount",
+        "staff",
+        S004 + ": Shahe town, 安全协管、城镇协管等工作人员61名 (劳务派遣)",
+    ),
+    (
+        "county.kinds.developed_town.other_posts",
+        "posts",
+        S004 + ": Shahe town, 行政、事业编制均增至70名 (140 in all) less the modelled pools' posts",
+    ),
+    (
+        "county.kinds.developed_town.approval_body",
+        "flag",
+        S004 + ": Shahe town, 设置政务服务局 … 盖一个章",
+    ),
+    (
+        "county.kinds.developed_town.population",
+        "people",
+        A + "a town that 吸纳人口多 (" + S002 + "); Shahe's size is not in " + S004,
+    ),
+    (
+        "county.kinds.developed_town.villages",
+        "villages",
+        A + "Shahe has 农村社区服务中心26处 (" + S004 + "); its villages are not given",
+    ),
+    ("county.kinds.developed_town.grid_cells", "grid cells", A + "about 3 cells per village"),
+    (
+        "county.kinds.developed_town.staff.*.headcount",
+        "staff",
+        A + "Shahe's offices and teams are not in " + S004 + " beyond its windows and 61 协管",
+    ),
+    (
+        "county.kinds.*.approval_body",
+        "flag",
+        S000 + ": 经济发达镇和重点镇 … 可探索设立专门的审批服务机构，实行“一枚印章管审批（服务）”; "
+        "that its staff stay at its windows is an assumption",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),
@@ -276,6 +318,20 @@ SOURCES: list[tuple[str, str, str]] = [
         S004 + ": 即时报到 (at once: 0)",
     ),
     ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
+    (
+        "policy.enforcement.whistle_domains",
+        "domains (null: any)",
+        S004 + ": Tengzhou's list, 生态环境、市场监管、应急管理、城乡建设、自然资源、"
+        "综合执法等8大领域97项吹哨事项, and 农业农村 among the departments "
+        "随时听候镇街吹哨; the model's domains among them (not `other`); "
+        "pre_reform: null, no list before the reform",
+    ),
+    (
+        "policy.enforcement.management_share",
+        "share of officers (rounded down)",
+        S004 + ": Weicheng, 执法队伍管理岗位不超过20% (the reform's cap, read as the share); "
+        "pre_reform: the same, an assumption — the seeds give no figure before the reform",
+    ),
     (
         "policy.escalation.enabled",
         "flag",

@@ -83,6 +83,11 @@ class CalendarConfig(Settings):
 
 # --------------------------------------------------------------------------- staff
 QUOTA_TYPES = ("administrative", "institutional", "auxiliary", "stationed")
+TENGZHOU_WHISTLE_DOMAINS = ("environment", "market", "construction", "agriculture")
+"""The default whistle list: the model's domains among those Tengzhou's list names
+(seed 004: 生态环境、市场监管、应急管理、城乡建设、自然资源、综合执法等8大领域) and the
+departments on call for it (住建、交通运输、农业农村…随时听候镇街吹哨); ``other`` is not
+on it."""
 
 
 @dataclass
@@ -110,6 +115,11 @@ class TownshipKind(Settings):
     """Posts of the township's offices the model does not simulate (party and government
     offices, institutions beyond its service centre, enforcement office and general
     office): the quota lever's share applies to them too."""
+    approval_body: bool = False
+    """The service centre is a dedicated approval body of its own (专门的审批服务机构,
+    一枚印章管审批; for developed and key towns): its staff are never seconded to the
+    county, lent to the township's other offices or sent to cover them; the township's
+    office staff may still help at its windows (rebalancing moves its posts as any)."""
 
 
 @dataclass
@@ -277,6 +287,16 @@ class EnforcementLever(Settings):
     """The time within which a whistle call should be answered, for
     ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
     the moment the township calls)."""
+    whistle_domains: list[str] | None = field(
+        default_factory=lambda: list(TENGZHOU_WHISTLE_DOMAINS)
+    )
+    """The whistle list (吹哨清单): law domains (``workload.enforcement.domains``) in which a
+    township may call a department's officer; a case of another domain goes on without
+    the call, handled by the township. None: any domain may call (no list)."""
+    management_share: float = share(0.2)
+    """Share of a township's own certified officers in management posts, rounded down
+    (Weicheng: 执法队伍管理岗位不超过20%): they file, review and decide but never inspect
+    or investigate."""
 
 
 @dataclass

@@ -262,7 +262,15 @@ def _county_enforcement_checks(s: Scenario) -> None:
             f"{townships} + on_call_officers = {lever.on_call_officers} need {wanted} county "
             f"officers but county.enforcement_officers = {pool}: lower them or raise the pool"
         )
-    whistles = registry.stream("enforcement").settings(s).whistle_share > 0
+    cfg = registry.stream("enforcement").settings(s)
+    cases = s.workload.streams is None or "enforcement" in s.workload.streams
+    unknown = sorted(set(lever.whistle_domains or ()) - set(cfg.domains))
+    if unknown and cases:  # a workload without cases (quiet, M/M/c) needs no list
+        raise ConfigError(
+            f"policy.enforcement.whistle_domains names {', '.join(unknown)}: must be domains "
+            f"of workload.enforcement.domains ({', '.join(cfg.domains)}), or null for any"
+        )
+    whistles = cfg.whistle_share > 0
     if pool and whistles and wanted == pool and lever.on_call_officers == 0:
         raise ConfigError(
             f"policy.enforcement.stationed_officers = {lever.stationed_officers} stations every "

@@ -8,6 +8,10 @@
   between the service centre and the general office toward the longer queue per member;
   a centre lends only what it can spare without risking a deadline and calls its staff
   back when it cannot (see :func:`deploy`).
+
+A dedicated approval body (``county.kinds.*.approval_body``) lends no clerk to the
+township's office, though the office's staff may still help at its windows; its posts
+are the township's, and rebalancing moves them as any other.
 """
 
 from __future__ import annotations
@@ -182,6 +186,8 @@ def _spare(model: Model, tw: Township, lo: str, hi: str) -> Staff | None:
     """Whom ``lo`` can lend ``hi`` — never a station's last member (it would stall): a
     member whose home is ``hi`` first, then a free one.
     """
+    if not tw.centres[lo].lends_staff:  # a dedicated approval body keeps its clerks
+        return None
     candidates = [
         s
         for st in tw.stations(lo)

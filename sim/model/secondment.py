@@ -32,7 +32,7 @@ def build_secondment(
     model: Model, tw: Township, lever: SecondmentLever, workforce: Workforce
 ) -> None:
     """Wire the county's secondment requests to one township."""
-    pools = [p for p in tw.pools if borrowable(p, lever)]
+    pools = [p for p in tw.pools if borrowable(p, lever) and tw.centres[p.centre].lends_staff]
     hours = model.clock.hours
     rows = draws(
         model.rng(f"{tw.id}/secondment/attributes"),

@@ -36,6 +36,7 @@ class Staff:
         "certified",
         "employed",
         "hired_at",
+        "manager",
         "on_release",
         "pool",
         "seconded",
@@ -55,6 +56,7 @@ class Staff:
         self.on_release: Callable[[Staff], None] | None = None  # instead of freeing
         self.employed = True
         self.seconded = False
+        self.manager = False  # a management post (管理岗位): never on a field step
 
 
 @dataclass

@@ -4,7 +4,8 @@ A :class:`Desk` serves each step with one member of staff, first come first serv
 (service windows, offices, grid triage, the county). A :class:`CrewStation` serves steps
 that need a **crew**: items wait first-come-first-served for ``crew`` free staff of whom
 at least ``certified`` hold an enforcement certificate (two certified officers for every
-field step of a case). Items with different crew needs wait in separate FIFO lines, and
+field step of a case; officers in management posts take desk steps only, never a field
+step). Items with different crew needs wait in separate FIFO lines, and
 a freed crew goes to the oldest waiting item it can serve — so a paperwork step is not
 held up behind an inspection that waits for a second officer, while items of the same
 kind never overtake each other.
@@ -264,14 +265,26 @@ class CrewStation(Station):
 
     def __init__(self, model: Model, name: str):
         super().__init__(model, name)
-        self.free_cert: list[Staff] = []
+        self.free_cert: list[Staff] = []  # officers who go to the field
+        self.free_mgr: list[Staff] = []  # officers in management posts
         self.free_plain: list[Staff] = []
-        self.lines: dict[tuple[int, int], deque[WorkItem]] = {}
+        self.lines: dict[tuple[int, int, bool], deque[WorkItem]] = {}
         self.certified_active = 0
+        self.managers_active = 0
+
+    @property
+    def field_active(self) -> int:
+        """Certified members who go to the field (not in management posts)."""
+        return self.certified_active - self.managers_active
 
     def waiting(self) -> int:
         """Items waiting in every crew line."""
         return sum(len(q) for q in self.lines.values())
+
+    def _free_list(self, s: Staff) -> list[Staff]:
+        if not s.certified:
+            return self.free_plain
+        return self.free_mgr if s.manager else self.free_cert
 
     def add(self, s: Staff) -> None:
         """A member joins; whatever can start starts."""
@@ -279,16 +292,18 @@ class CrewStation(Station):
         self.active += 1
         self.members.append(s)
         self.certified_active += s.certified
-        (self.free_cert if s.certified else self.free_plain).append(s)
+        self.managers_active += s.manager
+        self._free_list(s).append(s)
         self._dispatch()
 
     def remove(self, s: Staff, then: Release) -> None:
         """Leave now if free, else after the current step (see :meth:`Station.remove`)."""
         self.certified_active -= s.certified
+        self.managers_active -= s.manager
         super().remove(s, then)
 
     def _drop_free(self, s: Staff) -> None:
-        (self.free_cert if s.certified else self.free_plain).remove(s)
+        self._free_list(s).remove(s)
 
     def request(self, item: WorkItem) -> None:
         """Queue ``item`` for its current step and start whatever can start."""
@@ -300,7 +315,7 @@ class CrewStation(Station):
             self.model.advance(item)
             return
         item.t_enq = self.env.now
-        key = (step.crew, step.certified)
+        key = (step.crew, step.certified, step.field)
         line = self.lines.get(key)
         if line is None:
             line = self.lines[key] = deque()
@@ -309,9 +324,9 @@ class CrewStation(Station):
 
     def _dispatch(self) -> None:
         lines = self.lines
-        while self.free_cert or self.free_plain:
+        while self.free_cert or self.free_plain or self.free_mgr:
             best: deque[WorkItem] | None = None
-            best_key, best_t = (0, 0), 0.0
+            best_key, best_t = (0, 0, False), 0.0
             for key, line in lines.items():
                 if line and self._can_take(*key) and (best is None or line[0].t_enq < best_t):
                     best, best_key, best_t = line, key, line[0].t_enq
@@ -319,20 +334,21 @@ class CrewStation(Station):
                 return
             self._start(best.popleft(), *best_key)
 
-    def _can_take(self, crew: int, cert: int) -> bool:
-        n_cert = len(self.free_cert)
+    def _can_take(self, crew: int, cert: int, field: bool) -> bool:
+        n_cert = len(self.free_cert) + (0 if field else len(self.free_mgr))
         return n_cert >= cert and n_cert + len(self.free_plain) >= crew
 
-    def _take_crew(self, crew: int, cert: int) -> list[Staff]:
+    def _take_crew(self, crew: int, cert: int, field: bool) -> list[Staff]:
         plain, certified = self.free_plain, self.free_cert
-        team = [certified.pop() for _ in range(cert)]
+        managers = [] if field else self.free_mgr  # managers take the desk steps first
+        team = [(managers or certified).pop() for _ in range(cert)]
         while len(team) < crew:  # keep certified officers free while clerks are idle
-            team.append(plain.pop() if plain else certified.pop())
+            team.append((plain or managers or certified).pop())
         return team
 
-    def _start(self, item: WorkItem, crew: int, cert: int) -> None:
+    def _start(self, item: WorkItem, crew: int, cert: int, field: bool) -> None:
         now = self.env.now
-        team = self._take_crew(crew, cert)
+        team = self._take_crew(crew, cert, field)
         for s in team:
             s.since = now
         if item.t_start is None:
@@ -350,7 +366,7 @@ class CrewStation(Station):
                 release, s.on_release = s.on_release, None
                 release(s)
             else:
-                (self.free_cert if s.certified else self.free_plain).append(s)
+                self._free_list(s).append(s)
         item.pos += 1
         self.model.advance(item)
         self._dispatch()

@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 class Step(NamedTuple):
     """One step of a route: ``hours`` of work at ``station`` by a crew of ``crew`` of
     whom ``certified`` hold an enforcement certificate; ``station`` None is a delay.
+    A ``field`` step (inspection, investigation) takes no officer in a management post.
     """
 
     station: Any
     hours: float
     crew: int = 1
     certified: int = 0
+    field: bool = False
 
 
 class WorkItem:

@@ -23,6 +23,8 @@ from sim.core.sources import S000, S004, A
 from sim.core.workload import Effort, Feed, Source, Visit
 
 ENFORCEMENT_STAGES = ("inspect", "file", "investigate", "review", "decide")
+FIELD_STAGES = ("inspect", "investigate")
+"""Stages in the field: no officer in a management post takes them."""
 
 
 @dataclass
@@ -92,6 +94,15 @@ class EnforcementWorkload(StreamSettings):
     days ≈ 11 working days)."""
 
 
+def whistle_listed(domains: list[str], whistle_domains: list[str] | None) -> list[bool]:
+    """Per domain (in ``domains`` order): whether its cases may blow the whistle (吹哨)
+    under the list ``whistle_domains`` (``policy.enforcement``; None: every domain).
+    """
+    if whistle_domains is None:
+        return [True] * len(domains)
+    return [d in whistle_domains for d in domains]
+
+
 def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     answered = in_window(r.answer, w, h)
     sent = ~np.isnan(r.up)
@@ -134,7 +145,11 @@ def _workload(s: Any) -> tuple[Source, ...]:
     ]
     if s.county.enforcement_officers > 0:  # the whistle is answered only by county officers
         whistle = Effort.of(cfg.whistle_effort)
-        route.append(Visit("county_enforcement", kept * cfg.whistle_share, whistle, 1, 1, "county"))
+        listed = whistle_listed(list(cfg.domains), s.policy.enforcement.whistle_domains)
+        shares = list(cfg.domains.values())
+        on_list = sum(w for w, ok in zip(shares, listed, strict=True) if ok) if shares else 1.0
+        calls = kept * cfg.whistle_share * on_list
+        route.append(Visit("county_enforcement", calls, whistle, 1, 1, "county"))
     visits = tuple(route)
     return (
         Source(

@@ -54,6 +54,10 @@ class Centre:
     takes_cover: ClassVar[bool] = True
     """Whether staff of the township's other centres can stand in here when nobody is
     present (``county.cover.across_centres``)."""
+    lends_staff: bool = True
+    """Whether its staff may leave it for other work: seconded to the county, lent to
+    the township's other centres (flexible use) or sent to cover one. A dedicated
+    approval body (``county.kinds.*.approval_body``) keeps its own."""
 
     def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
         self.model = model

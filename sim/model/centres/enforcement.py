@@ -3,7 +3,10 @@
 Cases arrive from inspections (per village), complaints (per population), referrals down
 from the county, and grid reports (the ``cases`` inlet), each in a law domain. Each goes
 inspect → file → investigate → review → decide (检查、受立案、调查、审查、决定); every stage
-takes a crew (field stages: two certified officers at once).
+takes a crew (field stages: two certified officers at once). A share of the township's
+own officers hold management posts (``policy.enforcement.management_share``, rounded
+down; Weicheng: 执法队伍管理岗位不超过20%): they take the desk stages first — filing,
+review, decision — and never a field stage, and teams form around the field officers.
 
 Before the reform the officers are split into department **teams**, each taking only its
 own domains (as many teams of two as the certified posts allow, domains spread by load);
@@ -23,6 +26,7 @@ for one; after the decision, the payment period runs before the case closes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,7 +39,13 @@ from sim.model.centres.base import Centre, Opener, Reserve
 from sim.model.centres.teams import cover_gaps, group_by_load, neediest
 from sim.model.station import Acceptance, CrewStation, Decision, Handoff, Inbox
 from sim.model.work import Step, draws
-from sim.streams.enforcement import ENFORCEMENT, ENFORCEMENT_STAGES, EnforcementWorkload
+from sim.streams.enforcement import (
+    ENFORCEMENT,
+    ENFORCEMENT_STAGES,
+    FIELD_STAGES,
+    EnforcementWorkload,
+    whistle_listed,
+)
 
 if TYPE_CHECKING:
     from sim.model.centre_settings import CentreSettings
@@ -59,9 +69,16 @@ class EnforcementOffice(Centre):
         cfg = settings.workload(ENFORCEMENT)
         domains = list(cfg.domains)
         self.shares = shares = [cfg.domains[d] for d in domains]  # same stages everywhere
-        integrated = settings.policy.enforcement.integrated
+        lever = settings.policy.enforcement
+        self.management_share = lever.management_share
         certified = township.present(self.name, certified=True)
-        n_teams = 1 if integrated else min(len(domains), max(1, certified // 2))
+        own = sum(
+            township.members_at_start[p.name]
+            for p in township.pools
+            if p.centre == self.name and p.certified and p.quota_type != "stationed"
+        )
+        field = certified - self._managers(own)  # teams form around the field officers
+        n_teams = 1 if lever.integrated else min(len(domains), max(1, field // 2))
         groups = group_by_load(shares, n_teams)
         self.stations = [
             CrewStation(model, f"{township.id}/enforcement/{i}") for i in range(len(groups))
@@ -75,13 +92,33 @@ class EnforcementOffice(Centre):
         # runs that differ only in staff see the same case for the same report (CRN).
         self.inlets["cases"] = self._case_maker("enforcement/from_grid")
 
+    def _managers(self, officers: int) -> int:
+        """Management posts among ``officers`` of the township's own (rounded down:
+        the share is a cap, 不超过20%).
+        """
+        return math.floor(self.management_share * officers + 1e-9)
+
     def place(self, s: Staff) -> None:
-        """Officers join the team shortest of officers, clerks the one shortest of clerks."""
+        """Officers join the team shortest of officers, clerks the one shortest of clerks;
+        a township officer fills a management post when fewer are filled than the share
+        allows (stationed officers are the county's and always go to the field).
+        """
         teams, load = self.stations, self.team_load
-        if s.certified:  # officers go where officers are scarcest, clerks likewise
-            neediest(teams, load, lambda st: st.certified_active).add(s)
-        else:
+        if not s.certified:
             neediest(teams, load, lambda st: st.active - st.certified_active).add(s)
+            return
+        s.manager = False
+        if self._own(s):
+            own = [m for t in teams for m in t.members if m.certified and self._own(m)]
+            s.manager = sum(m.manager for m in own) < self._managers(len(own) + 1)
+        if s.manager:  # managers spread over the teams, field officers likewise
+            neediest(teams, load, lambda st: st.managers_active).add(s)
+        else:
+            neediest(teams, load, lambda st: st.field_active).add(s)
+
+    def _own(self, s: Staff) -> bool:
+        """An officer of the township's own (not stationed by a county department)."""
+        return self.model.pools[s.pool].quota_type != "stationed"
 
     def team_size(self, certified: bool) -> int:
         """Field stages need this many certified officers at once (two, by default)."""
@@ -98,13 +135,13 @@ class EnforcementOffice(Centre):
         per_day = self.settings.rate_per_day(ENFORCEMENT.id, "enforcement", tw)
         reserve = self._case_maker("enforcement/attributes")
         self.arrive(ENFORCEMENT, self.poisson("enforcement", per_day), lambda t: reserve()(t))
-        # Field steps need two officers: a team left with fewer borrows one.
+        # Field steps need two field officers: a team left with fewer borrows one.
         cover_gaps(
             model,
             self.settings.cover,
             self.stations,
-            lambda t: t.certified_active,
-            lambda s: s.certified,
+            lambda t: t.field_active,
+            lambda s: s.certified and not s.manager,
             minimum=self.team_size(certified=True),
         )
 
@@ -157,6 +194,7 @@ class EnforcementOffice(Centre):
         waits = self._statutory_waits(cfg)
         county_pool = settings.county.enforcement_officers > 0
         whistle_share = cfg.whistle_share if county_pool else 0.0
+        listed = whistle_listed(list(cfg.domains), settings.policy.enforcement.whistle_domains)
         rows = self._draws(source)
         # Own stream: adding whistle calls leaves every other draw of a case unchanged.
         whistles = self._whistle_draws(source, cfg)
@@ -171,14 +209,16 @@ class EnforcementOffice(Centre):
             domain, beyond, legal, hearing, *hours, referral_h, legal_h = row
             team = teams[team_of[domain]]
             inspect, file, investigate, review, decide = (
-                Step(team, h, s.crew, s.certified) for s, h in zip(stages, hours, strict=True)
+                Step(team, h, s.crew, s.certified, name in FIELD_STAGES)
+                for name, s, h in zip(ENFORCEMENT_STAGES, stages, hours, strict=True)
             )
             refer_up = before_powers if t < powers_h else cfg.refer_up_share
             if beyond < refer_up:  # beyond township powers: the county takes it over
                 route = [inspect, *to_county, Step(county, referral_h)]
             else:
                 route = [inspect, file, waits.filed]
-                if whistle_u < whistle_share:  # another department's officer must come
+                # Another department's officer must come, if the whistle list allows.
+                if whistle_u < whistle_share and listed[domain]:
                     route += self.whistle.steps(whistle_h)
                 route += [investigate, review]
                 if legal:

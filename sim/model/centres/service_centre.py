@@ -12,6 +12,10 @@ of several departments when there are fewer clerks than departments), so a reque
 waits for its own window even when another is idle — or one
 **pooled** front desk (一窗受理, 无差别受理) where any window takes any category, a little
 slower (``pooled_effort_factor``).
+
+In a township whose kind has a dedicated approval body (``approval_body``: 专门的审批服务
+机构, 一枚印章管审批) the centre is that body: its clerks stay at its windows (no
+secondment, no lending to other offices, no covering them).
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ class ServiceCentre(Centre):
             sum(work[c] for c in range(len(cats)) if self.desk_of[c] == d)
             for d in range(len(self.stations))
         ]
+        # A dedicated approval body (一枚印章管审批) keeps its staff at its windows.
+        self.lends_staff = not settings.county.kinds[township.kind].approval_body
 
     def place(self, s: Staff) -> None:
         """A new clerk goes to the window with the most work per clerk."""

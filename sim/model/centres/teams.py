@@ -123,7 +123,11 @@ def _spare_elsewhere(tw: Township, centre: str) -> tuple[Any, Staff | None]:
     waiting per member (then the most members) that keeps someone, free ones first.
     """
     donors = [
-        st for name, c in tw.centres.items() if name != centre for st in c.stations if st.active > 1
+        st
+        for name, c in tw.centres.items()
+        if name != centre and c.lends_staff
+        for st in c.stations
+        if st.active > 1
     ]
     donors.sort(key=lambda st: (st.waiting() / st.active, -st.active))
     return _first_ready(donors, lambda s: not s.certified)
