@@ -91,7 +91,9 @@ def unstable_streams(
 BUSY_LIMIT = 0.95
 """A county desk busier than this is flagged: its own work waits behind townships'
 calls, and the small slack left makes its queue swing widely."""
-OVERLOADED_RULE = f"desk busy > {BUSY_LIMIT:.0%}, or its backlog grows ({UNSTABLE_RULE})"
+OVERLOADED_RULE = (
+    f"its desk is more than {BUSY_LIMIT:.0%} busy, or its backlog grows as a stream's does"
+)
 
 
 def county_queues(metrics: Mapping[str, Any]) -> list[CountyQueue]:
@@ -104,15 +106,21 @@ def busy_share(metrics: Mapping[str, Any], queue: CountyQueue) -> float | None:
     return (metrics.get(f"county.staff.{queue.pool}.utilisation_share") or {}).get("mean")
 
 
-def overloaded_desks(metrics: Mapping[str, Any]) -> list[str]:
-    """The county's desks flagged like an unstable stream (:data:`OVERLOADED_RULE`),
-    each with why: ``own_work (busy 98%, growing)``.
+def desk_flags(metrics: Mapping[str, Any], queue: CountyQueue) -> list[str]:
+    """Why the queue's desk is flagged (:data:`OVERLOADED_RULE`): ``["busy 98%",
+    "growing"]``, empty when it is not.
     """
-    flagged = []
-    for q in county_queues(metrics):
-        busy = busy_share(metrics, q)
-        why = [f"busy {busy:.0%}"] if busy is not None and busy > BUSY_LIMIT else []
-        why += ["growing"] if grows(metrics, "county", q.id) else []
-        if why:
-            flagged.append(f"{q.id} ({', '.join(why)})")
-    return flagged
+    busy = busy_share(metrics, queue)
+    why = [f"busy {busy:.0%}"] if busy is not None and busy > BUSY_LIMIT else []
+    return why + (["growing"] if grows(metrics, "county", queue.id) else [])
+
+
+def overloaded_desks(metrics: Mapping[str, Any]) -> list[str]:
+    """The county's desks flagged like an unstable stream, each with why:
+    ``own_work (busy 98%, growing)``.
+    """
+    return [
+        f"{q.id} ({', '.join(why)})"
+        for q in county_queues(metrics)
+        if (why := desk_flags(metrics, q))
+    ]
