@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import simpy
 
+from sim.analysis.county_queues import COUNTY_QUEUES
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate
 from sim.config import ConfigError, config_hash, load_scenario, schema
@@ -180,8 +181,9 @@ def test_a_stream_registered_from_a_test_file_reaches_every_output(
     comparison = pd.read_csv(run_dir / "comparison.csv")
     assert "county.toy.arrivals" in set(comparison.metric)
     backlog = dict(titles)["backlog_over_time.png"]
-    assert backlog == [s.label for s in registry.streams()]  # a panel per stream
-    assert backlog[-1] == "Toy requests"
+    queues = [q.label for q in COUNTY_QUEUES]  # after them, one per county queue
+    assert backlog == [s.label for s in registry.streams()] + queues  # a panel per stream
+    assert backlog[-1 - len(queues)] == "Toy requests"
 
 
 def test_a_stream_added_for_a_block_is_gone_with_its_schema_section_after_it():

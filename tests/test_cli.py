@@ -8,6 +8,8 @@ import sys
 
 import pandas as pd
 
+from sim.analysis.county_queues import COUNTY_QUEUES
+
 from .conftest import stream_ids
 
 
@@ -58,7 +60,7 @@ def test_single_run_writes_complete_run_directory(tmp_path):
     series = pd.read_parquet(run_dir / "timeseries.parquet")
     assert list(series.columns) == ["replication", "day", "township", "stream", "metric", "value"]
     assert series["day"].min() == 10 and series["day"].max() == 59
-    assert set(series["stream"]) == {*stream_ids(), "staff"}
+    assert set(series["stream"]) == {*stream_ids(), "staff", *(q.id for q in COUNTY_QUEUES)}
     staff = series[
         (series.stream == "staff") & (series.township == "county") & (series.metric == "headcount")
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.analysis.county_queues import COUNTY_QUEUES
 from sim.analysis.stats import confidence_interval
 from sim.plan import analytic
 from sim.run import engine
@@ -106,7 +107,7 @@ def test_conservation_is_exact_for_every_scope_and_stream():
             rhs = t[p + "completions"] + t[p + "backlog_end"]
             assert (lhs == rhs).all(), p
             checked += 1
-    assert checked == len(stream_ids()) * (1 + 9)
+    assert checked == len(stream_ids()) * (1 + 9) + len(COUNTY_QUEUES)  # and the county's own
 
 
 def test_visits_per_request_match_channel_and_rework_shares():

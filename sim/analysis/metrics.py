@@ -81,6 +81,24 @@ def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> 
     }
 
 
+def county_queue_metrics(r: Records, w: float, h: float, hours_per_day: float) -> dict[str, float]:
+    """A township stream's KPIs of one county queue, but ``on_time_share``: the county's
+    own work has no deadline.
+    """
+    out = {**stream_metrics(r, w, h), **open_items_metrics(r, w, h, hours_per_day)}
+    del out["on_time_share"]
+    return out
+
+
+def county_queues(model: Model) -> dict[str, Records]:
+    """The records of each queue of the county's own work, by its source."""
+    return {
+        source: Records.of_untracked(items)
+        for centre in model.county_centres.values()
+        for source, items in centre.own_items.items()
+    }
+
+
 def scopes(model: Model) -> list[tuple[str, int | None]]:
     """``county`` (every township, index None) and each township (id, index)."""
     return [(COUNTY, None)] + [(tw.id, tw.index) for tw in model.townships]
@@ -149,6 +167,9 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
     out.update(staff_metrics(model))
     for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
+    for source, own in county_queues(model).items():
+        for metric, value in county_queue_metrics(own, w, h, model.clock.hours_per_day).items():
+            out[f"{COUNTY}.{source}.{metric}"] = value
     out[f"{COUNTY}.county_side.staff"] = float(
         sum(c.staff_at_county() for c in model.county_centres.values())
     )
@@ -223,33 +244,46 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     frames = []
     for scope, township in scopes(model):
         for spec, sub in by_stream(rec, township):
-            arr_idx = (sub.arr // hpd).astype(int)  # open items at the start: before day 0
-            arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
-            fin = sub.done[~np.isnan(sub.done)]
-            done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
-            backlog = np.searchsorted(np.sort(sub.arr), ends, side="left") - np.searchsorted(
-                np.sort(fin), ends, side="left"
-            )
-            for metric, values in (
-                ("arrivals", arr_day),
-                ("completions", done_day),
-                ("backlog", backlog),
-            ):
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "day": days,
-                            "township": scope,
-                            "stream": spec.id,
-                            "metric": metric,
-                            "value": values.astype(float),
-                        }
-                    )
-                )
+            frames += _flow_series(sub, scope, spec.id, d0, d1, hpd)
+    for source, own in county_queues(model).items():
+        frames += _flow_series(own, COUNTY, source, d0, d1, hpd)
     frames += _staff_series(model, days, ends)
     df = pd.concat(frames, ignore_index=True)
     df.insert(0, "replication", replication)
     return df
+
+
+def _flow_series(
+    r: Records, scope: str, stream: str, d0: int, d1: int, hpd: float
+) -> list[pd.DataFrame]:
+    """Arrivals and completions on each working day ``d0 … d1 - 1``, and the items in
+    the system at each day's end, of one stream (or county queue) in one scope.
+    """
+    days = np.arange(d0, d1)
+    ends = (days + 1) * hpd
+    arr_idx = (r.arr // hpd).astype(int)  # open items at the start: before day 0
+    arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
+    fin = r.done[~np.isnan(r.done)]
+    done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
+    backlog = np.searchsorted(np.sort(r.arr), ends, side="left") - np.searchsorted(
+        np.sort(fin), ends, side="left"
+    )
+    return [
+        pd.DataFrame(
+            {
+                "day": days,
+                "township": scope,
+                "stream": stream,
+                "metric": metric,
+                "value": values.astype(float),
+            }
+        )
+        for metric, values in (
+            ("arrivals", arr_day),
+            ("completions", done_day),
+            ("backlog", backlog),
+        )
+    ]
 
 
 def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:

@@ -36,15 +36,13 @@ class Records:
     @classmethod
     def of(cls, items: Sequence[Any]) -> Records:
         """Records of township items (``None`` times become NaN)."""
-        n, nan = len(items), math.nan
+        n = len(items)
 
         def column(name: str, dtype: type = float) -> np.ndarray:
             return np.fromiter(map(attrgetter(name), items), dtype, n)
 
         def maybe(name: str) -> np.ndarray:  # a time that may not have happened yet
-            return np.fromiter(
-                (nan if v is None else v for v in map(attrgetter(name), items)), float, n
-            )
+            return _times(items, name)
 
         return cls(
             township=column("township", int),
@@ -60,6 +58,27 @@ class Records:
             tag=column("tag", int),
         )
 
+    @classmethod
+    def of_untracked(cls, items: Sequence[Any]) -> Records:
+        """Records of items of no township and no stream (the county's own work): only
+        their arrival, start and completion are known; they have no deadline.
+        """
+        n = len(items)
+        none, zero = np.full(n, math.nan), np.zeros(n, int)
+        return cls(
+            township=np.full(n, -1),
+            stream=np.full(n, -1),
+            arr=_times(items, "t_arr"),
+            start=_times(items, "t_start"),
+            done=_times(items, "t_done"),
+            due=none,
+            visits=zero,
+            up=none,
+            answer=none,
+            decided=none,
+            tag=zero,
+        )
+
     def limit_act(self, h: float) -> np.ndarray:
         """When the act each item's time limit is for happened — the decision of a case,
         else completion — with ``h`` for what had not happened by the horizon.
@@ -70,6 +89,12 @@ class Records:
     def subset(self, mask: np.ndarray) -> Records:
         """The records selected by a boolean mask."""
         return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+
+def _times(items: Sequence[Any], name: str) -> np.ndarray:
+    """A time attribute of every item, NaN where it has not happened (``None``)."""
+    values = map(attrgetter(name), items)
+    return np.fromiter((math.nan if v is None else v for v in values), float, len(items))
 
 
 def in_window(t: np.ndarray, w: float, h: float) -> np.ndarray:

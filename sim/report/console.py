@@ -1,6 +1,6 @@
 """The comparison table ``tsim-report`` prints: the headline KPIs of every job, its
-backlog and the streams whose backlog grows, one line a job; and the mark the report
-puts on a KPI of such a stream.
+backlog and the streams whose backlog grows (and the county desks flagged like them),
+one line a job; and the mark the report puts on a KPI of such a stream.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sim.analysis.stats import confidence_interval
 from sim.report import plots
 from sim.report.jobs import Job, streams
-from sim.report.outputs import unstable_streams
+from sim.report.outputs import overloaded_desks, unstable_streams
 from sim.report.stats import backlog_total
 from sim.report.table import cell
 
@@ -26,7 +26,8 @@ def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> st
         m = j.metrics
         total = confidence_interval(backlog_total(j).to_numpy(), lo=0.0)
         cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [cell(total)]
-        cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
+        desks = [f"county {d}" for d in overloaded_desks(m)]  # flagged like a stream
+        cells.append(", ".join(unstable_streams(m, "county", infos) + desks) or "none")
         rows.append((j.name, cells))
     cols = [max([20, len(h)] + [len(c[i]) for _, c in rows]) for i, h in enumerate(heads)]
     lines = ["job".ljust(width) + "  ".join(h.ljust(w) for h, w in zip(heads, cols, strict=True))]

@@ -19,7 +19,16 @@ from sim.report import plots
 from sim.report.conclusion import conclusion
 from sim.report.console import UNSTABLE, unstable_flag
 from sim.report.jobs import Job, overrides_of, streams, varying_keys
-from sim.report.outputs import GROWTH, UNSTABLE_RULE, backlog_total, unstable_streams
+from sim.report.outputs import (
+    GROWTH,
+    OVERLOADED_RULE,
+    UNSTABLE_RULE,
+    backlog_total,
+    county_queues,
+    desk_flags,
+    overloaded_desks,
+    unstable_streams,
+)
 from sim.report.table import cell
 
 
@@ -146,6 +155,47 @@ def _stability(ok: list[Job]) -> list[str]:
             "open-item ages (`open_age_max_d`, `open_age_mean_d` in comparison.csv) too."
             if flagged
             else "No stream's backlog grows significantly in any job."
+        ),
+        "",
+    ]
+    return lines
+
+
+QUEUE_COLUMNS = ("arrivals", "wait_mean_h", "backlog_mean", "backlog_end", GROWTH)
+
+
+def _county_queue_rows(ok: list[Job]) -> list[str]:
+    """The county's own queues, one row per job and queue, flagged like a stream: with
+    乡呼县应 townships' calls go first, so the county's answer time alone hides them.
+    """
+    rows = [(j, q) for j in ok for q in county_queues(j.metrics)]
+    if not rows:
+        return []
+    lines = [
+        "### The county's own queue",
+        "",
+        "| job | queue | " + " | ".join(QUEUE_COLUMNS) + " | desk busy | flag |",
+        "| --- | --- |" + " --- |" * (len(QUEUE_COLUMNS) + 2),
+    ]
+    for j, q in rows:
+        m = j.metrics
+        cells = [cell(m.get(f"county.{q.id}.{c}")) for c in QUEUE_COLUMNS]
+        busy = cell(m.get(f"county.staff.{q.pool}.utilisation_share"))
+        why = desk_flags(m, q)
+        flag = f"{UNSTABLE.strip()} ({', '.join(why)})" if why else ""
+        lines.append(f"| {j.name} | {q.label} | " + " | ".join(cells) + f" | {busy} | {flag} |")
+    flagged = {j.name: overloaded_desks(j.metrics) for j in ok}
+    lines += [
+        "",
+        f"A county desk is marked{UNSTABLE} when {OVERLOADED_RULE}: its own work waits "
+        "behind townships' calls, so the county's answer time looks better than the "
+        "county's load is. "
+        + (
+            "Flagged: "
+            + "; ".join(f"{name}: {', '.join(d)}" for name, d in flagged.items() if d)
+            + "."
+            if any(flagged.values())
+            else "No county desk is flagged in any job."
         ),
         "",
     ]
@@ -342,6 +392,7 @@ def markdown(
         *_kpi_rows(jobs, kpis),
         "",
         *_stability(ok),
+        *_county_queue_rows(ok),
         *_township_rows(ok),
     ]
     if base and by_job:

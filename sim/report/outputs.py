@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sim.analysis.county_queues import COUNTY_QUEUES, CountyQueue
+
 
 @dataclass(frozen=True)
 class StreamInfo:
@@ -63,21 +65,62 @@ MATERIAL_GROWTH = 0.001
 UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
 
 
+def grows(metrics: Mapping[str, Any], scope: str, stream: str) -> bool:
+    """Whether the backlog of ``stream`` (or a county queue) in ``scope`` grows over the
+    window: the 95% CI of the growth per working day lies above 0 and the growth is
+    material (:data:`MATERIAL_GROWTH` of the mean backlog). The one growth test of the
+    report: streams and the county's desks are flagged by it alike.
+    """
+    m = metrics.get(f"{scope}.{stream}.{GROWTH}") or {}
+    if m.get("ci_low") is None or m["ci_low"] <= 0:
+        return False
+    size = (metrics.get(f"{scope}.{stream}.backlog_mean") or {}).get("mean")
+    return not (size and m["mean"] < MATERIAL_GROWTH * size)  # significant but flat
+
+
 def unstable_streams(
     metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]
 ) -> list[str]:
-    """Streams whose backlog grows over the window: the 95% CI of the growth per working
-    day lies above 0 and the growth is material (:data:`MATERIAL_GROWTH` of the mean
-    backlog). Their waits and lead times count finished items only and so look better
-    than they are; comparisons of them must say so.
+    """Streams whose backlog grows over the window (:func:`grows`). Their waits and lead
+    times count finished items only and so look better than they are; comparisons of
+    them must say so.
     """
-    flagged = []
-    for s in streams:
-        m = metrics.get(f"{scope}.{s.id}.{GROWTH}") or {}
-        if m.get("ci_low") is None or m["ci_low"] <= 0:
-            continue
-        size = (metrics.get(f"{scope}.{s.id}.backlog_mean") or {}).get("mean")
-        if size and m["mean"] < MATERIAL_GROWTH * size:  # significant but flat
-            continue
-        flagged.append(s.id)
-    return flagged
+    return [s.id for s in streams if grows(metrics, scope, s.id)]
+
+
+BUSY_LIMIT = 0.95
+"""A county desk busier than this is flagged: its own work waits behind townships'
+calls, and the small slack left makes its queue swing widely."""
+OVERLOADED_RULE = (
+    f"its desk is more than {BUSY_LIMIT:.0%} busy, or its backlog grows as a stream's does"
+)
+
+
+def county_queues(metrics: Mapping[str, Any]) -> list[CountyQueue]:
+    """The county queues a run measured (none in a run made before they were)."""
+    return [q for q in COUNTY_QUEUES if f"county.{q.id}.backlog_mean" in metrics]
+
+
+def busy_share(metrics: Mapping[str, Any], queue: CountyQueue) -> float | None:
+    """Mean busy share of the staff at the queue's desk (None when not measured)."""
+    return (metrics.get(f"county.staff.{queue.pool}.utilisation_share") or {}).get("mean")
+
+
+def desk_flags(metrics: Mapping[str, Any], queue: CountyQueue) -> list[str]:
+    """Why the queue's desk is flagged (:data:`OVERLOADED_RULE`): ``["busy 98%",
+    "growing"]``, empty when it is not.
+    """
+    busy = busy_share(metrics, queue)
+    why = [f"busy {busy:.0%}"] if busy is not None and busy > BUSY_LIMIT else []
+    return why + (["growing"] if grows(metrics, "county", queue.id) else [])
+
+
+def overloaded_desks(metrics: Mapping[str, Any]) -> list[str]:
+    """The county's desks flagged like an unstable stream, each with why:
+    ``own_work (busy 98%, growing)``.
+    """
+    return [
+        f"{q.id} ({', '.join(why)})"
+        for q in county_queues(metrics)
+        if (why := desk_flags(metrics, q))
+    ]

@@ -1,7 +1,7 @@
 """The report's figures: each readable without explanation (title, units, legend).
 
-* backlog over time per stream, one line per job with its 95% CI band across
-  replications;
+* backlog over time per stream (and county-wide, per queue of the county's own work),
+  one line per job with its 95% CI band across replications;
 * KPI bars with 95% CIs;
 * paired differences of every job against the baseline, CIs from paired replications;
 * township fairness: each township's backlog, the worst decile marked;
@@ -26,7 +26,13 @@ from scipy import stats
 
 from sim.analysis import glossary
 from sim.report.jobs import Job, streams
-from sim.report.outputs import backlog_total, grid_shape, unstable_streams
+from sim.report.outputs import (
+    StreamInfo,
+    backlog_total,
+    county_queues,
+    grid_shape,
+    unstable_streams,
+)
 from sim.run.results import atomic_write
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
@@ -201,7 +207,8 @@ def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[
 def backlog_over_time(
     jobs: list[Job], out: Path, baseline: Job | None = None, scope: str = "county"
 ) -> Path | None:
-    """One panel per stream: items in the system per working day, a line per job.
+    """One panel per stream (county-wide, also per county queue): items in the system per
+    working day, a line per job.
 
     With more jobs than :data:`MAX_LINES`, each panel draws the baseline and the jobs
     that differ most from it there, and carries its own legend naming exactly those.
@@ -211,6 +218,9 @@ def backlog_over_time(
         return None
     colours, styles = _colours(jobs, baseline), _styles(jobs, baseline)
     infos = streams(jobs)
+    if scope == "county":
+        measured = {q: None for j in jobs for q in county_queues(j.metrics)}
+        infos += [StreamInfo(q.id, q.label, in_backlog_total=False) for q in measured]
     fig, axes = _panels(len(infos), sharex=True)
     cut = False
     for ax, info in zip(axes, infos, strict=True):

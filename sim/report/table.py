@@ -6,7 +6,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sim.report.outputs import UNSTABLE_RULE, streams_of, unstable_streams
+from sim.report.outputs import (
+    OVERLOADED_RULE,
+    UNSTABLE_RULE,
+    county_queues,
+    overloaded_desks,
+    streams_of,
+    unstable_streams,
+)
 
 COLUMNS = (
     "arrivals",
@@ -73,15 +80,18 @@ def cell(m: Mapping[str, Any] | None) -> str:
 
 
 def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
-    """Rows: streams; columns: KPIs (mean ± 95% CI half-width); then staff utilisation.
-    ``summary`` is a run's ``summary.json`` content.
+    """Rows: streams (and, county-wide, the county's own queues); columns: KPIs (mean ±
+    95% CI half-width); then staff utilisation. ``summary`` is a run's ``summary.json``
+    content.
     """
     metrics = summary["metrics"]
-    widths = [12] + [max(len(c), 13) for c in COLUMNS]
+    rows = [info.id for info in streams_of(summary)]
+    queues = [q.id for q in county_queues(metrics)] if scope == "county" else []
+    widths = [max([12, *map(len, rows + queues)])] + [max(len(c), 13) for c in COLUMNS]
     lines = ["  ".join(h.ljust(w) for h, w in zip(("stream", *COLUMNS), widths, strict=True))]
-    for info in streams_of(summary):
-        cells = [cell(metrics.get(f"{scope}.{info.id}.{c}")) for c in COLUMNS]
-        lines.append("  ".join(c.ljust(w) for c, w in zip([info.id, *cells], widths, strict=True)))
+    for row in rows + queues:
+        cells = [cell(metrics.get(f"{scope}.{row}.{c}")) for c in COLUMNS]
+        lines.append("  ".join(c.ljust(w) for c, w in zip([row, *cells], widths, strict=True)))
     visits = metrics.get(f"{scope}.services.visits_mean")
     if visits:
         lines.append(f"services visits per request: {cell(visits)}")
@@ -99,5 +109,11 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
             f"UNSTABLE ({UNSTABLE_RULE}): {', '.join(growing)} — their waits "
             "and lead times count finished items only; see backlog_growth_per_day, "
             "open_age_max_d"
+        )
+    desks = overloaded_desks(metrics) if scope == "county" else []
+    if desks:
+        lines.append(
+            f"COUNTY DESK FLAGGED ({OVERLOADED_RULE}): {', '.join(desks)} — its own work "
+            "waits behind townships' calls; see county.<queue>.backlog_growth_per_day"
         )
     return "\n".join(lines)

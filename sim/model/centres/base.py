@@ -67,9 +67,13 @@ class Centre:
         self.inlets: dict[str, Any] = {}
         self.links: dict[str, Any] = {}
         self.creators: dict[str, Callable[[float], None]] = {}
+        """Stream id → ``create(t)`` of its first source here (sim.model.backlog uses it)."""
         self.added: set[float] = set()
         """Arrival epochs added by demand scaling (their items draw sibling rows)."""
-        """Stream id → ``create(t)`` of its first source here (sim.model.backlog uses it)."""
+        self.own_items: dict[str, list[WorkItem]] = {}
+        """Source → the items of the county's own work started here (:meth:`own_work`):
+        they are no township's, so not in ``model.items``; the county's own queue is
+        measured from them (:mod:`sim.analysis.metrics`)."""
 
     @property
     def label(self) -> str:
@@ -139,6 +143,7 @@ class Centre:
         and not a stream, so ``workload.streams`` never switches it off.
         """
         model = self.model
+        items = self.own_items.setdefault(source, [])
         rows = draws(
             self.rng(f"{source}/attributes"),
             lambda rng, n: (sample(rng, effort, n),),
@@ -147,7 +152,9 @@ class Centre:
 
         def create(t: float) -> None:
             (hours,) = next(rows)
-            model.advance(WorkItem(None, None, t, t, [Step(desk, hours)]))
+            item = WorkItem(None, None, t, t, [Step(desk, hours)])
+            items.append(item)
+            model.advance(item)
 
         ArrivalSource(model.after, self.poisson(source, per_day), create)
 
