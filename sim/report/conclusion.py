@@ -28,7 +28,7 @@ from sim.analysis.stats import (
 )
 from sim.report import plots
 from sim.report.jobs import Job, streams
-from sim.report.outputs import UNSTABLE_RULE, unstable_streams
+from sim.report.outputs import UNSTABLE_RULE, overloaded_desks, unstable_streams
 from sim.report.stats import backlog_total
 from sim.report.table import rounded
 
@@ -226,15 +226,22 @@ def _half(m: CI | None) -> float | None:
 
 def _instability(ok: list[Job]) -> list[str]:
     infos = streams(ok)
-    flagged = [(j, unstable_streams(j.metrics, "county", infos)) for j in ok]
-    flagged = [(j, s) for j, s in flagged if s]
+    flagged = [
+        (j, unstable_streams(j.metrics, "county", infos), overloaded_desks(j.metrics)) for j in ok
+    ]
+    flagged = [(j, s, d) for j, s, d in flagged if s or d]
     if not flagged:
-        return ["**Stability:** no stream's backlog grows significantly in any policy.", ""]
+        return [
+            "**Stability:** no stream's backlog and no county desk's grows significantly "
+            "in any policy.",
+            "",
+        ]
     lines = [
-        f"**Unstable results** ({UNSTABLE_RULE}): the waits and lead times of these streams "
-        "count only the items that got through, so they look better than they are, and "
-        "their values depend on the run length:",
+        f"**Unstable results** ({UNSTABLE_RULE}; a county desk also when more than 95% "
+        "busy): the waits and lead times of these streams count only the items that got "
+        "through, so they look better than they are, and their values depend on the run "
+        "length:",
         "",
     ]
-    lines += [f"- {j.name}: {', '.join(s)}" for j, s in flagged]
+    lines += [f"- {j.name}: {', '.join([*s, *(f'county {x}' for x in d)])}" for j, s, d in flagged]
     return [*lines, ""]
