@@ -248,7 +248,8 @@ class SecondmentLever(Settings):
     max_days: float = knob(63.0, 0.0, 10_000.0)
     """≤ 3 months ≈ 63 working days."""
     min_service_days: float = knob(250.0, 0.0, 100_000.0)
-    """New hires cannot be seconded during this period (capped rules only)."""
+    """Newly recruited civil servants (新录用公务员: administrative quota) cannot be
+    seconded during this period (capped rules only); institutional staff can."""
 
 
 @dataclass
@@ -275,8 +276,8 @@ class EnforcementLever(Settings):
     out of ``county.enforcement_officers``: a desk that only answers whistle calls."""
     whistle_limit_days: float = knob(0.0, 0.0, 10_000.0)
     """The time within which a whistle call should be answered, for
-    ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
-    the moment the township calls)."""
+    ``whistle_in_limit_share`` (Yantai's development zone, seed 004, says 即时报到: at
+    once, so 0 — an officer starts the moment the township calls)."""
 
 
 @dataclass
