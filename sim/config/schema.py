@@ -182,7 +182,8 @@ class QuotaLever(Settings):
     """减上补下: township quota raised by a share, the posts taken from the county."""
 
     township_increase_share: float = knob(0.0, 0.0, 5.0)
-    """Added share of each township's quota (Pingluo: ≥ 0.25), applied to ``pools``."""
+    """Added share of each township's posts in ``pools`` and ``other_posts`` (Pingluo: ≥ 0.25
+    of a township's whole quota, 编制总量; the presets model the pools' posts only)."""
     pools: list[str] = field(
         default_factory=lambda: ["window_staff", "enforcement_officers", "office_staff"]
     )
