@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.core.settings import ConfigError
+
 from .conftest import scenario
 
 POLICIES = Path(__file__).resolve().parent.parent / "configs" / "policy"
@@ -50,3 +52,12 @@ def test_reform_2019_sets_every_mechanism_of_the_lever_presets():
     package = _changed("reform_2019")
     missing = {next(iter(_changed(p))) for p in LEVER_PRESETS} - package
     assert missing == set()
+
+
+def test_stationed_tengzhou_says_which_pool_it_needs():
+    # Tengzhou's x (seed 004: 各选派2名左右 from 4 departments) is 8 per township: 72 in
+    # Wuchuan's 9 townships, more than the 45 county officers its preset assumes.
+    with pytest.raises(ConfigError, match=r"need 72 county officers but county\.enforcement_of"):
+        scenario("county=wuchuan", "policy=stationed_tengzhou")
+    s = scenario("county=wuchuan", "policy=stationed_tengzhou", "county.enforcement_officers=117")
+    assert s.policy.enforcement.stationed_officers == 8
