@@ -92,12 +92,23 @@ def test_secondment_cap_lowers_staff_days_seconded_and_refuses_requests():
 def test_one_window_lowers_service_waiting():
     lowers("one_window", "county.services.wait_mean_h", STEADY)
     lowers("one_window", "town_1.services.backlog_mean", STEADY)
-    raises("one_window", "county.services.one_visit_share", STEADY)
+
+
+def test_village_proxy_saves_applicants_visits():
+    # A request filed by a village proxy costs its applicant no trip to the hall.
+    lowers("village_proxy", "county.services.visits_mean", STEADY)
+    raises("village_proxy", "county.services.one_visit_share", STEADY)
 
 
 def test_integrated_enforcement_lowers_case_waiting():
     lowers("integrated_enforcement", "county.enforcement.wait_mean_h", STEADY)
     lowers("integrated_enforcement", "county.enforcement.backlog_mean", STEADY)
+
+
+def test_stationed_officers_lower_case_waiting():
+    # Two more certified officers in each township's office, its teams still split.
+    lowers("stationed_officers", "county.enforcement.wait_mean_h", STEADY)
+    lowers("stationed_officers", "county.staff.enforcement_officers.utilisation_share", STEADY)
 
 
 def test_escalation_shortens_the_wait_for_the_county():
@@ -206,7 +217,14 @@ def test_one_window_makes_no_township_wait_longer():
 
 @pytest.mark.parametrize(
     "policy",
-    ["rebalancing", "one_window", "flexible_staff", "integrated_enforcement"],
+    [
+        "rebalancing",
+        "one_window",
+        "village_proxy",
+        "flexible_staff",
+        "integrated_enforcement",
+        "stationed_officers",
+    ],
 )
 def test_no_reform_lever_makes_a_headline_kpi_significantly_worse(policy):
     for metric in (

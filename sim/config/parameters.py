@@ -41,7 +41,14 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.max_replications", "replications", "replications=auto stops here at the latest"),
     ("run.precision_kpis", "metric names", "headline KPIs whose precision auto controls"),
     ("run.label", "text", "a job's short name in reports (output option)"),
-    ("run.seed", "—", A + "any fixed seed; the date the Wuchuan reform began"),
+    (
+        "run.seed",
+        "—",
+        A
+        + "any fixed seed; no date: the Wuchuan reform began mid-November 2019, "
+        + S001
+        + ": 2019年11月中旬",
+    ),
     ("run.horizon_days", "working days", A + "one working year (250 days)"),
     ("run.warmup_days", "working days", A + "a month lets queues fill from empty"),
     ("run.timeseries", "flag", "output option"),
@@ -268,7 +275,8 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "policy.secondment.min_service_days",
         "working days",
-        S001 + ": 新录用公务员在服务期限内不得 … 借调; the length is an assumption",
+        S001 + ": 新录用公务员在服务期限内不得 … 以借用 … 方式抽调 — newly recruited civil "
+        "servants (administrative quota) only; the length is an assumption",
     ),
     (
         "policy.secondment.capped",
@@ -315,7 +323,8 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "policy.enforcement.whistle_limit_days",
         "working days",
-        S004 + ": 即时报到 (at once: 0)",
+        S004 + ": Yantai development zone's 各执法机构即时报到 (at once: 0); Tengzhou's "
+        "y only 随时听候镇街吹哨",
     ),
     ("policy.enforcement.integrated", "flag", S000 + ": 一支队伍管执法 (§2)"),
     (
@@ -343,7 +352,7 @@ SOURCES: list[tuple[str, str, str]] = [
         "policy.admission.enabled",
         "flag",
         S000
-        + ": 人随事转 (§5); "
+        + ": 职责准入制度 (§5), 人随事转 (§4); "
         + S001
         + ": 职责准入 (§3 (六)); "
         + S003
@@ -359,7 +368,11 @@ SOURCES: list[tuple[str, str, str]] = [
     (
         "policy.grid.parallel_grids",
         "grids",
-        S000 + ": 多网合一 (§3); " + S003 + ": 两网合一 (item 9); three before is an assumption",
+        S000
+        + ": 多网合一 (§3); "
+        + S003
+        + ": 多网合一, and 两网合一 (item 9) of two networks (党建服务点设在网格); "
+        "three grids before is an assumption",
     ),
     ("policy.grid.duplicate_share", "share of issues", A + "half the issues seen twice"),
     ("policy.flexible_staff.enabled", "flag", S003 + ": 统筹使用行政事业人员 (item 12)"),
@@ -369,7 +382,12 @@ SOURCES: list[tuple[str, str, str]] = [
         "working days",
         A + "a head lends office staff only with a day to spare before its deadlines",
     ),
-    ("policy.timing.powers_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
+    (
+        "policy.timing.powers_day",
+        "working day",
+        S001 + ": 先立后破 (§4); reform_2019: 从2019年11月中旬开始到2020年6月底结束 (§4), "
+        "powers from the end, 2020-06-30; otherwise the day is an assumption",
+    ),
     ("policy.timing.staff_day", "working day", S001 + ": 先立后破 (§4); the day is an assumption"),
     (
         "policy.timing.refer_up_before_powers_share",

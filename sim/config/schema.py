@@ -192,7 +192,8 @@ class QuotaLever(Settings):
     """减上补下: township quota raised by a share, the posts taken from the county."""
 
     township_increase_share: float = knob(0.0, 0.0, 5.0)
-    """Added share of each township's quota (Pingluo: ≥ 0.25), applied to ``pools``."""
+    """Added share of each township's posts in ``pools`` and ``other_posts`` (Pingluo: ≥ 0.25
+    of a township's whole quota, 编制总量; the presets model the pools' posts only)."""
     pools: list[str] = field(
         default_factory=lambda: ["window_staff", "enforcement_officers", "office_staff"]
     )
@@ -258,7 +259,8 @@ class SecondmentLever(Settings):
     max_days: float = knob(63.0, 0.0, 10_000.0)
     """≤ 3 months ≈ 63 working days."""
     min_service_days: float = knob(250.0, 0.0, 100_000.0)
-    """New hires cannot be seconded during this period (capped rules only)."""
+    """Newly recruited civil servants (新录用公务员: administrative quota) cannot be
+    seconded during this period (capped rules only); institutional staff can."""
 
 
 @dataclass
@@ -285,8 +287,8 @@ class EnforcementLever(Settings):
     out of ``county.enforcement_officers``: a desk that only answers whistle calls."""
     whistle_limit_days: float = knob(0.0, 0.0, 10_000.0)
     """The time within which a whistle call should be answered, for
-    ``whistle_in_limit_share`` (the seeds say 即时报到: at once, so 0 — an officer starts
-    the moment the township calls)."""
+    ``whistle_in_limit_share`` (Yantai's development zone, seed 004, says 即时报到: at
+    once, so 0 — an officer starts the moment the township calls)."""
     whistle_domains: list[str] | None = field(
         default_factory=lambda: list(TENGZHOU_WHISTLE_DOMAINS)
     )

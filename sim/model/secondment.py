@@ -4,8 +4,9 @@ Requests arrive per township (Poisson), each for a length drawn at arrival. A se
 member does no township work until they return (a busy one leaves when the current step
 ends). Without caps every request is granted. With the reform rules (``capped``) a
 request is refused when the township already has ``max_per_township`` away, is cut to
-``max_days``, and recent hires within ``min_service_days`` cannot be chosen; refusals
-are counted. A request with nobody eligible left to send is counted as unfilled.
+``max_days``, and newly recruited civil servants (administrative quota) within
+``min_service_days`` cannot be chosen; refusals are counted. A request with nobody
+eligible left to send is counted as unfilled.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from sim.model.state import Model, Secondment, Township, TownshipEvent
 from sim.model.work import ArrivalSource, draws
 
 PERMANENT = ("administrative", "institutional")  # 在编: on the township's quota
+CIVIL_SERVANTS = "administrative"
+"""The quota type of civil servants (公务员): Wuchuan's rule shields only newly recruited
+civil servants (seed 001: 新录用公务员在服务期限内不得…以借用…方式抽调), not institutional staff."""
+
+
+def shielded(pool: Pool, member: Staff, lever: SecondmentLever, now_h: float, min_h: float) -> bool:
+    """Whether the capped rules forbid borrowing ``member``: a civil servant hired less
+    than ``min_h`` working hours before ``now_h``.
+    """
+    return lever.capped and pool.quota_type == CIVIL_SERVANTS and now_h - member.hired_at < min_h
 
 
 def borrowable(pool: Pool, lever: SecondmentLever) -> bool:
@@ -54,7 +65,7 @@ def build_secondment(
             for s in p.members
             if not s.seconded
             and s.on_release is None
-            and not (lever.capped and t - s.hired_at < hours(lever.min_service_days))
+            and not shielded(p, s, lever, t, hours(lever.min_service_days))
         ]
         if not eligible:
             model.secondment_unfilled.append(TownshipEvent(tw.index, t))

@@ -15,7 +15,7 @@ from typing import Any
 from sim.analysis import glossary
 from sim.analysis.stats import CI
 from sim.core.calendar import WorkingClock
-from sim.report import plots
+from sim.report import caveats, plots
 from sim.report.conclusion import conclusion
 from sim.report.console import UNSTABLE, unstable_flag
 from sim.report.jobs import Job, overrides_of, streams, varying_keys
@@ -391,6 +391,7 @@ def markdown(
         "",
         *_kpi_rows(jobs, kpis),
         "",
+        *caveats.notes(ok),
         *_stability(ok),
         *_county_queue_rows(ok),
         *_township_rows(ok),
