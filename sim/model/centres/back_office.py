@@ -10,6 +10,11 @@ online and proxy requests are delivered without that step. Visits and the statut
 clock count as for the other modes: the clock starts at acceptance (受理) of complete
 materials.
 
+A request whose back office is the county's is one of the townships' calls (stamped when
+sent up and answered, ahead of the departments' own work under 乡呼县应), so it counts in
+``county.county_side.response_*``; it does not wait for the inbox review, being the
+department's ordinary business.
+
 The back office does no counter work, so its effort is ``online_effort_factor`` of the
 category's for every channel; the counter part is the front desk's (assumption).
 """
