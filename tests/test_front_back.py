@@ -117,3 +117,12 @@ def test_declared_work_covers_every_step(at_county):
 def test_unknown_county_back_office_is_one_line_naming_the_key():
     with pytest.raises(ConfigError, match=r"policy\.windows\.back_at_county: 'tax' is not a"):
         scenario("policy.windows.mode=front_back", "policy.windows.back_at_county=[tax]")
+
+
+def test_county_back_office_without_department_staff_is_refused():
+    with pytest.raises(ConfigError, match=r"county\.department_staff = 0"):
+        scenario(
+            "policy.windows.mode=front_back",
+            "policy.windows.back_at_county=[real_estate]",
+            "county.department_staff=0",
+        )

@@ -261,6 +261,12 @@ def _back_office_checks(s: Scenario) -> None:
                 f"policy.windows.back_at_county: {name!r} is not a category of "
                 f"workload.services.categories ({', '.join(cats) or 'none'})"
             )
+    lever = s.policy.windows
+    if lever.mode == "front_back" and lever.back_at_county and s.county.department_staff == 0:
+        raise ConfigError(
+            "policy.windows.back_at_county: county.department_staff = 0 leaves these "
+            "categories' back office unstaffed (set department staff ≥ 1 or an empty list)"
+        )
 
 
 def _county_enforcement_checks(s: Scenario) -> None:
