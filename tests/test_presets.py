@@ -13,7 +13,15 @@ from .conftest import scenario
 
 POLICIES = Path(__file__).resolve().parent.parent / "configs" / "policy"
 WHOLE = ("pre_reform", "reform_2019")
-LEVER_PRESETS = sorted(p.stem for p in POLICIES.glob("*.yaml") if p.stem not in WHOLE)
+PACKAGE_VARIANTS = sorted(
+    p.stem for p in POLICIES.glob("*.yaml") if "defaults: [reform_2019" in p.read_text()
+)
+"""Presets that change one mechanism of the whole package (front_back_office)."""
+LEVER_PRESETS = sorted(
+    p.stem
+    for p in POLICIES.glob("*.yaml")
+    if p.stem not in WHOLE and p.stem not in PACKAGE_VARIANTS
+)
 
 
 def _keys(policy: str) -> dict[str, object]:
@@ -28,9 +36,14 @@ def _keys(policy: str) -> dict[str, object]:
     }
 
 
-def _changed(policy: str) -> set[str]:
-    base = _keys("pre_reform")
+def _changed(policy: str, against: str = "pre_reform") -> set[str]:
+    base = _keys(against)
     return {k for k, v in _keys(policy).items() if v != base[k]}
+
+
+@pytest.mark.parametrize("policy", PACKAGE_VARIANTS)
+def test_a_package_variant_changes_one_mechanism_of_reform_2019(policy):
+    assert len(_changed(policy, "reform_2019")) == 1, policy
 
 
 @pytest.mark.parametrize("policy", LEVER_PRESETS)

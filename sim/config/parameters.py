@@ -310,6 +310,38 @@ SOURCES: list[tuple[str, str, str]] = [
         S000 + ": 代办; the share is an assumption",
     ),
     (
+        "policy.windows.front_intake.kind",
+        "distribution",
+        S002 + ": 前台全科受理 (受办分离); the distribution is an assumption",
+    ),
+    (
+        "policy.windows.front_intake.mean_h",
+        "hours",
+        S002 + ": 前台全科受理; about 10 minutes at the counter is an assumption",
+    ),
+    ("policy.windows.front_intake.cv", "coefficient of variation", A + "variable"),
+    (
+        "policy.windows.handout.kind",
+        "distribution",
+        S002 + ": 统一窗口出件; the distribution is an assumption",
+    ),
+    (
+        "policy.windows.handout.mean_h",
+        "hours",
+        S002 + ": 统一窗口出件; about 3 minutes is an assumption",
+    ),
+    ("policy.windows.handout.cv", "coefficient of variation", A + "variable"),
+    (
+        "policy.windows.front_desk_share",
+        "share of service clerks",
+        S002 + ": 前台全科受理、后台分类办理; the share is an assumption",
+    ),
+    (
+        "policy.windows.back_at_county",
+        "category names",
+        S002 + ": 后台分类办理; which categories the county's departments handle is an assumption",
+    ),
+    (
         "policy.enforcement.stationed_officers",
         "officers per township",
         S004 + ": Tengzhou's x, 各选派2名左右 from each of four departments; "

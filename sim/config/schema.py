@@ -265,13 +265,27 @@ class SecondmentLever(Settings):
 
 @dataclass
 class WindowsLever(Settings):
-    """一窗受理: dedicated windows per department vs one pooled front desk."""
+    """一窗受理: dedicated windows per department, one pooled front desk, or a
+    generalist front desk with back offices by category (受办分离).
+    """
 
-    mode: str = knob("dedicated", choices=("dedicated", "pooled"))
+    mode: str = knob("dedicated", choices=("dedicated", "pooled", "front_back"))
     pooled_effort_factor: float = knob(1.1, 0.5, 5.0)
     """Generalist windows take this much longer per request (assumption)."""
     proxy_share: float = share(0.0)
     """Requests handled by a village proxy (代办): no visit for the applicant."""
+    front_intake: Dist = dist("exponential", 0.15)
+    """``front_back``: the front desk's acceptance of a request (前台全科受理), at the
+    counter; an online or proxy request's takes ``online_effort_factor`` of it."""
+    handout: Dist = dist("exponential", 0.05)
+    """``front_back``: handing the result out at the window (统一窗口出件), in person
+    only; online and proxy requests are delivered without a step."""
+    front_desk_share: float = share(0.3)
+    """``front_back``: share of the service centre's clerks at the front desk (at least
+    one; at least one in the back offices when there are two)."""
+    back_at_county: list[str] = field(default_factory=list)
+    """``front_back``: categories whose back office (后台分类办理) is the county
+    departments' desk instead of the township's own clerks."""
 
 
 @dataclass

@@ -248,7 +248,25 @@ def _policy_checks(s: Scenario) -> None:
         raise ConfigError(
             f"workload.services.online_share + policy.windows.proxy_share = {remote:g}: must be ≤ 1"
         )
+    _back_office_checks(s)
     _county_enforcement_checks(s)
+
+
+def _back_office_checks(s: Scenario) -> None:
+    """A county back office (受办分离) is for categories the services stream has."""
+    cats = registry.stream("services").settings(s).categories
+    for name in s.policy.windows.back_at_county:
+        if name not in cats:
+            raise ConfigError(
+                f"policy.windows.back_at_county: {name!r} is not a category of "
+                f"workload.services.categories ({', '.join(cats) or 'none'})"
+            )
+    lever = s.policy.windows
+    if lever.mode == "front_back" and lever.back_at_county and s.county.department_staff == 0:
+        raise ConfigError(
+            "policy.windows.back_at_county: county.department_staff = 0 leaves these "
+            "categories' back office unstaffed (set department staff ≥ 1 or an empty list)"
+        )
 
 
 def _county_enforcement_checks(s: Scenario) -> None:

@@ -57,7 +57,8 @@ def _check(cfg: ServicesWorkload, path: str) -> None:
 def _workload(s: Any) -> tuple[Source, ...]:
     """Requests per 10,000 residents; one with incomplete materials gets an intake first
     and is handled in full when the applicant returns. Remote requests (online, proxy)
-    take ``online_effort_factor`` of the effort, a pooled window ``pooled_effort_factor``.
+    take ``online_effort_factor`` of the effort, a pooled window ``pooled_effort_factor``;
+    a front and back office (``front_back``) splits the handling (:func:`_front_back`).
     """
     cfg: ServicesWorkload = s.workload.services
     lever = s.policy.windows
@@ -65,19 +66,48 @@ def _workload(s: Any) -> tuple[Source, ...]:
     pooled = lever.pooled_effort_factor if lever.mode == "pooled" else 1.0
     channels = ((remote, cfg.online_effort_factor * pooled), (1.0 - remote, pooled))
     intake = Effort.mix((w, Effort.of(cfg.incomplete_effort, f)) for w, f in channels)
-    handling = Effort.mix(
-        (w * c.share, Effort.of(c.effort, f)) for w, f in channels for c in cfg.categories.values()
-    )
+    if lever.mode == "front_back":
+        visits = (Visit("service", cfg.incomplete_share, intake), *_front_back(cfg, lever, remote))
+    else:
+        handling = Effort.mix(
+            (w * c.share, Effort.of(c.effort, f))
+            for w, f in channels
+            for c in cfg.categories.values()
+        )
+        visits = (Visit("service", cfg.incomplete_share, intake), Visit("service", 1.0, handling))
     return (
         Source(
             "requests",
-            (Visit("service", cfg.incomplete_share, intake), Visit("service", 1.0, handling)),
+            visits,
             "requests_per_10k_pop_per_day",
             cfg.requests_per_10k_pop_per_day,
             "population_10k",
             "services",
         ),
     )
+
+
+def _front_back(cfg: ServicesWorkload, lever: Any, remote: float) -> tuple[Visit, ...]:
+    """受办分离: every request's acceptance at the front desk, its category's handling
+    in a back office — the township's, or the county departments' for the categories in
+    ``back_at_county`` — and, in person, the hand-out at the window. The back office does
+    no counter work, so its effort is ``online_effort_factor`` of the category's for
+    every channel: the counter part moves to the front desk.
+    """
+    f = cfg.online_effort_factor
+    front = Effort.mix(
+        ((remote, Effort.of(lever.front_intake, f)), (1.0 - remote, Effort.of(lever.front_intake)))
+    )
+    at_county = set(lever.back_at_county)
+    visits = [Visit("service", 1.0, front)]
+    for scope, centre in (("township", "service"), ("county", "departments")):
+        cats = [c for k, c in cfg.categories.items() if (k in at_county) == (scope == "county")]
+        share = sum(c.share for c in cats)
+        if share > 0.0:
+            back = Effort.mix((c.share / share, Effort.of(c.effort, f)) for c in cats)
+            visits.append(Visit(centre, share, back, scope=scope))  # type: ignore[arg-type]
+    visits.append(Visit("service", 1.0 - remote, Effort.of(lever.handout)))
+    return tuple(visits)
 
 
 SERVICES = register_stream(

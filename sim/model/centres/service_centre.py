@@ -11,7 +11,8 @@ Windows are either **dedicated** — one desk per department (a clerk staffs the
 of several departments when there are fewer clerks than departments), so a request
 waits for its own window even when another is idle — or one
 **pooled** front desk (一窗受理, 无差别受理) where any window takes any category, a little
-slower (``pooled_effort_factor``).
+slower (``pooled_effort_factor``) — or a generalist front desk with back offices by
+category (受办分离, ``front_back``: :mod:`sim.model.centres.back_office`).
 
 In a township whose kind has a dedicated approval body (``approval_body``: 专门的审批服务
 机构, 一枚印章管审批) the centre is that body: its clerks stay at its windows (no
@@ -20,12 +21,14 @@ secondment, no lending to other offices, no covering them).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from sim.core.registry import register_centre
 from sim.core.rng import sample
+from sim.model.centres.back_office import FrontBack
 from sim.model.centres.base import Centre
 from sim.model.centres.teams import cover_gaps, group_by_load, neediest
 from sim.model.station import Acceptance, Desk
@@ -40,7 +43,12 @@ if TYPE_CHECKING:
 
 @register_centre("service")
 class ServiceCentre(Centre):
-    """Windows for the services stream, dedicated per department or pooled."""
+    """Windows for the services stream: dedicated per department, pooled, or a front
+    desk with back offices.
+    """
+
+    needs: ClassVar[Mapping[str, str]] = {"county": "departments.calls"}
+    """The county departments' desk: the back office of ``back_at_county`` categories."""
 
     def __init__(self, model: Model, township: Township | None, settings: CentreSettings):
         super().__init__(model, township, settings)
@@ -54,6 +62,19 @@ class ServiceCentre(Centre):
             for c in cats
         ]
         self.desk_of = [0] * len(cats)
+        self.front_back: FrontBack | None = None
+        if lever.mode == "front_back":
+            self.front_back = fb = FrontBack(
+                model,
+                township,
+                lever,
+                list(cfg.categories),
+                work,
+                township.present(self.name),
+                cfg.online_effort_factor,
+            )
+            self.stations, self.factor = fb.stations, 1.0
+            return
         if lever.mode == "pooled":
             self.stations = [Desk(model, f"{township.id}/service")]
             self.factor = lever.pooled_effort_factor
@@ -76,6 +97,9 @@ class ServiceCentre(Centre):
 
     def place(self, s: Staff) -> None:
         """A new clerk goes to the window with the most work per clerk."""
+        if self.front_back is not None:
+            self.front_back.place(s)
+            return
         neediest(self.stations, self.desk_load).add(s)
 
     def start(self) -> None:
@@ -103,14 +127,24 @@ class ServiceCentre(Centre):
             return cat, channel, incomplete, effort, intake
 
         rows = draws(self.rng("services/attributes"), draw, self.model.added_arrival)
+        fb = self.front_back
+        if fb is not None:
+            front_rows = fb.handling(self.rng("services/front_back"))
+            if fb.at_county:
+                fb.county = self.link("county")
 
         def create(t: float) -> None:
             cat, channel, incomplete, effort, intake = next(rows)
-            window = desks[desk_of[cat]]
-            if incomplete:
-                route = [Step(window, intake, 1, 0), away, accept[cat], Step(window, effort, 1, 0)]
+            if fb is None:
+                window = desks[desk_of[cat]]
+                handling = [Step(window, effort, 1, 0)]
             else:
-                route = [Step(window, effort, 1, 0)]
+                window = fb.front
+                handling = fb.route(cat, channel < remote, effort, *next(front_rows))
+            if incomplete:
+                route = [Step(window, intake, 1, 0), away, accept[cat], *handling]
+            else:
+                route = handling
             visits = 0 if channel < remote else (2 if incomplete else 1)
             model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
 
