@@ -24,6 +24,7 @@ import numpy as np
 from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre
+from sim.model.centres.give_up import LineCheck
 from sim.model.centres.hall import manager_layout
 from sim.model.centres.teams import cover_gaps, neediest
 from sim.model.station import Acceptance, Desk
@@ -82,6 +83,18 @@ class ServiceCentre(Centre):
             for c in window.categories:
                 self.desk_of[c] = d
 
+    def _line_checks(self, cfg: Any) -> list[Step]:
+        """Per window, the look at its line before an in-person visit
+        (:mod:`~sim.model.centres.give_up`); none when nobody gives up.
+        """
+        if cfg.give_up_line_per_clerk <= 0.0:
+            return []
+        back_h = self.model.clock.hours(cfg.give_up_return_days)
+        return [
+            Step(LineCheck(self.model, d, cfg.give_up_line_per_clerk, back_h), 0.0, 0, 0)
+            for d in self.stations
+        ]
+
     def place(self, s: Staff) -> None:
         """A new clerk goes to a window short of the clerks the layout gives it, else to
         the window with the most work per clerk.
@@ -119,13 +132,24 @@ class ServiceCentre(Centre):
 
         rows = draws(self.rng("services/attributes"), draw, self.model.added_arrival)
 
+        looks = self._line_checks(cfg)
+
         def create(t: float) -> None:
             cat, channel, incomplete, effort, intake = next(rows)
             window = desks[desk_of[cat]]
+            # An applicant at the hall looks at the line before each visit to the window.
+            look = (looks[desk_of[cat]],) if looks and channel >= remote else ()
             if incomplete:
-                route = [Step(window, intake, 1, 0), away, accept[cat], Step(window, effort, 1, 0)]
+                route = [
+                    *look,
+                    Step(window, intake, 1, 0),
+                    away,
+                    accept[cat],
+                    *look,
+                    Step(window, effort, 1, 0),
+                ]
             else:
-                route = [Step(window, effort, 1, 0)]
+                route = [*look, Step(window, effort, 1, 0)]
             visits = 0 if channel < remote else (2 if incomplete else 1)
             model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
 

@@ -1,0 +1,69 @@
+"""What a township head does when a window is swamped (issue 18, item 3): applicants who
+give up and come back another day, overtime on overdue work, help from a quiet window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.records import Records
+from sim.model.build import build
+from sim.run import engine
+
+from .conftest import scenario
+
+# One town, services only, a busy hall: three clerks, nobody leaves or is seconded.
+HALL = (
+    "county=single",
+    "workload.streams=[services]",
+    "run.replications=1",
+    "run.horizon_days=60",
+    "run.warmup_days=0",
+    "run.timeseries=false",
+    "county.kinds.town.staff.window_staff.headcount=3",
+    "county.kinds.town.staff.window_aux.headcount=0",
+    "policy.workforce.attrition_per_year=0",
+    "policy.secondment.requests_per_township_per_day=0",
+)
+
+
+def services(*extra: str) -> dict[str, float]:
+    """County-wide services metrics of one replication of the busy hall."""
+    out = engine.run_replication(scenario(*HALL, *extra), 0, with_series=False).metrics
+    return {k.removeprefix("county.services."): v for k, v in out.items()}
+
+
+# ---- (c) applicants who give up and come back another day
+def test_nobody_gives_up_by_default():
+    m = services()
+    assert m["give_ups_mean"] == 0.0 and m["gave_up_share"] == 0.0
+
+
+def test_a_give_up_is_one_more_visit_and_nothing_else_changes_in_the_visits():
+    off = services()
+    on = services("workload.services.give_up_line_per_clerk=1")
+    assert on["give_ups_mean"] > 0.0 and 0.0 < on["gave_up_share"] < 1.0
+    assert on["gave_up_share"] <= on["give_ups_mean"]  # some give up more than once
+    # Common random numbers: the same requests, channels and incomplete papers arrive,
+    # so the visits they would make anyway are the same; giving up adds one visit each.
+    assert on["visits_mean"] - on["give_ups_mean"] == pytest.approx(off["visits_mean"])
+    assert on["one_visit_share"] < off["one_visit_share"]  # counted against 最多跑一次
+
+
+def test_an_applicant_who_gave_up_k_times_lost_k_days_and_nobody_is_lost():
+    s = scenario(*HALL, "workload.services.give_up_line_per_clerk=1")
+    model = build(s, 0)
+    model.run()
+    r = Records.of(model.items)
+    back_h = model.clock.hours(s.workload.services.give_up_return_days)
+    done = ~np.isnan(r.done)
+    assert (r.tag > 0).any()
+    # Each give-up sends the applicant home for back_h before they look again.
+    assert (r.done[done] - r.arr[done] >= r.tag[done] * back_h - 1e-9).all()
+    # Conservation: every request is finished or still open (waiting, away or served).
+    open_ = [i for i in model.items if i.t_done is None]
+    assert done.sum() + len(open_) == len(model.items)
+    assert all(i.pos < len(i.route) for i in open_)
+    # Only applicants at the hall give up: remote requests have no visit to lose.
+    assert (r.visits[r.tag > 0] >= 1 + r.tag[r.tag > 0]).all()
