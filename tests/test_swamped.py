@@ -67,3 +67,40 @@ def test_an_applicant_who_gave_up_k_times_lost_k_days_and_nobody_is_lost():
     assert all(i.pos < len(i.route) for i in open_)
     # Only applicants at the hall give up: remote requests have no visit to lose.
     assert (r.visits[r.tag > 0] >= 1 + r.tag[r.tag > 0]).all()
+
+
+# ---- (b) overtime when work is overdue
+def overtime(*extra: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Overtime hours a week per pool (county-wide), and the services metrics."""
+    out = engine.run_replication(scenario(*HALL, *extra), 0, with_series=False).metrics
+    hours = {
+        k.split(".")[2]: v for k, v in out.items() if k.endswith(".overtime_h_per_week")
+    }
+    return hours, {k.removeprefix("county.services."): v for k, v in out.items()}
+
+
+def test_nobody_works_overtime_by_default():
+    hours, _ = overtime()
+    assert hours["window_staff"] == 0.0
+    assert not any(h > 0.0 for h in hours.values())  # NaN: a pool nobody filled
+
+
+@pytest.mark.parametrize("per_day, per_week", [(2.0, 4.0), (1.0, 10.0)])
+def test_overtime_on_overdue_work_stays_within_its_caps_and_shortens_waits(per_day, per_week):
+    base_hours, base = overtime()
+    hours, on = overtime(
+        f"county.overtime.hours_per_day={per_day}", f"county.overtime.hours_per_week={per_week}"
+    )
+    # The hall's three clerks are overloaded: work is overdue at some windows.
+    assert 0.0 < hours["window_staff"] <= min(per_week, 5 * per_day) + 1e-9
+    assert on["wait_mean_h"] < base["wait_mean_h"]
+    assert on["arrivals"] == base["arrivals"]  # the same requests arrive
+
+
+def test_no_overtime_when_nothing_is_overdue():
+    quiet = ("county.kinds.town.staff.window_staff.headcount=20",)
+    hours, m = overtime(*quiet, "county.overtime.hours_per_week=10")
+    # Waits of a minute: no request is still waiting past its limit when a day starts
+    # (a few finish late, in the hands of a clerk: no reason to stay late).
+    assert m["wait_mean_h"] < 0.1
+    assert hours["window_staff"] == 0.0

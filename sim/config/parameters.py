@@ -77,6 +77,16 @@ SOURCES: list[tuple[str, str, str]] = [
         "flag",
         A + "a head sends someone to a hall, grid desk or office left with nobody",
     ),
+    (
+        "county.overtime.hours_per_week",
+        "hours a week",
+        A + "off; no seed gives overtime rules or hours (a planner's what-if)",
+    ),
+    (
+        "county.overtime.hours_per_day",
+        "hours a day",
+        A + "a couple of hours after closing time",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),

@@ -142,6 +142,21 @@ class CoverRule(Settings):
 
 
 @dataclass
+class OvertimeRule(Settings):
+    """Overtime when work is overdue (the same under every policy): on a working day
+    that starts with overdue work waiting at a station, its members work up to
+    ``hours_per_day`` extra hours, at most ``hours_per_week`` a week each. Off by default
+    (``hours_per_week`` 0): the seeds give no number.
+    """
+
+    hours_per_week: float = knob(0.0, 0.0, 40.0)
+    """Cap on a member's overtime hours in a working week (0: nobody works overtime)."""
+    hours_per_day: float = knob(2.0, 0.0, 16.0)
+    """Extra hours a member works on a day that starts with overdue work at their
+    station."""
+
+
+@dataclass
 class CountyConfig(Settings):
     """The county: its townships by kind, and its departments."""
 
@@ -174,6 +189,7 @@ class CountyConfig(Settings):
     """The county enforcement officers' own work items per working day."""
     enforcement_work_effort: Dist = dist("lognormal", 8.0, 1.0)
     cover: CoverRule = field(default_factory=CoverRule)
+    overtime: OvertimeRule = field(default_factory=OvertimeRule)
 
 
 # --------------------------------------------------------------------------- policy levers

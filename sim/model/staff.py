@@ -37,6 +37,7 @@ class Staff:
         "employed",
         "hired_at",
         "on_release",
+        "overtime",
         "pool",
         "seconded",
         "since",
@@ -50,6 +51,7 @@ class Staff:
         self.since: float | None = None  # start of the current step; None when free
         self.busy_until = 0.0  # end of the current (or last) step at a desk
         self.speed = speed
+        self.overtime = 1.0  # today's pace from overtime (sim.model.overtime), in speed
         self.hired_at = hired_at
         self.station: Any = None  # where the member works now
         self.on_release: Callable[[Staff], None] | None = None  # instead of freeing
@@ -204,4 +206,5 @@ class Workforce:
 
 
 def _trained(event: Any) -> None:
-    event.value.speed = 1.0
+    s = event.value
+    s.speed = s.overtime  # full speed, and today's overtime if any
