@@ -73,9 +73,7 @@ def test_an_applicant_who_gave_up_k_times_lost_k_days_and_nobody_is_lost():
 def overtime(*extra: str) -> tuple[dict[str, float], dict[str, float]]:
     """Overtime hours a week per pool (county-wide), and the services metrics."""
     out = engine.run_replication(scenario(*HALL, *extra), 0, with_series=False).metrics
-    hours = {
-        k.split(".")[2]: v for k, v in out.items() if k.endswith(".overtime_h_per_week")
-    }
+    hours = {k.split(".")[2]: v for k, v in out.items() if k.endswith(".overtime_h_per_week")}
     return hours, {k.removeprefix("county.services."): v for k, v in out.items()}
 
 
@@ -87,7 +85,7 @@ def test_nobody_works_overtime_by_default():
 
 @pytest.mark.parametrize("per_day, per_week", [(2.0, 4.0), (1.0, 10.0)])
 def test_overtime_on_overdue_work_stays_within_its_caps_and_shortens_waits(per_day, per_week):
-    base_hours, base = overtime()
+    _, base = overtime()
     hours, on = overtime(
         f"county.overtime.hours_per_day={per_day}", f"county.overtime.hours_per_week={per_week}"
     )
@@ -104,3 +102,50 @@ def test_no_overtime_when_nothing_is_overdue():
     # (a few finish late, in the hands of a clerk: no reason to stay late).
     assert m["wait_mean_h"] < 0.1
     assert hours["window_staff"] == 0.0
+
+
+# ---- (a) help from a quiet window to a swamped one
+TWO_WINDOWS = (
+    *HALL,
+    "run.horizon_days=250",
+    "county.kinds.town.population=10000",
+    "county.kinds.town.staff.window_staff.headcount=2",
+    "workload.services.requests_per_10k_pop_per_day=8",  # one request an hour
+    "workload.services.online_share=0",
+    "workload.services.incomplete_share=0",
+    # Half the requests take 1.8 h, half 1 h: windows at ρ 0.9 and 0.5, a clerk each.
+    *(
+        f"workload.services.categories.{c}.share=0"
+        for c in ("civil_affairs", "household_registration", "medical_insurance")
+    ),
+    "workload.services.categories.social_security.share=0.5",
+    "workload.services.categories.real_estate.share=0.5",
+    "workload.services.categories.social_security.effort.kind=exponential",
+    "workload.services.categories.social_security.effort.mean_h=1.0",
+    "workload.services.categories.real_estate.effort.kind=exponential",
+    "workload.services.categories.real_estate.effort.mean_h=1.8",
+)
+
+
+def window_waits(*extra: str) -> tuple[float, float]:
+    """Mean wait (hours) at the social-security window and at the real-estate one."""
+    model = build(scenario(*TWO_WINDOWS, *extra), 0)
+    centre = model.townships[0].centres["service"]
+    assert [d.active for d in centre.stations] == [1, 1]  # one window per category
+    model.run()
+    waits: list[list[float]] = [[] for _ in centre.stations]
+    for item in model.items:
+        if item.t_start is not None:
+            waits[centre.stations.index(item.route[0].station)].append(item.t_start - item.t_arr)
+    social_security, real_estate = centre.desk_of[0], centre.desk_of[3]
+    return float(np.mean(waits[social_security])), float(np.mean(waits[real_estate]))
+
+
+def test_a_quiet_window_helps_a_swamped_one_and_its_own_applicants_wait_longer():
+    quiet, busy = window_waits()  # social security (ρ 0.5), real estate (ρ 0.9)
+    helped_quiet, helped_busy = window_waits("county.cover.help_line_per_clerk=2")
+    # M/M/1 at ρ 0.9 and 1.8 h: Wq = ρ/(1-ρ)·1.8 = 16 h; at ρ 0.5 and 1 h: 1 h.
+    assert quiet == pytest.approx(1.0, rel=0.3)
+    assert busy > 5 * quiet
+    assert helped_busy < 0.8 * busy  # the swamped window's line is shorter
+    assert helped_quiet > quiet  # the helper's own applicants wait for their return

@@ -87,6 +87,12 @@ SOURCES: list[tuple[str, str, str]] = [
         "hours a day",
         A + "a couple of hours after closing time",
     ),
+    (
+        "county.cover.help_line_per_clerk",
+        "requests waiting per clerk",
+        A + "off: before 一窗受理 a department's window serves its own requests; "
+        "the seeds give no number",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),

@@ -139,6 +139,10 @@ class CoverRule(Settings):
     across_centres: bool = True
     """Whether a centre with nobody present borrows from the township's other centres
     (a member without an enforcement certificate, never a station's last)."""
+    help_line_per_clerk: float = knob(0.0, 0.0, 1e6)
+    """A staffed service window with at least this many requests waiting per clerk gets
+    a free clerk of a window with nothing waiting for ``share`` of the day (0: windows
+    do not help each other, as the departments' own windows did not before 无差别受理)."""
 
 
 @dataclass

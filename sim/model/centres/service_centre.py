@@ -26,6 +26,7 @@ from sim.core.rng import sample
 from sim.model.centres.base import Centre
 from sim.model.centres.give_up import LineCheck
 from sim.model.centres.hall import manager_layout
+from sim.model.centres.helping import help_swamped
 from sim.model.centres.teams import cover_gaps, neediest
 from sim.model.station import Acceptance, Desk
 from sim.model.work import Step, draws
@@ -156,3 +157,4 @@ class ServiceCentre(Centre):
         per_day = self.settings.rate_per_day(SERVICES.id, "services", tw)
         self.arrive(SERVICES, self.poisson("services", per_day), create)
         cover_gaps(model, self.settings.cover, desks, lambda d: d.active, lambda s: True)
+        help_swamped(model, self.settings.cover, desks)
