@@ -16,11 +16,12 @@ does better without pooling the hall (一窗受理 is the reform, not the baseli
    clerks could carry the hall's load, it is merged with the window that leaves the
    merged one least loaded — ending, at worst, in one hall window, below ρ 1 (a hall
    overloaded as a whole stays split: no merge would stop its lines growing);
-4. the old even split is kept where it already gives no window a higher ρ.
+4. the old even split is kept where it gives no window a higher ρ (a tie keeps it).
 
-Every step only lowers the highest ρ or keeps it, so the layout is never worse than
-the old split and no window is overloaded when the clerks can carry the hall's load
-(tests/test_hall.py checks both on every shipped county). The service centre places its
+A merge never raises the highest ρ (the merged window's lies between its parts') and
+step 4 keeps the better of the two, so the layout is never worse than the old split and
+no window is overloaded when the clerks can carry the hall's load (tests/test_hall.py
+checks both on every shipped county and on random halls). The service centre places its
 clerks where the layout puts them (:func:`~sim.model.centres.teams.neediest` among the
 windows short of their planned clerks).
 """
