@@ -149,3 +149,33 @@ def test_a_quiet_window_helps_a_swamped_one_and_its_own_applicants_wait_longer()
     assert busy > 5 * quiet
     assert helped_busy < 0.8 * busy  # the swamped window's line is shorter
     assert helped_quiet > quiet  # the helper's own applicants wait for their return
+
+
+def test_the_share_who_give_up_is_the_share_of_time_the_line_is_too_long():
+    # Poisson arrivals see time averages (PASTA): on the M/M/c hall every request is in
+    # person with complete papers, so it gave up at least once exactly when its first
+    # look found the line too long — as often as the line is that long over time.
+    s = scenario(
+        "+validation=mmc",
+        "mmc.lam_per_h=4.5",
+        "mmc.servers=5",
+        "run.horizon_days=400",
+        "run.warmup_days=0",
+        "workload.services.give_up_line_per_clerk=1",
+    )
+    model = build(s, 0)
+    (desk,) = model.townships[0].centres["service"].stations
+    too_long: list[bool] = []
+
+    def sample(_event: object) -> None:
+        too_long.append(desk.waiting() >= desk.active)
+        model.after(0.25, sample)
+
+    model.after(0.25, sample)
+    model.run()
+    r = Records.of(model.items)
+    gave_up = (r.tag > 0).mean()
+    n = len(r.tag)
+    half_width = 1.96 * np.sqrt(gave_up * (1 - gave_up) / n)
+    assert 0.02 < gave_up < 0.98  # the line is sometimes too long, not always
+    assert abs(gave_up - np.mean(too_long)) < half_width  # within the 95% CI
