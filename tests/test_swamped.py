@@ -4,11 +4,15 @@ give up and come back another day, overtime on overdue work, help from a quiet w
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from sim.core.records import Records
 from sim.model.build import build
+from sim.model.overtime import _day_over, _speed_up
+from sim.model.staff import Staff, _trained
 from sim.run import engine
 
 from .conftest import scenario
@@ -102,6 +106,17 @@ def test_no_overtime_when_nothing_is_overdue():
     # (a few finish late, in the hands of a clerk: no reason to stay late).
     assert m["wait_mean_h"] < 0.1
     assert hours["window_staff"] == 0.0
+
+
+def test_a_trainee_trained_on_an_overtime_day_ends_it_at_full_speed():
+    model = build(scenario(*HALL), 0)
+    s = Staff(0, False, speed=0.6)
+    _speed_up(model, s, 1.25)
+    assert s.speed == pytest.approx(0.75)
+    _trained(SimpleNamespace(value=s))  # training ends in the evening's extra hours
+    assert s.speed == pytest.approx(1.25)
+    _day_over(SimpleNamespace(value=s))
+    assert (s.speed, s.overtime) == (1.0, 1.0)
 
 
 # ---- (a) help from a quiet window to a swamped one
