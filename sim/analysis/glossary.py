@@ -133,6 +133,13 @@ OTHER_METRICS = (
         "is the county's own staff",
         "0–1",
     ),
+    MetricDoc(
+        "staff.<pool>.overtime_h_per_week",
+        "overtime hours a filled post of the pool worked a week, on days that started "
+        "with overdue work at its station (`county.overtime`; 0 when off)",
+        "hours/week",
+        better="lower",
+    ),
     MetricDoc("staff.<pool>.headcount_mean", "time-average filled posts of the pool", "staff"),
     MetricDoc("staff.headcount_mean", "time-average filled posts of all pools", "staff"),
     MetricDoc(

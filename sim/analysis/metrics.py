@@ -205,26 +205,29 @@ def _staff_levels(model: Model) -> np.ndarray:
 
 
 def staff_metrics(model: Model) -> dict[str, float]:
-    """Utilisation (busy / present staff-hours), headcount and vacancies, per pool and
-    township, and county-wide by pool name.
+    """Utilisation (busy / present staff-hours), overtime a week per filled post,
+    headcount and vacancies, per pool and township, and county-wide by pool name.
     """
     span = model.horizon_h - model.warmup_h
     totals = _staff_levels(model)
-    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h, pay·filled·h]
-    for pool, busy, (quota_h, filled_h, active_h) in zip(
-        model.pools, model.pool_busy, totals, strict=True
+    week_h = model.clock.hours(model.clock.days_per_week)
+    sums: dict[str, Any] = {}  # key → [busy, quota·h, filled·h, active·h, pay·filled·h, overtime]
+    for pool, busy, overtime, (quota_h, filled_h, active_h) in zip(
+        model.pools, model.pool_busy, model.pool_overtime, totals, strict=True
     ):
         pay = yearly_pay(model.scenario, pool.quota_type, pool.scope != COUNTY)
-        row = np.array([busy, quota_h, filled_h, active_h, pay * filled_h])
+        row = np.array([busy, quota_h, filled_h, active_h, pay * filled_h, overtime])
         keys = [f"{pool.scope}.staff.{pool.name}", f"{pool.scope}.staff"]
         if pool.scope != COUNTY:
             keys += [f"{COUNTY}.staff.{pool.name}", f"{COUNTY}.staff"]
         for key in keys:
             sums[key] = sums.get(key, 0.0) + row
     out = {}
-    for key, (busy, quota_h, filled_h, active_h, paid_h) in sums.items():
+    for key, (busy, quota_h, filled_h, active_h, paid_h, overtime) in sums.items():
         if key.count(".") == 2:  # a pool
             out[f"{key}.utilisation_share"] = busy / active_h if active_h > 0 else math.nan
+            weeks = filled_h / week_h  # member-weeks
+            out[f"{key}.overtime_h_per_week"] = overtime / weeks if weeks > 0 else math.nan
         else:
             out[f"{key}.cost"] = paid_h / span
         out[f"{key}.headcount_mean"] = filled_h / span

@@ -126,6 +126,22 @@ SOURCES: list[tuple[str, str, str]] = [
         S000 + ": 经济发达镇和重点镇 … 可探索设立专门的审批服务机构，实行“一枚印章管审批（服务）”; "
         "that its staff stay at its windows is an assumption",
     ),
+    (
+        "county.overtime.hours_per_week",
+        "hours a week",
+        A + "off; no seed gives overtime rules or hours (a planner's what-if)",
+    ),
+    (
+        "county.overtime.hours_per_day",
+        "hours a day",
+        A + "a couple of hours after closing time",
+    ),
+    (
+        "county.cover.help_line_per_clerk",
+        "requests waiting per clerk",
+        A + "off: before 一窗受理 a department's window serves its own requests; "
+        "the seeds give no number",
+    ),
     ("county.kinds.*.population", "people", A + "typical township sizes in the seed counties"),
     ("county.kinds.*.villages", "villages", A + "typical administrative villages per township"),
     ("county.kinds.*.grid_cells", "grid cells", A + "about 3–4 cells per village"),

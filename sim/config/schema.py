@@ -149,6 +149,25 @@ class CoverRule(Settings):
     across_centres: bool = True
     """Whether a centre with nobody present borrows from the township's other centres
     (a member without an enforcement certificate, never a station's last)."""
+    help_line_per_clerk: float = knob(0.0, 0.0, 1e6)
+    """A staffed service window with at least this many requests waiting per clerk gets
+    a free clerk of a window with nothing waiting for ``share`` of the day (0: windows
+    do not help each other, as the departments' own windows did not before 无差别受理)."""
+
+
+@dataclass
+class OvertimeRule(Settings):
+    """Overtime when work is overdue (the same under every policy): on a working day
+    that starts with overdue work waiting at a station, its members work up to
+    ``hours_per_day`` extra hours, at most ``hours_per_week`` a week each. Off by default
+    (``hours_per_week`` 0): the seeds give no number.
+    """
+
+    hours_per_week: float = knob(0.0, 0.0, 40.0)
+    """Cap on a member's overtime hours in a working week (0: nobody works overtime)."""
+    hours_per_day: float = knob(2.0, 0.0, 16.0)
+    """Extra hours a member works on a day that starts with overdue work at their
+    station."""
 
 
 @dataclass
@@ -184,6 +203,7 @@ class CountyConfig(Settings):
     """The county enforcement officers' own work items per working day."""
     enforcement_work_effort: Dist = dist("lognormal", 8.0, 1.0)
     cover: CoverRule = field(default_factory=CoverRule)
+    overtime: OvertimeRule = field(default_factory=OvertimeRule)
 
 
 # --------------------------------------------------------------------------- policy levers

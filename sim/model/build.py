@@ -20,6 +20,7 @@ from sim.model.backlog import place_backlog, read_backlog
 from sim.model.centre_settings import CentreSettings
 from sim.model.centres.base import Centre, WiringError, wire
 from sim.model.centres.teams import cover_empty_centres
+from sim.model.overtime import work_overtime
 from sim.model.quota import (
     STATIONED_CENTRE,
     added_posts,
@@ -121,6 +122,7 @@ def _build_township(
             workforce.join(pool, hired_at=float("-inf"))
     build_secondment(model, tw, policy.secondment, workforce)
     cover_empty_centres(model, settings.cover, tw)
+    work_overtime(model, settings.county.overtime, tw)
 
 
 def _transfer_staff(model: Model, workforce: Workforce, transfer: Mapping[str, int]) -> None:

@@ -38,6 +38,7 @@ class Staff:
         "hired_at",
         "manager",
         "on_release",
+        "overtime",
         "pool",
         "seconded",
         "since",
@@ -51,6 +52,7 @@ class Staff:
         self.since: float | None = None  # start of the current step; None when free
         self.busy_until = 0.0  # end of the current (or last) step at a desk
         self.speed = speed
+        self.overtime = 1.0  # today's pace from overtime (sim.model.overtime), in speed
         self.hired_at = hired_at
         self.station: Any = None  # where the member works now
         self.on_release: Callable[[Staff], None] | None = None  # instead of freeing
@@ -206,4 +208,5 @@ class Workforce:
 
 
 def _trained(event: Any) -> None:
-    event.value.speed = 1.0
+    s = event.value
+    s.speed = s.overtime  # full speed, and today's overtime if any

@@ -112,6 +112,7 @@ class Model:
         self.county_centres: dict[str, Centre] = {}
         self.pools: list[Pool] = []
         self.pool_busy: list[float] = []
+        self.pool_overtime: list[float] = []  # overtime hours worked inside the window
         self.all_staff: list[Staff] = []
         self.staff_log: list[StaffChange] = []
         self.items: list[WorkItem] = []
@@ -153,6 +154,7 @@ class Model:
         pool = Pool(len(self.pools), scope, township, name, quota_type, centre, certified, 0)
         self.pools.append(pool)
         self.pool_busy.append(0.0)
+        self.pool_overtime.append(0.0)
         pool.quota = quota
         self.log_staff(pool.index, d_quota=quota)
         return pool

@@ -91,7 +91,7 @@ class WorkItem:
         self.t_up: float | None = None  # sent up to the county (referral, legal review)
         self.t_answer: float | None = None  # the county's answer
         self.t_decided: float | None = None  # the act its time limit is for, if not the end
-        self.tag = tag  # sub-kind, e.g. a duplicate grid report
+        self.tag = tag  # sub-kind (a duplicate grid report); a request's give-ups
         self.origin = origin  # first contact: arrival of the item this one came from
 
 

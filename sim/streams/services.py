@@ -39,6 +39,12 @@ class ServicesWorkload(StreamSettings):
     and the applicant comes back (or re-uploads) after ``return_delay_days``."""
     incomplete_effort: Dist = dist("exponential", 0.2)
     return_delay_days: float = knob(2.0, 0.0, 1000.0)
+    give_up_line_per_clerk: float = knob(0.0, 0.0, 1e6)
+    """An in-person applicant who finds at least this many requests waiting per clerk at
+    their window goes home and comes back ``give_up_return_days`` later: an extra visit,
+    counted against 最多跑一次 (0: nobody gives up, as before)."""
+    give_up_return_days: float = knob(1.0, 0.0, 1000.0)
+    """Working days until an applicant who gave up comes back to look again."""
     categories: dict[str, ServiceCategory] = field(default_factory=dict)
 
 
@@ -47,6 +53,8 @@ def _extras(r: Records, w: float, h: float) -> dict[str, float]:
     return {
         "visits_mean": mean_or_nan(r.visits[arrived]),
         "one_visit_share": mean_or_nan((r.visits[arrived] <= 1).astype(float)),
+        "give_ups_mean": mean_or_nan(r.tag[arrived]),  # the tag counts give-ups
+        "gave_up_share": mean_or_nan((r.tag[arrived] > 0).astype(float)),
     }
 
 
@@ -129,6 +137,21 @@ SERVICES = register_stream(
                 better="lower",
             ),
             MetricDoc(
+                "give_ups_mean",
+                "visits per service request arriving in the window at which the applicant "
+                "found the line too long and went home (`give_up_line_per_clerk`; "
+                "included in visits_mean)",
+                "visits",
+                better="lower",
+            ),
+            MetricDoc(
+                "gave_up_share",
+                "share of service requests arriving in the window whose applicant gave up "
+                "at least once",
+                "0–1",
+                better="lower",
+            ),
+            MetricDoc(
                 "one_visit_share",
                 "share of service requests done with at most one visit (最多跑一次)",
                 "0–1",
@@ -160,6 +183,17 @@ SERVICES = register_stream(
             ParameterSource("incomplete_effort.mean_h", "hours", A + "a short intake"),
             ParameterSource("incomplete_effort.cv", "coefficient of variation", A + "variable"),
             ParameterSource("return_delay_days", "working days", A + "time to fetch papers"),
+            ParameterSource(
+                "give_up_line_per_clerk",
+                "requests waiting per clerk",
+                A
+                + "off; the seeds give no number, only the aim "
+                + S002
+                + ": 最多跑一次 that a turned-away visit misses",
+            ),
+            ParameterSource(
+                "give_up_return_days", "working days", A + "the applicant comes back next day"
+            ),
             ParameterSource(
                 "categories.*.share", "share", A + "mix of 社保, 民政, 户籍, 不动产, 医保"
             ),

@@ -7,9 +7,10 @@ the applicant a visit, and remote ones take less staff effort
 handling is a short intake, the applicant comes back after ``return_delay_days`` and the
 request is handled in full (a second visit if in person; "最多跑一次" counts these).
 
-Windows are either **dedicated** — one desk per department (a clerk staffs the windows
-of several departments when there are fewer clerks than departments), so a request
-waits for its own window even when another is idle — or one
+Windows are either **dedicated** — one desk per department, laid out as a hall manager
+would (:mod:`~sim.model.centres.hall`: a busy department gets a second clerk, a quiet
+one shares another's window), so a request waits for its own window even when another
+is idle — or one
 **pooled** front desk (一窗受理, 无差别受理) where any window takes any category, a little
 slower (``pooled_effort_factor``) — or a generalist front desk with back offices by
 category (受办分离, ``front_back``: :mod:`sim.model.centres.back_office`).
@@ -30,7 +31,10 @@ from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.back_office import FrontBack
 from sim.model.centres.base import Centre
-from sim.model.centres.teams import cover_gaps, group_by_load, neediest
+from sim.model.centres.give_up import LineCheck
+from sim.model.centres.hall import manager_layout
+from sim.model.centres.helping import help_swamped
+from sim.model.centres.teams import cover_gaps, neediest
 from sim.model.station import Acceptance, Desk
 from sim.model.work import Step, draws
 from sim.streams.services import SERVICES
@@ -62,6 +66,7 @@ class ServiceCentre(Centre):
             for c in cats
         ]
         self.desk_of = [0] * len(cats)
+        self.planned = [0]  # clerks the layout gives each window, placed there first
         self.front_back: FrontBack | None = None
         if lever.mode == "front_back":
             self.front_back = fb = FrontBack(
@@ -79,14 +84,7 @@ class ServiceCentre(Centre):
             self.stations = [Desk(model, f"{township.id}/service")]
             self.factor = lever.pooled_effort_factor
         else:
-            # One window per department; with fewer clerks than departments a clerk
-            # staffs the windows of a group of departments, as before the reform.
-            clerks = township.present(self.name)
-            groups = group_by_load(work, min(len(cats), max(1, clerks)))
-            self.stations = [Desk(model, f"{township.id}/service/{i}") for i in range(len(groups))]
-            for d, group in enumerate(groups):
-                for c in group:
-                    self.desk_of[c] = d
+            self._lay_out(model, township, cfg, work)
             self.factor = 1.0
         self.desk_load = [
             sum(work[c] for c in range(len(cats)) if self.desk_of[c] == d)
@@ -95,12 +93,49 @@ class ServiceCentre(Centre):
         # A dedicated approval body (一枚印章管审批) keeps its staff at its windows.
         self.lends_staff = not settings.county.kinds[township.kind].approval_body
 
+    def _lay_out(self, model: Model, tw: Township, cfg: Any, work: list[float]) -> None:
+        """Dedicated windows as a hall manager sets them (:mod:`~sim.model.centres.hall`),
+        from each category's offered load in clerks' worth of work.
+        """
+        remote = cfg.online_share + self.settings.policy.windows.proxy_share
+        per_request = remote * cfg.online_effort_factor + (1.0 - remote)  # channel mix
+        per_h = (
+            self.settings.rate_per_day(SERVICES.id, "services", tw)
+            * self.settings.demand("services").scale
+            / model.clock.hours(1.0)
+        )
+        layout = manager_layout([per_h * per_request * w for w in work], tw.present(self.name))
+        self.stations = [Desk(model, f"{tw.id}/service/{i}") for i in range(len(layout))]
+        self.planned = [w.clerks for w in layout]
+        for d, window in enumerate(layout):
+            for c in window.categories:
+                self.desk_of[c] = d
+
+    def _line_checks(self, cfg: Any) -> list[Step]:
+        """Per window, the look at its line before an in-person visit
+        (:mod:`~sim.model.centres.give_up`); none when nobody gives up.
+        """
+        if cfg.give_up_line_per_clerk <= 0.0:
+            return []
+        back_h = self.model.clock.hours(cfg.give_up_return_days)
+        return [
+            Step(LineCheck(self.model, d, cfg.give_up_line_per_clerk, back_h), 0.0, 0, 0)
+            for d in self.stations
+        ]
+
     def place(self, s: Staff) -> None:
-        """A new clerk goes to the window with the most work per clerk."""
+        """A new clerk goes to a window short of the clerks the layout gives it, else to
+        the window with the most work per clerk.
+        """
         if self.front_back is not None:
             self.front_back.place(s)
             return
-        neediest(self.stations, self.desk_load).add(s)
+        short = [d for d, n in enumerate(self.planned) if self.stations[d].active < n]
+        if short:
+            loads = [self.desk_load[d] for d in short]
+            neediest([self.stations[d] for d in short], loads).add(s)
+        else:
+            neediest(self.stations, self.desk_load).add(s)
 
     def start(self) -> None:
         """Start request arrivals and the daily cover of unstaffed windows."""
@@ -133,21 +168,28 @@ class ServiceCentre(Centre):
             if fb.at_county:
                 fb.county = self.link("county")
 
+        looks = self._line_checks(cfg)
+        front_at = desks.index(fb.front) if fb is not None else 0
+
         def create(t: float) -> None:
             cat, channel, incomplete, effort, intake = next(rows)
             if fb is None:
-                window = desks[desk_of[cat]]
+                at = desk_of[cat]
+                window = desks[at]
                 handling = [Step(window, effort, 1, 0)]
             else:
-                window = fb.front
+                at, window = front_at, fb.front
                 handling = fb.route(cat, channel < remote, effort, *next(front_rows))
+            # An applicant at the hall looks at the line before each visit to the window.
+            look = (looks[at],) if looks and channel >= remote else ()
             if incomplete:
-                route = [Step(window, intake, 1, 0), away, accept[cat], *handling]
+                route = [*look, Step(window, intake, 1, 0), away, accept[cat], *look, *handling]
             else:
-                route = handling
+                route = [*look, *handling]
             visits = 0 if channel < remote else (2 if incomplete else 1)
             model.new_item(tw.index, SERVICES, t, limits[cat], route, visits)
 
         per_day = self.settings.rate_per_day(SERVICES.id, "services", tw)
         self.arrive(SERVICES, self.poisson("services", per_day), create)
         cover_gaps(model, self.settings.cover, desks, lambda d: d.active, lambda s: True)
+        help_swamped(model, self.settings.cover, desks)
