@@ -163,3 +163,62 @@ def test_stable_wuchuan_variant_is_not_flagged_at_250_days():
     out = engine.run(s)
     verdicts = {stream: r["verdict"] for stream, r in out.steady_state.items()}
     assert "growing" not in verdicts.values(), out.steady_state
+
+
+def _job(steady_state, metrics, warmup=20):
+    from pathlib import Path
+
+    from sim.report.jobs import Job
+
+    streams = [
+        {"id": s, "label": s, "unit": "items", "in_backlog_total": True}
+        for s in ("services", "enforcement")
+    ]
+    summary = {"metrics": metrics, "seed": 1, "streams": streams, "steady_state": steady_state}
+    job = Job(Path("0"), [], summary=summary, name="pre_reform")
+    cfg = {"run": {"horizon_days": 120, "warmup_days": warmup}, "calendar": {"hours_per_day": 8}}
+    job._cache["config"] = cfg
+    return job
+
+
+FILL = {"mean": 0.3, "ci_low": 0.1, "ci_high": 0.5}  # a whole-window slope that start-up
+# fill produces: flagged by the slope rule, not when the verdict says the rise faded.
+
+
+def test_the_verdict_decides_the_county_flag_and_the_slope_rule_the_rest():
+    from sim.report.outputs import StreamInfo, unstable_streams
+
+    metrics = {f"{scope}.services.backlog_growth_per_day": FILL for scope in ("county", "t_1")}
+    infos = [StreamInfo("services", "Services")]
+    filling = {"services": {"verdict": "undetermined"}}
+    assert unstable_streams(metrics, "county", infos, filling) == []
+    assert unstable_streams(metrics, "county", infos, {"services": {"verdict": "growing"}}) == [
+        "services"
+    ]
+    assert unstable_streams(metrics, "county", infos) == ["services"]  # an older run
+    assert unstable_streams(metrics, "t_1", infos, filling) == ["services"]
+
+
+def test_report_shows_warm_up_verdict_and_littles_law_per_stream():
+    from sim.report import markdown
+    from sim.report.steady import little_ratio, steady_lines
+
+    reading = {"verdict": "undetermined", "reason": "rises … run longer", "warmup_days": 65}
+    # 100 window days × 8 h; 1,600 arrivals = 2 an hour; L = 10 items.
+    metrics = {
+        "county.services.arrivals": {"mean": 1600.0},
+        "county.services.backlog_mean": {"mean": 10.0},
+        "county.services.lead_time_mean_h": {"mean": 4.0},
+        "county.services.lead_time_mean_incl_open_h": {"mean": 4.9},
+        "county.services.backlog_growth_per_day": FILL,
+    }
+    job = _job({"services": reading}, metrics)
+    assert little_ratio(metrics, "services", 800.0, "lead_time_mean_h") == pytest.approx(0.8)
+    text = "\n".join(steady_lines([job]))
+    row = next(line for line in text.splitlines() if "| services |" in line)
+    assert "20 → 65 ⚠" in row and "undetermined" in row and "run longer" in row
+    assert row.rstrip(" |").endswith("0.80 | 0.98")
+    assert "later than `run.warmup_days`" in text
+    assert "| enforcement | 20 | — | not recorded" in text  # no reading, no ratio
+    stability = "\n".join(markdown._stability([job]))
+    assert "UNSTABLE" not in stability and "undetermined (run longer): services" in stability

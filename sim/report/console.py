@@ -24,7 +24,7 @@ def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> st
         m = j.metrics
         total = backlog_total(m, "county", infos)
         cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [f"{total:,.0f}"]
-        cells.append(", ".join(unstable_streams(m, "county", infos)) or "none")
+        cells.append(", ".join(unstable_streams(m, "county", infos, j.steady)) or "none")
         rows.append((j.name, cells))
     cols = [max([20, len(h)] + [len(c[i]) for _, c in rows]) for i, h in enumerate(heads)]
     lines = ["job".ljust(width) + "  ".join(h.ljust(w) for h, w in zip(heads, cols, strict=True))]
@@ -44,6 +44,6 @@ def unstable_flag(metric: str, *jobs: Job) -> str:
     infos = streams(list(jobs))
     return (
         UNSTABLE
-        if any(stream in unstable_streams(j.metrics, "county", infos) for j in jobs)
+        if any(stream in unstable_streams(j.metrics, "county", infos, j.steady) for j in jobs)
         else ""
     )

@@ -18,7 +18,14 @@ from sim.core.calendar import WorkingClock
 from sim.report import plots
 from sim.report.console import UNSTABLE, unstable_flag
 from sim.report.jobs import Job, overrides_of, streams, varying_keys
-from sim.report.outputs import GROWTH, UNSTABLE_RULE, backlog_total, unstable_streams
+from sim.report.outputs import (
+    GROWTH,
+    backlog_total,
+    undetermined_streams,
+    unstable_rule,
+    unstable_streams,
+)
+from sim.report.steady import steady_lines
 from sim.report.table import cell
 
 
@@ -125,22 +132,28 @@ def _township_rows(ok: list[Job]) -> list[str]:
 def _stability(ok: list[Job]) -> list[str]:
     """Which streams are overloaded in which job (backlog growing over the window)."""
     infos = streams(ok)
-    lines = ["### Stability (backlog growth, items per working day, county-wide)", ""]
+    lines = [
+        "### Stability (backlog growth over the window, items per working day, county-wide)",
+        "",
+    ]
     flagged = False
     for j in ok:
-        bad = unstable_streams(j.metrics, "county", infos)
+        bad = unstable_streams(j.metrics, "county", infos, j.steady)
         flagged |= bool(bad)
         growth = ", ".join(
             f"{s.id} {cell(j.metrics.get(f'county.{s.id}.{GROWTH}'))}" for s in infos
         )
-        lines.append(
-            f"- **{j.name}**: {'UNSTABLE ' + ', '.join(bad) if bad else 'stable'} ({growth})"
-        )
+        unsure = undetermined_streams(j.steady)
+        verdict = "UNSTABLE " + ", ".join(bad) if bad else "stable"
+        if unsure:
+            verdict += "; undetermined (run longer): " + ", ".join(unsure)
+        lines.append(f"- **{j.name}**: {verdict} ({growth})")
+    rule = unstable_rule(any(j.steady for j in ok))
     lines += [
         "",
         (
             f"A stream marked{UNSTABLE} has a backlog that grows over the window "
-            f"({UNSTABLE_RULE}): its waits and lead times count only the items that "
+            f"({rule}): its waits and lead times count only the items that "
             "started or finished, so they look better than they are; read its "
             "open-item ages (`open_age_max_d`, `open_age_mean_d` in comparison.csv) too."
             if flagged
@@ -340,6 +353,7 @@ def markdown(
         *_kpi_rows(jobs, kpis),
         "",
         *_stability(ok),
+        *steady_lines(ok),
         *_township_rows(ok),
     ]
     if base and by_job:

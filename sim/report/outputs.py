@@ -61,18 +61,45 @@ MATERIAL_GROWTH = 0.001
 """A backlog whose growth is under 0.1% of its mean a working day (a quarter over a
 250-day year) is practically flat: it is not flagged, however narrow its CI."""
 UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
+GROWING_RULE = (
+    "backlog still grows after the MSER-5 warm-up, in the second half of what follows too "
+    "(95% CI above 0, ≥ 0.1% of its mean a working day)"
+)
+
+
+def unstable_rule(by_verdict: bool) -> str:
+    """The rule :func:`unstable_streams` applies: the steady-state verdict's when the run
+    recorded one, else the whole-window slope's.
+    """
+    return GROWING_RULE if by_verdict else UNSTABLE_RULE
+
+
+def undetermined_streams(steady: Mapping[str, Any] | None) -> list[str]:
+    """Streams whose run was too short to tell start-up fill from growth."""
+    return [s for s, r in (steady or {}).items() if r.get("verdict") == "undetermined"]
 
 
 def unstable_streams(
-    metrics: Mapping[str, Any], scope: str, streams: Iterable[StreamInfo]
+    metrics: Mapping[str, Any],
+    scope: str,
+    streams: Iterable[StreamInfo],
+    steady: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Streams whose backlog grows over the window: the 95% CI of the growth per working
-    day lies above 0 and the growth is material (:data:`MATERIAL_GROWTH` of the mean
-    backlog). Their waits and lead times count finished items only and so look better
-    than they are; comparisons of them must say so.
+    """Streams whose backlog grows over the window. County-wide, a run's steady-state
+    reading (``steady``: ``summary.json``'s ``steady_state``) decides: its verdict is
+    ``growing``, a rise that persists after the MSER-5 warm-up (:mod:`sim.analysis.steady`).
+    Otherwise — a township, or a run written before the reading — the 95% CI of the growth
+    per working day lies above 0 and the growth is material (:data:`MATERIAL_GROWTH` of the
+    mean backlog), which start-up fill can also satisfy. Their waits and lead times count
+    finished items only and so look better than they are; comparisons of them must say so.
     """
+    readings = (steady or {}) if scope == "county" else {}
     flagged = []
     for s in streams:
+        if s.id in readings:
+            if readings[s.id].get("verdict") == "growing":
+                flagged.append(s.id)
+            continue
         m = metrics.get(f"{scope}.{s.id}.{GROWTH}") or {}
         if m.get("ci_low") is None or m["ci_low"] <= 0:
             continue

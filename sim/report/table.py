@@ -6,7 +6,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sim.report.outputs import UNSTABLE_RULE, streams_of, unstable_streams
+from sim.report.outputs import (
+    streams_of,
+    undetermined_streams,
+    unstable_rule,
+    unstable_streams,
+)
 
 COLUMNS = (
     "arrivals",
@@ -60,11 +65,19 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     ]
     if util:
         lines.append("staff utilisation: " + ", ".join(f"{p} {cell(m)}" for p, m in util))
-    growing = unstable_streams(metrics, scope, streams_of(summary))
+    steady = summary.get("steady_state") if scope == "county" else None  # county-wide only
+    growing = unstable_streams(metrics, scope, streams_of(summary), steady)
     if growing:
+        rule = unstable_rule(bool(steady))
         lines.append(
-            f"UNSTABLE ({UNSTABLE_RULE}): {', '.join(growing)} — their waits "
+            f"UNSTABLE ({rule}): {', '.join(growing)} — their waits "
             "and lead times count finished items only; see backlog_growth_per_day, "
             "open_age_max_d"
+        )
+    unsure = undetermined_streams(steady)
+    if unsure:
+        lines.append(
+            f"undetermined (run longer): {', '.join(unsure)} — their backlog rises after the "
+            "warm-up but not clearly for good (steady_state in summary.json)"
         )
     return "\n".join(lines)
