@@ -92,6 +92,17 @@ def test_a_short_run_is_undetermined_not_unstable():
     assert "run longer" in reading.reason
 
 
+def test_an_insignificant_slope_with_too_wide_a_ci_is_undetermined():
+    # Three replications, one of which runs away: no significant rise, yet the data
+    # cannot rule out a backlog that doubles over the window.
+    days = np.arange(200.0)
+    rng = np.random.default_rng(5)
+    series = np.vstack([100 + k * days + rng.normal(0, 5, days.size) for k in (-0.5, 0.0, 2.0)])
+    reading = steady.steady_state(series)
+    assert reading.slope_ci[0] < 0 < reading.slope_ci[1]
+    assert reading.verdict == "undetermined" and "more replications" in reading.reason
+
+
 def test_the_reading_is_json_ready():
     reading = steady.steady_state(np.ones(20)).as_dict()
     assert reading["slope_per_day"] is None and reading["verdict"] == "undetermined"
@@ -133,7 +144,7 @@ def test_incl_open_waits_count_every_arrival_of_an_overloaded_queue():
 
 
 def test_littles_law_holds_with_open_items_counted_in_mmc():
-    s = scenario(*MMC, "mmc.lam_per_h=4", "run.horizon_days=200", "run.replications=2")
+    s = scenario(*MMC, "mmc.lam_per_h=4", "run.horizon_days=200", "run.replications=4")
     out = engine.run(s)
     span_h = (s.run.horizon_days - s.run.warmup_days) * s.calendar.hours_per_day
     t = out.replications

@@ -16,7 +16,9 @@ so the stability verdict is made in three steps on a stream's daily backlog:
    is ``growing`` only when its backlog rises significantly (and materially) both over
    the whole post-warm-up window and over its second half; a rise that fades in the
    second half is ``undetermined`` (fill or slow growth: run longer), as is a window
-   shorter than :data:`MIN_WINDOW_DAYS`.
+   shorter than :data:`MIN_WINDOW_DAYS`. ``not growing`` needs more than an
+   insignificant slope: the CI's upper end must add less than the mean backlog over the
+   window (a test without the power to see a doubling backlog is ``undetermined``).
 
 Everything here is a plain function of numpy arrays: any daily series (a township
 stream's, the county desk's own queue) gets the same verdict.
@@ -161,6 +163,13 @@ def steady_state(backlog: np.ndarray, first_day: int = 0) -> SteadyState:
     whole, late = slope(post), slope(post[:, days // 2 :])
     size = float(post.mean())
     if not whole.rises(size):
+        if whole.high * days > size:  # the CI allows a rise of more than the mean backlog
+            why = (
+                f"no significant rise after day {cut} ({whole} items/day), but the CI "
+                f"allows {whole.high * days:,.0f} more items over those {days} days, more "
+                f"than the mean backlog of {size:,.0f}: more replications or a longer run"
+            )
+            return _reading("undetermined", why, cut, days, whole, late)
         why = f"no significant, material rise after day {cut}: {whole} items/day"
         return _reading("not growing", why, cut, days, whole, late)
     if late.rises(size):
