@@ -62,8 +62,8 @@ MATERIAL_GROWTH = 0.001
 250-day year) is practically flat: it is not flagged, however narrow its CI."""
 UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
 GROWING_RULE = (
-    "backlog still grows after the MSER-5 warm-up, in the second half of what follows too "
-    "(95% CI above 0, ≥ 0.1% of its mean a working day)"
+    "backlog still grows after the MSER-5 warm-up and in the second half of what follows: "
+    "95% CI above 0, ≥ 0.1% of its mean a working day"
 )
 
 

@@ -77,7 +77,7 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     unsure = undetermined_streams(steady)
     if unsure:
         lines.append(
-            f"undetermined (run longer): {', '.join(unsure)} — their backlog rises after the "
-            "warm-up but not clearly for good (steady_state in summary.json)"
+            f"undetermined (run longer): {', '.join(unsure)} — the run cannot tell whether "
+            "their backlog grows; the reason: steady_state in summary.json"
         )
     return "\n".join(lines)
