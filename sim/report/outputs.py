@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sim.analysis.steady import MATERIAL_GROWTH
+
 
 @dataclass(frozen=True)
 class StreamInfo:
@@ -57,9 +59,6 @@ def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
 
 
 GROWTH = "backlog_growth_per_day"
-MATERIAL_GROWTH = 0.001
-"""A backlog whose growth is under 0.1% of its mean a working day (a quarter over a
-250-day year) is practically flat: it is not flagged, however narrow its CI."""
 UNSTABLE_RULE = "backlog grows: 95% CI above 0, and ≥ 0.1% of its mean a working day"
 GROWING_RULE = (
     "backlog still grows after the MSER-5 warm-up and in the second half of what follows: "
