@@ -154,7 +154,7 @@ def test_littles_law_holds_with_open_items_counted_in_mmc():
     assert ((ratio > 0.99) & (ratio <= 1 + 1e-9)).all(), ratio
     reading = out.steady_state["services"]
     assert reading["verdict"] == "not growing"
-    assert reading["warmup_days"] >= s.run.warmup_days
+    assert reading["warmup_days"] >= reading["from_day"] == s.run.warmup_days  # the floor
 
 
 @pytest.mark.slow
@@ -233,3 +233,29 @@ def test_report_shows_warm_up_verdict_and_littles_law_per_stream():
     assert "| enforcement | 20 | — | not recorded" in text  # no reading, no ratio
     stability = "\n".join(markdown._stability([job]))
     assert "UNSTABLE" not in stability and "undetermined (run longer): services" in stability
+
+
+def test_the_run_table_follows_the_verdict_and_names_a_later_warm_up():
+    from sim.report.table import scope_table
+
+    def reading(verdict, warmup):
+        return {"verdict": verdict, "warmup_days": warmup, "from_day": 20}
+
+    summary = {
+        "metrics": {f"county.{s}.backlog_growth_per_day": FILL for s in ("services", "grid")},
+        "streams": [
+            {"id": s, "label": s, "unit": "items", "in_backlog_total": True}
+            for s in ("services", "grid")
+        ],
+        "steady_state": {"services": reading("undetermined", 75), "grid": reading("growing", 20)},
+    }
+    lines = scope_table(summary).splitlines()
+    assert lines[-3].startswith("UNSTABLE (backlog still grows after the MSER-5 warm-up")
+    assert lines[-3].endswith(
+        "): grid — their waits and lead times count finished items only; "
+        "see backlog_growth_per_day, open_age_max_d"
+    )
+    assert lines[-2].startswith("undetermined (run longer): services —")
+    assert lines[-1].startswith(
+        "warm-up: MSER-5 ends it after run.warmup_days for services (day 75) —"
+    )

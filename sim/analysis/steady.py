@@ -74,6 +74,8 @@ class SteadyState:
     reason: str
     warmup_days: int
     """Working days from the run's start to the MSER-5 truncation point."""
+    from_day: int
+    """The series' first day, where MSER-5 starts searching: the configured warm-up."""
     window_days: int
     """Days of the series after that warm-up."""
     slope_per_day: float
@@ -155,11 +157,28 @@ def steady_state(backlog: np.ndarray, first_day: int = 0) -> SteadyState:
     x = np.atleast_2d(np.asarray(backlog, dtype=float))
     cut = first_day + mser(x.mean(axis=0))
     post = x[:, cut - first_day :]
+    verdict, why, whole, late = _verdict(post, cut)
+    return SteadyState(
+        verdict,
+        why,
+        cut,
+        first_day,
+        post.shape[1],
+        whole.mean,
+        (whole.low, whole.high),
+        late.mean,
+    )
+
+
+def _verdict(post: np.ndarray, cut: int) -> tuple[Verdict, str, Slope, Slope]:
+    """The verdict on the backlog after the warm-up ending on day ``cut``, its reason,
+    and the slopes over the whole of it and over its second half.
+    """
     days = post.shape[1]
-    nan = Slope(math.nan, math.nan, math.nan)
     if days < MIN_WINDOW_DAYS:
+        nan = Slope(math.nan, math.nan, math.nan)
         why = f"only {days} working days after the warm-up (day {cut}); need {MIN_WINDOW_DAYS}"
-        return _reading("undetermined", why + ": run longer", cut, days, nan, nan)
+        return "undetermined", why + ": run longer", nan, nan
     whole, late = slope(post), slope(post[:, days // 2 :])
     size = float(post.mean())
     if not whole.rises(size):
@@ -169,23 +188,17 @@ def steady_state(backlog: np.ndarray, first_day: int = 0) -> SteadyState:
                 f"allows {whole.high * days:,.0f} more items over those {days} days, more "
                 f"than the mean backlog of {size:,.0f}: more replications or a longer run"
             )
-            return _reading("undetermined", why, cut, days, whole, late)
+            return "undetermined", why, whole, late
         why = f"no significant, material rise after day {cut}: {whole} items/day"
-        return _reading("not growing", why, cut, days, whole, late)
+        return "not growing", why, whole, late
     if late.rises(size):
         why = (
             f"rises {whole} items/day after day {cut}, and still {late} in the second "
             f"half of those {days} days"
         )
-        return _reading("growing", why, cut, days, whole, late)
+        return "growing", why, whole, late
     why = (
         f"rises {whole} items/day after day {cut} but not significantly in the second "
         f"half ({late}): start-up fill or slow growth, run longer"
     )
-    return _reading("undetermined", why, cut, days, whole, late)
-
-
-def _reading(
-    verdict: Verdict, reason: str, cut: int, days: int, whole: Slope, late: Slope
-) -> SteadyState:
-    return SteadyState(verdict, reason, cut, days, whole.mean, (whole.low, whole.high), late.mean)
+    return "undetermined", why, whole, late

@@ -73,6 +73,16 @@ def unstable_rule(by_verdict: bool) -> str:
     return GROWING_RULE if by_verdict else UNSTABLE_RULE
 
 
+def later_warmups(steady: Mapping[str, Any] | None) -> dict[str, int]:
+    """Streams whose MSER-5 warm-up ends after the configured one, with its day."""
+    return {
+        s: r["warmup_days"]
+        for s, r in (steady or {}).items()
+        if None not in (r.get("warmup_days"), r.get("from_day"))
+        and r["warmup_days"] > r["from_day"]
+    }
+
+
 def undetermined_streams(steady: Mapping[str, Any] | None) -> list[str]:
     """Streams whose run was too short to tell start-up fill from growth."""
     return [s for s, r in (steady or {}).items() if r.get("verdict") == "undetermined"]

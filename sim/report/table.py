@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.report.outputs import (
+    later_warmups,
     streams_of,
     undetermined_streams,
     unstable_rule,
@@ -79,5 +80,13 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
         lines.append(
             f"undetermined (run longer): {', '.join(unsure)} — the run cannot tell whether "
             "their backlog grows; the reason: steady_state in summary.json"
+        )
+    later = later_warmups(steady)
+    if later:
+        lines.append(
+            "warm-up: MSER-5 ends it after run.warmup_days for "
+            + ", ".join(f"{s} (day {d})" for s, d in later.items())
+            + " — their means include part of the start-up fill; a longer run.warmup_days "
+            "leaves it out"
         )
     return "\n".join(lines)
