@@ -84,7 +84,9 @@ def later_warmups(steady: Mapping[str, Any] | None) -> dict[str, int]:
 
 
 def undetermined_streams(steady: Mapping[str, Any] | None) -> list[str]:
-    """Streams whose run was too short to tell start-up fill from growth."""
+    """Streams whose run cannot tell whether their backlog grows: too short, a rise that
+    fades (start-up fill?), or a CI too wide to rule out a doubling.
+    """
     return [s for s, r in (steady or {}).items() if r.get("verdict") == "undetermined"]
 
 
