@@ -70,6 +70,7 @@ def test_a_linear_trend_is_growing(reps):
     series = np.vstack([20 + 0.5 * days + rng.normal(0, 3, days.size) for _ in range(reps)])
     reading = steady.steady_state(series, first_day=20)
     assert reading.verdict == "growing"
+    assert "search limit" in reading.reason  # a trend's best cut is as late as allowed
     assert reading.slope_per_day == pytest.approx(0.5, rel=0.1)
     assert reading.warmup_days >= 20  # the configured warm-up stays the floor
 

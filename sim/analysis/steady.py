@@ -158,6 +158,8 @@ def steady_state(backlog: np.ndarray, first_day: int = 0) -> SteadyState:
     cut = first_day + mser(x.mean(axis=0))
     post = x[:, cut - first_day :]
     verdict, why, whole, late = _verdict(post, cut)
+    if cut > first_day and cut - first_day == x.shape[1] // BATCH // 2 * BATCH:
+        why += " (MSER-5 at its search limit, half the series: the backlog may not settle)"
     return SteadyState(
         verdict,
         why,
