@@ -60,8 +60,24 @@ STREAM_METRICS = (
         better="lower",
     ),
     MetricDoc(
+        "wait_mean_incl_open_h",
+        "arrival to the start of the first handling, over every item that arrived in the "
+        "window, one not started by the horizon counted with its wait so far (censored "
+        "there): unlike `wait_mean_h` it does not leave out the longest waits",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
         "lead_time_mean_h",
         "arrival to completion, over items that arrived in the window and finished",
+        "working hours",
+        better="lower",
+    ),
+    MetricDoc(
+        "lead_time_mean_incl_open_h",
+        "arrival to completion, over every item that arrived in the window, an open one "
+        "with its age at the horizon (censored there): `arrivals` × this / window hours "
+        "÷ `backlog_mean` is Little's λW/L, near 1 in steady state",
         "working hours",
         better="lower",
     ),

@@ -10,7 +10,9 @@ before the warm-up ends enters any metric:
 * ``backlog_mean`` is the time-average number of items in the system over the window;
 * waits and lead times are over items that arrived inside the window and have started
   (waits) or finished (lead times) by the horizon — items still waiting at the end are
-  counted by ``backlog_end``, not in these means;
+  counted by ``backlog_end``, not in these means; their ``_incl_open`` variants count
+  every item that arrived inside the window, an open one with its age at the horizon
+  (censored there, so still a lower bound when the backlog grows);
 * ``on_time_share`` is over items whose deadline falls inside the window, each of which
   is known by the horizon to be on time or late (no censoring bias).
 
@@ -47,6 +49,7 @@ def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
     finished = arrived & ~np.isnan(r.done)
     started = arrived & ~np.isnan(r.start)
     lead = r.done[finished] - r.arr[finished]
+    start_or_h = np.where(np.isnan(r.start), h, r.start)
     due_in = (r.due >= w) & (r.due < h)
     on_time = due_in & (r.limit_act(h) <= r.due)
     inside = np.clip(np.minimum(done_or_h, h) - np.maximum(r.arr, w), 0.0, None)
@@ -57,7 +60,9 @@ def stream_metrics(r: Records, w: float, h: float) -> dict[str, float]:
         "backlog_end": float(np.isnan(r.done).sum()),
         "backlog_mean": float(inside.sum() / (h - w)),
         "wait_mean_h": mean_or_nan(r.start[started] - r.arr[started]),
+        "wait_mean_incl_open_h": mean_or_nan(start_or_h[arrived] - r.arr[arrived]),
         "lead_time_mean_h": mean_or_nan(lead),
+        "lead_time_mean_incl_open_h": mean_or_nan(done_or_h[arrived] - r.arr[arrived]),
         "lead_time_p90_h": float(np.percentile(lead, 90)) if lead.size else math.nan,
         "on_time_share": float(on_time.sum() / due_in.sum()) if due_in.any() else math.nan,
     }
@@ -68,10 +73,7 @@ def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> 
     the unfinished items are (the finished-only waits cannot show either).
     """
     days = np.arange(math.ceil(w / hours_per_day), math.floor(h / hours_per_day)) + 1
-    ends = days * hours_per_day  # each working day's end inside the window
-    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
-    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
-    backlog = arrived - done
+    backlog = backlog_at(r, days * hours_per_day)  # at each working day's end in the window
     growth = float(np.polyfit(days, backlog, 1)[0]) if len(days) >= 2 else math.nan
     age = (h - r.arr[np.isnan(r.done)]) / hours_per_day
     return {
@@ -97,6 +99,33 @@ def county_queues(model: Model) -> dict[str, Records]:
         for centre in model.county_centres.values()
         for source, items in centre.own_items.items()
     }
+
+
+def backlog_at(r: Records, ends: np.ndarray) -> np.ndarray:
+    """Items in the system (arrived, not finished) just before each time of ``ends``."""
+    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
+    return arrived - np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+
+
+def _window_days(model: Model) -> np.ndarray:
+    """The full working days inside the window (numbered from the start)."""
+    hpd = model.clock.hours_per_day
+    return np.arange(math.ceil(model.warmup_h / hpd), math.floor(model.horizon_h / hpd))
+
+
+def daily_backlog(model: Model, rec: Records) -> tuple[int, dict[str, np.ndarray]]:
+    """County-wide items in the system of each stream (and each county queue) at the end
+    of every full working day inside the window, and the first such day: the series the
+    steady-state reading (:mod:`sim.analysis.steady`) is made on, kept whether or not
+    the run writes its time series.
+    """
+    days = _window_days(model)
+    ends = (days + 1) * model.clock.hours_per_day
+    first = int(days[0]) if days.size else 0
+    series = {spec.id: backlog_at(sub, ends) for spec, sub in by_stream(rec, None)}
+    # The county's own queues are read alike, so their desks are flagged by the same test.
+    series |= {source: backlog_at(own, ends) for source, own in county_queues(model).items()}
+    return first, series
 
 
 def scopes(model: Model) -> list[tuple[str, int | None]]:
@@ -242,7 +271,7 @@ def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     hpd = model.clock.hours_per_day
     d0 = math.ceil(model.warmup_h / hpd)
     d1 = math.floor(model.horizon_h / hpd)
-    days = np.arange(d0, d1)
+    days = _window_days(model)
     ends = (days + 1) * hpd
     frames = []
     for scope, township in scopes(model):
@@ -268,9 +297,7 @@ def _flow_series(
     arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
     fin = r.done[~np.isnan(r.done)]
     done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
-    backlog = np.searchsorted(np.sort(r.arr), ends, side="left") - np.searchsorted(
-        np.sort(fin), ends, side="left"
-    )
+    backlog = backlog_at(r, ends)
     return [
         pd.DataFrame(
             {

@@ -28,7 +28,7 @@ from sim.analysis.stats import (
 )
 from sim.report import plots
 from sim.report.jobs import Job, streams
-from sim.report.outputs import UNSTABLE_RULE, overloaded_desks, unstable_streams
+from sim.report.outputs import overloaded_desks, unstable_rule, unstable_streams
 from sim.report.stats import backlog_total
 from sim.report.table import rounded
 
@@ -227,7 +227,12 @@ def _half(m: CI | None) -> float | None:
 def _instability(ok: list[Job]) -> list[str]:
     infos = streams(ok)
     flagged = [
-        (j, unstable_streams(j.metrics, "county", infos), overloaded_desks(j.metrics)) for j in ok
+        (
+            j,
+            unstable_streams(j.metrics, "county", infos, j.steady),
+            overloaded_desks(j.metrics, j.steady),
+        )
+        for j in ok
     ]
     flagged = [(j, s, d) for j, s, d in flagged if s or d]
     if not flagged:
@@ -237,7 +242,8 @@ def _instability(ok: list[Job]) -> list[str]:
             "",
         ]
     lines = [
-        f"**Unstable results** ({UNSTABLE_RULE}; a county desk also when more than 95% "
+        f"**Unstable results** ({unstable_rule(any(j.steady for j in ok))}; a county desk "
+        "also when more than 95% "
         "busy): the waits and lead times of these streams count only the items that got "
         "through, so they look better than they are, and their values depend on the run "
         "length:",

@@ -26,8 +26,8 @@ def console_table(jobs: list[Job], kpis: Sequence[plots.Kpi] = plots.KPIS) -> st
         m = j.metrics
         total = confidence_interval(backlog_total(j).to_numpy(), lo=0.0)
         cells = [cell(m.get(metric)) for metric, _, _ in kpis] + [cell(total)]
-        desks = [f"county {d}" for d in overloaded_desks(m)]  # flagged like a stream
-        cells.append(", ".join(unstable_streams(m, "county", infos) + desks) or "none")
+        desks = [f"county {d}" for d in overloaded_desks(m, j.steady)]  # as a stream
+        cells.append(", ".join(unstable_streams(m, "county", infos, j.steady) + desks) or "none")
         rows.append((j.name, cells))
     cols = [max([20, len(h)] + [len(c[i]) for _, c in rows]) for i, h in enumerate(heads)]
     lines = ["job".ljust(width) + "  ".join(h.ljust(w) for h, w in zip(heads, cols, strict=True))]
@@ -47,6 +47,6 @@ def unstable_flag(metric: str, *jobs: Job) -> str:
     infos = streams(list(jobs))
     return (
         UNSTABLE
-        if any(stream in unstable_streams(j.metrics, "county", infos) for j in jobs)
+        if any(stream in unstable_streams(j.metrics, "county", infos, j.steady) for j in jobs)
         else ""
     )

@@ -159,7 +159,8 @@ def change(job: Job, base: Job, metric: str) -> str:
 
 
 def _growing(job: Job, jobs: Sequence[Job]) -> str:
-    return ", ".join(unstable_streams(job.metrics, "county", streams(list(jobs)))) or "none"
+    infos = streams(list(jobs))
+    return ", ".join(unstable_streams(job.metrics, "county", infos, job.steady)) or "none"
 
 
 def _caption(base: Job, jobs: Sequence[Job]) -> str:

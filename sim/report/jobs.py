@@ -46,6 +46,11 @@ class Job:
         return self.summary["metrics"] if self.summary else {}
 
     @property
+    def steady(self) -> dict[str, Any]:
+        """Each stream's steady-state reading (empty for a run written before them)."""
+        return (self.summary or {}).get("steady_state") or {}
+
+    @property
     def streams(self) -> list[StreamInfo]:
         """The streams this job's run simulated."""
         return streams_of(self.summary) if self.summary else []

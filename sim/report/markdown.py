@@ -22,13 +22,15 @@ from sim.report.jobs import Job, overrides_of, streams, varying_keys
 from sim.report.outputs import (
     GROWTH,
     OVERLOADED_RULE,
-    UNSTABLE_RULE,
     backlog_total,
     county_queues,
     desk_flags,
     overloaded_desks,
+    undetermined_streams,
+    unstable_rule,
     unstable_streams,
 )
+from sim.report.steady import steady_lines
 from sim.report.table import cell
 
 
@@ -135,22 +137,28 @@ def _township_rows(ok: list[Job]) -> list[str]:
 def _stability(ok: list[Job]) -> list[str]:
     """Which streams are overloaded in which job (backlog growing over the window)."""
     infos = streams(ok)
-    lines = ["### Stability (backlog growth, items per working day, county-wide)", ""]
+    lines = [
+        "### Stability (backlog growth over the window, items per working day, county-wide)",
+        "",
+    ]
     flagged = False
     for j in ok:
-        bad = unstable_streams(j.metrics, "county", infos)
+        bad = unstable_streams(j.metrics, "county", infos, j.steady)
         flagged |= bool(bad)
         growth = ", ".join(
             f"{s.id} {cell(j.metrics.get(f'county.{s.id}.{GROWTH}'))}" for s in infos
         )
-        lines.append(
-            f"- **{j.name}**: {'UNSTABLE ' + ', '.join(bad) if bad else 'stable'} ({growth})"
-        )
+        unsure = undetermined_streams(j.steady)
+        verdict = "UNSTABLE " + ", ".join(bad) if bad else "stable"
+        if unsure:
+            verdict += "; undetermined (run longer): " + ", ".join(unsure)
+        lines.append(f"- **{j.name}**: {verdict} ({growth})")
+    rule = unstable_rule(any(j.steady for j in ok))
     lines += [
         "",
         (
             f"A stream marked{UNSTABLE} has a backlog that grows over the window "
-            f"({UNSTABLE_RULE}): its waits and lead times count only the items that "
+            f"({rule}): its waits and lead times count only the items that "
             "started or finished, so they look better than they are; read its "
             "open-item ages (`open_age_max_d`, `open_age_mean_d` in comparison.csv) too."
             if flagged
@@ -181,10 +189,10 @@ def _county_queue_rows(ok: list[Job]) -> list[str]:
         m = j.metrics
         cells = [cell(m.get(f"county.{q.id}.{c}")) for c in QUEUE_COLUMNS]
         busy = cell(m.get(f"county.staff.{q.pool}.utilisation_share"))
-        why = desk_flags(m, q)
+        why = desk_flags(m, q, j.steady)
         flag = f"{UNSTABLE.strip()} ({', '.join(why)})" if why else ""
         lines.append(f"| {j.name} | {q.label} | " + " | ".join(cells) + f" | {busy} | {flag} |")
-    flagged = {j.name: overloaded_desks(j.metrics) for j in ok}
+    flagged = {j.name: overloaded_desks(j.metrics, j.steady) for j in ok}
     lines += [
         "",
         f"A county desk is marked{UNSTABLE} when {OVERLOADED_RULE}: its own work waits "
@@ -393,6 +401,7 @@ def markdown(
         "",
         *caveats.notes(ok),
         *_stability(ok),
+        *steady_lines(ok),
         *_county_queue_rows(ok),
         *_township_rows(ok),
     ]

@@ -338,7 +338,7 @@ def differences(
     )
     ok = [j for j in jobs if j.ok]
     infos = streams(ok)
-    growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos)}
+    growing = {s for j in ok for s in unstable_streams(j.metrics, "county", infos, j.steady)}
     fig, axes = _panels(len(kpis), 14 / 3, _bar_panel_height(len(names), len(kpis)))
     for ax, (metric, label, _) in zip(axes, kpis, strict=True):
         rows = [diffs[n].get(metric) or {} for n in names]

@@ -8,10 +8,12 @@ from typing import Any
 
 from sim.report.outputs import (
     OVERLOADED_RULE,
-    UNSTABLE_RULE,
     county_queues,
+    later_warmups,
     overloaded_desks,
     streams_of,
+    undetermined_streams,
+    unstable_rule,
     unstable_streams,
 )
 
@@ -103,17 +105,33 @@ def scope_table(summary: Mapping[str, Any], scope: str = "county") -> str:
     ]
     if util:
         lines.append("staff utilisation: " + ", ".join(f"{p} {cell(m)}" for p, m in util))
-    growing = unstable_streams(metrics, scope, streams_of(summary))
+    steady = summary.get("steady_state") if scope == "county" else None  # county-wide only
+    growing = unstable_streams(metrics, scope, streams_of(summary), steady)
     if growing:
+        rule = unstable_rule(bool(steady))
         lines.append(
-            f"UNSTABLE ({UNSTABLE_RULE}): {', '.join(growing)} — their waits "
+            f"UNSTABLE ({rule}): {', '.join(growing)} — their waits "
             "and lead times count finished items only; see backlog_growth_per_day, "
             "open_age_max_d"
         )
-    desks = overloaded_desks(metrics) if scope == "county" else []
+    desks = overloaded_desks(metrics, steady) if scope == "county" else []
     if desks:
         lines.append(
             f"COUNTY DESK FLAGGED ({OVERLOADED_RULE}): {', '.join(desks)} — its own work "
             "waits behind townships' calls; see county.<queue>.backlog_growth_per_day"
+        )
+    unsure = undetermined_streams(steady)
+    if unsure:
+        lines.append(
+            f"undetermined (run longer): {', '.join(unsure)} — the run cannot tell whether "
+            "their backlog grows; the reason: steady_state in summary.json"
+        )
+    later = later_warmups(steady)
+    if later:
+        lines.append(
+            "warm-up: MSER-5 ends it after run.warmup_days for "
+            + ", ".join(f"{s} (day {d})" for s, d in later.items())
+            + " — their means include part of the start-up fill; a longer run.warmup_days "
+            "leaves it out"
         )
     return "\n".join(lines)

@@ -1,11 +1,11 @@
 """The run directory: layout, atomic writing and reading.
 
 A run directory holds ``summary.json`` (metrics with mean, 95% CI and n; seed,
-replications, config hash, meta), ``replications.csv``, ``timeseries.parquet`` and
-``lead_times.parquet``, beside Hydra's ``.hydra/``; a job that failed holds
-``error.json`` (exception, traceback, overrides) instead of ``summary.json``. Every
-file is written to a temporary name and renamed into place, and ``summary.json`` is
-written last: a directory without ``summary.json`` is an
+replications, config hash, each stream's steady-state reading, meta),
+``replications.csv``, ``timeseries.parquet`` and ``lead_times.parquet``, beside Hydra's
+``.hydra/``; a job that failed holds ``error.json`` (exception, traceback, overrides)
+instead of ``summary.json``. Every file is written to a temporary name and renamed into
+place, and ``summary.json`` is written last: a directory without ``summary.json`` is an
 unfinished run, never a complete-looking one. ``summary.json`` also records each output
 file's size and rows (``outputs``), so that a file cut short, edited or lost later is
 found (:func:`check_outputs`) and the run counts as unfinished again.
@@ -49,6 +49,8 @@ class RunOutput:
     meta: dict[str, Any] = field(default_factory=dict)
     streams: list[dict[str, Any]] = field(default_factory=list)
     """Descriptors of the streams (id, label, unit, in_backlog_total), for the report."""
+    steady_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per stream, its MSER-5 warm-up and growth verdict (:mod:`sim.analysis.steady`)."""
 
 
 def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
@@ -171,6 +173,7 @@ def write_run(
         "config_hash": config_hash,
         **({"replication_rule": replication_rule} if isinstance(replication_rule, dict) else {}),
         "streams": out.streams,
+        "steady_state": out.steady_state,
         "outputs": outputs,
         "meta": meta,
     }
