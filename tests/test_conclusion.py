@@ -78,3 +78,20 @@ def test_console_backlog_column_has_its_ci():
     row = out.splitlines()[1]
     total = a.replications()[BACKLOG].sum(axis=1)
     assert cell(confidence_interval(total, lo=0.0)) in row
+
+
+def test_differences_say_how_many_replications_they_pair():
+    """With run.replications=auto a job may have more replications than its baseline:
+    the pairs are those both have, and the report says how many.
+    """
+    from sim.report.markdown import _pairs_used
+    from sim.report.stats import differences
+
+    rng = np.random.default_rng(1)
+    base = job("pre_reform", 10 + rng.normal(0, 1, 6), 40.0, 1.0)
+    more = job("reform", 5 + rng.normal(0, 1, 30), 20.0, 1.0)
+    table, by_job = differences([base, more], base)
+    assert set(table.loc[table.metric == WAIT, "replications"]) == {6}
+    assert _pairs_used(by_job, [plots.kpi(WAIT)]) == (
+        "Each difference pairs the 6 replications both jobs have."
+    )

@@ -79,6 +79,22 @@ def _diff_rows(
     return rows
 
 
+def _pairs_used(by_job: dict[str, dict[str, CI]], kpis: Sequence[plots.Kpi]) -> str:
+    """How many replications each difference pairs: those both jobs have (with
+    ``run.replications=auto`` a job may have more than its baseline).
+    """
+    used = {
+        name: max((d.get(k.metric) or {}).get("n") or 0 for k in kpis) for name, d in by_job.items()
+    }
+    if len(set(used.values())) == 1:
+        return f"Each difference pairs the {next(iter(used.values()))} replications both jobs have."
+    return (
+        "Replications paired (those both jobs have): "
+        + ", ".join(f"{name} {n}" for name, n in used.items())
+        + "."
+    )
+
+
 def _direction(metric: str) -> str:
     way = glossary.better(metric)
     return f" ({way} is better)" if way else ""
@@ -408,6 +424,8 @@ def markdown(
     if base and by_job:
         lines += [
             f"### Differences against {base.name} (paired by replication)",
+            "",
+            _pairs_used(by_job, kpis),
             "",
             *_diff_rows(by_job, jobs, base, kpis),
             "",

@@ -92,6 +92,7 @@ def differences(jobs: list[Job], base: Job) -> tuple[pd.DataFrame, dict[str, dic
                     "ci_low": d["ci_low"],
                     "ci_high": d["ci_high"],
                     "paired": paired(job, base),
+                    "replications": d["n"],  # paired: those both jobs have
                 }
             )
     return pd.DataFrame(rows), by_job
