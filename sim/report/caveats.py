@@ -12,33 +12,23 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.report.jobs import Job
-
-
-def _get(cfg: dict[str, Any], dotted: str) -> Any:
-    """``cfg['a']['b']`` for ``'a.b'``; None when any part is missing."""
-    node: Any = cfg
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
+from sim.report.jobs import Job, config_value
 
 
 def _modelled_posts(cfg: dict[str, Any]) -> tuple[int, int] | None:
     """(posts in the quota lever's pools, posts it adds) county-wide, from the kinds'
     headcounts; None when townships override their staff or the config lacks a part.
     """
-    share = _get(cfg, "policy.quota.township_increase_share")
-    pools = _get(cfg, "policy.quota.pools")
-    counts, kinds = _get(cfg, "county.townships"), _get(cfg, "county.kinds")
-    if _get(cfg, "county.township_staff") or None in (share, pools, counts, kinds):
+    share = config_value(cfg, "policy.quota.township_increase_share")
+    pools = config_value(cfg, "policy.quota.pools")
+    counts, kinds = config_value(cfg, "county.townships"), config_value(cfg, "county.kinds")
+    if config_value(cfg, "county.township_staff") or None in (share, pools, counts, kinds):
         return None
     base = added = 0
     for kind, n in counts.items():
-        staff = _get(kinds, f"{kind}.staff") or {}
+        staff = config_value(kinds, f"{kind}.staff") or {}
         posts = sum(int((staff.get(p) or {}).get("headcount") or 0) for p in pools)
-        posts += int(_get(kinds, f"{kind}.other_posts") or 0)
+        posts += int(config_value(kinds, f"{kind}.other_posts") or 0)
         base += n * posts
         # As sim.model.quota.township_posts: rounded up per township.
         added += n * (math.ceil(posts * share - 1e-9) if posts else 0)
@@ -48,10 +38,10 @@ def _modelled_posts(cfg: dict[str, Any]) -> tuple[int, int] | None:
 def quota_note(job: Job) -> str | None:
     """What the job's quota increase is counted on, when it raises the quota."""
     cfg = job.config()
-    share = _get(cfg, "policy.quota.township_increase_share")
+    share = config_value(cfg, "policy.quota.township_increase_share")
     if not share:
         return None
-    pools = ", ".join(f"`{p}`" for p in _get(cfg, "policy.quota.pools") or [])
+    pools = ", ".join(f"`{p}`" for p in config_value(cfg, "policy.quota.pools") or [])
     counted = _modelled_posts(cfg)
     size = (
         f": {counted[1]} posts on {counted[0]} ({counted[1] / counted[0]:.0%}, rounded up "
@@ -70,8 +60,8 @@ def quota_note(job: Job) -> str | None:
 def statutory_note(job: Job) -> str | None:
     """The statutory waiting inside a township-decided case's lead time, in hours."""
     cfg = job.config()
-    enf = _get(cfg, "workload.enforcement") or {}
-    hours = _get(cfg, "calendar.hours_per_day")
+    enf = config_value(cfg, "workload.enforcement") or {}
+    hours = config_value(cfg, "calendar.hours_per_day")
     keys = ("statement_days", "hearing_share", "hearing_days", "payment_days")
     if hours is None or any(enf.get(k) is None for k in keys):
         return None

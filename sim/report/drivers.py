@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.sources import S001, S002, S003, S004
-from sim.report.jobs import Job, streams
+from sim.report.jobs import Job, config_value, streams
 from sim.report.outputs import unstable_streams
 from sim.report.stats import difference, paired
 from sim.report.table import cell, number
@@ -99,20 +99,10 @@ COLUMNS = (
 )
 
 
-def value(config: dict[str, Any], key: str) -> Any:
-    """The value of a dotted ``key`` in a composed configuration (None when absent)."""
-    node: Any = config
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def switched_off(job: Job) -> frozenset[str]:
     """Names of the disruptions the job runs without."""
     cfg = job.config()
-    return frozenset(d.name for d in DISRUPTIONS if value(cfg, d.key) == d.off)
+    return frozenset(d.name for d in DISRUPTIONS if config_value(cfg, d.key) == d.off)
 
 
 def combinations(jobs: Sequence[Job]) -> dict[frozenset[str], Job]:
@@ -172,7 +162,7 @@ def _caption(base: Job, jobs: Sequence[Job]) -> str:
         else "Welch (the jobs do not share their random numbers)"
     )
     return (
-        f"County {value(cfg, 'county.name')}, {summary.get('replications')} replications × "
+        f"County {config_value(cfg, 'county.name')}, {summary.get('replications')} replications × "
         f"{number(float(run.get('horizon_days', 0)))} working days "
         f"({number(float(run.get('warmup_days', 0)))} warm-up), seed {summary.get('seed')}. "
         "Each cell: the level (mean ±95% CI half-width) and, in brackets, the change "
@@ -209,7 +199,7 @@ def sources_table(base: Job) -> str:
     lines = [_row(heads), _row(["---"] * len(heads))]
     cfg = base.config()
     for d in DISRUPTIONS:
-        setting = f"`{d.key}`: {value(cfg, d.key)} → {d.off}"
+        setting = f"`{d.key}`: {config_value(cfg, d.key)} → {d.off}"
         lines.append(_row([d.name, setting, d.meaning, d.source]))
     return "\n".join(lines)
 

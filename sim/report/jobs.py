@@ -92,6 +92,16 @@ class Job:
         return self._cache[key]
 
 
+def config_value(config: dict[str, Any], key: str) -> Any:
+    """The value of a dotted ``key`` in a composed configuration (None when absent)."""
+    node: Any = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
 def _is_run_dir(path: Path) -> bool:
     return (path / results.SUMMARY).is_file() or (path / results.ERROR).is_file()
 
