@@ -115,7 +115,7 @@ def test_a_job_composes_as_hydra_composes_it(job):
         (tsim.main, ["==="], ["'===': not an override key=value"]),
         (tsim.main, ["--config-dir", "/nonexistent"], ["--config-dir /nonexistent"]),
         (sizing.main, ["--wait-h", "abc"], ["--wait-h: invalid float value: 'abc'"]),
-        (report.main, ["--nope", "x"], ["unrecognized arguments: --nope"]),
+        (report.main, ["--nope", "x"], ["unknown option --nope (accepted: --help, --out"]),
         (
             plan.main,
             ["plan=mmc_servers", "plan.replications=abc"],

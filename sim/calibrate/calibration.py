@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibrate.fit import fit_check, plot
 from sim.calibrate.observed import Period, read_counts
-from sim.calibrate.rates import estimate
+from sim.calibrate.rates import check_ranges, estimate
 from sim.calibrate.seasons import fit_profiles
 from sim.config import ConfigError, Scenario, load_scenario
 from sim.config.loading import file_digest
@@ -46,6 +46,7 @@ def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     digest = file_digest(data)  # an edited file gives another record, never the same one
     periods = read_counts(data, scenario)
     est = estimate(scenario, periods)
+    check_ranges(scenario, periods, est, data)
     fit_profiles(scenario, periods, est)
     workload = OmegaConf.to_container(cfg.workload, resolve=True)
     assert isinstance(workload, dict)

@@ -24,6 +24,8 @@ from scipy import stats
 
 from sim.calibrate.drivers import Component, components, fed, feeds, order, per_unit
 from sim.calibrate.observed import Period
+from sim.config import ConfigError
+from sim.config.validation import knob_of
 
 
 @dataclass(frozen=True)
@@ -175,4 +177,27 @@ def _by_total(s: Any, stream: str, rows: list[Period], out: Estimates, level: fl
                 "the rows count the stream's total, so the split between its sources is "
                 "kept at the preset mix (add a kind column to separate them)",
             )
+        )
+
+
+def check_ranges(s: Any, periods: list[Period], est: Estimates, data: str) -> None:
+    """Refuse a rate above its key's range in one line naming the file's row that drives
+    it (the row with the most arrivals per working day) and about how many arrivals
+    that row may hold: the scenario's own check would name only the derived rate.
+    """
+    for r in est.rates:
+        meta = knob_of(s, r.key) if "[" not in r.key else None
+        if meta is None or r.value <= meta["hi"]:
+            continue
+        stream = r.key.split(".")[1]
+        kinds = {c.kind for c in components(s, stream) if c.full_key == r.key}
+        rows = [p for p in periods if p.stream == stream and (not p.kind or p.kind in kinds)]
+        worst = max(rows, key=lambda p: p.arrivals / p.days)
+        # The rate is the rows' total over their exposure (observed / value): what this
+        # row may hold with the others kept (ints subtracted first: exact even at 1e300).
+        most = max((worst.arrivals - r.observed) + meta["hi"] * (r.observed / r.value), 0.0)
+        raise ConfigError(
+            f"{data}, row {worst.row}, column arrivals: {worst.arrivals:g} arrivals in "
+            f"{worst.days} working days make {r.key} = {r.value:.4g}, above its maximum "
+            f"{meta['hi']:g}: the row may hold at most about {most:.4g} arrivals"
         )

@@ -58,7 +58,11 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Raise ``message`` as a configuration error."""
+        """Raise ``message`` as a configuration error (an unknown flag: with the flags
+        the command accepts).
+        """
+        if message.startswith(UNRECOGNIZED):
+            flag_error(self, (), message)
         raise ConfigError(f"{message} ({self.prog} --help lists the options)")
 
 
@@ -291,13 +295,15 @@ def run_hydra(
     argv: Sequence[str],
     config_name: str = "config",
     check: Check | None = None,
+    own_flags: Sequence[str] = (),
 ) -> None:
     """Run ``task`` as a Hydra application over the arguments ``argv`` (what
     ``@hydra.main`` does with ``sys.argv``), after the pre-flight checks and a trial
     composition (Hydra would report a bad override in several lines, status 1): of the
     run, or of every job of a sweep, each also passed to ``check`` — so a sweep stops
     before its first job, and a run or sweep before it writes anything, when any job
-    would fail.
+    would fail. An unknown flag is one line naming it and the accepted ones (Hydra's
+    and the command's ``own_flags``, read before), not Hydra's usage block.
 
     Hydra has no public entry point taking an argument list; this calls the one
     ``@hydra.main`` calls (hydra-core is pinned below 1.4).
@@ -309,6 +315,7 @@ def run_hydra(
     version.setbase("1.3")
     parser = get_args_parser()
     parser.prog = prog
+    parser.error = functools.partial(flag_error, parser, own_flags)  # type: ignore[method-assign]
     args = parser.parse_intermixed_args(list(argv))  # overrides before and after -m
     if not _hydra_reports(args):
         if args.multirun:
@@ -325,6 +332,23 @@ def run_hydra(
             config_path=CONFIG_DIR,
             config_name=config_name,
         )
+
+
+UNRECOGNIZED = "unrecognized arguments: "  # argparse's words for an unknown flag
+
+
+def flag_error(parser: argparse.ArgumentParser, own: Sequence[str], message: str) -> NoReturn:
+    """An argument error as one line: the unknown flags (argparse lists the overrides
+    after one too) and the flags the command accepts, ``own`` ones (read before) first.
+    """
+    accepted = [
+        *own,
+        *(max(a.option_strings, key=len) for a in parser._actions if a.option_strings),
+    ]
+    given = message.removeprefix(UNRECOGNIZED)
+    flags = [a for a in given.split() if a.startswith("-")] if given != message else []
+    what = f"unknown option {' '.join(flags)}" if flags else message
+    raise ConfigError(f"{what} (accepted: {', '.join(accepted)}; {parser.prog} --help explains)")
 
 
 @contextlib.contextmanager

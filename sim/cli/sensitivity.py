@@ -65,6 +65,10 @@ def _ci(e: CI) -> str:
     return f"{e['ci_low']:+.3g}, {e['ci_high']:+.3g}"
 
 
+OWN_FLAGS = ("--study", "--kpi", "--params", "--delta")
+"""The options _parse reads before the rest goes to Hydra."""
+
+
 def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     ap = OneLineParser(prog="tsim-sensitivity", description=__doc__.splitlines()[0], add_help=False)
     ap.add_argument("--study", type=Path)
@@ -152,7 +156,7 @@ def _sensitivity(args: list[str]) -> int:
     study, rest = _parse(args)
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/sensitivity/${now:%Y-%m-%d_%H-%M-%S}")
-    run_hydra("tsim-sensitivity", task(study), rest)
+    run_hydra("tsim-sensitivity", task(study), rest, own_flags=OWN_FLAGS)
     return 0
 
 

@@ -10,6 +10,7 @@ candidate (the config with the decision keys set), the analytic starting point a
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -157,6 +158,40 @@ def _check_bounds(cfg: DictConfig, key: str, bounds: tuple[int, int], s: Scenari
             ) from None
 
 
+MAX_CORNERS = 256
+"""Every corner of the bounds up to 8 decisions; beyond, the all-low and all-high corners
+and each of these with one decision flipped (a rule between two keys, the usual kind,
+breaks at one of them)."""
+
+
+def corners(decisions: Sequence[Decision]) -> list[dict[str, int]]:
+    """The corners of the decisions' bounds the search may reach, to check up front."""
+    sides = [(d.low, d.high) for d in decisions]
+    if 2 ** len(decisions) <= MAX_CORNERS:
+        points = list(itertools.product(*sides))
+    else:
+        ends = [tuple(lh[e] for lh in sides) for e in (0, 1)]
+        points = list(ends)
+        for end, i in itertools.product(ends, range(len(decisions))):
+            points.append((*end[:i], sides[i][1] + sides[i][0] - end[i], *end[i + 1 :]))
+    return [{d.key: v for d, v in zip(decisions, p, strict=True)} for p in points]
+
+
+def _check_corners(cfg: DictConfig, decisions: Sequence[Decision]) -> None:
+    """Each bound lies in its key's range, but a corner of the bounds may break a rule
+    across keys (``county.department_staff`` above ``county.quota_total``): found here,
+    not when the search reaches it halfway through.
+    """
+    for corner in corners(decisions):
+        try:
+            guard.check_scenario(load_scenario(candidate_config(cfg, corner)))
+        except ConfigError as err:
+            at = ", ".join(f"{k}={v}" for k, v in corner.items())
+            raise ConfigError(
+                f"plan.decisions: the bounds' corner {at} breaks a rule: {err}; narrow the bounds"
+            ) from None
+
+
 def _unit_cost(cfg: DictConfig, s: Scenario, key: str, low: int, basis: str) -> float:
     """Posts (or their yearly pay) that one more unit of ``key`` adds across townships."""
     a = load_scenario(candidate_config(cfg, {key: low}))
@@ -194,6 +229,7 @@ def check(cfg: DictConfig) -> Plan:
         _check_key(cfg, key, s)
         _check_bounds(cfg, key, (low, high), s)
         decisions.append(Decision(key, low, high, 0.0))
+    _check_corners(cfg, decisions)
     for key, value in p.cost.items():
         if key not in p.decisions:
             raise _bad(f"plan.cost.{key}", "not one of plan.decisions")

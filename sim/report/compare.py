@@ -67,6 +67,16 @@ class NothingToReport(ValueError):
     """Every job under the paths is failed, unfinished or stale."""
 
 
+def _why_not(jobs: list[Job]) -> str:
+    """Why the first of ``jobs`` is not reported, naming its directory or the file at
+    fault: the one line a user sees when no job is left to compare.
+    """
+    job = jobs[0]
+    why = str((job.error or {}).get("exception") or job.stale or "unfinished")
+    first = "first: " if len(jobs) > 1 else ""
+    return f"{first}{why}" if str(job.dir) in why else f"{first}{job.dir}: {why}"
+
+
 REPORTS_DIR = Path("results") / "reports"
 
 
@@ -111,7 +121,7 @@ def report(
         raise NothingToReport(
             f"no finished job under {' '.join(map(str, paths))} "
             f"({len(jobs)} job director{'y' if len(jobs) == 1 else 'ies'}, all failed, "
-            "unfinished or stale): nothing to compare"
+            f"unfinished or stale; {_why_not(jobs)}): nothing to compare"
         )
     kpis = choose_kpis(jobs, kpi_names)
     out = output_dir(paths, out)
