@@ -20,7 +20,7 @@ from typing import Any
 
 from sim.core.sources import S001, S002, S003, S004
 from sim.report.jobs import Job, config_value, streams
-from sim.report.outputs import unstable_streams
+from sim.report.outputs import unstable_rule, unstable_streams
 from sim.report.stats import difference, paired
 from sim.report.table import cell, number
 from sim.run import results
@@ -167,8 +167,8 @@ def _caption(base: Job, jobs: Sequence[Job]) -> str:
         f"({number(float(run.get('warmup_days', 0)))} warm-up), seed {summary.get('seed')}. "
         "Each cell: the level (mean ±95% CI half-width) and, in brackets, the change "
         f"against pre_reform with its 95% CI, {pairing}. The last column names the "
-        "streams whose backlog still grows (95% CI of its growth above 0, as the report "
-        "flags it)."
+        f"streams whose backlog still grows ({unstable_rule(any(j.steady for j in jobs))}, "
+        "as the report flags it)."
     )
 
 
