@@ -212,7 +212,10 @@ def _costs(ok: list[Job], base: Job | None) -> list[str]:
             theirs = (base.metrics.get(metric) or {}).get("mean") if base else None
             text = "—" if mine is None else rounded(mine, _half(j.metrics.get(metric)))
             if mine is not None and theirs is not None and j is not base:
-                text += f" ({rounded(mine - theirs, _half(j.metrics.get(metric)), True)})"
+                # the change is as uncertain as the less certain of the two levels
+                halves = [_half(x.metrics.get(metric)) for x in (j, base)] if base else []
+                spread = max((h for h in halves if h is not None), default=None)
+                text += f" ({rounded(mine - theirs, spread, True)})"
             cells.append(text)
         lines.append(f"| {j.name} | " + " | ".join(cells) + " |")
     return [*lines, ""]
