@@ -33,6 +33,7 @@ from sim.core import registry
 from sim.core.records import Records, in_window, mean_or_nan, overlap
 from sim.model.cost import yearly_pay
 from sim.model.state import Model, ReturnedTask, StaffChange, TownshipEvent
+from sim.model.surge import surge_cost
 
 if TYPE_CHECKING:
     from sim.model.centres.base import Centre
@@ -79,6 +80,37 @@ def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> 
         "open_age_max_d": float(age.max()) if age.size else 0.0,
         "open_age_mean_d": mean_or_nan(age),
     }
+
+
+NORMAL_TAIL = 0.25
+"""The last quarter of a run's working days sets a stream's normal backlog level."""
+
+
+def clearing_metrics(
+    r: Records, h: float, hours_per_day: float, report_day: int
+) -> dict[str, float]:
+    """How a backlog present at the start clears, counted from the start (warm-up
+    included: the question is about the start). ``days_to_clear`` is the first working
+    day at whose end the items in the system are at most the stream's normal level — the
+    mean over the last quarter of the run's working days, when the start's backlog has
+    long cleared (an overloaded stream never clears: its level keeps rising) — and NaN if
+    no day's end gets there; 0 if the start is already at the level.
+    """
+    days = np.arange(1, math.floor(h / hours_per_day) + 1)
+    ends = days * hours_per_day
+    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
+    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+    backlog = arrived - done
+    tail = backlog[-max(1, round(NORMAL_TAIL * len(backlog))) :]
+    normal = float(tail.mean()) if tail.size else math.nan
+    at_start = float((r.arr < 0).sum())  # the open items of run.initial_backlog
+    cleared = np.flatnonzero(backlog <= normal)
+    if at_start <= normal:
+        to_clear = 0.0
+    else:
+        to_clear = float(days[cleared[0]]) if cleared.size else math.nan
+    at_day = float(backlog[report_day - 1]) if report_day <= len(backlog) else math.nan
+    return {"days_to_clear": to_clear, "backlog_at_report_day": at_day}
 
 
 def county_queue_metrics(r: Records, w: float, h: float, hours_per_day: float) -> dict[str, float]:
@@ -148,6 +180,10 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             hpd = model.clock.hours_per_day
             for metric, value in open_items_metrics(sub, w, h, hpd).items():
                 out[f"{scope}.{spec.id}.{metric}"] = value
+            if model.scenario.run.report_day is not None:
+                report_day = model.scenario.run.report_day
+                for metric, value in clearing_metrics(sub, h, hpd, report_day).items():
+                    out[f"{scope}.{spec.id}.{metric}"] = value
             if spec.extra_metrics is not None:
                 for metric, value in spec.extra_metrics(sub, w, h).items():
                     out[f"{scope}.{spec.id}.{metric}"] = value
@@ -165,6 +201,8 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
+    if model.scenario.policy.surge.staff and model.scenario.policy.surge.days:
+        out[f"{COUNTY}.staff.surge_cost"] = surge_cost(model.scenario)
     for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
     for source, own in county_queues(model).items():

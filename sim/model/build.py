@@ -32,6 +32,7 @@ from sim.model.reallocation import Rebalancing, start_flexible_use
 from sim.model.secondment import build_secondment
 from sim.model.staff import Workforce
 from sim.model.state import Model, Township
+from sim.model.surge import build_surge
 
 STATIONED = "stationed_officers"
 
@@ -61,6 +62,7 @@ def build(scenario: Scenario, replication: int) -> Model:
     if policy.timing.transfer:
         at = model.clock.hours(policy.timing.staff_day)
         model.after(at, lambda _e: _transfer_staff(model, workforce, policy.timing.transfer))
+    build_surge(model)
     if scenario.run.initial_backlog:
         place_backlog(model, read_backlog(scenario.run.initial_backlog, scenario))
     return model
