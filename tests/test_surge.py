@@ -7,14 +7,19 @@ so it is gone after B / (cμ − λ) working hours.
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from sim.config import ConfigError
 from sim.model.build import build
+from sim.plan import planner
 from sim.run import engine
 
-from .conftest import checked_scenario, scenario
+from .conftest import checked_scenario, compose_config, scenario
 
 LAM, MU, C, HPD, OPEN = 4.0, 1.0, 6, 8.0, 300
 MMC = (
@@ -135,3 +140,48 @@ def test_a_bad_surge_is_one_line(override, message):
         checked_scenario(
             *MMC, "run.horizon_days=50", "policy.surge.staff=1", "policy.surge.days=5", override
         )
+
+
+# ------------------------------------------------------------- tsim-plan: the surge question
+OPEN_FILE = Path(__file__).resolve().parents[1] / "configs" / "plan" / "surge_town1_open.csv"
+
+
+LIMIT = 60
+
+
+def test_the_plan_answers_the_surge_question_on_a_small_county(tmp_path):
+    overrides = [
+        "plan=surge_town1",
+        "county=single",
+        "workload.streams=[services]",
+        f"run.initial_backlog={OPEN_FILE}",
+        "run.horizon_days=30",
+        "plan.replications=3",
+    ]
+    cfg = compose_config("planner", *overrides)
+    # A town with services only holds about 34 open requests on a normal day 20 (its
+    # level after clearing); three replications' bound needs room above it.
+    cfg.plan.targets["town_1.services.backlog_at_report_day"].max = LIMIT
+    result = planner.run_plan(cfg, tmp_path, overrides, {"plan": "surge_town1"})
+    assert result.feasible
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    staff, days = saved["decisions"]["policy.surge.staff"], saved["decisions"]["policy.surge.days"]
+    assert staff >= 1 and days >= 1  # 300 open requests do not clear by day 20 unaided
+    at_day_20 = saved["metrics"]["town_1.services.backlog_at_report_day"]
+    assert at_day_20["ci_high"] <= LIMIT
+    cost = saved["metrics"]["county.staff.surge_cost"]["mean"]
+    assert cost == pytest.approx(staff * days * 0.4)
+    # One clerk fewer for as long misses the target, wherever the search looked at it.
+    trace = list(csv.DictReader((tmp_path / "trace.csv").open()))
+    fewer = [
+        r
+        for r in trace
+        if int(r["policy.surge.staff"]) == staff - 1 and int(r["policy.surge.days"]) <= days
+    ]
+    met = "town_1.services.backlog_at_report_day:met"
+    assert all(r[met] == "False" for r in fewer)
+    # The tsim command of the answer carries what the plan file set beside the decisions.
+    line = (tmp_path / "command.txt").read_text()
+    assert "run.report_day=20" in line and "policy.surge.townships=[town_1]" in line
+    assert line.count("run.initial_backlog=") == 1  # the command line's, not the file's
+    assert f"run.initial_backlog={OPEN_FILE}" in line

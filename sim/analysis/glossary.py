@@ -170,8 +170,8 @@ OTHER_METRICS = (
     MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
     MetricDoc(
         "staff.surge_cost",
-        "(county scope only, with a surge) `policy.surge`'s pay: extra staff × working "
-        "days × townships reached × `day_rate` (an assumption)",
+        "(county scope only, with `policy.surge.staff` or `days` set) `policy.surge`'s "
+        "pay: extra staff × working days × townships reached × `day_rate` (an assumption)",
         "thousand yuan",
         better="lower",
     ),

@@ -201,7 +201,8 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
-    if model.scenario.policy.surge.staff and model.scenario.policy.surge.days:
+    if model.scenario.policy.surge.staff or model.scenario.policy.surge.days:
+        # Emitted when either is set, so a plan's candidates without staff report 0.
         out[f"{COUNTY}.staff.surge_cost"] = surge_cost(model.scenario)
     for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
