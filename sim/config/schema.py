@@ -365,7 +365,7 @@ class TimingLever(Settings):
 
 @dataclass
 class SurgeLever(Settings):
-    """Temporary staff to clear a backlog (临时抽调/突击): ``staff`` extra members of
+    """Temporary staff to clear a backlog: ``staff`` extra members of
     pool ``pool`` in each township of ``townships`` from working day ``start_day`` for
     ``days`` working days, paid ``day_rate`` thousand yuan a day each (an assumption).
     They hold no post: no quota, no vacancy, no attrition, never seconded or moved.

@@ -1,4 +1,4 @@
-"""Surge staff (临时抽调, 突击清理积压): temporary members who clear a backlog.
+"""Surge staff: temporary members who clear a backlog.
 
 ``policy.surge`` adds ``staff`` members to a pool of each township it names from working
 day ``start_day`` for ``days`` working days. They hold no post, so the quota, vacancies,
