@@ -100,17 +100,18 @@ STREAM_METRICS = (
 CLEARING_METRICS = (
     MetricDoc(
         "days_to_clear",
-        "(with `run.report_day` set) working days from the start until the day's-end "
-        "items in the system are at most the stream's normal level (their mean over the "
-        "last quarter of the run's days); 0 when the start is already there, empty when "
-        "no day gets there",
+        "(with `run.report_day` set) working days from the window's start (when "
+        "`run.initial_backlog`'s items are placed) until the day's-end items in the system "
+        "are at most the stream's normal level (their mean over the window's last quarter); "
+        "0 when the window opens there, empty when no day gets there",
         "working days",
         better="lower",
     ),
     MetricDoc(
         "backlog_at_report_day",
         "(with `run.report_day` set) items in the system at the end of working day "
-        "`run.report_day`, counted from the start (warm-up included)",
+        "`run.report_day`, counted from the start (warm-up included, as every day of "
+        "the configuration is)",
         "items",
         better="lower",
     ),

@@ -87,28 +87,31 @@ NORMAL_TAIL = 0.25
 
 
 def clearing_metrics(
-    r: Records, h: float, hours_per_day: float, report_day: int
+    r: Records, w: float, h: float, hours_per_day: float, report_day: int
 ) -> dict[str, float]:
-    """How a backlog present at the start clears, counted from the start (warm-up
-    included: the question is about the start). ``days_to_clear`` is the first working
-    day at whose end the items in the system are at most the stream's normal level — the
-    mean over the last quarter of the run's working days, when the start's backlog has
-    long cleared (an overloaded stream never clears: its level keeps rising) — and NaN if
-    no day's end gets there; 0 if the start is already at the level.
+    """How a backlog open when the window opens clears (``run.initial_backlog`` places
+    its items then). ``days_to_clear`` is the working days from the window's start to the
+    first day's end at which the items in the system are at most the stream's normal
+    level — their mean over the last quarter of the window's days, when the opening
+    backlog has long cleared (an overloaded stream never clears: its level keeps
+    rising) — NaN if no day gets there, 0 if the window opens at the level.
+    ``backlog_at_report_day`` counts the items in the system at the end of run day
+    ``report_day`` (counted from the start, as every day of the configuration is).
     """
     days = np.arange(1, math.floor(h / hours_per_day) + 1)
-    ends = days * hours_per_day
-    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
-    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+    arrived = np.searchsorted(np.sort(r.arr), days * hours_per_day, side="left")
+    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), days * hours_per_day, side="left")
     backlog = arrived - done
-    tail = backlog[-max(1, round(NORMAL_TAIL * len(backlog))) :]
+    first = math.ceil(w / hours_per_day)  # index of the window's first full day
+    window = backlog[first:]
+    tail = window[-max(1, round(NORMAL_TAIL * len(window))) :]
     normal = float(tail.mean()) if tail.size else math.nan
-    at_start = float((r.arr < 0).sum())  # the open items of run.initial_backlog
-    cleared = np.flatnonzero(backlog <= normal)
-    if at_start <= normal:
+    opening = float(((r.arr < w) & ~(r.done < w)).sum())
+    cleared = np.flatnonzero(window <= normal)
+    if opening <= normal:
         to_clear = 0.0
     else:
-        to_clear = float(days[cleared[0]]) if cleared.size else math.nan
+        to_clear = float(days[first + cleared[0]] - w / hours_per_day) if cleared.size else math.nan
     at_day = float(backlog[report_day - 1]) if report_day <= len(backlog) else math.nan
     return {"days_to_clear": to_clear, "backlog_at_report_day": at_day}
 
@@ -182,7 +185,7 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
                 out[f"{scope}.{spec.id}.{metric}"] = value
             if model.scenario.run.report_day is not None:
                 report_day = model.scenario.run.report_day
-                for metric, value in clearing_metrics(sub, h, hpd, report_day).items():
+                for metric, value in clearing_metrics(sub, w, h, hpd, report_day).items():
                     out[f"{scope}.{spec.id}.{metric}"] = value
             if spec.extra_metrics is not None:
                 for metric, value in spec.extra_metrics(sub, w, h).items():

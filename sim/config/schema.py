@@ -58,7 +58,9 @@ class RunConfig(Settings):
     """Write the daily time series (turn off for very long validation runs)."""
     initial_backlog: str | None = None
     """CSV file of the items open at the start (sim.model.backlog): ``township,stream,open_items``
-    or one row per item ``township,stream,arrival_date``; None starts empty."""
+    or one row per item ``township,stream,arrival_date``; None starts empty. Its items are
+    placed when the warm-up ends; the township streams it does not name warm up from
+    empty meanwhile, those it names have no arrivals before (sim.model.backlog)."""
     report_day: int | None = knob(None, 1, 100_000, integer=True)
     """Working day (counted from the start, warm-up included) at whose end
     ``backlog_at_report_day`` counts each stream's open items (None: not reported)."""
