@@ -157,7 +157,7 @@ def test_the_plan_answers_the_surge_question_on_a_small_county(tmp_path):
         "county=single",
         "workload.streams=[services]",
         f"run.initial_backlog={OPEN_FILE}",
-        "run.horizon_days=30",
+        "run.horizon_days=50",
         "plan.replications=3",
     ]
     cfg = compose_config("planner", *overrides)
@@ -184,7 +184,7 @@ def test_the_plan_answers_the_surge_question_on_a_small_county(tmp_path):
     assert all(r[met] == "False" for r in fewer)
     # The tsim command of the answer carries what the plan file set beside the decisions.
     line = (tmp_path / "command.txt").read_text()
-    assert "run.report_day=20" in line and "policy.surge.townships=[town_1]" in line
+    assert "run.report_day=40" in line and "policy.surge.townships=[town_1]" in line
     assert line.count("run.initial_backlog=") == 1  # the command line's, not the file's
     assert f"run.initial_backlog={OPEN_FILE}" in line
 
