@@ -13,8 +13,10 @@ SHORT = ("run.replications=1", "run.horizon_days=30", "run.warmup_days=5", "run.
 def emitted_patterns() -> set[str]:
     # reform_2019 has every mechanism on (stationed officers, returns, secondment caps).
     names = set()
-    for policy in ("reform_2019", "pre_reform"):
-        t = engine.run(scenario("county=small", f"policy={policy}", *SHORT)).replications
+    # The surge and the report day add their metrics only when set.
+    surge = ("run.report_day=10", "policy.surge.staff=1", "policy.surge.days=5")
+    for policy, extra in (("reform_2019", ()), ("pre_reform", surge)):
+        t = engine.run(scenario("county=small", f"policy={policy}", *SHORT, *extra)).replications
         names |= set(t.columns) - {"replication"}
     return {glossary.pattern_of(n) for n in names}
 

@@ -113,6 +113,27 @@ STREAM_METRICS = (
 )
 """Metrics of every stream, named ``<scope>.<stream>.<metric>``."""
 
+CLEARING_METRICS = (
+    MetricDoc(
+        "days_to_clear",
+        "(with `run.report_day` set) working days from the window's start (when "
+        "`run.initial_backlog`'s items are placed) until the day's-end items in the system "
+        "are at most the stream's normal level (their mean over the window's last quarter); "
+        "0 when the window opens there, empty when no day gets there",
+        "working days",
+        better="lower",
+    ),
+    MetricDoc(
+        "backlog_at_report_day",
+        "(with `run.report_day` set) items in the system at the end of working day "
+        "`run.report_day`, counted from the start (warm-up included, as every day of "
+        "the configuration is)",
+        "items",
+        better="lower",
+    ),
+)
+"""Per-stream metrics of a backlog's clearing (``run.report_day``; not the county queues')."""
+
 QUEUE_NOTE = (
     "(county scope only) the county's own work, measured as a stream is: `own_work` is "
     "the departments' (`county.own_work_per_day`, their desk's busy share is "
@@ -171,6 +192,13 @@ OTHER_METRICS = (
         "posts",
     ),
     MetricDoc("staff.vacancies_mean", "the same over all pools", "posts"),
+    MetricDoc(
+        "staff.surge_cost",
+        "(county scope only, with `policy.surge.staff` or `days` set) `policy.surge`'s "
+        "pay: extra staff × working days × townships reached × `day_rate` (an assumption)",
+        "thousand yuan",
+        better="lower",
+    ),
     MetricDoc(
         "staff.seconded_days",
         "staff-days spent seconded to the county in the window",
@@ -277,13 +305,19 @@ def entries() -> list[MetricDoc]:
     """Every glossary entry, names after the scope (``<stream>``, ``<pool>`` stand for
     each stream's id and each staff pool's name).
     """
-    rows = [dataclasses.replace(m, name=f"{STREAM}.{m.name}") for m in STREAM_METRICS]
+    rows = [
+        dataclasses.replace(m, name=f"{STREAM}.{m.name}")
+        for m in (*STREAM_METRICS, *CLEARING_METRICS)
+    ]
     rows += [
         dataclasses.replace(m, name=f"{s.id}.{m.name}")
         for s in registry.streams()
         for m in s.extra_docs
     ]
     return rows + queue_entries() + list(OTHER_METRICS)
+
+
+CLEARING = {m.name for m in CLEARING_METRICS}
 
 
 def pattern_of(name: str) -> str:
@@ -294,7 +328,7 @@ def pattern_of(name: str) -> str:
     parts = rest.split(".")
     generic = {m.name for m in STREAM_METRICS}
     ids = {s.id for s in registry.streams()}
-    if len(parts) == 2 and parts[0] in ids and parts[1] in generic:
+    if len(parts) == 2 and parts[0] in ids and parts[1] in generic | CLEARING:
         return f"{STREAM}.{parts[1]}"
     if len(parts) == 2 and parts[0] in {q.id for q in COUNTY_QUEUES} and parts[1] in generic:
         return f"{QUEUE}.{parts[1]}"

@@ -35,6 +35,7 @@ from sim.core import registry
 from sim.core.records import Records, in_window, mean_or_nan, overlap
 from sim.model.cost import yearly_pay
 from sim.model.state import Model, ReturnedTask, StaffChange, TownshipEvent
+from sim.model.surge import surge_cost
 
 if TYPE_CHECKING:
     from sim.model.centres.base import Centre
@@ -81,6 +82,40 @@ def open_items_metrics(r: Records, w: float, h: float, hours_per_day: float) -> 
         "open_age_max_d": float(age.max()) if age.size else 0.0,
         "open_age_mean_d": mean_or_nan(age),
     }
+
+
+NORMAL_TAIL = 0.25
+"""The last quarter of a run's working days sets a stream's normal backlog level."""
+
+
+def clearing_metrics(
+    r: Records, w: float, h: float, hours_per_day: float, report_day: int
+) -> dict[str, float]:
+    """How a backlog open when the window opens clears (``run.initial_backlog`` places
+    its items then). ``days_to_clear`` is the working days from the window's start to the
+    first day's end at which the items in the system are at most the stream's normal
+    level — their mean over the last quarter of the window's days, when the opening
+    backlog has long cleared (an overloaded stream never clears: its level keeps
+    rising) — NaN if no day gets there, 0 if the window opens at the level.
+    ``backlog_at_report_day`` counts the items in the system at the end of run day
+    ``report_day`` (counted from the start, as every day of the configuration is).
+    """
+    days = np.arange(1, math.floor(h / hours_per_day) + 1)
+    arrived = np.searchsorted(np.sort(r.arr), days * hours_per_day, side="left")
+    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), days * hours_per_day, side="left")
+    backlog = arrived - done
+    first = math.ceil(w / hours_per_day)  # index of the window's first full day
+    window = backlog[first:]
+    tail = window[-max(1, round(NORMAL_TAIL * len(window))) :]
+    normal = float(tail.mean()) if tail.size else math.nan
+    opening = float(((r.arr < w) & ~(r.done < w)).sum())
+    cleared = np.flatnonzero(window <= normal)
+    if opening <= normal:
+        to_clear = 0.0
+    else:
+        to_clear = float(days[first + cleared[0]] - w / hours_per_day) if cleared.size else math.nan
+    at_day = float(backlog[report_day - 1]) if report_day <= len(backlog) else math.nan
+    return {"days_to_clear": to_clear, "backlog_at_report_day": at_day}
 
 
 def county_queue_metrics(r: Records, w: float, h: float, hours_per_day: float) -> dict[str, float]:
@@ -177,6 +212,10 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             hpd = model.clock.hours_per_day
             for metric, value in open_items_metrics(sub, w, h, hpd).items():
                 out[f"{scope}.{spec.id}.{metric}"] = value
+            if model.scenario.run.report_day is not None:
+                report_day = model.scenario.run.report_day
+                for metric, value in clearing_metrics(sub, w, h, hpd, report_day).items():
+                    out[f"{scope}.{spec.id}.{metric}"] = value
             if spec.extra_metrics is not None:
                 for metric, value in spec.extra_metrics(sub, w, h).items():
                     out[f"{scope}.{spec.id}.{metric}"] = value
@@ -194,6 +233,9 @@ def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, f
             in_window(mine(unfilled)["t"], w, h).sum()
         )
     out.update(staff_metrics(model))
+    if model.scenario.policy.surge.staff or model.scenario.policy.surge.days:
+        # Emitted when either is set, so a plan's candidates without staff report 0.
+        out[f"{COUNTY}.staff.surge_cost"] = surge_cost(model.scenario)
     for centre in centres(model):
         out.update(centre.metrics(rec, w, h))
     for source, own in county_queues(model).items():

@@ -1,21 +1,24 @@
-"""``tsim-report PATH… [--baseline NAME] [--out DIR] [--drivers]``: compare runs and sweeps.
+"""``tsim-report PATH… [--baseline NAME] [--out DIR] [--drivers] [--township ID]``: compare runs.
 
 Writes what :func:`sim.report.compare.report` writes, then prints the comparison table,
 the failed jobs and where the report and the backlog figure are; with ``--drivers`` also
-the table of ``experiments/baseline_drivers`` (:mod:`sim.report.drivers`).
+the table of ``experiments/baseline_drivers`` (:mod:`sim.report.drivers`). With
+``--township ID`` it writes one township's view instead (:mod:`sim.report.township`).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report import drivers, plots
+from sim.report import drivers, plots, township
 from sim.report.compare import (
     BASELINE_DEFAULT,
     REPORTS_DIR,
     NothingToReport,
+    pick_baseline,
     report,
 )
 from sim.report.console import console_table
@@ -53,7 +56,15 @@ def _report(argv: list[str]) -> int:
         help=f"also write {drivers.FILE}: each disruption of pre_reform switched off, alone "
         "and combined, against pre_reform (a sweep of experiments/baseline_drivers)",
     )
+    ap.add_argument(
+        "--township",
+        metavar="ID",
+        help="write only this township's view (its tables, and its backlog over time "
+        "with dates) into PATH/township_ID/ (or --out)",
+    )
     args = ap.parse_args(argv)
+    if args.township:
+        return _township(args)
     try:
         done = report(args.paths, args.out, args.baseline, args.kpi)
         table = drivers.write(done["jobs"], done["out"]) if args.drivers else None
@@ -86,6 +97,35 @@ def _report(argv: list[str]) -> int:
     backlog = out / "backlog_over_time.png"
     if backlog.is_file():
         print(f"backlog figure: {backlog}")
+    return 0
+
+
+def _township(args: Any) -> int:
+    """``--township ID``: one township's view."""
+    jobs = load(args.paths)
+    if not any(j.ok for j in jobs):
+        _print_problems(jobs)
+        print(
+            f"tsim-report: no finished job under {' '.join(map(str, args.paths))}", file=sys.stderr
+        )
+        return 1
+    out = args.out or args.paths[0] / f"township_{args.township}"
+    try:
+        base = pick_baseline(jobs, args.baseline)
+        done = township.township_report(jobs, args.township, out, base)
+    except ValueError as err:
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(
+            f"tsim-report: cannot write into {err.filename or out} ({err.strerror or err})",
+            file=sys.stderr,
+        )
+        return 2
+    print(done["text"])
+    print(f"\nreport: {out / 'report.md'}   comparison: {out / 'comparison.csv'}")
+    if done["figure"] is not None:
+        print(f"backlog figure: {done['figure']}")
     return 0
 
 

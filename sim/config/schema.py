@@ -58,7 +58,12 @@ class RunConfig(Settings):
     """Write the daily time series (turn off for very long validation runs)."""
     initial_backlog: str | None = None
     """CSV file of the items open at the start (sim.model.backlog): ``township,stream,open_items``
-    or one row per item ``township,stream,arrival_date``; None starts empty."""
+    or one row per item ``township,stream,arrival_date``; None starts empty. Its items are
+    placed when the warm-up ends; the township streams it does not name warm up from
+    empty meanwhile, those it names have no arrivals before (sim.model.backlog)."""
+    report_day: int | None = knob(None, 1, 100_000, integer=True)
+    """Working day (counted from the start, warm-up included) at whose end
+    ``backlog_at_report_day`` counts each stream's open items (None: not reported)."""
     common_random_numbers: bool = True
     """Jobs of a sweep share the seed (paired comparisons). False: each job's seed is
     derived from ``seed`` and its overrides, so jobs are independent."""
@@ -397,6 +402,28 @@ class TimingLever(Settings):
 
 
 @dataclass
+class SurgeLever(Settings):
+    """Temporary staff to clear a backlog: ``staff`` extra members of
+    pool ``pool`` in each township of ``townships`` from working day ``start_day`` for
+    ``days`` working days, paid ``day_rate`` thousand yuan a day each (an assumption).
+    They hold no post: no quota, no vacancy, no attrition, never seconded or moved.
+    """
+
+    staff: int = knob(0, 0, 1_000, integer=True)
+    """Extra staff per township (0: no surge)."""
+    pool: str = "window_staff"
+    """The staff pool they join (a pool of the county's townships)."""
+    townships: list[str] = field(default_factory=list)
+    """Township ids or kinds (``town_1``, ``rural``) that get the surge; [] every township."""
+    start_day: int = knob(0, 0, 100_000, integer=True)
+    """Working day they arrive (0: at the start)."""
+    days: int = knob(0, 0, 100_000, integer=True)
+    """Working days they stay (0: no surge)."""
+    day_rate: float = knob(0.4, 0.0, 100.0)
+    """Pay of one temporary member for one working day, thousand yuan (assumption)."""
+
+
+@dataclass
 class PolicyConfig(Settings):
     """What the policy levers are set to (the presets in configs/policy/)."""
 
@@ -412,6 +439,7 @@ class PolicyConfig(Settings):
     grid: GridLever = field(default_factory=GridLever)
     flexible_staff: FlexibleStaffLever = field(default_factory=FlexibleStaffLever)
     timing: TimingLever = field(default_factory=TimingLever)
+    surge: SurgeLever = field(default_factory=SurgeLever)
 
 
 @dataclass

@@ -41,3 +41,11 @@ def kind_staff(s: Scenario, kind: str) -> dict[str, PoolSpec]:
             if name not in pools:
                 pools[name] = seal(PoolSpec(**fields))
     return pools
+
+
+def surge_townships(s: Scenario) -> list[str]:
+    """The townships ``policy.surge`` reaches: those named by id or kind (every one when
+    ``policy.surge.townships`` is empty), in config order.
+    """
+    named = s.policy.surge.townships
+    return [t for t in township_ids(s) if not named or t in named or kind_of(t) in named]

@@ -104,6 +104,11 @@ def _run_checks(s: Scenario) -> None:
             f"run.warmup_days = {run.warmup_days:g}: must be shorter than "
             f"run.horizon_days = {run.horizon_days:g}"
         )
+    if run.report_day is not None and run.report_day > run.horizon_days:
+        raise ConfigError(
+            f"run.report_day = {run.report_day}: must be ≤ run.horizon_days = "
+            f"{run.horizon_days:g} (the day whose backlog is reported)"
+        )
     try:
         start = dt.date.fromisoformat(s.calendar.start_date)
     except ValueError:
@@ -228,6 +233,7 @@ def _policy_checks(s: Scenario) -> None:
         ("policy.quota.pools", p.quota.pools),
         ("policy.secondment.pools", p.secondment.pools or []),
         ("policy.timing.transfer", list(p.timing.transfer)),
+        ("policy.surge.pool", [p.surge.pool] if p.surge.staff and p.surge.days else []),
     ):
         for name in names:
             if name not in known:
@@ -243,6 +249,7 @@ def _policy_checks(s: Scenario) -> None:
         )
     for name, count in p.timing.transfer.items():
         check_range(f"policy.timing.transfer.{name}", count, 0, 10_000, integer=True)
+    _surge_checks(s)
     remote = registry.stream("services").settings(s).online_share + p.windows.proxy_share
     if remote > 1.0 + 1e-9:
         raise ConfigError(
@@ -266,6 +273,24 @@ def _back_office_checks(s: Scenario) -> None:
         raise ConfigError(
             "policy.windows.back_at_county: county.department_staff = 0 leaves these "
             "categories' back office unstaffed (set department staff ≥ 1 or an empty list)"
+        )
+
+
+def _surge_checks(s: Scenario) -> None:
+    """The surge names townships (or kinds) of the county and ends within the run."""
+    surge, ids = s.policy.surge, township_ids(s)
+    kinds = sorted({kind_of(t) for t in ids})
+    for name in surge.townships:
+        if name not in ids and name not in kinds:
+            raise ConfigError(
+                f"policy.surge.townships: {name!r} is neither a township nor a kind of the "
+                f"county (kinds: {', '.join(kinds)}; townships: {', '.join(ids[:6])}"
+                f"{' …' if len(ids) > 6 else ''})"
+            )
+    if surge.staff and surge.start_day + surge.days > s.run.horizon_days:
+        raise ConfigError(
+            f"policy.surge.start_day + days = {surge.start_day + surge.days}: the surge must "
+            f"end within run.horizon_days = {s.run.horizon_days:g}"
         )
 
 

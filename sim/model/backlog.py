@@ -12,14 +12,26 @@ names each township and stream once in the counts layout (a repeated row would o
 be summed without a word). Counts stay counts until the model places them: the run-size
 guard (:mod:`sim.run.guard`) weighs :func:`open_items` before a million items exist.
 
-Each open item is created at time zero by the same centre code that creates the
+**Warm start.** The file is today's state of the (township, stream) pairs it names; the
+others would start empty and fill during the run, and the report would flag them as
+growing. So the file's items are placed when ``run.warmup_days`` ends: every pair the file
+does not name warms up from empty meanwhile, as any run does, while the pairs it names
+have no arrivals before (:meth:`sim.model.centres.base.Centre.arrive`). Simulating the
+warm-up, rather than starting those streams at a formula's steady-state queue, gives the
+joint state of shared staff, multi-step routes and the county's desks, which no
+per-station formula does (and the model layer has no queueing formulas: they are the
+planner's). Items one stream passes to another during the warm-up still arrive. With
+``run.warmup_days=0`` nothing warms up and the items are placed at time zero, as before.
+
+Each open item is created when placed by the same centre code that creates the
 stream's new arrivals (:meth:`sim.model.centres.base.Centre.arrive` records it), but with its
-arrival time set ``age`` working hours in the past: deadlines count from that arrival
-and its lead time includes its age. With ``run.warmup_days=0`` the metrics show
-``backlog_start`` = the open items, and conservation (``backlog_start + arrivals =
-completions + backlog_end``) still holds. An open item passes the intake every new item
-passes: under admission control (职责准入) a delegated task may be returned, and before
-多网合一 an open grid report brings its duplicates. Open items draw their attributes
+arrival time set ``age`` working days in the past: deadlines count from that arrival
+and its lead time includes its age. The metrics' window opens as they are placed, so
+``backlog_start`` counts them (with the warmed-up streams' open items), and
+conservation (``backlog_start + arrivals = completions + backlog_end``) still holds.
+An open item passes the intake every new item passes: under admission control (职责准入)
+a delegated task may be returned, and before 多网合一 an open grid report brings its
+duplicates. Open items draw their attributes
 (category, effort …) first from the stream's attribute stream.
 """
 
@@ -128,14 +140,14 @@ def _dated(row: Row, scenario: Any) -> OpenItems:
 
 def place_backlog(model: Model, groups: list[OpenItems]) -> None:
     """Create the open items (of ``run.initial_backlog``) in their townships' centres, in
-    the file's order.
+    the file's order, now (the warm-up's end), each ``age_days`` old.
     """
     by_id = {tw.id: tw for tw in model.townships}
-    hpd = model.clock.hours_per_day
+    hpd, now = model.clock.hours_per_day, model.env.now
     for group in groups:
         create = _creator(by_id[group.township].centres, group.stream)
         for _ in range(group.count):
-            create(-group.age_days * hpd)
+            create(now - group.age_days * hpd)
 
 
 def _creator(centres: dict[str, Any], stream: str) -> Any:

@@ -33,6 +33,7 @@ from sim.model.reallocation import Rebalancing, start_flexible_use
 from sim.model.secondment import build_secondment
 from sim.model.staff import Workforce
 from sim.model.state import Model, Township
+from sim.model.surge import build_surge
 
 STATIONED = "stationed_officers"
 
@@ -51,6 +52,10 @@ def build(scenario: Scenario, replication: int) -> Model:
     wire(model.county_centres, {})
     for centre in model.county_centres.values():
         centre.start()
+    opening = (
+        read_backlog(scenario.run.initial_backlog, scenario) if scenario.run.initial_backlog else []
+    )
+    model.backlog_named = {(g.township, g.stream) for g in opening}
     added = added_posts(scenario)
     for tid in township_ids(scenario):
         _build_township(model, workforce, settings, tid, added)
@@ -62,8 +67,11 @@ def build(scenario: Scenario, replication: int) -> Model:
     if policy.timing.transfer:
         at = model.clock.hours(policy.timing.staff_day)
         model.after(at, lambda _e: _transfer_staff(model, workforce, policy.timing.transfer))
-    if scenario.run.initial_backlog:
-        place_backlog(model, read_backlog(scenario.run.initial_backlog, scenario))
+    build_surge(model)
+    if opening and model.warmup_h > 0:  # the other streams warm up first
+        model.after(model.warmup_h, lambda _e: place_backlog(model, opening))
+    elif opening:
+        place_backlog(model, opening)  # at once: the first events see them, as they always did
     return model
 
 

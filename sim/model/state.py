@@ -121,6 +121,9 @@ class Model:
         self.secondment_unfilled: list[TownshipEvent] = []  # nobody eligible left
         self.returned: list[ReturnedTask] = []
         self.workforce: Workforce
+        self.backlog_named: set[tuple[str, str]] = set()
+        """(township id, stream) that ``run.initial_backlog`` names: today's open items
+        are their state, so they sit out the warm-up (sim.model.backlog)."""
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of the named source in this replication."""

@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.analysis import glossary
 from sim.config import ConfigError, Scenario, load_scenario
 from sim.config.loading import load_section
+from sim.config.location import config_dir
 from sim.config.schema import add_section, sections
 from sim.config.validation import TOWNSHIP_VALUE, check_field, knob_of
 from sim.core import registry
@@ -376,11 +377,45 @@ def command(
         and choices.get(g) not in (None, defaults.get(g))
         and "validation" not in given
     ]
-    sets = []
+    sets = plan_settings(choices.get("plan") if choices else None, given | set(chosen))
     for key, value in chosen.items():
         present = OmegaConf.select(cfg, key, default=None, throw_on_missing=False) is not None
         sets.append(f"{'' if present else '+'}{key}={value}")
     return " ".join(["tsim", *groups, *kept, *sets])
+
+
+def plan_settings(name: str | None, given: set[str]) -> list[str]:
+    """``key=value`` of the scenario keys a global plan file sets (``# @package
+    _global_``, as configs/plan/surge_town1.yaml sets its backlog file and report day),
+    but those on the command line: ``tsim`` without the plan would miss them.
+    """
+    path = config_dir() / "plan" / f"{name}.yaml"
+    if name is None or not path.is_file():
+        return []
+    text = path.read_text()
+    if "@package _global_" not in text:
+        return []
+    tree = OmegaConf.to_container(OmegaConf.create(text))
+    assert isinstance(tree, dict), f"{path} holds a mapping"
+    scenario_keys = {k: v for k, v in tree.items() if k not in ("plan", "defaults")}
+    flat = _flatten(scenario_keys, "")
+    return [f"{key}={_value(v)}" for key, v in flat.items() if key not in given]
+
+
+def _flatten(tree: Any, prefix: str) -> dict[str, Any]:
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        out |= _flatten(value, f"{prefix}{key}." if isinstance(value, dict) else f"{prefix}{key}")
+    return out
+
+
+def _value(v: Any) -> str:
+    """A value as a Hydra override spells it (lists without quotes around ids)."""
+    if isinstance(v, list):
+        return "[" + ",".join(str(x) for x in v) + "]"
+    return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
 
 
 def as_dict(plan: Plan) -> dict[str, Any]:

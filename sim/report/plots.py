@@ -19,12 +19,15 @@ from typing import Any, NamedTuple
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from sim.analysis import glossary
+from sim.core.calendar import WorkingClock
 from sim.report.jobs import Job, streams
 from sim.report.outputs import (
     StreamInfo,
@@ -205,10 +208,14 @@ def _most_different(jobs: list[Job], baseline: Job | None, stream: str) -> list[
 
 
 def backlog_over_time(
-    jobs: list[Job], out: Path, baseline: Job | None = None, scope: str = "county"
+    jobs: list[Job],
+    out: Path,
+    baseline: Job | None = None,
+    scope: str = "county",
+    clock: WorkingClock | None = None,
 ) -> Path | None:
     """One panel per stream (county-wide, also per county queue): items in the system per
-    working day, a line per job.
+    working day, a line per job; with ``clock``, the x axis shows its calendar dates.
 
     With more jobs than :data:`MAX_LINES`, each panel draws the baseline and the jobs
     that differ most from it there, and carries its own legend naming exactly those.
@@ -229,11 +236,16 @@ def backlog_over_time(
         if baseline in shown:  # drawn last and dashed: visible even where a job equals it
             shown = [j for j in shown if j is not baseline] + [baseline]
         for job in shown:
-            _backlog_line(ax, job, scope, info.id, colours[job.name], styles[job.name])
+            _backlog_line(ax, job, scope, info.id, colours[job.name], styles[job.name], clock)
         ax.set_title(info.label)
         ax.set_ylabel(f"{info.unit} in the system")
-        ax.set_xlabel("working day")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no day 2.5
+        if clock is None:
+            ax.set_xlabel("working day")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no day 2.5
+        else:
+            ax.set_xlabel("date (end of working day)")
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+            ax.tick_params(axis="x", labelrotation=30)
         ax.grid(alpha=0.3)
     if cut:  # each panel names what it draws
         for ax in axes:
@@ -253,9 +265,18 @@ def backlog_over_time(
     return _save(fig, out / "backlog_over_time.png")
 
 
-def _backlog_line(ax: Any, job: Job, scope: str, stream: str, colour: Any, style: Any) -> None:
+def _backlog_line(
+    ax: Any,
+    job: Job,
+    scope: str,
+    stream: str,
+    colour: Any,
+    style: Any,
+    clock: WorkingClock | None = None,
+) -> None:
     """One job's mean backlog per day, its 95% CI as a light band with edges of its
-    own colour (overlapping fills alone blend into one brown).
+    own colour (overlapping fills alone blend into one brown); at each day's date with
+    ``clock``.
     """
     s = job.timeseries()
     assert s is not None  # jobs without a series were left out by the caller
@@ -269,6 +290,9 @@ def _backlog_line(ax: Any, job: Job, scope: str, stream: str, colour: Any, style
         stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else 0 * mean
     )
     low, high = (mean - half).clip(lower=0), mean + half
+    if clock is not None:
+        dates = [clock.date_of_day(int(d)) for d in mean.index]
+        mean, low, high = (pd.Series(s.to_numpy(), index=dates) for s in (mean, low, high))
     ax.plot(mean.index, mean, color=colour, label=job.name, lw=1.8, ls=style)
     ax.fill_between(mean.index, low, high, color=colour, alpha=0.08, lw=0)
     for edge in (low, high):

@@ -169,6 +169,11 @@ class Centre:
         (``workload.streams``).
         """
         self.creators.setdefault(stream.id, create)
+        tw = self.township
+        if tw is not None and (tw.id, stream.id) in self.model.backlog_named:
+            # Its open items arrive with the warm-up's end; the other streams warm up.
+            later = times >= self.model.warmup_h
+            times, sizes = times[later], None if sizes is None else sizes[later]
         if self.settings.active(stream.id):
             if self.added:
                 create = self.model.added_arrival.marking(self.added, create)

@@ -1,0 +1,66 @@
+"""Surge staff: temporary members who clear a backlog.
+
+``policy.surge`` adds ``staff`` members to a pool of each township it names from working
+day ``start_day`` for ``days`` working days. They hold no post, so the quota, vacancies,
+hiring and secondment never see them; they are logged as *active* staff only (the
+headcount of filled posts does not change), so available hours and utilisation count
+them while they are there. A member busy when the surge ends finishes the current step
+and then leaves, as a seconded member does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.config.townships import surge_townships
+from sim.model.staff import Pool, Staff
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+    from sim.model.state import Model
+
+
+def build_surge(model: Model) -> None:
+    """Schedule the surge's arrivals and departures (nothing without staff or days)."""
+    surge = model.scenario.policy.surge
+    if not (surge.staff and surge.days):
+        return
+    reached = set(surge_townships(model.scenario))
+    pools = [
+        p for tw in model.townships if tw.id in reached for p in tw.pools if p.name == surge.pool
+    ]
+    arrive = model.clock.hours(surge.start_day)
+    stay = model.clock.hours(surge.days)
+    for pool in pools:
+        model.after(arrive, lambda _e, pool=pool: _arrive(model, pool, surge.staff, stay))
+
+
+def _arrive(model: Model, pool: Pool, count: int, stay: float) -> None:
+    team = []
+    for _ in range(count):
+        s = Staff(pool.index, pool.certified, hired_at=model.env.now)
+        model.log_staff(pool.index, d_active=1)
+        model.workforce.place[pool.index](s)
+        team.append(s)
+    model.after(stay, lambda _e: _leave(model, team))
+
+
+def _leave(model: Model, team: list[Staff]) -> None:
+    def gone(s: Staff) -> None:
+        model.log_staff(s.pool, d_active=-1)
+
+    for s in team:
+        s.employed = False  # nothing calls it back to work
+        if s.on_release is not None:  # already leaving its station (a move on hold)
+            s.on_release = gone
+        else:
+            s.station.remove(s, gone)
+
+
+def surge_cost(scenario: Scenario) -> float:
+    """A scenario's surge cost, thousand yuan (known before any run)."""
+    surge = scenario.policy.surge
+    if not (surge.staff and surge.days):
+        return 0.0
+    townships = len(surge_townships(scenario))
+    return surge.staff * surge.days * surge.day_rate * townships
