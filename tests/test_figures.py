@@ -144,3 +144,17 @@ def test_palette_is_okabe_ito_and_repeats_with_another_style():
     others = [(colours[j.name], str(styles[j.name])) for j in jobs[1:]]
     assert len(set(others)) == len(others)  # colour and style together tell every job apart
     assert (0.902, 0.624, 0.0) in plots.PALETTE  # Okabe–Ito orange
+
+
+def test_a_ci_clipped_a_rounding_error_inside_its_mean_still_draws(tmp_path):
+    """A share busy 100% reads 1.000000000000001 with its CI clipped at 1.0: the whisker
+    is 0, not a failure of the whole report (seen on reform_package).
+    """
+    jobs = [fake_job(f"p{i}", 1, float(i)) for i in range(2)]
+    metric = "county.staff.departments.utilisation_share"
+    jobs[1].metrics[metric] = {
+        "mean": 1.000000000000001,
+        "ci_low": 0.9999999999999988,
+        "ci_high": 1.0,
+    }
+    assert plots.kpi_bars(jobs, tmp_path, jobs[0]) is not None

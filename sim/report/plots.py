@@ -299,6 +299,13 @@ def _backlog_line(
         ax.plot(mean.index, edge, color=colour, lw=0.5, alpha=0.6, ls=style)
 
 
+def _whiskers(err: np.ndarray) -> np.ndarray:
+    """Error-bar lengths: a CI clipped at a bound (a share at 1) can end a rounding error
+    inside the mean (1.000000000000001 against 1.0); draw those as 0, not an error.
+    """
+    return np.clip(np.nan_to_num(err), 0.0, None)
+
+
 def _bars(
     ax: Any, names: Sequence[str], rows: list[dict[str, Any]], colours: dict[str, Any], label: str
 ) -> None:
@@ -309,9 +316,7 @@ def _bars(
     highs = [r.get("ci_high") if r.get("ci_high") is not None else m for r, m in pairs]
     y = np.arange(len(names))
     err = np.array([np.array(means) - np.array(lows), np.array(highs) - np.array(means)])
-    ax.barh(
-        y, means, xerr=np.nan_to_num(err), color=[colours[n] for n in names], capsize=3, alpha=0.85
-    )
+    ax.barh(y, means, xerr=_whiskers(err), color=[colours[n] for n in names], capsize=3, alpha=0.85)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(4))  # share axes crowd their labels otherwise
@@ -490,7 +495,7 @@ def _township_page(
             ax.errorbar(
                 mean,
                 y - 0.35 + i * step if len(ok) > 1 else y,
-                xerr=np.nan_to_num([mean - low, high - mean]),
+                xerr=_whiskers(np.array([mean - low, high - mean])),
                 fmt=markers[job.name],
                 ms=3.5,
                 lw=1.0,
