@@ -27,10 +27,10 @@ import numpy as np
 from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre
-from sim.model.centres.teams import cover_gaps, group_by_load, neediest
+from sim.model.centres.teams import cover_gaps, dedicated_layout, neediest
 from sim.model.station import Acceptance, Desk
 from sim.model.work import Step, draws
-from sim.streams.services import SERVICES
+from sim.streams.services import SERVICES, desk_work
 
 if TYPE_CHECKING:
     from sim.model.centre_settings import CentreSettings
@@ -48,11 +48,7 @@ class ServiceCentre(Centre):
         cfg = settings.workload(SERVICES)
         lever = settings.policy.windows
         self.cats = cats = list(cfg.categories.values())
-        # Expected work per request of each category: what a desk split must balance.
-        work = [
-            c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
-            for c in cats
-        ]
+        work = desk_work(cfg)
         self.desk_of = [0] * len(cats)
         if lever.mode == "pooled":
             self.stations = [Desk(model, f"{township.id}/service")]
@@ -61,7 +57,7 @@ class ServiceCentre(Centre):
             # One window per department; with fewer clerks than departments a clerk
             # staffs the windows of a group of departments, as before the reform.
             clerks = township.present(self.name)
-            groups = group_by_load(work, min(len(cats), max(1, clerks)))
+            groups = dedicated_layout(work, clerks)
             self.stations = [Desk(model, f"{township.id}/service/{i}") for i in range(len(groups))]
             for d, group in enumerate(groups):
                 for c in group:
