@@ -91,7 +91,8 @@ def station_wait(st: Station) -> float:
     if st.servers <= 0:
         return math.inf
     crew_h = st.work.staff_h_per_visit / st.work.crew
-    return analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
+    mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
+    return analytic.allen_cunneen(mmc, st.work.service_scv)
 
 
 def mean_wait(stations: Sequence[Station]) -> float:
@@ -122,11 +123,14 @@ def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
 
 
 def crews_for_wait(work: Work, max_wait_h: float) -> int:
-    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C, one pooled station)."""
+    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C with the
+    Allen–Cunneen factor, one pooled station).
+    """
     if work.offered_load <= 0:
         return 0
     crew_h = work.staff_h_per_visit / work.crew
-    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, max_wait_h)
+    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv)
+    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, mmc_target)
 
 
 def wait_with(work: Work, staff: int) -> float:
@@ -167,7 +171,7 @@ def desk_stations(s: Scenario, work: Work, layout_clerks: int, clerks: int) -> l
     for g, load_g, n in zip(groups, loads, counts, strict=True):
         visits = work.visits_per_h * sum(shares[c] for c in g)
         staff_h = work.offered_load * load_g / total / visits if visits > 0 else 0.0
-        stations.append(Station(Work(visits, staff_h, work.crew), n))
+        stations.append(Station(Work(visits, staff_h, work.crew, work.service_scv), n))
     return stations
 
 
@@ -215,6 +219,8 @@ def _row(
 ) -> CentreSizing:
     quota, present, expected = posts
     work = sizer.work
+    if work.offered_load > 0 and abs(work.service_scv - 1.0) > 1e-9:
+        notes = [*notes, f"Allen-Cunneen M/G/c, service cv² {work.service_scv:.2f}"]
     wait = sizer.wait(servers)
     desks = max(1, sizer.desks)
     crews = servers // work.crew if not sizer.desks else servers
