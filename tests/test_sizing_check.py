@@ -136,3 +136,19 @@ def test_check_agrees_with_the_simulation_on_the_mmc_reduction(capsys, tmp_path)
     s = scenario(*args)
     r = row_of(sizing.size(s), "town_1", "service")
     assert r.wait_h == pytest.approx(analytic.mmc_wait_mean(3, 1, 4), rel=1e-12)
+
+
+def test_work_carries_service_and_batch_variability_by_hand():
+    from sim.core.workload import Batch, Effort, Source, Visit
+    from sim.model.load import Flow, centre_work
+
+    # Exponential effort of mean 2 h (variance 4): cv² 1. Lists of 1–3 items (mean 2,
+    # mean square 14/3): index of dispersion 7/3; single items beside them weigh 1.
+    exp = Effort(2.0, 4.0)
+    lists = Source("lists", (Visit("general", 2.0, exp),), items=Batch(2.0, 14 / 3))
+    single = Source("single", (Visit("general", 1.0, Effort(2.0, 0.0)),))
+    w = centre_work([Flow("t", "x", lists, 1.0), Flow("t", "x", single, 2.0)], "general", 8.0)
+    assert w.visits_per_h == pytest.approx(4 / 8)
+    assert w.arrival_scv == pytest.approx((2 * 7 / 3 + 2 * 1) / 4)
+    # Second moment: half the visits 4 + 4 = 8, half 4 → 6; mean 2: cv² = 6/4 − 1.
+    assert w.service_scv == pytest.approx(0.5)

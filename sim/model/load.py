@@ -156,6 +156,9 @@ class Work:
     service_scv: float = 1.0
     """Squared coefficient of variation of a visit's time with its crew (1: exponential),
     from the efforts' variances (``Effort.variance``)."""
+    arrival_scv: float = 1.0
+    """Variability of the visits' arrivals (1: Poisson): a list's items arrive together,
+    read as a compound Poisson stream's index of dispersion (``Batch.dispersion``)."""
 
     @property
     def offered_load(self) -> float:
@@ -167,10 +170,11 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
     """The visits ``flows`` make at ``centre``, pooled into one :class:`Work`."""
     mine = [(f, v) for f in flows for v in f.source.visits if v.centre == centre]
     crew = max([v.crew for _, v in mine], default=1)
-    visits = staff_h = square = 0.0
+    visits = staff_h = square = dispersed = 0.0
     for f, v in mine:
         n = f.arrivals_per_day * v.per_arrival
         visits += n
+        dispersed += n * f.source.items.dispersion
         staff_h += n * v.crew * v.effort.mean
         # A visit holds a whole crew: a solo step takes v.crew/crew of its time.
         held = v.crew / crew
@@ -179,7 +183,8 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
         return Work(0.0, 0.0, crew)
     mean_held = staff_h / visits / crew
     scv = square / visits / mean_held**2 - 1.0 if mean_held > 0 else 1.0
-    return Work(visits / hours_per_day, staff_h / visits, crew, max(scv, 0.0))
+    arrival_scv = dispersed / visits
+    return Work(visits / hours_per_day, staff_h / visits, crew, max(scv, 0.0), arrival_scv)
 
 
 def centres_with_work(flows: Iterable[Flow], scope: str = "township") -> list[str]:

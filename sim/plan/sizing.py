@@ -92,7 +92,7 @@ def station_wait(st: Station) -> float:
         return math.inf
     crew_h = st.work.staff_h_per_visit / st.work.crew
     mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
-    return analytic.allen_cunneen(mmc, st.work.service_scv)
+    return analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
 
 
 def mean_wait(stations: Sequence[Station]) -> float:
@@ -129,7 +129,7 @@ def crews_for_wait(work: Work, max_wait_h: float) -> int:
     if work.offered_load <= 0:
         return 0
     crew_h = work.staff_h_per_visit / work.crew
-    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv)
+    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv, work.arrival_scv)
     return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, mmc_target)
 
 
@@ -171,7 +171,9 @@ def desk_stations(s: Scenario, work: Work, layout_clerks: int, clerks: int) -> l
     for g, load_g, n in zip(groups, loads, counts, strict=True):
         visits = work.visits_per_h * sum(shares[c] for c in g)
         staff_h = work.offered_load * load_g / total / visits if visits > 0 else 0.0
-        stations.append(Station(Work(visits, staff_h, work.crew, work.service_scv), n))
+        stations.append(
+            Station(dataclasses.replace(work, visits_per_h=visits, staff_h_per_visit=staff_h), n)
+        )
     return stations
 
 
@@ -221,6 +223,8 @@ def _row(
     work = sizer.work
     if work.offered_load > 0 and abs(work.service_scv - 1.0) > 1e-9:
         notes = [*notes, f"Allen-Cunneen M/G/c, service cv² {work.service_scv:.2f}"]
+    if work.offered_load > 0 and abs(work.arrival_scv - 1.0) > 1e-9:
+        notes = [*notes, f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen)"]
     wait = sizer.wait(servers)
     desks = max(1, sizer.desks)
     crews = servers // work.crew if not sizer.desks else servers
