@@ -152,3 +152,15 @@ def test_work_carries_service_and_batch_variability_by_hand():
     assert w.arrival_scv == pytest.approx((2 * 7 / 3 + 2 * 1) / 4)
     # Second moment: half the visits 4 + 4 = 8, half 4 → 6; mean 2: cv² = 6/4 − 1.
     assert w.service_scv == pytest.approx(0.5)
+
+
+def test_a_row_names_the_mechanisms_it_leaves_out_and_check_gives_them_as_the_reason():
+    s = scenario("county=wuchuan", "policy=reform_2019")
+    r = row_of(sizing.size(s), "town_1", "service")
+    assert sizing.NOT_MODELLED + "flexible staff use" in r.approximations
+    off = {f"{r.scope}.services.wait_mean_h": {"mean": 100 * r.wait_h + 1.0}}
+    (c,) = check.compare([r], off)
+    assert c.verdict.startswith("off: x") and "flexible staff use" in c.verdict
+    plain = row_of(sizing.size(scenario("county=wuchuan", *NO_LOSSES)), "town_1", "grid")
+    (c,) = check.compare([plain], {"town_1.grid.wait_mean_h": {"mean": 100.0}})
+    assert c.verdict.endswith("reason unknown")

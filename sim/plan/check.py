@@ -18,7 +18,7 @@ from typing import Any
 from sim.analysis.county_queues import COUNTY_QUEUES
 from sim.config import Scenario
 from sim.core import registry
-from sim.plan.sizing import COUNTY, CentreSizing
+from sim.plan.sizing import COUNTY, NOT_MODELLED, CentreSizing
 from sim.run.engine import run
 from sim.run.results import summarise
 
@@ -91,7 +91,11 @@ def compare(rows: Sequence[CentreSizing], metrics: Mapping[str, Any]) -> list[Ch
         waits = [w for w in waits if w is not None and not math.isnan(w)]
         simulated = max(waits) if waits else math.nan
         unstable = any(grows(metrics, p) for p in prefixes)
-        out.append(CheckRow(r, simulated, verdict(r.wait_h, simulated, unstable)))
+        said = verdict(r.wait_h, simulated, unstable)
+        if said.startswith("off"):
+            reasons = [n for n in r.approximations.split("; ") if n.startswith(NOT_MODELLED)]
+            said = " — ".join([said, *reasons]) if reasons else f"{said} — reason unknown"
+        out.append(CheckRow(r, simulated, said))
     return out
 
 

@@ -40,6 +40,7 @@ from sim.model.centres.teams import dedicated_layout, members_per_station
 from sim.model.load import COUNTY as COUNTY_SCOPE
 from sim.model.load import Work
 from sim.model.quota import centre_posts, county_staff, officers_at_home, township_ids
+from sim.model.reallocation import FLEXIBLE_CENTRES
 from sim.plan import analytic
 from sim.plan.present import expected_present
 from sim.run.results import atomic_write
@@ -247,6 +248,26 @@ def _row(
     )
 
 
+NOT_MODELLED = "not in M/M/c: "
+"""Prefix of a note naming a mechanism the simulation has and the row leaves out."""
+
+
+def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[str]:
+    """Mechanisms of the simulation that move a township centre's staff and that the
+    row's mean staff leave out.
+    """
+    notes = []
+    if s.policy.flexible_staff.enabled and centre in FLEXIBLE_CENTRES:
+        notes.append(NOT_MODELLED + "flexible staff use moves staff between service and general")
+    if s.policy.rebalancing.enabled:
+        notes.append(NOT_MODELLED + "rebalancing moves posts between townships")
+    if len(stations) > 1 and min(st.servers for st in stations) <= 1:
+        # A mean of 0.9 clerks is not 0.9 of a queue: while the one clerk is away
+        # (secondment, a vacancy) the desk stops until the cover rule sends someone.
+        notes.append(NOT_MODELLED + "a one-clerk desk stops while its clerk is away")
+    return notes
+
+
 def township_row(s: Scenario, tid: str, centre: str, work: Work, target: float) -> CentreSizing:
     """One township centre's row: dedicated desks or one pool, crews of certified
     officers, staff expected present.
@@ -267,6 +288,7 @@ def township_row(s: Scenario, tid: str, centre: str, work: Work, target: float) 
     sizer = Sizer(work, desks, posts.present, s)
     if any(st.servers == 0 and st.work.visits_per_h > 0 for st in sizer.stations(servers)):
         notes.append("a desk without a clerk (the simulation covers it)")
+    notes += not_modelled(s, centre, sizer.stations(servers))
     return _row(
         tid, centre, sizer, (posts.quota, posts.present, present.staff), servers, target, notes
     )
