@@ -248,6 +248,7 @@ def _row(
     )
 
 
+ENFORCEMENT = "enforcement"
 NOT_MODELLED = "not in M/M/c: "
 """Prefix of a note naming a mechanism the simulation has and the row leaves out."""
 
@@ -259,6 +260,10 @@ def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[
     notes = []
     if s.policy.flexible_staff.enabled and centre in FLEXIBLE_CENTRES:
         notes.append(NOT_MODELLED + "flexible staff use moves staff between service and general")
+    if centre == ENFORCEMENT and not s.policy.enforcement.integrated:
+        notes.append(NOT_MODELLED + "department teams split the officers by domain")
+    if centre == ENFORCEMENT and s.policy.enforcement.management_share > 0:
+        notes.append(NOT_MODELLED + "officers in management posts do no field work")
     if s.policy.rebalancing.enabled:
         notes.append(NOT_MODELLED + "rebalancing moves posts between townships")
     if len(stations) > 1 and min(st.servers for st in stations) <= 1:
