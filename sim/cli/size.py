@@ -10,7 +10,15 @@ from pathlib import Path
 
 from sim.cli.common import OneLineParser, compose_scenario, run_cli
 from sim.config import ConfigError
-from sim.plan.sizing import DEPARTMENTS, size, table, township_centres, write_csv
+from sim.plan import check
+from sim.plan.sizing import (
+    COUNTY_ENFORCEMENT,
+    DEPARTMENTS,
+    size,
+    table,
+    township_centres,
+    write_csv,
+)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -26,14 +34,24 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="CENTRE=H",
-        help="wait target of one centre (service, enforcement, general, grid, departments)",
+        help="wait target of one centre (service, enforcement, general, grid, "
+        "departments, county_enforcement)",
     )
     p.add_argument("--out", type=Path, default=Path("results/sizing.csv"), help="CSV file")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="also simulate the scenario briefly and print analytic and simulated waits",
+    )
+    p.add_argument(
+        "--check-days", type=float, default=100.0, help="working days simulated after warm-up"
+    )
+    p.add_argument("--check-replications", type=int, default=2, help="replications simulated")
     return p.parse_intermixed_args(argv)  # overrides after --out too
 
 
 def _targets(args: argparse.Namespace) -> dict[str, float]:
-    centres = [*township_centres(), DEPARTMENTS]
+    centres = [*township_centres(), DEPARTMENTS, COUNTY_ENFORCEMENT]
     targets = dict.fromkeys(centres, args.wait_h)
     for item in args.wait:
         name, _, value = item.partition("=")
@@ -57,10 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _size(argv: list[str]) -> int:
     args = _parse(argv)
     targets = _targets(args)
-    rows = size(compose_scenario(args.overrides), targets)
+    scenario = compose_scenario(args.overrides)
+    rows = size(scenario, targets)
     print(table(rows))
     write_csv(rows, args.out)
     print(f"sizing: {args.out}")
+    if args.check:
+        if not (args.check_days > 0 and args.check_replications >= 1):
+            raise ConfigError("--check-days must be > 0 and --check-replications ≥ 1")
+        metrics = check.simulate(scenario, args.check_days, args.check_replications)
+        print(check.table(check.compare(rows, metrics)))
     return 0
 
 

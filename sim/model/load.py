@@ -153,6 +153,12 @@ class Work:
     visits_per_h: float
     staff_h_per_visit: float
     crew: int = 1
+    service_scv: float = 1.0
+    """Squared coefficient of variation of a visit's time with its crew (1: exponential),
+    from the efforts' variances (``Effort.variance``)."""
+    arrival_scv: float = 1.0
+    """Variability of the visits' arrivals (1: Poisson): a list's items arrive together,
+    read as a compound Poisson stream's index of dispersion (``Batch.dispersion``)."""
 
     @property
     def offered_load(self) -> float:
@@ -162,19 +168,23 @@ class Work:
 
 def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Work:
     """The visits ``flows`` make at ``centre``, pooled into one :class:`Work`."""
-    visits = staff_h = 0.0
-    crew = 1
-    for f in flows:
-        for v in f.source.visits:
-            if v.centre != centre:
-                continue
-            crew = max(crew, v.crew)
-            n = f.arrivals_per_day * v.per_arrival
-            visits += n
-            staff_h += n * v.crew * v.effort.mean
+    mine = [(f, v) for f in flows for v in f.source.visits if v.centre == centre]
+    crew = max([v.crew for _, v in mine], default=1)
+    visits = staff_h = square = dispersed = 0.0
+    for f, v in mine:
+        n = f.arrivals_per_day * v.per_arrival
+        visits += n
+        dispersed += n * f.source.items.dispersion
+        staff_h += n * v.crew * v.effort.mean
+        # A visit holds a whole crew: a solo step takes v.crew/crew of its time.
+        held = v.crew / crew
+        square += n * held * held * (v.effort.variance + v.effort.mean**2)
     if visits <= 0.0:
         return Work(0.0, 0.0, crew)
-    return Work(visits / hours_per_day, staff_h / visits, crew)
+    mean_held = staff_h / visits / crew
+    scv = square / visits / mean_held**2 - 1.0 if mean_held > 0 else 1.0
+    arrival_scv = dispersed / visits
+    return Work(visits / hours_per_day, staff_h / visits, crew, max(scv, 0.0), arrival_scv)
 
 
 def centres_with_work(flows: Iterable[Flow], scope: str = "township") -> list[str]:

@@ -56,6 +56,8 @@ class CentrePosts:
     """Posts the quota lever adds (vacant until hired)."""
     transferred: int
     """Staff transferred in later (``policy.timing.transfer``)."""
+    certified: int = 0
+    """Of ``present``, those holding an enforcement certificate (stationed officers do)."""
 
     @property
     def quota(self) -> int:
@@ -80,6 +82,7 @@ def centre_posts(s: Scenario, tid: str, centre: str) -> CentrePosts:
         sum(pools[name].headcount for name in mine) + stationed,
         sum(added.get(name, 0) for name in mine),
         sum(s.policy.timing.transfer.get(name, 0) for name in mine),
+        sum(pools[name].headcount for name in mine if pools[name].certified) + stationed,
     )
 
 

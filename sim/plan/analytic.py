@@ -50,3 +50,11 @@ def mmc_servers_for_wait(lam: float, mu: float, max_wait: float) -> int:
     while mmc_wait_mean(lam, mu, c) > max_wait:
         c += 1
     return c
+
+
+def allen_cunneen(mmc_wait: float, service_scv: float, arrival_scv: float = 1.0) -> float:
+    """M/G/c mean wait by the Allen–Cunneen approximation: the M/M/c wait scaled by
+    ``(ca² + cs²) / 2`` (squared coefficients of variation of inter-arrival and service
+    times; exact for c = 1 with Poisson arrivals, the Pollaczek–Khinchine formula).
+    """
+    return mmc_wait * (arrival_scv + service_scv) / 2.0

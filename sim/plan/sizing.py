@@ -1,27 +1,27 @@
 """Quick analytic sizing of every township centre and the county side (``tsim-size``).
 
 For each township and centre the **offered load** — staff-hours of work arriving per
-working hour, from the workload's rates and mean efforts, the channel and admission
-shares and the crews — and the staff that Erlang C says keep the mean wait for a
-handling at or under a target. Each centre is read as one pooled M/M/c station:
+working hour, from the one workload declaration (:mod:`sim.model.load`) — and the staff
+that Erlang C says keep the mean wait for a handling at or under a target. Each row
+says in ``approximations`` what it rests on:
 
-* its visits (one per handling step: a service request with incomplete materials is
-  handled twice, an enforcement case once per stage) arrive as a Poisson stream;
-* a server is a **crew**: the largest crew any of its steps needs (two certified officers
-  for enforcement field steps, one elsewhere), so enforcement staff come in pairs, and
-  a solo step takes half a crew's time;
-* the staff counted are the posts of the centre's pools (quota, including posts the
-  quota lever adds) and the staff present at the start.
+* visits (one per handling step) arrive as a Poisson stream, efforts are exponential
+  (M/M/c; efforts are lognormal or mixed, rectification lists arrive in batches);
+* **dedicated windows**: each desk of the layout the service centre builds
+  (:func:`sim.model.centres.hall.manager_layout`) is its own M/M/c station with its
+  departments' share of the visits and the clerks placed on it; the row's wait is the
+  visit-weighted mean over the desks;
+* **crews**: a centre whose steps need two certified officers counts crews of certified
+  officers only (auxiliary staff never form one), and a solo step takes half a crew;
+* **staff present** rather than quota: posts less expected vacancies and secondment
+  (:mod:`sim.plan.present`), rounded to whole staff;
+* the county departments take the tasks admission control returns and their own work;
+  the county enforcement pool (officers neither stationed nor on call) takes the
+  townships' whistle calls and its own work in one queue (the simulation serves the
+  calls first, so its own work waits longer than the row's mean).
 
-This is exact where the model is the textbook queue — the M/M/c reduction
-(``+validation=mmc``: Poisson arrivals, exponential effort, one pooled station) — and a
-first guess elsewhere: dedicated windows split the pool, rectification lists arrive in
-batches, efforts are lognormal, enforcement mixes solo and two-officer steps, and
-vacancies, secondment and the county's answers are ignored. ``tsim-plan`` starts its
-search from it; the simulation has the last word.
-
-The arithmetic needs no simulation and takes milliseconds; composing the config is most
-of a run's time.
+Exact on the M/M/c reduction (``+validation=mmc``); a first guess elsewhere, which
+``tsim-size --check`` sets beside a short simulation (:mod:`sim.plan.check`).
 """
 
 from __future__ import annotations
@@ -36,11 +36,16 @@ from pathlib import Path
 from sim.config import Scenario
 from sim.core import registry
 from sim.model import load
+from sim.model.centres.hall import Layout, manager_layout
+from sim.model.centres.teams import members_per_station
 from sim.model.load import COUNTY as COUNTY_SCOPE
 from sim.model.load import Work
-from sim.model.quota import centre_posts, county_staff, township_ids
+from sim.model.quota import centre_posts, county_staff, officers_at_home, township_ids
+from sim.model.reallocation import FLEXIBLE_CENTRES
 from sim.plan import analytic
+from sim.plan.present import expected_present
 from sim.run.results import atomic_write
+from sim.streams.services import SERVICES, ServicesWorkload, desk_work
 
 
 @dataclass(frozen=True)
@@ -55,13 +60,49 @@ class CentreSizing:
     crew: int
     quota: int  # posts of the centre's pools (with the quota lever's added posts)
     present: int  # staff present at the start
-    wait_h: float  # Erlang C mean wait with the quota (crews of ``crew``); inf if overloaded
+    expected_present: float  # long-run staff present: quota less vacancies, secondment
+    servers: int  # crews (or clerks) the wait counts: of expected_present, rounded
+    desks: int  # stations the centre's work is split into (dedicated windows)
+    wait_h: float  # Erlang C mean wait with ``servers``; inf if some desk is overloaded
     wait_target_h: float
-    needed: int  # staff (a multiple of ``crew``) for a wait ≤ the target
+    needed: int  # staff present (a multiple of ``crew``) for a wait ≤ the target
+    approximations: str  # what the row rests on beyond M/M/c
 
 
 DEPARTMENTS = "departments"
+COUNTY_ENFORCEMENT = "county_enforcement"
 COUNTY = COUNTY_SCOPE
+MMC = "M/M/c"
+MAX_STAFF = 10_000
+"""Where the search for the staff needed gives up (no finite answer, e.g. no work can
+be served)."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """One queue: the work arriving at it and the crews serving it."""
+
+    work: Work
+    servers: int
+
+
+def station_wait(st: Station) -> float:
+    """Erlang C mean wait of one station (0 without work; inf when overloaded)."""
+    if st.work.visits_per_h <= 0:
+        return 0.0
+    if st.servers <= 0:
+        return math.inf
+    crew_h = st.work.staff_h_per_visit / st.work.crew
+    mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
+    return analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
+
+
+def mean_wait(stations: Sequence[Station]) -> float:
+    """Visit-weighted mean wait over stations (a visit goes to one of them)."""
+    visits = sum(st.work.visits_per_h for st in stations)
+    if visits <= 0:
+        return 0.0
+    return sum(st.work.visits_per_h * station_wait(st) for st in stations) / visits
 
 
 def township_centres() -> list[str]:
@@ -84,27 +125,128 @@ def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
 
 
 def crews_for_wait(work: Work, max_wait_h: float) -> int:
-    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C, one pooled station)."""
+    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C with the
+    Allen–Cunneen factor, one pooled station).
+    """
     if work.offered_load <= 0:
         return 0
     crew_h = work.staff_h_per_visit / work.crew
-    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, max_wait_h)
+    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv, work.arrival_scv)
+    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, mmc_target)
 
 
 def wait_with(work: Work, staff: int) -> float:
     """Erlang C mean wait with ``staff`` (whole crews only; inf when overloaded)."""
-    if work.offered_load <= 0:
-        return 0.0
-    crews = staff // work.crew
-    if crews == 0:
-        return math.inf
-    crew_h = work.staff_h_per_visit / work.crew
-    return analytic.mmc_wait_mean(work.visits_per_h, 1.0 / crew_h, crews)
+    return station_wait(Station(work, staff // work.crew))
+
+
+def services_config(s: Scenario) -> ServicesWorkload:
+    """The services stream's workload settings (``workload.services``)."""
+    cfg: ServicesWorkload = getattr(s.workload, SERVICES.id)
+    return cfg
+
+
+def dedicated(s: Scenario, centre: str) -> bool:
+    """Whether ``centre`` is split into department windows (``policy.windows.mode``)."""
+    return (
+        centre == SERVICES.centre
+        and s.policy.windows.mode == "dedicated"
+        and load.active(s, SERVICES.id)
+        and bool(services_config(s).categories)
+    )
+
+
+def desk_layout(s: Scenario, work: Work, clerks: int) -> Layout:
+    """The dedicated windows a hall manager sets for ``clerks``
+    (:func:`sim.model.centres.hall.manager_layout`, the one layout the service centre
+    builds), from each department's share of the centre's offered load.
+    """
+    per_cat = desk_work(services_config(s))
+    total = sum(per_cat) or 1.0
+    return manager_layout([work.offered_load * w / total for w in per_cat], clerks)
+
+
+def desk_stations(s: Scenario, work: Work, layout_clerks: int, clerks: int) -> list[Station]:
+    """The service centre's department desks as stations: laid out for ``layout_clerks``
+    (the clerks at the start, as the centre does), with ``clerks`` placed on them.
+    Every department's request makes the same visits (an intake when incomplete), so a
+    desk gets its departments' share of the visits and of the work.
+    """
+    cfg = services_config(s)
+    shares = [c.share for c in cfg.categories.values()]
+    per_cat = desk_work(cfg)
+    layout = desk_layout(s, work, layout_clerks)
+    groups = [w.categories for w in layout]
+    loads = [sum(per_cat[c] for c in g) for g in groups]
+    # The clerks the layout gives each window, as the centre places them at the start;
+    # another count is spread as the centre places later clerks.
+    counts = (
+        [w.clerks for w in layout]
+        if clerks == layout_clerks
+        else members_per_station(loads, clerks)
+    )
+    total = sum(per_cat)
+    stations = []
+    for g, load_g, n in zip(groups, loads, counts, strict=True):
+        visits = work.visits_per_h * sum(shares[c] for c in g)
+        staff_h = work.offered_load * load_g / total / visits if visits > 0 else 0.0
+        stations.append(
+            Station(dataclasses.replace(work, visits_per_h=visits, staff_h_per_visit=staff_h), n)
+        )
+    return stations
+
+
+@dataclass(frozen=True)
+class Sizer:
+    """How one centre's waits follow from its staff present."""
+
+    work: Work
+    desks: int  # department desks (0: one pooled station)
+    layout_clerks: int
+    scenario: Scenario
+
+    def stations(self, staff: int) -> list[Station]:
+        """The centre's stations with ``staff`` present."""
+        if self.desks:
+            return desk_stations(self.scenario, self.work, self.layout_clerks, staff)
+        return [Station(self.work, staff // self.work.crew)]
+
+    def wait(self, staff: int) -> float:
+        """Mean wait with ``staff`` present."""
+        return mean_wait(self.stations(staff))
+
+    def needed(self, target: float) -> int:
+        """Staff present (whole crews) for a mean wait ≤ ``target``."""
+        if self.work.offered_load <= 0:
+            return 0
+        if not self.desks:
+            return self.work.crew * crews_for_wait(self.work, target)
+        # Desks are laid out again for the staff tried, as the centre would at the start.
+        for n in range(1, MAX_STAFF):
+            trial = Sizer(self.work, self.desks, n, self.scenario)
+            if trial.wait(n) <= target:
+                return n
+        return MAX_STAFF
 
 
 def _row(
-    scope: str, centre: str, work: Work, quota: int, present: int, target: float
+    scope: str,
+    centre: str,
+    sizer: Sizer,
+    posts: tuple[int, int, float],
+    servers: int,
+    target: float,
+    notes: Sequence[str],
 ) -> CentreSizing:
+    quota, present, expected = posts
+    work = sizer.work
+    if work.offered_load > 0 and abs(work.service_scv - 1.0) > 1e-9:
+        notes = [*notes, f"Allen-Cunneen M/G/c, service cv² {work.service_scv:.2f}"]
+    if work.offered_load > 0 and abs(work.arrival_scv - 1.0) > 1e-9:
+        notes = [*notes, f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen)"]
+    wait = sizer.wait(servers)
+    desks = max(1, sizer.desks)
+    crews = servers // work.crew if not sizer.desks else servers
     return CentreSizing(
         scope,
         centre,
@@ -114,14 +256,70 @@ def _row(
         work.crew,
         quota,
         present,
-        wait_with(work, quota),
+        expected,
+        crews,
+        desks,
+        wait,
         target,
-        work.crew * crews_for_wait(work, target),
+        sizer.needed(target),
+        "; ".join([MMC, *notes]),
+    )
+
+
+ENFORCEMENT = "enforcement"
+NOT_MODELLED = "not in M/M/c: "
+"""Prefix of a note naming a mechanism the simulation has and the row leaves out."""
+
+
+def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[str]:
+    """Mechanisms of the simulation that move a township centre's staff and that the
+    row's mean staff leave out.
+    """
+    notes = []
+    if s.policy.flexible_staff.enabled and centre in FLEXIBLE_CENTRES:
+        notes.append(NOT_MODELLED + "flexible staff use moves staff between service and general")
+    if centre == ENFORCEMENT and not s.policy.enforcement.integrated:
+        notes.append(NOT_MODELLED + "department teams split the officers by domain")
+    if centre == ENFORCEMENT and s.policy.enforcement.management_share > 0:
+        notes.append(NOT_MODELLED + "officers in management posts do no field work")
+    if s.policy.rebalancing.enabled:
+        notes.append(NOT_MODELLED + "rebalancing moves posts between townships")
+    if len(stations) > 1 and min(st.servers for st in stations) <= 1:
+        # A mean of 0.9 clerks is not 0.9 of a queue: while the one clerk is away
+        # (secondment, a vacancy) the desk stops until the cover rule sends someone.
+        notes.append(NOT_MODELLED + "a one-clerk desk stops while its clerk is away")
+    return notes
+
+
+def township_row(s: Scenario, tid: str, centre: str, work: Work, target: float) -> CentreSizing:
+    """One township centre's row: dedicated desks or one pool, crews of certified
+    officers, staff expected present.
+    """
+    posts = centre_posts(s, tid, centre)
+    present = expected_present(s, tid, centre)
+    notes = list(present.notes)
+    if work.crew > 1:
+        # Auxiliary staff never form a crew: count certified officers only.
+        servers = work.crew * (round(present.certified) // work.crew)
+        notes.append(f"crews of {work.crew} certified officers; solo steps half a crew")
+    else:
+        servers = round(present.staff)
+    desks = 0
+    if dedicated(s, centre) and work.offered_load > 0:
+        desks = len(desk_layout(s, work, posts.present))
+        notes.append(f"{desks} dedicated desks, each its own M/M/c")
+    sizer = Sizer(work, desks, posts.present, s)
+    if any(st.servers == 0 and st.work.visits_per_h > 0 for st in sizer.stations(servers)):
+        notes.append("a desk without a clerk (the simulation covers it)")
+    notes += not_modelled(s, centre, sizer.stations(servers))
+    return _row(
+        tid, centre, sizer, (posts.quota, posts.present, present.staff), servers, target, notes
     )
 
 
 def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreSizing]:
-    """The sizing table: every township's centres, then the county departments.
+    """The sizing table: every township's centres, then the county departments and the
+    county enforcement pool.
 
     ``wait_h`` is the wait target in working hours, one for all centres or per centre
     name (centres not named get 1 hour).
@@ -137,11 +335,38 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
         flows = load.township_flows(s, tid, declared)
         every += flows
         for centre, work in township_work(s, flows).items():
-            posts = centre_posts(s, tid, centre)
-            rows.append(_row(tid, centre, work, posts.quota, posts.present, target(centre)))
+            rows.append(township_row(s, tid, centre, work, target(centre)))
+    every += load.county_flows(s)
     county = county_staff(s)
-    departments = departments_work(s, every + load.county_flows(s))
-    rows.append(_row(COUNTY, DEPARTMENTS, departments, county, county, target(DEPARTMENTS)))
+    departments = Sizer(departments_work(s, every), 0, county, s)
+    notes = ["returned tasks and own work in one queue"]
+    rows.append(
+        _row(
+            COUNTY,
+            DEPARTMENTS,
+            departments,
+            (county, county, county),
+            county,
+            target(DEPARTMENTS),
+            notes,
+        )
+    )
+    officers = max(0, officers_at_home(s))
+    enforcement = load.centre_work(every, COUNTY_ENFORCEMENT, s.calendar.hours_per_day)
+    notes = ["whistle calls and own work in one queue (calls go first in simulation)"]
+    if enforcement.crew > 1:
+        notes.append(f"crews of {enforcement.crew}")
+    rows.append(
+        _row(
+            COUNTY,
+            COUNTY_ENFORCEMENT,
+            Sizer(enforcement, 0, officers, s),
+            (officers, officers, officers),
+            officers,
+            target(COUNTY_ENFORCEMENT),
+            notes,
+        )
+    )
     return rows
 
 
@@ -163,7 +388,7 @@ def write_csv(rows: Sequence[CentreSizing], path: Path) -> None:
 
 
 def table(rows: Sequence[CentreSizing]) -> str:
-    """The sizing table as aligned text."""
+    """The sizing table as aligned text, each row's approximations after it."""
     head = (
         "scope",
         "centre",
@@ -173,6 +398,9 @@ def table(rows: Sequence[CentreSizing]) -> str:
         "crew",
         "quota",
         "present",
+        "expected",
+        "servers",
+        "desks",
         "wait_h",
         "target_h",
         "needed",
@@ -188,9 +416,13 @@ def table(rows: Sequence[CentreSizing]) -> str:
             str(r.crew),
             str(r.quota),
             str(r.present),
+            f"{r.expected_present:.3g}",
+            str(r.servers),
+            str(r.desks),
             f"{r.wait_h:.3g}",
             f"{r.wait_target_h:g}",
             str(r.needed),
         )
         lines.append("  ".join(f"{c:>9}" for c in cells))
+        lines.append(f"{'':>9}  rests on: {r.approximations}")
     return "\n".join(lines)

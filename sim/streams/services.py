@@ -62,6 +62,14 @@ def _check(cfg: ServicesWorkload, path: str) -> None:
     check_shares_sum(f"{path}.categories", {k: c.share for k, c in cfg.categories.items()})
 
 
+def desk_work(cfg: ServicesWorkload) -> list[float]:
+    """Expected staff-hours per request of each category (intake included), weighted by
+    its share: what a split of the windows into department desks must balance.
+    """
+    intake = cfg.incomplete_share * cfg.incomplete_effort.mean_h
+    return [c.share * (c.effort.mean_h + intake) for c in cfg.categories.values()]
+
+
 def _workload(s: Any) -> tuple[Source, ...]:
     """Requests per 10,000 residents; one with incomplete materials gets an intake first
     and is handled in full when the applicant returns. Remote requests (online, proxy)

@@ -37,7 +37,7 @@ from sim.model.centres.helping import help_swamped
 from sim.model.centres.teams import cover_gaps, neediest
 from sim.model.station import Acceptance, Desk
 from sim.model.work import Step, draws
-from sim.streams.services import SERVICES
+from sim.streams.services import SERVICES, desk_work
 
 if TYPE_CHECKING:
     from sim.model.centre_settings import CentreSettings
@@ -60,11 +60,7 @@ class ServiceCentre(Centre):
         cfg = settings.workload(SERVICES)
         lever = settings.policy.windows
         self.cats = cats = list(cfg.categories.values())
-        # Expected work per request of each category: what a desk split must balance.
-        work = [
-            c.share * (c.effort.mean_h + cfg.incomplete_share * cfg.incomplete_effort.mean_h)
-            for c in cats
-        ]
+        work = desk_work(cfg)
         self.desk_of = [0] * len(cats)
         self.planned = [0]  # clerks the layout gives each window, placed there first
         self.front_back: FrontBack | None = None

@@ -31,6 +31,17 @@ def group_by_load(shares: list[float], k: int) -> list[list[int]]:
     return groups
 
 
+def members_per_station(loads: list[float], members: int) -> list[int]:
+    """How ``members`` arriving one by one spread over stations with ``loads``: each
+    goes where :func:`neediest` sends it (what the centres' ``place`` does at the start).
+    """
+    counts = [0] * len(loads)
+    for _ in range(members):
+        i = neediest(list(range(len(loads))), loads, lambda st: counts[st])
+        counts[i] += 1
+    return counts
+
+
 def cover_gaps(
     model: Model,
     rule: CoverRule,
