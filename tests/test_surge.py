@@ -227,3 +227,38 @@ def test_the_backlog_file_is_placed_when_the_warm_up_ends(backlog):
     model.env.run(until=model.warmup_h + 1e-6)
     opening = [i for i in model.items if i.stream.id == "services" and i.t_arr < model.warmup_h]
     assert len(opening) == OPEN
+
+
+def test_a_single_surge_clerk_joins_the_longest_line(monkeypatch):
+    """One temporary clerk is sent where today's backlog waits: it once joined the window
+    with the most expected work per clerk, whatever waited there, and one extra clerk
+    then cleared nothing (tsim-plan plan=surge_town1 walked the surge's length to its
+    bound before adding a second).
+    """
+    from sim.model import surge as surge_module
+
+    s = scenario(
+        "county=wuchuan",
+        "run.initial_backlog=configs/plan/surge_town1_open.csv",
+        "run.warmup_days=20",
+        "run.horizon_days=40",
+        "run.timeseries=false",
+        "policy.surge.townships=[town_1]",
+        "policy.surge.pool=window_staff",
+        "policy.surge.start_day=20",
+        "policy.surge.days=10",
+        "policy.surge.staff=1",
+    )
+    model = build(s, 0)
+    joined: list[tuple[object, object]] = []  # (desk with the longest line, desk joined)
+    place = surge_module._place
+
+    def spy(m, pool, stations, staff):
+        longest = max(stations, key=lambda st: st.waiting() / (st.active + 1))
+        assert longest.waiting() > 0  # today's backlog is in the lines when it arrives
+        place(m, pool, stations, staff)
+        joined.append((longest, next(st for st in stations if staff in st.members)))
+
+    monkeypatch.setattr(surge_module, "_place", spy)
+    model.env.run(until=model.clock.hours(21))
+    assert len(joined) == 1 and joined[0][0] is joined[0][1]

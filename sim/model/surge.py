@@ -10,7 +10,7 @@ and then leaves, as a seconded member does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.config.townships import surge_townships
 from sim.model.staff import Pool, Staff
@@ -32,17 +32,39 @@ def build_surge(model: Model) -> None:
     arrive = model.clock.hours(surge.start_day)
     stay = model.clock.hours(surge.days)
     for pool in pools:
-        model.after(arrive, lambda _e, pool=pool: _arrive(model, pool, surge.staff, stay))
+        # One step later at the same instant, so that work placed at that instant (today's
+        # backlog, at the end of the warm-up) is in the lines the surge looks at.
+        model.after(
+            arrive,
+            lambda _e, pool=pool: model.after(
+                0.0, lambda _e: _arrive(model, pool, surge.staff, stay)
+            ),
+        )
 
 
 def _arrive(model: Model, pool: Pool, count: int, stay: float) -> None:
     team = []
+    assert pool.township is not None  # a surge reaches township pools only
+    stations = model.townships[pool.township].stations(pool.centre)
     for _ in range(count):
         s = Staff(pool.index, pool.certified, hired_at=model.env.now)
         model.log_staff(pool.index, d_active=1)
-        model.workforce.place[pool.index](s)
+        _place(model, pool, stations, s)
         team.append(s)
     model.after(stay, lambda _e: _leave(model, team))
+
+
+def _place(model: Model, pool: Pool, stations: list[Any], s: Staff) -> None:
+    """Where the line is: a surge clerk is sent to clear a backlog, so it joins the
+    station with the most items waiting per member after it joins (the centre's own
+    rule, by expected load, only when no line is waiting).
+    """
+    lines = [(st, st.waiting() / (st.active + 1)) for st in stations]
+    longest = max(lines, key=lambda sl: sl[1], default=None)
+    if longest is not None and longest[1] > 0:
+        longest[0].add(s)
+    else:
+        model.workforce.place[pool.index](s)
 
 
 def _leave(model: Model, team: list[Staff]) -> None:
