@@ -70,6 +70,63 @@ def test_search_within_a_budget_reports_the_closest_infeasible_plan():
     assert result.outcome.shortfall == min(s.outcome.shortfall for s in result.steps)
 
 
+def test_a_step_that_makes_things_worse_does_not_drive_another_decision_to_its_bound():
+    # One more unit of a makes the shortfall worse (windows regrouped), two meet the
+    # target; b helps a little each unit. The old greedy raised b to its bound 10.
+    g = {4: 2.0, 5: 1.0, 6: 1.5}
+
+    def outcome(p):
+        a, b = p
+        s = max(0.0, g.get(a, 0.0) - 0.1 * b)
+        return Outcome(s, s == 0.0)
+
+    decisions = [Decision("a", 1, 10, 1.0), Decision("b", 1, 10, 1.0)]
+    result = search.search(decisions, (5, 1), outcome)
+    assert result.feasible and result.point == (7, 1)
+    assert max(s.point[1] for s in result.steps) == 2  # b only tried, never taken
+    assert "add 2" in {s.phase for s in result.steps}
+
+
+def test_no_step_that_helps_stops_instead_of_wandering():
+    decisions = [Decision("a", 1, 10, 1.0)]
+    result = search.search(decisions, (1,), lambda p: Outcome(1.0 + p[0], False))
+    assert not result.feasible and result.point == (1,)
+    assert "cuts the shortfall" in result.stopped and len(result.steps) == 3  # 1, 2, 3
+
+
+def test_townships_that_share_nothing_are_searched_apart():
+    cases = [(4.0, 1.0, 0.3), (9.0, 1.0, 0.15)]
+    decisions = [Decision("a", 1, 20, 1.0), Decision("b", 1, 20, 1.0)]
+    parts = search.groups(["town_1", "rural_1"], ["rural_1", "town_1"])
+    assert [(g.name, g.decisions, g.targets) for g in parts] == [
+        ("rural_1", (1,), (0,)),
+        ("town_1", (0,), (1,)),
+    ]
+    # A kind-wide decision or a county target couples everything.
+    assert len(search.groups([None, "rural_1"], ["rural_1", "town_1"])) == 1
+    assert len(search.groups(["town_1", "rural_1"], [None, "town_1"])) == 1
+
+    def judged(point, targets):
+        # target 0 is b's (rural_1), target 1 is a's (town_1)
+        own = {0: (cases[1], point[1]), 1: (cases[0], point[0])}
+        m = sum(
+            max(0.0, analytic.mmc_wait_mean(lam, mu, c) - w) / w
+            for j, ((lam, mu, w), c) in own.items()
+            if j in targets
+        )
+        return Outcome(m, m == 0.0)
+
+    apart = search.search_groups(decisions, (1, 1), judged, parts)
+    together = search.search(decisions, (1, 1), lambda p: judged(p, (0, 1)))
+    assert apart.feasible and apart.point == together.point == (6, 12)
+    # Each group's steps move only its own decision; the union is judged on every target.
+    for s in apart.steps[:-1]:
+        moved = [i for i in (0, 1) if s.point[i] != 1]
+        assert moved in ([], [0] if s.phase.startswith("town_1") else [1])
+    assert apart.steps[-1].phase == "groups combined" and apart.steps[-1].point == (6, 12)
+    assert len(apart.steps) < len(together.steps)
+
+
 # ------------------------------------------------------------- the plan, by simulation
 def run(cfg, tmp_path, overrides=()):
     return plan.run_plan(cfg, tmp_path, list(overrides))
@@ -134,12 +191,12 @@ def test_two_independent_stations_each_reach_their_own_minimum(tmp_path):
 
 @pytest.mark.slow
 def test_rerun_reads_finished_evaluations_back(tmp_path, monkeypatch):
-    cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6")
+    cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6", verify_replications=0)
     first = run(cfg, tmp_path)
     assert first.simulated == first.evaluations >= 2
     calls = []
-    real = engine.run
-    monkeypatch.setattr(engine, "run", lambda s, *a: calls.append(s) or real(s, *a))
+    real = engine.run_replication
+    monkeypatch.setattr(engine, "run_replication", lambda *a, **k: calls.append(a) or real(*a, **k))
     again = run(cfg, tmp_path)
     assert calls == [] and again.simulated == 0
     assert again.chosen == first.chosen and again.evaluations == first.evaluations
@@ -205,6 +262,7 @@ def test_killed_plan_resumes_without_repeating_evaluations(tmp_path):
         *MMC,
         "run.horizon_days=200",
         "plan.start=low",  # from c = 1: many evaluations, time to kill mid-search
+        "plan.verify_replications=0",  # counts below are the search's
         f"hydra.run.dir={tmp_path}",
     ]
     proc = tsim_plan(*args, start_new_session=True)
