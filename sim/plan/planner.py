@@ -11,10 +11,12 @@ Every evaluation is cached in the run directory (``evaluations/<config hash>-r<n
 written atomically, keyed by everything that changes results), so re-running the same
 command after an interruption reads finished evaluations back instead of simulating
 them again. The run directory then holds ``plan.json``, ``trace.csv``, ``frontier.png``,
-``staffing.csv`` (each township's quota and present staff under the chosen plan) and
-``command.txt`` (the chosen scenario as a ``tsim`` command). Exit 0: the plan meets
-every target; 3: it cannot (the candidate closest to the targets is reported); 2: the
-plan or the scenario is misconfigured (one line).
+``staffing.csv`` (each township's quota and present staff under the chosen plan),
+``decisions.md`` (per decision: today, the plan, the cost, what one unit fewer would
+miss) and ``command.txt`` (the chosen scenario as a ``tsim`` command). The chosen plan
+is verified on seed + 1 and stepped up when it misses there (:func:`confirm`). Exit 0:
+the plan meets every target; 3: it cannot (the candidate closest to the targets is
+reported); 2: the plan or the scenario is misconfigured (one line).
 """
 
 from __future__ import annotations
@@ -188,8 +190,9 @@ class Evaluator:
         return ev
 
     def clearly_missed(self, reps: Replications) -> bool:
-        """Whether a target is missed even at its interval's favourable end: more
-        replications would only narrow the interval, so the candidate cannot pass.
+        """Whether a target is missed even at its interval's favourable end (the
+        one-sided bound the other way): the candidate would almost surely still miss
+        after the remaining replications, so they are not simulated.
         """
         ev = Evaluation((), "", reps, 0.0, False)
         return any(miss(t, favourable(ev, t, self.plan.confidence)) > 0 for t in self.plan.targets)
