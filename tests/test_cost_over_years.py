@@ -44,4 +44,24 @@ def test_cost_per_hour_saved_is_extra_pay_over_item_hours_saved(tmp_path, monkey
     backlog["lever"] = 8.0
     lines = conclusion._cost_over_years([base, lever], base)
     row = next(line for line in lines if line.startswith("| lever |"))
-    assert row == "| lever | 1,100 | 1,210 | 20.0 / 22.0 | 27 |"
+    assert row == "| lever | 1,100 | 1,210 | 20.0 / 22.0 | — | 27 |"
+
+
+def test_fill_curve_is_the_share_of_township_posts_filled_over_the_run(tmp_path, monkeypatch):
+    j = job(tmp_path, "lever", 1100.0, 20.0, 2.0)
+    # Two replications, 9 days: 10 posts; filled rise from 6 (rep 0) / 8 (rep 1) by one
+    # a day (capped at 10); another township's rows and other streams are ignored.
+    rows = []
+    for rep, start in ((0, 6), (1, 8)):
+        for day in range(9):
+            filled = min(10, start + day)
+            rows += [
+                (rep, day, "county", "staff", "headcount", filled),
+                (rep, day, "county", "staff", "vacancies", 10 - filled),
+                (rep, day, "town_1", "staff", "headcount", 1),
+                (rep, day, "county", "services", "backlog", 99),
+            ]
+    ts = pd.DataFrame(rows, columns=["replication", "day", "township", "stream", "metric", "value"])
+    monkeypatch.setattr(Job, "timeseries", lambda self: ts)
+    # day 0: (6 + 8) / 2 = 7 of 10; day 2: 9; day 4: (10 + 10) / 2 = 10.
+    assert conclusion.fill_curve(j) == [(0, 0.7), (2, 0.9), (4, 1.0), (6, 1.0), (8, 1.0)]

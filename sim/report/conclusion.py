@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import glossary
@@ -252,6 +253,28 @@ def cost_per_hour_saved(job: Job, base: Job) -> float | None:
     return 1000.0 * (cost - base_cost) / ((theirs - mine) * hours_a_year(job))
 
 
+FILL_POINTS = 5  # days of the fill curve shown, evenly spread over the run
+
+
+def fill_curve(job: Job) -> list[tuple[int, float]]:
+    """Share of township posts filled at a few days of the run (day, share), from the
+    daily staff series (empty without one).
+    """
+    ts = job.timeseries()
+    if ts is None or ts.empty:
+        return []
+    staff = ts[(ts["township"] == "county") & (ts["stream"] == "staff")]
+    levels = staff.pivot_table(index="day", columns="metric", values="value", aggfunc="mean")
+    if levels.empty or not {"headcount", "vacancies"} <= set(levels.columns):
+        return []
+    posts = levels["headcount"] + levels["vacancies"]
+    share = (levels["headcount"] / posts.where(posts > 0)).dropna()
+    if share.empty:
+        return []
+    picks = sorted({int(i) for i in np.linspace(0, len(share) - 1, FILL_POINTS)})
+    return [(int(share.index[i]), float(share.iloc[i])) for i in picks]
+
+
 def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
     """The first year's bill beside the steady state's, and the cost per hour saved."""
     if not any(steady_cost(j) is not None for j in ok):
@@ -260,7 +283,9 @@ def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
         "**Cost over the years**: the pay bill above is the run's mean, with posts filling "
         "as recruitment rounds and training allow (the first year's); with every post "
         "filled (the steady state) it is higher where posts are vacant. Vacant posts are "
-        "costed at the mean pay of the filled ones (an assumption)."
+        "costed at the mean pay of the filled ones (an assumption). The fill curve is the "
+        "share of township posts filled at the end of a few working days of the run "
+        "(mean over replications; without a daily series, —)."
         + (
             f" The last column is the extra pay per hour that items spend in the system "
             f"less than under {base.name} (mean items in the system × working hours a "
@@ -270,8 +295,9 @@ def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
         ),
         "",
         "| policy | pay bill, first year | pay bill, all posts filled | filled / all posts "
+        "| township posts filled, working day: share "
         + ("| yuan per item-hour saved |" if base else "|"),
-        "| --- | --- | --- | --- |" + (" --- |" if base else ""),
+        "| --- | --- | --- | --- | --- |" + (" --- |" if base else ""),
     ]
     for j in ok:
         steady = steady_cost(j)
@@ -282,6 +308,7 @@ def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
             "—" if cost is None else f"{cost:,.0f}",
             "—" if steady is None else f"{steady:,.0f}",
             "—" if filled is None or vacant is None else f"{filled:.1f} / {filled + vacant:.1f}",
+            ", ".join(f"{day}: {share:.0%}" for day, share in fill_curve(j)) or "—",
         ]
         if base:
             per_hour = None if j is base else cost_per_hour_saved(j, base)
