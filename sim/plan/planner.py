@@ -437,6 +437,7 @@ def plan_summary(
         "decisions": values(plan, result.point),
         "feasible": result.feasible,
         "cost": result.cost,
+        "metrics_from": "search" if result.point in ev.done else "verification",
         "metrics": {
             name: ci_json(best.ci(name, plan.confidence)) for name in sorted(best.replications)
         },
@@ -451,10 +452,8 @@ def plan_summary(
             for t in plan.targets
         },
         "verification": verification(ev, plan, result.point),
-        "steps_up": [
-            {**values(plan, p), "meets_targets": ev.meets(ev.verified[p])}
-            for p in ev.verified
-            if p != result.point
+        "verified_in_turn": [
+            {**values(plan, p), "meets_targets": ev.meets(ev.verified[p])} for p in ev.verified
         ],
         "start": values(plan, start),
         "stopped": result.stopped,
