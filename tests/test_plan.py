@@ -420,6 +420,11 @@ def test_candidates_stop_replicating_once_the_rule_says_so(monkeypatch):
     assert ran == [0, 1, 2] and reps == {"m": [0.0, 1.0, 2.0]}
     ran.clear()
     assert plan.simulate(s, 3, lambda r: False) == {"m": [float(k) for k in range(10)]}
+    # An evaluation that stopped early is continued from its next replication (a rule
+    # that wants more, e.g. another plan's targets, read it back).
+    ran.clear()
+    more = plan.simulate(s, 3, lambda r: len(r["m"]) >= 5, {"m": [0.0, 1.0, None]})
+    assert ran == [3, 4] and more["m"][:3] == [0.0, 1.0, None] and len(more["m"]) == 5
 
 
 def test_frontier_with_nine_targets_is_a_grid_not_one_long_row(tmp_path):

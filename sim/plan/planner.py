@@ -157,29 +157,36 @@ class Evaluator:
         """
         return self.done.get(point) or self.evaluation(point, verify=True)
 
-    def evaluation(self, point: Point, verify: bool = False) -> Evaluation:
-        """Read back or simulate one candidate (or its verification)."""
+    def evaluation(self, point: Point, verify: bool = False, explain: bool = False) -> Evaluation:
+        """Read back or simulate one candidate (or its verification; ``explain``: a
+        neighbour of the chosen plan for the decisions table, which stops once a target's
+        mean misses). An evaluation read back with fewer replications than asked (it
+        stopped early) is continued when the rule at hand wants more.
+        """
         if point in self.done and not verify:
             return self.done[point]
         s = self.scenario_of(point, verify)
         key = f"{config_hash(s)}-r{s.run.replications}"
         path = self.dir / f"{key}.json"
+        enough = self.settled if verify else self.mean_missed if explain else self.clearly_missed
+        first = self.plan.replications if verify else MIN_REPLICATIONS
+        have: Replications = {}
         if path.is_file():
-            data = json.loads(path.read_text())
-            ev = Evaluation(point, key, data["replications"], data["seconds"], True)
-        else:
-            t0 = time.perf_counter()
-            enough = self.settled if verify else self.clearly_missed
-            first = self.plan.replications if verify else MIN_REPLICATIONS
-            reps = simulate(s, first, enough)
-            ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
-            record = {
-                "values": values(self.plan, point),
-                "replications": reps,
-                "seconds": ev.seconds,
-            }
-            atomic_write(path, lambda p: p.write_text(json.dumps(record)))
-            self.simulated += 1
+            have = json.loads(path.read_text())["replications"]
+            n = len(next(iter(have.values()), []))
+            if n >= s.run.replications or (n >= first and enough(have)):
+                ev = Evaluation(point, key, have, 0.0, True)
+                return self._keep(point, ev, verify)
+        t0 = time.perf_counter()
+        reps = simulate(s, first, enough, have)
+        ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
+        record = {"values": values(self.plan, point), "replications": reps, "seconds": ev.seconds}
+        atomic_write(path, lambda p: p.write_text(json.dumps(record)))
+        self.simulated += 1
+        return self._keep(point, ev, verify)
+
+    def _keep(self, point: Point, ev: Evaluation, verify: bool) -> Evaluation:
+        """Remember an evaluation (and count a candidate on the progress bar)."""
         if verify:
             self.verified[point] = ev
             return ev
@@ -188,6 +195,17 @@ class Evaluator:
             self.bar.update(1)
             self.bar.set_postfix_str(f"{'read' if ev.cached else 'ran'} {values(self.plan, point)}")
         return ev
+
+    def mean_missed(self, reps: Replications) -> bool:
+        """Whether a target's mean misses it (the decisions table's rule: it says what
+        one unit fewer would miss, and decides nothing).
+        """
+        ev = Evaluation((), "", reps, 0.0, False)
+        means = [ev.ci(t.metric, self.plan.confidence)["mean"] for t in self.plan.targets]
+        return any(
+            miss(t, math.nan if m is None else float(m)) > 0
+            for t, m in zip(self.plan.targets, means, strict=True)
+        )
 
     def clearly_missed(self, reps: Replications) -> bool:
         """Whether a target is missed even at its interval's favourable end (the
@@ -198,33 +216,53 @@ class Evaluator:
         return any(miss(t, favourable(ev, t, self.plan.confidence)) > 0 for t in self.plan.targets)
 
     def settled(self, reps: Replications) -> bool:
-        """Whether every target's one-sided bound already meets it, or one target is
-        clearly missed: more replications would not change the verdict.
+        """Whether every target's one-sided bound already meets it, or a target's mean
+        misses it (more replications narrow the interval around a mean that misses):
+        either way more replications would hardly change the verdict.
         """
         ev = Evaluation((), "", reps, 0.0, False)
         met = all(miss(t, bound(ev, t, self.plan.confidence)) == 0 for t in self.plan.targets)
-        return met or self.clearly_missed(reps)
+        return met or self.mean_missed(reps)
 
 
 Replications = dict[str, list[float | None]]
 MIN_REPLICATIONS = 3  # fewer give intervals too wide to stop on
 
 
-def simulate(s: Any, first: int, enough: Callable[[Replications], bool]) -> Replications:
-    """Replications of ``s`` one by one, up to ``s.run.replications``: from the
-    ``first``-th on, stop as soon as ``enough`` says so.
+def simulate(
+    s: Any, first: int, enough: Callable[[Replications], bool], have: Replications | None = None
+) -> Replications:
+    """Replications of ``s`` one by one, after those it ``have`` already, up to
+    ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so.
 
     A sequential rule: a candidate that clearly misses a target stops early, and the
-    verification stops once every bound is confirmed. Replication k's random numbers do
+    verification stops once its verdict is settled. Replication k's random numbers do
     not depend on how many follow, so the first k are those of a full run.
     """
-    rows: list[dict[str, float]] = []
-    for k in range(s.run.replications):
-        rows.append(engine.run_replication(s, k, with_series=False).metrics)
-        gc.collect()  # as engine.run: one replication's model in memory at a time
-        if k + 1 >= first and k + 1 < s.run.replications and enough(_columns(rows)):
-            break
+    rows = _rows(have or {})
+    # Freeze what exists now (the scenario, the caches) out of the collector's scans:
+    # the collection after each replication then only walks the model just finished.
+    gc.collect()
+    gc.freeze()
+    try:
+        for k in range(len(rows), s.run.replications):
+            rows.append(engine.run_replication(s, k, with_series=False).metrics)
+            gc.collect()  # as engine.run: one replication's model in memory at a time
+            if k + 1 >= first and k + 1 < s.run.replications and enough(_columns(rows)):
+                break
+    finally:
+        gc.unfreeze()
     return _columns(rows)
+
+
+def _rows(columns: Replications) -> list[dict[str, float]]:
+    """Per replication, metric → value (NaN for None): ``_columns`` undone."""
+    n = len(next(iter(columns.values()), []))
+    return [{name: _float(v[k]) for name, v in columns.items()} for k in range(n)]
+
+
+def _float(v: float | None) -> float:
+    return math.nan if v is None else float(v)
 
 
 def _columns(rows: list[dict[str, float]]) -> Replications:
@@ -388,7 +426,7 @@ def one_fewer(plan: Plan, ev: Evaluator, y: Point) -> str:
     if y in ev.verified:
         text = missed_text(plan, ev.verified[y])
         return f"{text} (fresh seed)" if text else "nothing: still meets every target"
-    return missed_text(plan, ev.evaluation(y)) or "nothing: still meets every target"
+    return missed_text(plan, ev.evaluation(y, explain=True)) or "nothing: still meets every target"
 
 
 def today_value(cfg: DictConfig, s: Any, key: str) -> int | None:
