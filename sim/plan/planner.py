@@ -639,21 +639,25 @@ def write_staffing(path: Path, s: Any, ev: Evaluation, plan: Plan) -> None:
 
 
 def draw_frontier(path: Path, plan: Plan, result: SearchResult, ev: Evaluator) -> None:
-    """Cost against each target's KPI over the candidates (see :mod:`sim.plan.frontier`)."""
+    """Cost against each target's KPI over the candidates (see :mod:`sim.plan.frontier`),
+    the chosen plan among them even when the verification stepped up to it.
+    """
+    shown = [(s.point, s.cost, ev.evaluation(s.point)) for s in result.steps]
+    if all(point != result.point for point, _, _ in shown):
+        shown.append((result.point, result.cost, ev.best(result.point)))
     panels = []
     for t in plan.targets:
         points = []
-        for step in result.steps:
-            e = ev.evaluation(step.point)
+        for point, cost, e in shown:
             b = bound(e, t, plan.confidence)
             mean = e.ci(t.metric, plan.confidence)["mean"]
             points.append(
                 frontier.Point(
-                    step.cost,
+                    cost,
                     np.nan if mean is None else mean,
                     b,
                     miss(t, b) == 0.0,
-                    step.point == result.point,
+                    point == result.point,
                 )
             )
         panels.append(frontier.Panel(t.metric, t.limit, t.upper, points))
