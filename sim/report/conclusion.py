@@ -281,7 +281,8 @@ def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
         return []
     lines = [
         "**Cost over the years**: the pay bill above is the run's mean, with posts filling "
-        "as recruitment rounds and training allow (the first year's); with every post "
+        "as recruitment rounds and training allow (over a one-year run, the first year's); "
+        "with every post "
         "filled (the steady state) it is higher where posts are vacant. Vacant posts are "
         "costed at the mean pay of the filled ones (an assumption). The fill curve is the "
         "share of township posts filled at the end of a few working days of the run "
@@ -294,7 +295,8 @@ def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
             else ""
         ),
         "",
-        "| policy | pay bill, first year | pay bill, all posts filled | filled / all posts "
+        "| policy | pay bill over the run (posts filling) | pay bill, all posts filled "
+        "| filled / all posts "
         "| township posts filled, working day: share "
         + ("| yuan per item-hour saved |" if base else "|"),
         "| --- | --- | --- | --- | --- |" + (" --- |" if base else ""),
