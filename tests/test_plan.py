@@ -6,6 +6,7 @@ checked against a birth–death chain in test_theory), never the simulator's own
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -70,6 +71,63 @@ def test_search_within_a_budget_reports_the_closest_infeasible_plan():
     assert result.outcome.shortfall == min(s.outcome.shortfall for s in result.steps)
 
 
+def test_a_step_that_makes_things_worse_does_not_drive_another_decision_to_its_bound():
+    # One more unit of a makes the shortfall worse (windows regrouped), two meet the
+    # target; b helps a little each unit. The old greedy raised b to its bound 10.
+    g = {4: 2.0, 5: 1.0, 6: 1.5}
+
+    def outcome(p):
+        a, b = p
+        s = max(0.0, g.get(a, 0.0) - 0.1 * b)
+        return Outcome(s, s == 0.0)
+
+    decisions = [Decision("a", 1, 10, 1.0), Decision("b", 1, 10, 1.0)]
+    result = search.search(decisions, (5, 1), outcome)
+    assert result.feasible and result.point == (7, 1)
+    assert max(s.point[1] for s in result.steps) == 2  # b only tried, never taken
+    assert "add 2" in {s.phase for s in result.steps}
+
+
+def test_no_step_that_helps_stops_instead_of_wandering():
+    decisions = [Decision("a", 1, 10, 1.0)]
+    result = search.search(decisions, (1,), lambda p: Outcome(1.0 + p[0], False))
+    assert not result.feasible and result.point == (1,)
+    assert "cuts the shortfall" in result.stopped and len(result.steps) == 3  # 1, 2, 3
+
+
+def test_townships_that_share_nothing_are_searched_apart():
+    cases = [(4.0, 1.0, 0.3), (9.0, 1.0, 0.15)]
+    decisions = [Decision("a", 1, 20, 1.0), Decision("b", 1, 20, 1.0)]
+    parts = search.groups(["town_1", "rural_1"], ["rural_1", "town_1"])
+    assert [(g.name, g.decisions, g.targets) for g in parts] == [
+        ("rural_1", (1,), (0,)),
+        ("town_1", (0,), (1,)),
+    ]
+    # A kind-wide decision or a county target couples everything.
+    assert len(search.groups([None, "rural_1"], ["rural_1", "town_1"])) == 1
+    assert len(search.groups(["town_1", "rural_1"], [None, "town_1"])) == 1
+
+    def judged(point, targets):
+        # target 0 is b's (rural_1), target 1 is a's (town_1)
+        own = {0: (cases[1], point[1]), 1: (cases[0], point[0])}
+        m = sum(
+            max(0.0, analytic.mmc_wait_mean(lam, mu, c) - w) / w
+            for j, ((lam, mu, w), c) in own.items()
+            if j in targets
+        )
+        return Outcome(m, m == 0.0)
+
+    apart = search.search_groups(decisions, (1, 1), judged, parts)
+    together = search.search(decisions, (1, 1), lambda p: judged(p, (0, 1)))
+    assert apart.feasible and apart.point == together.point == (6, 12)
+    # Each group's steps move only its own decision; the union is judged on every target.
+    for s in apart.steps[:-1]:
+        moved = [i for i in (0, 1) if s.point[i] != 1]
+        assert moved in ([], [0] if s.phase.startswith("town_1") else [1])
+    assert apart.steps[-1].phase == "groups combined" and apart.steps[-1].point == (6, 12)
+    assert len(apart.steps) < len(together.steps)
+
+
 # ------------------------------------------------------------- the plan, by simulation
 def run(cfg, tmp_path, overrides=()):
     return plan.run_plan(cfg, tmp_path, list(overrides))
@@ -92,6 +150,13 @@ def test_plan_equals_the_smallest_erlang_c_servers(tmp_path, lam, mu, max_wait, 
     trace = (tmp_path / "trace.csv").read_text().splitlines()
     assert len(trace) == 1 + saved["evaluations"]
     assert (tmp_path / "frontier.png").stat().st_size > 0
+    # The table: today's servers (the validation's default), the plan's, and what one
+    # server fewer misses — Erlang C's wait for c − 1 exceeds the target.
+    [row] = saved["table"]
+    assert row["today"] == cfg.mmc.servers and row["plan"] == expected
+    assert analytic.mmc_wait_mean(lam, mu, expected - 1) > max_wait
+    assert row["one_unit_fewer_misses"].startswith("county.services.wait_mean_h bound ")
+    assert "`mmc.servers`" in (tmp_path / "decisions.md").read_text()
     line = (tmp_path / "command.txt").read_text().strip()
     assert line == f"tsim {' '.join(overrides)} mmc.servers={expected}"
 
@@ -134,12 +199,12 @@ def test_two_independent_stations_each_reach_their_own_minimum(tmp_path):
 
 @pytest.mark.slow
 def test_rerun_reads_finished_evaluations_back(tmp_path, monkeypatch):
-    cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6")
+    cfg = planner_config(*MMC, "run.horizon_days=60", "mmc.servers=6", verify_replications=0)
     first = run(cfg, tmp_path)
     assert first.simulated == first.evaluations >= 2
     calls = []
-    real = engine.run
-    monkeypatch.setattr(engine, "run", lambda s, *a: calls.append(s) or real(s, *a))
+    real = engine.run_replication
+    monkeypatch.setattr(engine, "run_replication", lambda *a, **k: calls.append(a) or real(*a, **k))
     again = run(cfg, tmp_path)
     assert calls == [] and again.simulated == 0
     assert again.chosen == first.chosen and again.evaluations == first.evaluations
@@ -205,6 +270,7 @@ def test_killed_plan_resumes_without_repeating_evaluations(tmp_path):
         *MMC,
         "run.horizon_days=200",
         "plan.start=low",  # from c = 1: many evaluations, time to kill mid-search
+        "plan.verify_replications=0",  # counts below are the search's
         f"hydra.run.dir={tmp_path}",
     ]
     proc = tsim_plan(*args, start_new_session=True)
@@ -272,3 +338,101 @@ def test_plan_and_calibrate_have_their_own_help_and_a_missing_plan_is_one_line(c
     assert plan_cli.main(["county=small"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "plan=NAME" in err[0], err
+
+
+# ------------------------------------------------------------- structure, verification, output
+def test_add_steps_try_only_the_decisions_that_serve_a_missed_target():
+    tried = []
+
+    def outcome(p):
+        tried.append(p)
+        a, b = p
+        misses = {0: max(0.0, 5 - a) / 5, 1: max(0.0, 3 - b) / 3}
+        s = sum(misses.values())
+        return Outcome(s, s == 0.0, frozenset(j for j, m in misses.items() if m))
+
+    decisions = [Decision("a", 1, 10, 1.0), Decision("b", 1, 10, 1.0)]
+    # b already meets its target; it serves only target 1, so no add step moves it.
+    result = search.search(decisions, (1, 3), outcome, serves=[frozenset({0}), frozenset({1})])
+    assert result.point == (5, 3)
+    assert all(b <= 3 for _, b in tried)
+    unpruned = search.search(decisions, (1, 3), lambda p: outcome(p))
+    assert unpruned.point == (5, 3) and len(unpruned.steps) > len(result.steps)
+
+
+class FakeChecks:
+    """Stands in for the Evaluator in confirm(): verification = a formula per point."""
+
+    def __init__(self, passes):
+        self.passes, self.verified = passes, {}
+
+    def evaluation(self, point, verify=False):
+        assert verify
+        self.verified[point] = point
+        return point
+
+    def meets(self, e, indices=None):
+        return self.passes(e)
+
+    def shortfall(self, e):
+        return 0.0 if self.passes(e) else 10.0 - sum(e)
+
+
+def fake_plan(**kw):
+    p = plan_config.Plan(
+        decisions=(Decision("a", 1, 10, 2.0), Decision("b", 1, 10, 1.0)),
+        targets=(plan_config.Target("county.services.wait_mean_h", 1.0, True),),
+        budget=None,
+        confidence=0.95,
+        replications=10,
+        max_evaluations=100,
+        start="analytic",
+        cost_basis="posts",
+        verify_replications=20,
+    )
+    return dataclasses.replace(p, **kw)
+
+
+def test_a_plan_that_misses_on_the_fresh_seed_steps_up_to_one_that_meets():
+    p = fake_plan()
+    found = search.SearchResult((3, 3), 9.0, Outcome(0.0, True), True)
+    # On the fresh seed (3, 3) misses; (4, 3) and (3, 4) meet; b is the cheaper unit.
+    checks = FakeChecks(lambda x: sum(x) >= 7)
+    served = [frozenset({0}), frozenset({0})]
+    chosen = plan.confirm(checks, p, found, served)
+    assert chosen.point == (3, 4) and chosen.cost == 2 * 3 + 1 * 4
+    # A plan that meets on the fresh seed is kept; none verified: nothing changes.
+    assert plan.confirm(FakeChecks(lambda x: True), p, found, served).point == (3, 3)
+    off = plan.confirm(checks, fake_plan(verify_replications=0), found, served)
+    assert off.point == (3, 3)
+
+
+def test_candidates_stop_replicating_once_the_rule_says_so(monkeypatch):
+    ran = []
+
+    def fake(s, k, with_series=True):
+        ran.append(k)
+        return engine.Replication({"m": float(k)}, None, None, {}, 0, {})
+
+    monkeypatch.setattr(engine, "run_replication", fake)
+    s = OmegaConf.create({"run": {"replications": 10}})
+    reps = plan.simulate(s, 3, lambda r: len(r["m"]) >= 2)  # satisfied from 2, asked from 3
+    assert ran == [0, 1, 2] and reps == {"m": [0.0, 1.0, 2.0]}
+    ran.clear()
+    assert plan.simulate(s, 3, lambda r: False) == {"m": [float(k) for k in range(10)]}
+    # An evaluation that stopped early is continued from its next replication (a rule
+    # that wants more, e.g. another plan's targets, read it back).
+    ran.clear()
+    more = plan.simulate(s, 3, lambda r: len(r["m"]) >= 5, {"m": [0.0, 1.0, None]})
+    assert ran == [3, 4] and more["m"][:3] == [0.0, 1.0, None] and len(more["m"]) == 5
+
+
+def test_frontier_with_nine_targets_is_a_grid_not_one_long_row(tmp_path):
+    from matplotlib import image
+
+    from sim.plan import frontier
+
+    pts = [frontier.Point(c, 1.0 / c, 1.2 / c, c > 3, c == 4) for c in range(1, 7)]
+    panels = [frontier.Panel(f"town_{k}.services.wait_mean_h", 0.3, True, pts) for k in range(9)]
+    height, width, _ = image.imread(frontier.draw(panels, tmp_path / "f.png")).shape
+    assert width <= 3 * 4.8 * 110 + 1 and height <= 3 * 4.0 * 110 + 1

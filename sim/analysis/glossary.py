@@ -183,7 +183,9 @@ OTHER_METRICS = (
         "staff.cost",
         "yearly pay bill of the filled posts: time-average filled posts × `county.pay` of "
         "their quota type (township staff + `incentive_pay_premium_share` under "
-        "incentives); county scope includes the county's own staff",
+        "incentives); county scope includes the county's own staff. Posts fill as "
+        "recruitment and training allow, so over a first year this is below the bill with "
+        "every post filled, which report.md's *Cost over the years* shows beside it",
         "thousand yuan/year",
     ),
     MetricDoc(

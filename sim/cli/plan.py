@@ -27,10 +27,12 @@ def app(cfg: DictConfig) -> None:
     choices = dict(hc.runtime.choices)
     result = run_plan(cfg, run_dir, list(hc.overrides.task), choices)
     verdict = "meets every target" if result.feasible else "INFEASIBLE: closest candidate"
+    chosen = ", ".join(f"{k}={v}" for k, v in result.chosen.items())
     print(
-        f"tsim-plan: {verdict}: {result.chosen} cost {result.cost:g} "
+        f"tsim-plan: {verdict}: {chosen}; cost {result.cost:,.0f} "
         f"({result.evaluations} evaluations, {result.simulated} simulated now)"
     )
+    print((result.path.parent / "decisions.md").read_text().rstrip())
     check_run = json.loads(result.path.read_text()).get("verification")
     if check_run and not check_run["meets_targets"]:
         missed = [m for m, v in check_run["targets"].items() if not v["met"]]

@@ -1,14 +1,16 @@
 """The planner's figure: cost against each target KPI over every evaluated candidate.
 
-One panel per target: each candidate at its cost and its KPI (the mean, with a bar up
-or down to the one-sided bound the search judged it by), met targets in colour, the
-target as a dashed line, the **frontier** — the best bound any candidate reaches at that
-cost or less — as a step line, and the chosen plan as a star. Pure matplotlib on the
-trace: it imports nothing of the simulator.
+One panel per target, in a grid at most three columns wide: each candidate at its
+cost and its KPI (the mean, with a bar up or down to the one-sided bound the search
+judged it by), met targets in colour, the target as a dashed line, the **frontier** —
+the best bound any candidate reaches at that cost or less — as a step line, and the
+chosen plan as a star. Pure matplotlib on the trace: it imports nothing of the
+simulator.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+COLUMNS = 3  # panels per row
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,16 @@ def _frontier(points: Sequence[Point], upper: bool) -> tuple[list[float], list[f
 
 def draw(panels: Sequence[Panel], path: Path, cost_label: str = "cost") -> Path:
     """Write the figure to ``path`` (PNG)."""
+    # A grid at most COLUMNS wide: nine targets make three rows, not one 4,752 px row.
+    cols = max(1, min(COLUMNS, len(panels)))
+    rows = max(1, math.ceil(len(panels) / cols))
     fig, axes = plt.subplots(
-        1, len(panels), figsize=(4.8 * len(panels), 4.0), squeeze=False, constrained_layout=True
+        rows, cols, figsize=(4.8 * cols, 4.0 * rows), squeeze=False, constrained_layout=True
     )
-    for ax, panel in zip(axes[0], panels, strict=True):
+    flat = list(axes.flat)
+    for ax in flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, panel in zip(flat, panels, strict=False):
         pts = [p for p in panel.points if p.mean == p.mean]  # NaN KPIs have no place
         for met, colour, label in ((True, "tab:green", "meets"), (False, "tab:grey", "misses")):
             sel = [p for p in pts if p.met == met]

@@ -61,10 +61,11 @@ class PlanConfig(Settings):
     confidence: float = knob(0.95, 0.5, 1.0)
     """A target is met when its one-sided bound at this level meets it (< 1)."""
     replications: int = knob(10, 2, 10_000, integer=True)
-    verify_replications: int = knob(0, 0, 10_000, integer=True)
-    """After the search, simulate the chosen plan this many replications on an
-    independent seed (``run.seed + 1``) and report whether it still meets the targets
-    (0: skip). The search picks the candidate that looks best on its own random numbers,
+    verify_replications: int = knob(40, 0, 10_000, integer=True)
+    """After the search, simulate the chosen plan on an independent seed (``run.seed +
+    1``): ``replications`` first, then one more at a time until every target's bound
+    is confirmed or this many ran, and report whether it still meets the targets (0:
+    skip). The search picks the candidate that looks best on its own random numbers,
     so a fresh check guards against that selection's optimism."""
     start: str = knob("analytic", choices=("analytic", "low"))
     """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
@@ -348,6 +349,22 @@ def _touched(cfg: DictConfig, plan: Plan, i: int, point: list[int]) -> set[tuple
             if spec.headcount != before[name].headcount:
                 out.add((tid, spec.centre))
     return out
+
+
+def staffed_centres(cfg: DictConfig, plan: Plan, point: Point) -> list[set[tuple[str, str]]]:
+    """Per decision, the (township, centre) whose staff one more unit changes (empty
+    when the key staffs no township centre or is at its upper bound).
+    """
+    return [_touched(cfg, plan, i, list(point)) for i in range(len(plan.decisions))]
+
+
+def target_centre(t: Target) -> tuple[str, str | None]:
+    """A target's scope and the centre serving its stream (None: not one stream's)."""
+    scope, _, rest = t.metric.partition(".")
+    try:
+        return scope, registry.stream(rest.partition(".")[0]).centre
+    except KeyError:
+        return scope, None
 
 
 SCENARIO_GROUPS = ("county", "workload", "policy")

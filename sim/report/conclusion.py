@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import glossary
@@ -26,6 +27,7 @@ from sim.analysis.stats import (
     paired_difference,
     paired_p_value,
 )
+from sim.model.staff import WEEKS_PER_YEAR
 from sim.report import plots
 from sim.report.jobs import Job, streams
 from sim.report.outputs import overloaded_desks, unstable_rule, unstable_streams
@@ -217,6 +219,105 @@ def _costs(ok: list[Job], base: Job | None) -> list[str]:
                 spread = max((h for h in halves if h is not None), default=None)
                 text += f" ({rounded(mine - theirs, spread, True)})"
             cells.append(text)
+        lines.append(f"| {j.name} | " + " | ".join(cells) + " |")
+    return [*lines, "", *_cost_over_years(ok, base)]
+
+
+def steady_cost(job: Job) -> float | None:
+    """Yearly pay bill with every post filled (thousand yuan): the run's bill scaled
+    from the filled posts to all posts, vacant ones at the filled ones' mean pay.
+    """
+    cost, filled, vacant = (
+        (job.metrics.get(f"county.staff.{m}") or {}).get("mean")
+        for m in ("cost", "headcount_mean", "vacancies_mean")
+    )
+    if cost is None or filled is None or vacant is None or filled <= 0:
+        return None
+    return float(cost) * (float(filled) + float(vacant)) / float(filled)
+
+
+def hours_a_year(job: Job) -> float:
+    """Working hours in a year of the job's calendar (50 working weeks)."""
+    calendar = job.config().get("calendar") or {}
+    return WEEKS_PER_YEAR * calendar.get("days_per_week", 5) * calendar.get("hours_per_day", 8.0)
+
+
+def cost_per_hour_saved(job: Job, base: Job) -> float | None:
+    """Extra yearly pay (yuan) per item-hour in the system saved a year against
+    ``base``: the change in pay bill over the change in the mean number of items in the
+    system (the headline backlog total) times the working hours of a year — Little's
+    law turns items in the system into hours spent waiting and in handling. None when
+    no hours are saved.
+    """
+    mine, theirs = backlog_total(job).mean(), backlog_total(base).mean()
+    cost, base_cost = ((j.metrics.get("county.staff.cost") or {}).get("mean") for j in (job, base))
+    if cost is None or base_cost is None or not theirs - mine > 0:
+        return None
+    return 1000.0 * (cost - base_cost) / ((theirs - mine) * hours_a_year(job))
+
+
+FILL_POINTS = 5  # days of the fill curve shown, evenly spread over the run
+
+
+def fill_curve(job: Job) -> list[tuple[int, float]]:
+    """Share of township posts filled at a few days of the run (day, share), from the
+    daily staff series (empty without one).
+    """
+    ts = job.timeseries()
+    if ts is None or ts.empty:
+        return []
+    staff = ts[(ts["township"] == "county") & (ts["stream"] == "staff")]
+    levels = staff.pivot_table(index="day", columns="metric", values="value", aggfunc="mean")
+    if levels.empty or not {"headcount", "vacancies"} <= set(levels.columns):
+        return []
+    posts = levels["headcount"] + levels["vacancies"]
+    share = (levels["headcount"] / posts.where(posts > 0)).dropna()
+    if share.empty:
+        return []
+    picks = sorted({int(i) for i in np.linspace(0, len(share) - 1, FILL_POINTS)})
+    return [(int(share.index[i]), float(share.iloc[i])) for i in picks]
+
+
+def _cost_over_years(ok: list[Job], base: Job | None) -> list[str]:
+    """The first year's bill beside the steady state's, and the cost per hour saved."""
+    if not any(steady_cost(j) is not None for j in ok):
+        return []
+    lines = [
+        "**Cost over the years**: the pay bill above is the run's mean, with posts filling "
+        "as recruitment rounds and training allow (over a one-year run, the first year's); "
+        "with every post "
+        "filled (the steady state) it is higher where posts are vacant. Vacant posts are "
+        "costed at the mean pay of the filled ones (an assumption). The fill curve is the "
+        "share of township posts filled at the end of a few working days of the run "
+        "(mean over replications; without a daily series, —)."
+        + (
+            f" The last column is the extra pay per hour that items spend in the system "
+            f"less than under {base.name} (mean items in the system × working hours a "
+            "year, Little's law), in yuan; blank when no hours are saved."
+            if base
+            else ""
+        ),
+        "",
+        "| policy | pay bill over the run (posts filling) | pay bill, all posts filled "
+        "| filled / all posts "
+        "| township posts filled, working day: share "
+        + ("| yuan per item-hour saved |" if base else "|"),
+        "| --- | --- | --- | --- | --- |" + (" --- |" if base else ""),
+    ]
+    for j in ok:
+        steady = steady_cost(j)
+        cost = (j.metrics.get("county.staff.cost") or {}).get("mean")
+        filled = (j.metrics.get("county.staff.headcount_mean") or {}).get("mean")
+        vacant = (j.metrics.get("county.staff.vacancies_mean") or {}).get("mean")
+        cells = [
+            "—" if cost is None else f"{cost:,.0f}",
+            "—" if steady is None else f"{steady:,.0f}",
+            "—" if filled is None or vacant is None else f"{filled:.1f} / {filled + vacant:.1f}",
+            ", ".join(f"{day}: {share:.0%}" for day, share in fill_curve(j)) or "—",
+        ]
+        if base:
+            per_hour = None if j is base else cost_per_hour_saved(j, base)
+            cells.append("" if per_hour is None else f"{per_hour:,.0f}")
         lines.append(f"| {j.name} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
