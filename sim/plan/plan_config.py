@@ -416,7 +416,7 @@ def plan_settings(name: str | None, given: set[str]) -> list[str]:
     assert isinstance(tree, dict), f"{path} holds a mapping"
     scenario_keys = {k: v for k, v in tree.items() if k not in ("plan", "defaults")}
     flat = _flatten(scenario_keys, "")
-    return [f"{key}={_value(v)}" for key, v in flat.items() if key not in given]
+    return [f"{key}={_shown(v)}" for key, v in flat.items() if key not in given]
 
 
 def _flatten(tree: Any, prefix: str) -> dict[str, Any]:
@@ -428,7 +428,7 @@ def _flatten(tree: Any, prefix: str) -> dict[str, Any]:
     return out
 
 
-def _value(v: Any) -> str:
+def _shown(v: Any) -> str:
     """A value as a Hydra override spells it (lists without quotes around ids)."""
     if isinstance(v, list):
         return "[" + ",".join(str(x) for x in v) + "]"

@@ -48,15 +48,17 @@ class Contender:
                 return float(row[kpi].iloc[0])
         metrics = run_replication(self.scenario(), r, with_series=False).metrics
         self.simulated += 1
-        self.extra = pd.concat(
-            [self.extra, pd.DataFrame([{"replication": r, **metrics}])], ignore_index=True
-        )
+        row = pd.DataFrame([{"replication": r, **metrics}])
+        # .copy(): one block, not one per column added (pandas warns of fragmentation)
+        self.extra = pd.concat([self.extra, row], ignore_index=True).copy()
         self._save()
         return float(metrics[kpi])
 
     def _save(self) -> None:
         """Keep the added replications, tagged with the result they extend."""
-        table = self.extra.assign(config_hash=(self.job.summary or {}).get("config_hash"))
+        made_with = (self.job.summary or {}).get("config_hash")
+        tag = pd.Series(made_with, index=self.extra.index, name="config_hash")
+        table = pd.concat([self.extra, tag], axis=1)
         self.extra_file.parent.mkdir(parents=True, exist_ok=True)
         results.atomic_write(self.extra_file, lambda p: table.to_csv(p, index=False))
 
