@@ -55,7 +55,10 @@ def raises(policy, metric, extra=()):
 
 
 def test_staff_plus25_lowers_township_backlog_and_slows_the_county():
-    lowers("staff_plus25", "county.services.backlog_mean")
+    # Without leavers and borrowing: with them, a small county's service backlog swings
+    # by ±100 items between replications (a window left alone by a leaver), more than
+    # six replications resolve; the +25% posts' own effect is what is under test.
+    lowers("staff_plus25", "county.services.backlog_mean", STEADY)
     # Rounded per township, a rural township's 2 posts go to its window and its team
     # (ties to the first pool listed), so only the towns' offices gain a post: the
     # office load falls for sure, the delegated backlog only within noise.

@@ -49,8 +49,10 @@ def run_from(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[s
 @pytest.mark.slow
 def test_wheel_carries_every_config_of_the_repository(unpacked_wheel):
     _, names = unpacked_wheel
-    repo_configs = {
-        p.relative_to(REPO / "configs").as_posix() for p in REPO.glob("configs/**/*.yaml")
+    repo_configs = {  # the YAML files and the data files plans name (a backlog CSV)
+        p.relative_to(REPO / "configs").as_posix()
+        for p in REPO.glob("configs/**/*")
+        if p.suffix in (".yaml", ".csv")
     }
     packaged = {n.removeprefix("sim/_configs/") for n in names if n.startswith("sim/_configs/")}
     assert repo_configs and repo_configs == packaged

@@ -158,7 +158,8 @@ def _heading(fig: Any, title: str, legend: tuple[list[Any], list[str]] | None = 
     """
     handles, labels = legend if legend else ([], [])
     rows = -(-len(labels) // LEGEND_COLUMNS)
-    head = TITLE_IN + LEGEND_ROW_IN * rows
+    title_in = TITLE_IN + 0.22 * title.count("\n")  # a second line needs its own room
+    head = title_in + LEGEND_ROW_IN * rows
     height = fig.get_figheight() + head
     fig.set_figheight(height)
     fig.get_layout_engine().set(rect=(0, 0, 1, 1 - head / height))
@@ -168,7 +169,7 @@ def _heading(fig: Any, title: str, legend: tuple[list[Any], list[str]] | None = 
             handles,
             labels,
             loc="upper center",
-            bbox_to_anchor=(0.5, 1 - TITLE_IN / height),
+            bbox_to_anchor=(0.5, 1 - title_in / height),
             ncols=min(len(labels), LEGEND_COLUMNS),
             frameon=False,
         )
