@@ -118,3 +118,21 @@ def make_scenario():
 def stream_ids() -> list[str]:
     """Ids of the registered streams (services, enforcement, delegated, grid …)."""
     return [s.id for s in registry.streams()]
+
+
+def one_line(capsys) -> str:
+    """The one line a refused command printed on stderr (fails if it printed more)."""
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fail the test if anything simulates: these inputs must be refused before."""
+    from sim.run import engine
+
+    def refuse(*_a, **_k):
+        raise AssertionError("simulated before refusing")
+
+    monkeypatch.setattr(engine, "run", refuse)

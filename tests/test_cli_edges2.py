@@ -22,25 +22,11 @@ from omegaconf import OmegaConf
 from sim.cli import calibrate, plan, report, sensitivity, tsim
 from sim.cli import size as sizing
 from sim.cli.common import _compose, _job_composer, sweep_jobs
-from sim.run import engine, results
+from sim.run import results
+
+from .conftest import one_line
 
 TINY = ["county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1"]
-
-
-def one_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
-
-@pytest.fixture
-def no_simulation(monkeypatch):
-    """Fail the test if anything simulates: these inputs must be refused before."""
-
-    def refuse(*_a, **_k):
-        raise AssertionError("simulated before refusing")
-
-    monkeypatch.setattr(engine, "run", refuse)
 
 
 # ------------------------------------------------------------ a sweep checks every job

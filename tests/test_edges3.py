@@ -24,26 +24,11 @@ from sim.cli.common import CONFIG_DIR, compose_scenario
 from sim.config import ConfigError
 from sim.plan.plan_config import MAX_CORNERS, corners
 from sim.plan.search import Decision
-from sim.run import engine
+
+from .conftest import one_line
 
 TINY = ["county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1"]
 KPI = ["--kpi", "county.services.wait_mean_h", "--params", "run.seed"]
-
-
-def one_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
-
-@pytest.fixture
-def no_simulation(monkeypatch):
-    """Fail the test if anything simulates: these inputs must be refused before."""
-
-    def refuse(*_a, **_k):
-        raise AssertionError("simulated before refusing")
-
-    monkeypatch.setattr(engine, "run", refuse)
 
 
 def write(path: Path, text: str) -> Path:
