@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from sim.analysis.county_queues import COUNTY_QUEUES
 
@@ -80,6 +81,7 @@ def test_bad_value_fails_in_one_line_without_result(tmp_path):
     assert not (run_dir / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_mmc_preset_runs_from_the_shell(tmp_path):
     res = tsim(
         "+validation=mmc",

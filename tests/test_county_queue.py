@@ -21,6 +21,8 @@ from sim.run import engine, results
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # simulated county queues: the full tier
+
 HORIZON, WARMUP = 120, 20
 SHORT = (
     "county=small",

@@ -27,6 +27,8 @@ from sim.plan.search import Decision
 
 from .conftest import one_line
 
+pytestmark = pytest.mark.slow  # the survey's last classes, one command run each: the full tier
+
 TINY = ["county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1"]
 KPI = ["--kpi", "county.services.wait_mean_h", "--params", "run.seed"]
 

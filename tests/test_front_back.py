@@ -20,6 +20,8 @@ from sim.run import engine
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # tandem-network reductions simulated: the full tier
+
 LAM = 4.0  # requests per working hour
 BACK_MU = 1.0  # each category's handling rate an hour, before online_effort_factor
 

@@ -20,6 +20,8 @@ from sim.plan import sizing
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # every shipped county laid out, and a property test: the full tier
+
 SHORT = ("run.horizon_days=30", "run.warmup_days=0", "run.replications=1")
 
 

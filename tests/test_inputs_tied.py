@@ -181,7 +181,11 @@ def _finished_sweep(sweep: Path, out: results.RunOutput) -> list[sweepdir.JobRec
     return records
 
 
-@pytest.mark.parametrize("damage", DAMAGE)
+@pytest.mark.parametrize(
+    "damage",
+    # one kind of damage in the quick tier; every kind in the full one
+    [d if i == 0 else pytest.param(d, marks=pytest.mark.slow) for i, d in enumerate(DAMAGE)],
+)
 def test_a_finished_job_whose_outputs_do_not_read_back_is_redone_and_named(
     tmp_path, output, damage, capsys
 ):

@@ -18,6 +18,8 @@ from sim.run import engine
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # simulations of each institution: the full tier
+
 WHISTLES = (
     "county=single",
     "workload.streams=[enforcement]",

@@ -62,16 +62,16 @@ def test_staff_plus25_lowers_township_backlog_and_slows_the_county():
     # Rounded per township, a rural township's 2 posts go to its window and its team
     # (ties to the first pool listed), so only the towns' offices gain a post: the
     # office load falls for sure, the delegated backlog only within noise.
-    lowers("staff_plus25", "county.staff.office_staff.utilisation_share")
+    lowers("staff_plus25", "county.staff.office_staff.utilisation_share", STEADY)
     # Cases now spend most of their time in statutory waiting periods no staffing can
     # shorten, so the enforcement backlog moves within noise; the officers' load does not.
-    lowers("staff_plus25", "county.staff.enforcement_officers.utilisation_share")
-    raises("staff_plus25", "county.staff.departments.utilisation_share")
+    lowers("staff_plus25", "county.staff.enforcement_officers.utilisation_share", STEADY)
+    raises("staff_plus25", "county.staff.departments.utilisation_share", STEADY)
     # The county's own queue, without pre-reform's random pick-up lag on top of it:
     raises(
         "staff_plus25", "county.county_side.response_mean_h", ("policy.escalation.enabled=true",)
     )
-    t = replications("staff_plus25")
+    t = replications("staff_plus25", STEADY)
     # 25% per township of its posts in those pools, rounded up: towns 4 + 4 + 3 → 3,
     # rural 2 + 2 + 2 → 2, two of each: 10 posts leave the county's 70, taking
     # 10 × 9/70 ≈ 1 of its 9 staff.
@@ -79,7 +79,8 @@ def test_staff_plus25_lowers_township_backlog_and_slows_the_county():
     # Staff left at the county: those 8 and the county's 20 enforcement officers.
     assert (t["county.county_side.staff"] == 28).all()
     assert (
-        t["county.staff.vacancies_mean"] > replications("pre_reform")["county.staff.vacancies_mean"]
+        t["county.staff.vacancies_mean"]
+        > replications("pre_reform", STEADY)["county.staff.vacancies_mean"]
     ).all()
 
 

@@ -11,6 +11,8 @@ from sim.core.settings import ConfigError
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # every preset composed: the full tier
+
 POLICIES = Path(__file__).resolve().parent.parent / "configs" / "policy"
 WHOLE = ("pre_reform", "reform_2019")
 PACKAGE_VARIANTS = sorted(

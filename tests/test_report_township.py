@@ -20,6 +20,8 @@ from sim.core.calendar import WorkingClock
 from sim.report import plots
 from sim.report.jobs import load
 
+pytestmark = pytest.mark.slow  # a sweep and its report: the full tier
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

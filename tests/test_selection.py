@@ -116,6 +116,7 @@ def test_mcb_intervals_cover_the_true_differences_simultaneously():
     assert held / 1000 >= 0.95
 
 
+@pytest.mark.slow
 def test_tsim_select_picks_the_policy_theory_says_is_best(tmp_path, capsys):
     """A sweep of the M/M/c reduction with 4, 5 and 6 servers: 6 waits least (Erlang C).
     Extra replications are simulated once and kept; a changed job is refused.
@@ -159,12 +160,14 @@ def small_sweep(tmp_path_factory):
         (["--kpi", "county.services.wait_mean_h", "--delta", "x"], "--delta"),
     ],
 )
+@pytest.mark.slow
 def test_tsim_select_bad_input_is_one_line(small_sweep, capsys, argv, says):
     assert select_main([str(small_sweep), *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err and err.startswith("tsim-select: ")
 
 
+@pytest.mark.slow
 def test_tsim_select_refuses_a_job_it_cannot_extend_faithfully(small_sweep, tmp_path, capsys):
     """Replications added to a job must be the job's own: a job whose saved configuration
     no longer gives its result's hash is refused, by name, before anything is simulated.

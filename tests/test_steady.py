@@ -12,6 +12,8 @@ from sim.run import engine
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # simulated M/M/c and Wuchuan series: the full tier
+
 
 def mm1_daily(lam: float, mu: float, days: int, rng: np.random.Generator) -> np.ndarray:
     """Items in an M/M/1 queue (rates per day, empty at day 0) at the end of each day."""

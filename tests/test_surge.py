@@ -151,6 +151,7 @@ OPEN_FILE = Path(__file__).resolve().parents[1] / "configs" / "plan" / "surge_to
 LIMIT = 60
 
 
+@pytest.mark.slow
 def test_the_plan_answers_the_surge_question_on_a_small_county(tmp_path):
     overrides = [
         "plan=surge_town1",
@@ -210,6 +211,7 @@ def flagged(*overrides: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_streams_missing_from_the_backlog_file_warm_up_and_are_not_flagged(backlog):
     # From empty, enforcement cases (weeks-long lead times) fill over the first months
     # and the report calls the stream unstable; warmed up beside the file, it is steady.

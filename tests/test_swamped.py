@@ -17,6 +17,8 @@ from sim.run import engine
 
 from .conftest import scenario
 
+pytestmark = pytest.mark.slow  # M/M/c simulations of each mechanism: the full tier
+
 # One town, services only, a busy hall: three clerks, nobody leaves or is seconded.
 HALL = (
     "county=single",
