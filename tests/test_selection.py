@@ -158,6 +158,7 @@ def small_sweep(tmp_path_factory):
         (["--kpi", "county.services.wait_mean_h", "--delta", "1", "--pcs", "2"], "pcs"),
         (["--kpi", "county.services.wait_mean_h"], "--delta"),
         (["--kpi", "county.services.wait_mean_h", "--delta", "x"], "--delta"),
+        (["--bogus"], "unknown option --bogus"),
     ],
 )
 @pytest.mark.slow

@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> int:
 def _select(argv: list[str]) -> int:
     ap = OneLineParser(prog="tsim-select", description=plain(__doc__.splitlines()[0]))
     ap.add_argument("sweep", type=Path, help="a sweep (or run) directory")
-    ap.add_argument("--kpi", required=True, help="e.g. county.services.wait_mean_h")
-    ap.add_argument(
-        "--delta", type=float, required=True, help="indifference zone, in the KPI's units"
-    )
+    # --kpi and --delta are checked after parsing, so that an unknown flag is named
+    # first (argparse reports missing required options before unknown ones).
+    ap.add_argument("--kpi", help="required, e.g. county.services.wait_mean_h")
+    ap.add_argument("--delta", type=float, help="required: indifference zone, in the KPI's units")
     ap.add_argument("--pcs", type=float, default=0.95, help="probability of correct selection")
     ap.add_argument("--n0", type=int, default=10, help="first-stage replications (≥ 2)")
     ap.add_argument(
@@ -41,6 +41,12 @@ def _select(argv: list[str]) -> int:
     )
     ap.add_argument("--larger", action="store_true", help="larger is better (default: glossary)")
     args = ap.parse_args(argv)
+    missing = [f for f, v in (("--kpi", args.kpi), ("--delta", args.delta)) if v is None]
+    if missing:
+        print(
+            f"tsim-select: {' and '.join(missing)} required (tsim-select --help)", file=sys.stderr
+        )
+        return 2
     try:
         field = contenders(load([args.sweep]), args.sweep, args.kpi)
         larger = args.larger or direction(args.kpi)
