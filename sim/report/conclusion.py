@@ -31,7 +31,7 @@ from sim.model.staff import WEEKS_PER_YEAR
 from sim.report import plots
 from sim.report.jobs import Job, streams
 from sim.report.outputs import overloaded_desks, unstable_rule, unstable_streams
-from sim.report.stats import backlog_total
+from sim.report.stats import backlog_total, readable_replications
 from sim.report.table import rounded
 
 FDR = 0.05
@@ -108,22 +108,12 @@ def _ranked(ok: list[Job], kpis: Sequence[plots.Kpi]) -> list[Ranked]:
 
 def _column(metric: str) -> Values:
     def values(job: Job) -> pd.Series:
-        table = _replications(job)
+        table = readable_replications(job)
         if table is None or metric not in table:
             return pd.Series(dtype=float)
         return table.set_index("replication")[metric].astype(float)
 
     return values
-
-
-def _replications(job: Job) -> pd.DataFrame | None:
-    """The job's replications table, or None when it cannot be read (the report then
-    shows the summary's CI, unpaired).
-    """
-    try:
-        return job.replications()
-    except (OSError, ValueError):
-        return None
 
 
 def _entries(ok: list[Job], base: Job | None, r: Ranked) -> list[Entry]:

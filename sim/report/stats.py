@@ -33,16 +33,26 @@ def comparison(jobs: list[Job]) -> pd.DataFrame:
     )
 
 
+def readable_replications(job: Job) -> pd.DataFrame | None:
+    """The job's replications table, or None when it cannot be read (shown as unknown;
+    the report names the unreadable file elsewhere).
+    """
+    try:
+        return job.replications()
+    except (OSError, ValueError):
+        return None
+
+
 def backlog_total(job: Job) -> pd.Series:
     """Items in the system county-wide, summed over the streams of the headline total,
     per replication (indexed by replication number; empty if a stream's column is missing).
     """
     counted = [f"county.{s.id}.backlog_mean" for s in job.streams if s.in_backlog_total]
-    try:
-        table = job.replications().set_index("replication")
-    except (OSError, ValueError):  # unreadable: shown as unknown, named elsewhere
+    replications = readable_replications(job)
+    if replications is None or not counted:
         return pd.Series(dtype=float)
-    if not counted or any(c not in table for c in counted):
+    table = replications.set_index("replication")
+    if any(c not in table for c in counted):
         return pd.Series(dtype=float)
     return table[counted].astype(float).sum(axis=1, skipna=False)
 
