@@ -88,7 +88,7 @@ def _secondments(*overrides: str) -> int:
         ),
         0,
     )
-    model.env.run(until=model.horizon_h)
+    model.run_until(model.horizon_h)
     return len(model.secondments)
 
 
@@ -121,12 +121,12 @@ def test_the_approval_body_lends_no_clerk_to_the_office_but_may_be_helped():
 
     queue(office, 60, 0.5, 20)  # a crowded office, an idle hall: the body keeps its clerks
     deploy(model, tw, hours(1))
-    model.env.run(until=1.0)
+    model.run_until(1.0)
     assert hall.active == clerks
     office.line.clear()
     queue(hall, 60, 0.5, 20)  # a crowded hall, an idle office: the office still helps
     deploy(model, tw, hours(1))
-    model.env.run(until=2.0)
+    model.run_until(2.0)
     assert office.active < staff
     assert hall.active > clerks
 

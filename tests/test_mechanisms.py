@@ -350,7 +350,7 @@ def test_flexible_staff_lend_only_what_the_office_can_spare_and_go_home_when_nee
     assert office.active == 1
     queue(office, 6, 4.0, 2)  # 24 h of office work due in two days: one cannot do it
     deploy(model, tw, hours(1))
-    model.env.run(until=1.0)  # the lent clerks finish their applicant first
+    model.run_until(1.0)  # the lent clerks finish their applicant first
     assert office.active == staff
     deploy(model, tw, hours(1))  # the office has no slack: nobody leaves it
     assert office.active == staff

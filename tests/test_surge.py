@@ -59,7 +59,7 @@ def test_surge_staff_are_present_exactly_from_start_day_for_days():
         "policy.surge.days=10",
     )
     model = build(s, 0)
-    model.env.run(until=model.horizon_h)
+    model.run_until(model.horizon_h)
     day = HPD
     eps = 1e-6
     times = [5 * day - eps, 5 * day, 15 * day - eps, 15 * day + 2.0, 29 * day]
@@ -79,7 +79,7 @@ def test_surge_reaches_only_the_townships_named(tmp_path):
         "policy.surge.townships=[town_1]",
     )
     model = build(s, 0)
-    model.env.run(until=HPD * 1)
+    model.run_until(HPD * 1)
     extra = {p.scope: 0 for p in model.pools}
     for c in model.staff_log:
         if c.t == 0.0 and c.d_active and model.pools[c.pool].name == "window_staff":
@@ -222,11 +222,11 @@ def test_streams_missing_from_the_backlog_file_warm_up_and_are_not_flagged(backl
 def test_the_backlog_file_is_placed_when_the_warm_up_ends(backlog):
     s = scenario("county=single", "run.horizon_days=30", "run.warmup_days=10", backlog)
     model = build(s, 0)
-    model.env.run(until=model.warmup_h - 1e-6)
+    model.run_until(model.warmup_h - 1e-6)
     services = [i for i in model.items if i.stream.id == "services"]
     assert services == []  # the file names town_1's services: no arrivals before
     assert any(i.stream.id != "services" for i in model.items)  # the others warm up
-    model.env.run(until=model.warmup_h + 1e-6)
+    model.run_until(model.warmup_h + 1e-6)
     opening = [i for i in model.items if i.stream.id == "services" and i.t_arr < model.warmup_h]
     assert len(opening) == OPEN
 
@@ -262,5 +262,5 @@ def test_a_single_surge_clerk_joins_the_longest_line(monkeypatch):
         joined.append((longest, next(st for st in stations if staff in st.members)))
 
     monkeypatch.setattr(surge_module, "_place", spy)
-    model.env.run(until=model.clock.hours(21))
+    model.run_until(model.clock.hours(21))
     assert len(joined) == 1 and joined[0][0] is joined[0][1]

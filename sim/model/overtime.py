@@ -77,8 +77,7 @@ def _speed_up(model: Model, s: Staff, pace: float) -> None:
     model.after(model.clock.hours_per_day, _day_over, s)
 
 
-def _day_over(event: Any) -> None:
+def _day_over(s: Staff) -> None:
     """Back to the ordinary pace."""
-    s: Staff = event.value
     s.speed /= s.overtime
     s.overtime = 1.0

@@ -82,8 +82,8 @@ def build_secondment(
 
         s.station.remove(s, depart)
 
-    def come_back(event: Any) -> None:
-        s, record = event.value
+    def come_back(value: Any) -> None:
+        s, record = value
         record.end = model.env.now
         s.seconded = False
         away.remove(s)

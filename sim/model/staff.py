@@ -120,8 +120,7 @@ class Workforce:
         self.place[pool.index](s)
         return s
 
-    def _leave(self, event: Any) -> None:
-        s: Staff = event.value
+    def _leave(self, s: Staff) -> None:
         if not s.employed:
             return
         pool = self.model.pools[s.pool]
@@ -195,8 +194,7 @@ class Workforce:
             return sorted(open_pools, key=lambda p: (-vac[p.township], p.index))
         return sorted(open_pools, key=lambda p: (min(p.vacant_since, default=math.inf), p.index))
 
-    def _start_work(self, event: Any) -> None:
-        pool: Pool = event.value
+    def _start_work(self, pool: Pool) -> None:
         pool.pending -= 1
         if len(pool.members) >= pool.quota:  # the post was moved away meanwhile
             return
@@ -207,6 +205,5 @@ class Workforce:
             self.model.after(self.model.clock.hours(lever.training_days), _trained, s)
 
 
-def _trained(event: Any) -> None:
-    s = event.value
+def _trained(s: Staff) -> None:
     s.speed = s.overtime  # full speed, and today's overtime if any

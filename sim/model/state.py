@@ -21,7 +21,7 @@ import simpy
 from sim.config import Scenario
 from sim.core.calendar import WorkingClock
 from sim.core.rng import stream
-from sim.core.timer import scheduler
+from sim.core.timer import Calendar
 from sim.model.staff import Pool, Staff
 from sim.model.work import AddedArrival, Step, WorkItem
 
@@ -102,7 +102,8 @@ class Model:
         self.scenario = scenario
         self.replication = replication
         self.env = simpy.Environment()
-        self.after = scheduler(self.env)  # after(delay, callback, value): every timer
+        self.calendar = Calendar(self.env)
+        self.after = self.calendar.after  # after(delay, callback, value): every timer
         self.added_arrival = AddedArrival()  # read by every stream of item attributes
         cal = scenario.calendar
         self.clock = WorkingClock(cal.hours_per_day, cal.days_per_week, cal.start_date)
@@ -137,7 +138,7 @@ class Model:
         """Call ``action`` every ``days`` working days from now on."""
         period = self.clock.hours(days)
 
-        def tick(_event: Any) -> None:
+        def tick(_value: Any) -> None:
             action()
             self.after(period, tick)
 
@@ -212,8 +213,7 @@ class Model:
             if item.then is not None:
                 item.then(item)
 
-    def _resume(self, event: Any) -> None:
-        item = event.value
+    def _resume(self, item: WorkItem) -> None:
         item.pos += 1
         self.advance(item)
 
@@ -227,11 +227,17 @@ class Model:
         paused = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.horizon_h)
+            self.run_until(self.horizon_h)
         finally:
             if paused:
                 gc.enable()
         self._close_busy_periods()
+
+    def run_until(self, t: float) -> None:
+        """Simulate up to (not including) time ``t`` working hours; a test's window
+        into a run.
+        """
+        self.calendar.run_until(t)
 
     def _close_busy_periods(self) -> None:
         """Count busy time of steps still running at the horizon (after warm-up only)."""

@@ -128,8 +128,8 @@ class Desk(Station):
         s.busy_until = now + hours  # when the head may count on the member again
         self.after(hours, self._on_finish, (item, s))
 
-    def _finish(self, event: Any) -> None:
-        item, s = event.value
+    def _finish(self, value: Any) -> None:
+        item, s = value
         model = self.model
         now = self.env.now
         # Station._account, inlined: this is the hot path of every single-clerk step.
@@ -356,8 +356,8 @@ class CrewStation(Station):
         speed = min(s.speed for s in team)
         self.model.after(item.route[item.pos].hours / speed, self._finish, (item, team))
 
-    def _finish(self, event: Any) -> None:
-        item, team = event.value
+    def _finish(self, value: Any) -> None:
+        item, team = value
         now = self.env.now
         for s in team:
             self._account(s, now)

@@ -191,7 +191,7 @@ class ArrivalSource:
         if len(times):
             after(times[0], self._on_arrive)
 
-    def _arrive(self, _event: Any) -> None:
+    def _arrive(self, _value: Any) -> None:
         t = next(self._times)
         if self._sizes is None:
             self._create(t)

@@ -45,6 +45,6 @@ class LineCheck:
             item.pos += 1
             self.model.advance(item)
 
-    def _back(self, event: Any) -> None:
+    def _back(self, item: Any) -> None:
         """The applicant is back and looks at the line again."""
-        self.request(event.value)
+        self.request(item)

@@ -51,8 +51,8 @@ def _free_clerk(windows: list[Any], busy: Any) -> tuple[Any, Staff | None]:
     return None, None
 
 
-def _home(event: Any) -> None:
+def _home(value: Any) -> None:
     """The helper goes back to their own window (unless moved or gone since)."""
-    s, busy, home = event.value
+    s, busy, home = value
     if s.employed and not s.seconded and s.station is busy and s.on_release is None:
         busy.remove(s, home.add)

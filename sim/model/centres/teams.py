@@ -171,9 +171,9 @@ def _first_ready(donors: list[Any], can_cover: Callable[[Staff], bool]) -> tuple
     return None, None
 
 
-def _back(event: Any) -> None:
+def _back(value: Any) -> None:
     """A covering member goes back to their own station (unless moved or gone since)."""
-    s, short, donor = event.value
+    s, short, donor = value
     if s.employed and not s.seconded and s.station is short and s.on_release is None:
         short.remove(s, donor.add)
 
