@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -101,9 +101,7 @@ def clearing_metrics(
     ``report_day`` (counted from the start, as every day of the configuration is).
     """
     days = np.arange(1, math.floor(h / hours_per_day) + 1)
-    arrived = np.searchsorted(np.sort(r.arr), days * hours_per_day, side="left")
-    done = np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), days * hours_per_day, side="left")
-    backlog = arrived - done
+    backlog = backlog_at(r, days * hours_per_day)
     first = math.ceil(w / hours_per_day)  # index of the window's first full day
     window = backlog[first:]
     tail = window[-max(1, round(NORMAL_TAIL * len(window))) :]
@@ -138,8 +136,8 @@ def county_queues(model: Model) -> dict[str, Records]:
 
 def backlog_at(r: Records, ends: np.ndarray) -> np.ndarray:
     """Items in the system (arrived, not finished) just before each time of ``ends``."""
-    arrived = np.searchsorted(np.sort(r.arr), ends, side="left")
-    return arrived - np.searchsorted(np.sort(r.done[~np.isnan(r.done)]), ends, side="left")
+    arrived = np.searchsorted(r.arr_sorted, ends, side="left")
+    return arrived - np.searchsorted(r.done_sorted, ends, side="left")
 
 
 def _window_days(model: Model) -> np.ndarray:
@@ -172,9 +170,8 @@ def by_stream(
     rec: Records, township: int | None
 ) -> Iterator[tuple[registry.StreamSpec[Any], Records]]:
     """Each registered stream with its records in one scope."""
-    in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
     for spec in registry.streams():
-        yield spec, rec.subset(in_scope & (rec.stream == spec.index))
+        yield spec, rec.of_stream(spec.index, township)
 
 
 Columns = dict[str, np.ndarray]
@@ -306,62 +303,75 @@ def staff_metrics(model: Model) -> dict[str, float]:
     return out
 
 
+class SeriesBlock(NamedTuple):
+    """One metric's values on every day of the series, in one scope and stream."""
+
+    township: str
+    stream: str
+    metric: str
+    values: np.ndarray
+
+
 def daily_series(model: Model, rec: Records, replication: int) -> pd.DataFrame:
     """Long table: replication, day, township, stream, metric, value for every full
     working day inside the window (``day`` counts working days from the start).
     """
     hpd = model.clock.hours_per_day
-    d0 = math.ceil(model.warmup_h / hpd)
-    d1 = math.floor(model.horizon_h / hpd)
     days = _window_days(model)
     ends = (days + 1) * hpd
-    frames = []
+    blocks: list[SeriesBlock] = []
     for scope, township in scopes(model):
         for spec, sub in by_stream(rec, township):
-            frames += _flow_series(sub, scope, spec.id, d0, d1, hpd)
+            blocks += _flow_series(sub, scope, spec.id, days, hpd)
     for source, own in county_queues(model).items():
-        frames += _flow_series(own, COUNTY, source, d0, d1, hpd)
-    frames += _staff_series(model, days, ends)
-    df = pd.concat(frames, ignore_index=True)
-    df.insert(0, "replication", replication)
-    return df
+        blocks += _flow_series(own, COUNTY, source, days, hpd)
+    blocks += _staff_series(model, ends)
+    return _long_table(blocks, days, replication)
+
+
+def _long_table(blocks: list[SeriesBlock], days: np.ndarray, replication: int) -> pd.DataFrame:
+    """The blocks one under another, as one table built at once: a frame per block and
+    a concatenation cost more than the whole series' arithmetic.
+    """
+    n = len(days)
+
+    def label(name: str) -> np.ndarray:  # each block's label, repeated on each of its days
+        return np.repeat(np.array([getattr(b, name) for b in blocks], dtype=object), n)
+
+    values = [b.values.astype(float) for b in blocks]
+    return pd.DataFrame(
+        {
+            "replication": np.full(n * len(blocks), replication),
+            "day": np.tile(days, len(blocks)),
+            "township": label("township"),
+            "stream": label("stream"),
+            "metric": label("metric"),
+            "value": np.concatenate(values) if values else np.empty(0),
+        }
+    )
 
 
 def _flow_series(
-    r: Records, scope: str, stream: str, d0: int, d1: int, hpd: float
-) -> list[pd.DataFrame]:
-    """Arrivals and completions on each working day ``d0 … d1 - 1``, and the items in
-    the system at each day's end, of one stream (or county queue) in one scope.
+    r: Records, scope: str, stream: str, days: np.ndarray, hpd: float
+) -> list[SeriesBlock]:
+    """Arrivals and completions on each working day of ``days``, and the items in the
+    system at each day's end, of one stream (or county queue) in one scope.
     """
-    days = np.arange(d0, d1)
-    ends = (days + 1) * hpd
+    d0, d1 = (int(days[0]), int(days[-1]) + 1) if days.size else (0, 0)
     arr_idx = (r.arr // hpd).astype(int)  # open items at the start: before day 0
     arr_day = np.bincount(arr_idx[arr_idx >= 0], minlength=d1 + 1)[d0:d1]
-    fin = r.done[~np.isnan(r.done)]
-    done_day = np.bincount((fin // hpd).astype(int), minlength=d1 + 1)[d0:d1]
-    backlog = backlog_at(r, ends)
+    done_day = np.bincount((r.done_sorted // hpd).astype(int), minlength=d1 + 1)[d0:d1]
     return [
-        pd.DataFrame(
-            {
-                "day": days,
-                "township": scope,
-                "stream": stream,
-                "metric": metric,
-                "value": values.astype(float),
-            }
-        )
-        for metric, values in (
-            ("arrivals", arr_day),
-            ("completions", done_day),
-            ("backlog", backlog),
-        )
+        SeriesBlock(scope, stream, "arrivals", arr_day),
+        SeriesBlock(scope, stream, "completions", done_day),
+        SeriesBlock(scope, stream, "backlog", backlog_at(r, (days + 1) * hpd)),
     ]
 
 
-def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.DataFrame]:
+def _staff_series(model: Model, ends: np.ndarray) -> list[SeriesBlock]:
     """Headcount (filled posts) and vacancies of each township's pools at each day's end."""
     log = _staff_log(model)
-    levels = {scope: np.zeros((2, len(days))) for scope, _ in scopes(model)}
+    levels = {scope: np.zeros((2, len(ends))) for scope, _ in scopes(model)}
     for pool in model.pools:
         if pool.township is None:
             continue
@@ -372,15 +382,7 @@ def _staff_series(model: Model, days: np.ndarray, ends: np.ndarray) -> list[pd.D
         for scope in (COUNTY, pool.scope):
             levels[scope] += [filled, quota - filled]
     return [
-        pd.DataFrame(
-            {
-                "day": days,
-                "township": scope,
-                "stream": "staff",
-                "metric": metric,
-                "value": values[i],
-            }
-        )
+        SeriesBlock(scope, "staff", metric, values[i])
         for scope, values in levels.items()
         for i, metric in enumerate(("headcount", "vacancies"))
     ]

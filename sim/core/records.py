@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -89,6 +90,54 @@ class Records:
     def subset(self, mask: np.ndarray) -> Records:
         """The records selected by a boolean mask."""
         return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
+
+    def of_stream(self, stream: int, township: int | None = None) -> Records:
+        """The records of one stream (in one township, if given), in their original order:
+        what ``subset`` of that mask gives, but sliced from groups sorted once, since every
+        metric, series and figure asks for them again.
+        """
+        groups = self._by_stream if township is None else self._by_township_stream
+        key = stream if township is None else (township, stream)
+        return groups.get(key, self._none)
+
+    @cached_property
+    def arr_sorted(self) -> np.ndarray:
+        """Arrival times in order (for counts at given times: the daily series)."""
+        return np.sort(self.arr)
+
+    @cached_property
+    def done_sorted(self) -> np.ndarray:
+        """Completion times of the finished items, in order."""
+        return np.sort(self.done[~np.isnan(self.done)])
+
+    @cached_property
+    def _by_stream(self) -> dict[Any, Records]:
+        return self._groups(self.stream, self.stream)
+
+    @cached_property
+    def _by_township_stream(self) -> dict[Any, Records]:
+        return self._groups(self.township, self.stream)
+
+    @cached_property
+    def _none(self) -> Records:
+        return Records(*(getattr(self, f.name)[:0] for f in fields(self)))
+
+    def _groups(self, major: np.ndarray, minor: np.ndarray) -> dict[Any, Records]:
+        """Records of each (major, minor) key (a bare stream when both are the stream),
+        each a slice of one stable sort, so in the original order.
+        """
+        if not len(major):
+            return {}
+        order = np.lexsort((minor, major))  # stable: ties keep their order
+        cols = [getattr(self, f.name)[order] for f in fields(self)]
+        a, b = major[order], minor[order]
+        cut = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
+        starts, ends = np.r_[0, cut], np.r_[cut, len(order)]
+        same = major is minor
+        return {
+            (int(a[i]) if same else (int(a[i]), int(b[i]))): Records(*(c[i:j] for c in cols))
+            for i, j in zip(starts, ends, strict=True)
+        }
 
 
 def _times(items: Sequence[Any], name: str) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from sim.config import Scenario
 from sim.core import registry
 from sim.core.records import Records
 from sim.model.build import build
+from sim.model.state import Model
 from sim.run import precision
 from sim.run.results import RunOutput
 
@@ -41,31 +42,87 @@ class Replication:
     counters: dict[str, float]
     first_day: int  # of the backlog series: the first full working day after the warm-up
     backlog: dict[str, np.ndarray]  # stream → county-wide items in the system, day by day
+    phases: dict[str, float] = field(default_factory=dict)  # CPU seconds by phase
+
+
+class Phases:
+    """CPU seconds spent in each named phase of a replication (``with phases("x"):``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._name = ""
+        self._t0 = 0.0
+
+    def __call__(self, name: str) -> Phases:
+        """Time the phase ``name`` (its seconds add up if it is entered again)."""
+        self._name = name
+        return self
+
+    def __enter__(self) -> None:
+        self._t0 = time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        spent = time.process_time() - self._t0
+        self.seconds[self._name] = self.seconds.get(self._name, 0.0) + spent
 
 
 def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Replication:
-    """Simulate replication ``k`` and compute its metrics."""
-    t0 = time.perf_counter()
-    model = build(scenario, k)
-    model.run()
-    sim_seconds = time.perf_counter() - t0
-    rec = Records.of(model.items)
-    metrics = replication_metrics(model, rec)
-    series = daily_series(model, rec, k) if with_series else None
-    lead = lead_time_quantiles(model, rec, k)
-    first_day, backlog = daily_backlog(model, rec)
-    # Events: one per arrival plus one per step started (a crew's work or a delay).
-    steps = sum(i.pos + (0 if i.t_done is not None else 1) for i in model.items)
+    """Simulate replication ``k`` and compute its metrics.
+
+    The collector is paused from build to the end and the finished model freed without
+    a full collection: a replication makes millions of objects and keeps most of them
+    to the end, and the collector would trace them again and again while they live
+    (measured up to 2x slower), then once more when switched back on. Everything the
+    model leaves behind (a web of cycles: centres ↔ model ↔ stations) was made while it
+    was paused, so it is all in the youngest generation, and collecting that generation
+    alone frees it without tracing the rest of the process's heap (pytest's, a sweep's)
+    as ``gc.collect()`` does.
+    """
+    phases = Phases()
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        rep = _simulate(scenario, k, with_series, phases)
+        with phases("free"):
+            gc.collect(0)
+    finally:
+        if was_on:
+            gc.enable()
+    rep.phases = phases.seconds
+    return rep
+
+
+def _simulate(scenario: Scenario, k: int, with_series: bool, phases: Phases) -> Replication:
+    """Build and run replication ``k`` and read its results; the model dies with this
+    call (its items first, by reference counting).
+    """
+    with phases("build"):
+        model = build(scenario, k)
+    with phases("simulate"):
+        model.run()
+    with phases("records"):
+        rec = Records.of(model.items)
+    with phases("metrics"):
+        metrics = replication_metrics(model, rec)
+    with phases("series"):
+        series = daily_series(model, rec, k) if with_series else None
+        lead = lead_time_quantiles(model, rec, k)
+        first_day, backlog = daily_backlog(model, rec)
     counters = {
-        "events": len(model.items) + steps,
+        "events": _events(model),
         "work_items": len(model.items),
-        "sim_seconds": sim_seconds,
+        "sim_seconds": phases.seconds["build"] + phases.seconds["simulate"],
     }
-    # The model is held in cycles that only the cyclic collector frees; its items are
-    # not, so letting them go now frees most of its memory at once, by reference
-    # counting, and leaves the collector little to trace (measured: 0.2 s against 2 s).
-    model.items.clear()
+    with phases("free"):
+        model.items.clear()
     return Replication(metrics, series, lead, counters, first_day, backlog)
+
+
+def _events(model: Model) -> int:
+    """Events of a run: one per arrival plus one per step started (a crew's work or a
+    delay).
+    """
+    return len(model.items) + sum(i.pos + (0 if i.t_done is not None else 1) for i in model.items)
 
 
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunOutput:
@@ -90,10 +147,6 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         for key, value in rep.counters.items():
             totals[key] += value
         del rep
-        # The rest of a finished model is a web of cycles (centres ↔ model ↔ stations)
-        # that the cyclic collector runs too rarely to free before the next model is
-        # built: collect now, so peak memory is one replication's, whatever n is.
-        gc.collect()
         if progress:
             progress(k + 1, n)
     totals["precision"] = precision.record(rows, rule)
