@@ -165,7 +165,7 @@ class Model:
 
     def log_staff(self, pool: int, d_quota: int = 0, d_filled: int = 0, d_active: int = 0) -> None:
         """Record a change to a pool now."""
-        self.staff_log.append(StaffChange(self.env.now, pool, d_quota, d_filled, d_active))
+        self.staff_log.append(StaffChange(self.calendar.now, pool, d_quota, d_filled, d_active))
 
     def new_item(
         self,
@@ -209,7 +209,7 @@ class Model:
             else:
                 step.station.request(item)
         else:
-            item.t_done = self.env.now
+            item.t_done = self.calendar.now
             if item.then is not None:
                 item.then(item)
 

@@ -40,7 +40,7 @@ class Station:
 
     def __init__(self, model: Model, name: str):
         self.model = model
-        self.env = model.env
+        self.calendar = model.calendar  # its ``now``: the clock, without a property call
         self.after = model.after
         self.name = name
         self.active = 0  # members, busy or free
@@ -119,8 +119,7 @@ class Desk(Station):
             self.line.append(item)
 
     def _start(self, item: WorkItem, s: Staff) -> None:
-        env = self.env
-        now = env.now
+        now = self.calendar.now
         s.since = now
         if item.t_start is None:
             item.t_start = now
@@ -131,7 +130,7 @@ class Desk(Station):
     def _finish(self, value: Any) -> None:
         item, s = value
         model = self.model
-        now = self.env.now
+        now = self.calendar.now
         # Station._account, inlined: this is the hot path of every single-clerk step.
         since = s.since if s.since > model.warmup_h else model.warmup_h
         if now > since:
@@ -149,8 +148,8 @@ class Desk(Station):
     def _pass(self, item: WorkItem) -> None:
         """A zero-hour step: done at once, without staff."""
         if item.t_start is None:
-            item.t_start = self.env.now
-        self._done(item, self.env.now)
+            item.t_start = self.calendar.now
+        self._done(item, self.calendar.now)
 
     def _done(self, item: WorkItem, now: float) -> None:
         item.pos = pos = item.pos + 1
@@ -202,7 +201,7 @@ class Stamp:
 
     def request(self, item: WorkItem) -> None:
         """Stamp the moment and pass the item on at once."""
-        setattr(item, self.attr, self.model.env.now)
+        setattr(item, self.attr, self.model.calendar.now)
         item.pos += 1
         self.model.advance(item)
 
@@ -237,7 +236,7 @@ class Inbox:
         """Hold the call until the departments' next review of their inbox (a delay that
         ends as any other delay step does).
         """
-        now, period = self.model.env.now, self.period_h
+        now, period = self.model.calendar.now, self.period_h
         self.model.after((now // period + 1) * period - now, self.model._resume, item)
 
 
@@ -255,7 +254,7 @@ class Acceptance:
     def request(self, item: WorkItem) -> None:
         """Restart the item's deadline now and pass it on."""
         model = self.model
-        item.due = model.clock.due(model.env.now, self.limit_days)
+        item.due = model.clock.due(model.calendar.now, self.limit_days)
         item.pos += 1
         model.advance(item)
 
@@ -310,11 +309,11 @@ class CrewStation(Station):
         step = item.route[item.pos]
         if step.hours <= 0.0:  # a stage switched off: no crew to wait for
             if item.t_start is None:
-                item.t_start = self.env.now
+                item.t_start = self.calendar.now
             item.pos += 1
             self.model.advance(item)
             return
-        item.t_enq = self.env.now
+        item.t_enq = self.calendar.now
         key = (step.crew, step.certified, step.field)
         line = self.lines.get(key)
         if line is None:
@@ -347,7 +346,7 @@ class CrewStation(Station):
         return team
 
     def _start(self, item: WorkItem, crew: int, cert: int, field: bool) -> None:
-        now = self.env.now
+        now = self.calendar.now
         team = self._take_crew(crew, cert, field)
         for s in team:
             s.since = now
@@ -358,7 +357,7 @@ class CrewStation(Station):
 
     def _finish(self, value: Any) -> None:
         item, team = value
-        now = self.env.now
+        now = self.calendar.now
         for s in team:
             self._account(s, now)
             s.since = None

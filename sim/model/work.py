@@ -98,9 +98,9 @@ class WorkItem:
 Draw = Callable[[np.random.Generator, int], Sequence[np.ndarray]]
 
 
-def _chunks(rng: np.random.Generator, draw: Draw, chunk: int) -> Iterator[tuple[Any, ...]]:
-    while True:
-        yield from zip(*(np.asarray(c).tolist() for c in draw(rng, chunk)), strict=True)
+def _chunk(rng: np.random.Generator, draw: Draw, n: int) -> Iterator[tuple[Any, ...]]:
+    """``n`` rows of ``draw`` from ``rng``, each a tuple of Python scalars."""
+    return zip(*(np.asarray(c).tolist() for c in draw(rng, n)), strict=True)
 
 
 class AddedArrival:
@@ -142,22 +142,33 @@ class Rows:
     (``added.on``, see :class:`AddedArrival`), rows come from a sibling stream instead.
     """
 
-    __slots__ = ("_added", "_base", "_chunk", "_draw", "_extra", "_rng")
+    __slots__ = ("_added", "_chunk", "_draw", "_extra", "_extra_rng", "_rng", "_rows")
 
     def __init__(self, rng: np.random.Generator, draw: Draw, added: AddedArrival, chunk: int = 256):
         self._rng, self._draw, self._chunk, self._added = rng, draw, chunk, added
-        self._base = _chunks(rng, draw, chunk)
-        self._extra: Iterator[tuple[Any, ...]] | None = None
+        self._rows: Iterator[tuple[Any, ...]] = iter(())
+        self._extra: Iterator[tuple[Any, ...]] = iter(())
+        self._extra_rng: np.random.Generator | None = None
 
     def __iter__(self) -> Rows:
         return self
 
     def __next__(self) -> tuple[Any, ...]:
         if not self._added.on:
-            return next(self._base)
-        if self._extra is None:
-            self._extra = _chunks(sibling(self._rng), self._draw, self._chunk)
-        return next(self._extra)
+            # The current chunk's rows, then the next chunk's: no generator in between
+            # (a frame less per item).
+            row = next(self._rows, None)
+            if row is None:
+                self._rows = _chunk(self._rng, self._draw, self._chunk)
+                row = next(self._rows)
+            return row
+        row = next(self._extra, None)
+        if row is None:
+            if self._extra_rng is None:
+                self._extra_rng = sibling(self._rng)
+            self._extra = _chunk(self._extra_rng, self._draw, self._chunk)
+            row = next(self._extra)
+        return row
 
 
 def draws(

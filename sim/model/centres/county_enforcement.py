@@ -111,7 +111,7 @@ class AnsweringDesk(Desk):
     def _start(self, item: WorkItem, s: Staff) -> None:
         called = self.called.pop(id(item), None)
         if called is not None and item.township is not None:
-            self.answers.append(WhistleAnswer(item.township, called, self.env.now))
+            self.answers.append(WhistleAnswer(item.township, called, self.calendar.now))
         super()._start(item, s)
 
 
