@@ -40,7 +40,7 @@ class Calendar:
     def __init__(self, env: simpy.Environment):
         self.env = env
         self.now: float = env._now  # kept equal to SimPy's clock; a plain attribute is read faster
-        self._queue = env._queue
+        self._queue: list[tuple[Any, ...]] = env._queue
         self._eid = env._eid
 
     def after(self, delay: float, callback: Callback, value: Any = None) -> None:

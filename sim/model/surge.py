@@ -34,12 +34,11 @@ def build_surge(model: Model) -> None:
     for pool in pools:
         # One step later at the same instant, so that work placed at that instant (today's
         # backlog, at the end of the warm-up) is in the lines the surge looks at.
-        model.after(
-            arrive,
-            lambda _e, pool=pool: model.after(
-                0.0, lambda _e: _arrive(model, pool, surge.staff, stay)
-            ),
-        )
+        model.after(arrive, _one_step_later, (model, pool, surge.staff, stay))
+
+
+def _one_step_later(args: tuple[Model, Pool, int, float]) -> None:
+    args[0].after(0.0, lambda a: _arrive(*a), args)
 
 
 def _arrive(model: Model, pool: Pool, count: int, stay: float) -> None:
