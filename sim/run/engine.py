@@ -100,21 +100,22 @@ def _simulate(scenario: Scenario, k: int, with_series: bool, phases: Phases) -> 
         model = build(scenario, k)
     with phases("simulate"):
         model.run()
+    counters = {
+        "events": _events(model),
+        "work_items": len(model.items),
+        "sim_seconds": phases.seconds["build"] + phases.seconds["simulate"],
+    }
     with phases("records"):
         rec = Records.of(model.items)
+        # The records hold all that is read from the items: let them go before the
+        # metrics allocate, so the two are never in memory together.
+        model.items.clear()
     with phases("metrics"):
         metrics = replication_metrics(model, rec)
     with phases("series"):
         series = daily_series(model, rec, k) if with_series else None
         lead = lead_time_quantiles(model, rec, k)
         first_day, backlog = daily_backlog(model, rec)
-    counters = {
-        "events": _events(model),
-        "work_items": len(model.items),
-        "sim_seconds": phases.seconds["build"] + phases.seconds["simulate"],
-    }
-    with phases("free"):
-        model.items.clear()
     return Replication(metrics, series, lead, counters, first_day, backlog)
 
 
