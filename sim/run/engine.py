@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from sim.config import Scenario
 from sim.core import registry
 from sim.core.records import Records
 from sim.model.build import build
-from sim.run import precision
+from sim.run import parallel, precision
 from sim.run.results import RunOutput
 
 
@@ -68,8 +68,41 @@ def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Rep
     return Replication(metrics, series, lead, counters, first_day, backlog)
 
 
+def replicate(scenario: Scenario, k: int, with_series: bool = True) -> Replication:
+    """Replication ``k`` with its model freed: what a worker process simulates."""
+    rep = run_replication(scenario, k, with_series)
+    # The rest of a finished model is a web of cycles (centres ↔ model ↔ stations)
+    # that the cyclic collector runs too rarely to free before the next model is
+    # built: collect now, so peak memory is one replication's (a worker's), whatever n is.
+    gc.collect()
+    return rep
+
+
+def replications(
+    scenario: Scenario, start: int, end: int, certain: int, with_series: bool = True
+) -> Generator[Replication, None, None]:
+    """Replications ``start … end - 1`` of the scenario in order, spread over
+    ``run.jobs`` processes (:mod:`sim.run.parallel`); the caller reads at least the
+    first ``certain`` and may stop after any other (a round's later ones are dropped).
+    """
+    n = parallel.workers([scenario] * (end - start))
+    return parallel.in_rounds(
+        replicate, lambda k: (scenario, k, with_series), start, end, certain, n
+    )
+
+
+def each(tasks: Sequence[tuple[Scenario, int]], with_series: bool = True) -> Iterator[Replication]:
+    """Replication ``k`` of each ``(scenario, k)``, in order, spread over the processes
+    the first scenario's ``run.jobs`` allows (all are read).
+    """
+    n = parallel.workers([s for s, _ in tasks])
+    return parallel.ordered(replicate, [(s, k, with_series) for s, k in tasks], n)
+
+
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunOutput:
-    """Simulate every replication of the scenario."""
+    """Simulate every replication of the scenario (over ``run.jobs`` processes, with
+    the serial run's results: replications are gathered by their number).
+    """
     rows: list[dict[str, Any]] = []
     series, leads = [], []
     backlogs: dict[str, list[np.ndarray]] = {}
@@ -77,9 +110,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     totals: dict[str, Any] = {"events": 0, "work_items": 0, "sim_seconds": 0.0}
     rule = precision.rule_of(scenario.run)  # a count, or replications=auto's rule
     n = rule if isinstance(rule, int) else rule["max"]
+    certain = rule if isinstance(rule, int) else rule["min"]
+    reps = replications(scenario, 0, n, certain, scenario.run.timeseries)
     while precision.more_needed(rows, rule):
+        rep = next(reps)
         k = len(rows)
-        rep = run_replication(scenario, k, scenario.run.timeseries)
         rows.append({"replication": k, **rep.metrics})
         leads.append(rep.lead_times)
         if rep.series is not None:
@@ -90,12 +125,9 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         for key, value in rep.counters.items():
             totals[key] += value
         del rep
-        # The rest of a finished model is a web of cycles (centres ↔ model ↔ stations)
-        # that the cyclic collector runs too rarely to free before the next model is
-        # built: collect now, so peak memory is one replication's, whatever n is.
-        gc.collect()
         if progress:
             progress(k + 1, n)
+    reps.close()  # replications=auto: those of the last round past the rule's stop
     totals["precision"] = precision.record(rows, rule)
     return RunOutput(
         pd.DataFrame(rows),
