@@ -67,10 +67,11 @@ def test_in_rounds_simulates_what_is_certain_then_one_round_at_a_time():
     out = []
     for value in parallel.in_rounds(operator.mul, task, 1, 20, 3, 2):
         out.append(value)
-        if len(out) == 4:
+        if len(out) == 5:
             break
-    # 3 certain (1, 2, 3), then a round of two (4, 5): 5 simulated, 4 read.
-    assert out == [10, 20, 30, 40] and asked == [1, 2, 3, 4, 5]
+    # 3 certain: 1 and 2 at once, 3 in a round with 4 (the second worker's), then
+    # 5 and 6: 6 simulated, 5 read.
+    assert out == [10, 20, 30, 40, 50] and asked == [1, 2, 3, 4, 5, 6]
     asked.clear()
     serial = parallel.in_rounds(operator.mul, task, 0, 20, 1, 1)
     assert [next(serial) for _ in range(3)] == [0, 10, 20] and asked == [0, 1, 2]

@@ -139,12 +139,14 @@ def in_rounds(
 ) -> Generator[T, None, None]:
     """``fn(*task(k))`` for ``k = start … end - 1`` in order, over ``n`` processes.
 
-    The first ``certain`` results are promised to be read: they are simulated all at
-    once. The caller may stop reading after any of the others: they are simulated in
-    rounds of ``n``, each finished whole before it is handed out, so a stop leaves no
-    worker busy and at most ``n - 1`` results unread (none when ``n`` is 1: serial).
+    The first ``certain`` results are promised to be read: as many of them as fill
+    whole rounds of ``n`` are simulated at once, handed out as they come. The caller
+    may stop reading after any later one: the rest are simulated in rounds of ``n``
+    (the first may start among the certain ones: a worker would idle otherwise), each
+    finished whole before it is handed out, so a stop leaves no worker busy and at most
+    ``n - 1`` results unread (none when ``n`` is 1: serial).
     """
-    split = min(start + certain, end)
+    split = min(start + certain // n * n, end)
     yield from ordered(fn, [task(k) for k in range(start, split)], n)
     for first in range(split, end, n):
         round_ = list(ordered(fn, [task(k) for k in range(first, min(first + n, end))], n))
