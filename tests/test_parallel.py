@@ -16,7 +16,7 @@ from sim.analysis.selection import SelectionRule, kim_nelson
 from sim.cli import tsim
 from sim.plan import planner
 from sim.report.jobs import Job
-from sim.run import engine, parallel
+from sim.run import engine, parallel, seeding
 from sim.select.contenders import Contender, simulate_missing
 
 from .conftest import one_line, scenario
@@ -148,3 +148,10 @@ def test_a_bad_jobs_value_is_one_line(value, tmp_path, capsys, no_simulation):
     line = one_line(capsys)
     assert status == 2 and "configuration error: run.jobs = " in line, line
     assert "must be auto or an integer ≥ 1 and ≤ 1024" in line, line
+
+
+def test_a_sweep_job_without_common_random_numbers_draws_the_same_seed_whatever_its_jobs():
+    s = scenario(*SMALL, "run.common_random_numbers=false")
+    alone = seeding.job_seed(s, ["policy=reform_2019"]).run.seed
+    assert seeding.job_seed(s, ["policy=reform_2019", "run.jobs=2"]).run.seed == alone
+    assert seeding.job_seed(s, ["policy=pre_reform"]).run.seed != alone
