@@ -7,6 +7,8 @@ Each comparison runs the same scenario with ``run.jobs=1`` (serial, in this proc
 from __future__ import annotations
 
 import operator
+import sys
+import types
 
 import numpy as np
 import pandas as pd
@@ -155,3 +157,14 @@ def test_a_sweep_job_without_common_random_numbers_draws_the_same_seed_whatever_
     alone = seeding.job_seed(s, ["policy=reform_2019"]).run.seed
     assert seeding.job_seed(s, ["policy=reform_2019", "run.jobs=2"]).run.seed == alone
     assert seeding.job_seed(s, ["policy=pre_reform"]).run.seed != alone
+
+
+def test_a_job_of_the_ray_launcher_hands_its_replications_to_rays_backend(monkeypatch):
+    registered = []
+    fake = types.ModuleType("ray.util.joblib")
+    fake.register_ray = lambda: registered.append(True)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ray.util.joblib", fake)
+    monkeypatch.setattr(parallel, "_launcher", lambda: "hydra_plugins.hydra_ray_launcher.x")
+    assert parallel._backend() == "ray" and registered == [True]
+    monkeypatch.setattr(parallel, "_launcher", lambda: "")
+    assert parallel._backend() == "loky"
