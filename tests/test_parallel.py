@@ -16,12 +16,14 @@ import pytest
 
 from sim.analysis.selection import SelectionRule, kim_nelson
 from sim.cli import tsim
+from sim.core import registry
 from sim.plan import planner
 from sim.report.jobs import Job
 from sim.run import engine, parallel, seeding
 from sim.select.contenders import Contender, simulate_missing
 
 from .conftest import one_line, scenario
+from .test_architecture import TOY, ToyDesk
 
 SMALL = ("county=small", "run.horizon_days=30", "run.warmup_days=5")
 
@@ -168,3 +170,10 @@ def test_a_job_of_the_ray_launcher_hands_its_replications_to_rays_backend(monkey
     assert parallel._backend() == "ray" and registered == [True]
     monkeypatch.setattr(parallel, "_launcher", lambda: "")
     assert parallel._backend() == "loky"
+
+
+def test_a_stream_registered_at_run_time_keeps_the_run_in_this_process():
+    assert parallel.portable()  # the built-in streams: a fresh worker knows them
+    with registry.extended(TOY, centres={"toy": ToyDesk}):
+        assert not parallel.portable()
+        assert parallel.workers([scenario(*SMALL, "run.jobs=2")] * 4) == 1
