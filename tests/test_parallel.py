@@ -135,7 +135,7 @@ def test_auto_takes_the_cores_unless_the_launcher_runs_jobs_side_by_side(
 ):
     monkeypatch.setattr(parallel, "_launcher", lambda: launcher)
     monkeypatch.setattr(parallel, "_cluster_cpus", lambda: 6)  # the Ray cluster's
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(parallel, "_local_cores", lambda: 2)
     long = scenario("county=wuchuan")  # about a second a replication: worth spreading
     assert parallel.workers([long] * 8) == expected
 
@@ -177,3 +177,8 @@ def test_a_stream_registered_at_run_time_keeps_the_run_in_this_process():
     with registry.extended(TOY, centres={"toy": ToyDesk}):
         assert not parallel.portable()
         assert parallel.workers([scenario(*SMALL, "run.jobs=2")] * 4) == 1
+
+
+def test_loky_max_cpu_count_caps_what_auto_takes(monkeypatch):
+    monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")
+    assert parallel._local_cores() == 1

@@ -11,7 +11,8 @@ caller applies its rule replication by replication in order, and a round's
 replications past the serial stopping point are dropped unread.
 
 ``run.jobs`` sets the number of processes: a count (1: serial, in this process) or
-``auto``, the default: every core this process may use, except
+``auto``, the default: every core this process may use (joblib's count, which
+``LOKY_MAX_CPU_COUNT`` caps), except
 
 * in a job of a sweep whose Hydra launcher already runs jobs side by side (joblib,
   submitit's local launcher): 1, so that jobs × workers do not oversubscribe the cores;
@@ -26,7 +27,6 @@ process, not in a fresh worker: such a run is serial whatever ``run.jobs`` says.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
@@ -59,7 +59,7 @@ def workers(scenarios: Sequence[Any]) -> int:
         return 1
     if _expected_seconds(scenarios) < WORTH_SECONDS:
         return 1
-    cores = _cluster_cpus() if RAY_LAUNCHER in launcher else len(os.sched_getaffinity(0))
+    cores = _cluster_cpus() if RAY_LAUNCHER in launcher else _local_cores()
     return max(1, min(cores, len(scenarios)))
 
 
@@ -90,6 +90,16 @@ def _launcher() -> str:
     if not HydraConfig.initialized():
         return ""
     return str(HydraConfig.get().launcher.get("_target_", ""))
+
+
+def _local_cores() -> int:
+    """Cores this process may use: joblib's count honours the CPU affinity, a
+    container's CPU quota and ``LOKY_MAX_CPU_COUNT`` (a cap a test runner or an
+    administrator may set).
+    """
+    from joblib import cpu_count
+
+    return int(cpu_count())
 
 
 def _cluster_cpus() -> int:
