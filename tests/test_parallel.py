@@ -10,9 +10,11 @@ import operator
 import sys
 import types
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from joblib._parallel_backends import MultiprocessingBackend
 
 from sim.analysis.selection import SelectionRule, kim_nelson
 from sim.cli import tsim
@@ -162,12 +164,21 @@ def test_a_sweep_job_without_common_random_numbers_draws_the_same_seed_whatever_
 
 
 def test_a_job_of_the_ray_launcher_hands_its_replications_to_rays_backend(monkeypatch):
+    # Ray's joblib backend is joblib's multiprocessing backend run on Ray's pool: the
+    # stand-in registers that backend itself, so joblib's limits on it are the real ones.
     registered = []
+
+    def register_ray() -> None:
+        registered.append(True)
+        monkeypatch.setitem(joblib.parallel.BACKENDS, "ray", MultiprocessingBackend)
+
     fake = types.ModuleType("ray.util.joblib")
-    fake.register_ray = lambda: registered.append(True)  # type: ignore[attr-defined]
+    fake.register_ray = register_ray  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ray.util.joblib", fake)
     monkeypatch.setattr(parallel, "_launcher", lambda: "hydra_plugins.hydra_ray_launcher.x")
-    assert parallel._backend() == "ray" and registered == [True]
+    assert parallel._backend() == "ray" and registered
+    tasks = [(k, 10) for k in range(5)]
+    assert list(parallel.ordered(operator.mul, tasks, 2)) == [10 * k for k in range(5)]
     monkeypatch.setattr(parallel, "_launcher", lambda: "")
     assert parallel._backend() == "loky"
 

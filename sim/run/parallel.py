@@ -123,7 +123,11 @@ def ordered(
         return
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n, backend=_backend(), batch_size=1, return_as="generator")
+    backend = _backend()
+    # Ray's backend is joblib's multiprocessing one, which returns lists only: its
+    # results come back when the whole batch is done.
+    way = "generator" if backend == "loky" else "list"
+    parallel = Parallel(n_jobs=n, backend=backend, batch_size=1, return_as=way)
     yield from parallel(delayed(fn)(*task) for task in tasks)
 
 
