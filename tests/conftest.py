@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,12 @@ from sim.cli import tsim as cli
 from sim.config import Scenario, load_scenario
 from sim.core import registry
 from sim.run import guard
+
+if "PYTEST_XDIST_WORKER" in os.environ:
+    # pytest-xdist already runs tests on every core: a long run's run.jobs=auto takes
+    # one (joblib's core count reads this cap, and subprocesses inherit it), so that
+    # runs do not start workers of their own on cores the other tests hold.
+    os.environ.setdefault("LOKY_MAX_CPU_COUNT", "1")
 
 GROUPS = frozenset(p.name for p in Path(cli.CONFIG_DIR).iterdir() if p.is_dir()) - {"hydra"}
 """Config groups: an override naming one changes the defaults list, not a value."""

@@ -415,7 +415,7 @@ def test_candidates_stop_replicating_once_the_rule_says_so(monkeypatch):
         return engine.Replication({"m": float(k)}, None, None, {}, 0, {})
 
     monkeypatch.setattr(engine, "run_replication", fake)
-    s = OmegaConf.create({"run": {"replications": 10}})
+    s = OmegaConf.create({"run": {"replications": 10, "jobs": 1}})  # the fake runs here
     reps = plan.simulate(s, 3, lambda r: len(r["m"]) >= 2)  # satisfied from 2, asked from 3
     assert ran == [0, 1, 2] and reps == {"m": [0.0, 1.0, 2.0]}
     ran.clear()

@@ -25,6 +25,9 @@ import numpy as np
 
 Observe = Callable[[int, int], float]
 """``observe(system, replication)``: replication ``replication`` of ``system``'s output."""
+Prepare = Callable[[list[tuple[int, int]]], None]
+"""``prepare(pairs)``: the ``(system, replication)`` pairs a stage is about to observe,
+told before it observes any (so their simulations can run side by side)."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,17 @@ def kn_constants(k: int, pcs: float, n0: int) -> tuple[float, float]:
     return eta, 2.0 * eta * (n0 - 1)
 
 
-def kim_nelson(k: int, observe: Observe, rule: SelectionRule) -> Selection:
-    """Run the fully sequential procedure over systems ``0 … k-1``."""
+def kim_nelson(
+    k: int, observe: Observe, rule: SelectionRule, prepare: Prepare | None = None
+) -> Selection:
+    """Run the fully sequential procedure over systems ``0 … k-1`` (``prepare``, if
+    given, hears each stage's pairs before they are observed).
+    """
     if k < 1:
         raise ValueError("no system to select from")
+    prepare = prepare or (lambda pairs: None)
     sign = 1.0 if rule.larger_is_better else -1.0  # the procedure maximises
+    prepare([(i, r) for i in range(k) for r in range(rule.n0)])
     x: list[list[float]] = [[sign * observe(i, r) for r in range(rule.n0)] for i in range(k)]
     if k == 1:
         return _outcome(x, sign, [0], True, [None])
@@ -116,6 +125,7 @@ def kim_nelson(k: int, observe: Observe, rule: SelectionRule) -> Selection:
             return _outcome(x, sign, alive, True, dropped)
         if r >= rule.max_replications:
             return _outcome(x, sign, alive, False, dropped)
+        prepare([(i, r) for i in alive])
         for i in alive:
             x[i].append(sign * observe(i, r))
         r += 1

@@ -109,11 +109,13 @@ RESULT_NEUTRAL = (
     "max_replications",
     "precision_kpis",
     "label",
+    "jobs",
     "max_items",
     "max_items_per_replication",
 )
 """Keys of ``run`` that do not change what a replication yields: how many replications,
-a label and size limits (a run records its replication rule beside the hash)."""
+a label, how many processes simulate them and size limits (a run records its
+replication rule beside the hash)."""
 
 
 INPUT_FILES = ("initial_backlog",)

@@ -41,6 +41,7 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.max_replications", "replications", "replications=auto stops here at the latest"),
     ("run.precision_kpis", "metric names", "headline KPIs whose precision auto controls"),
     ("run.label", "text", "a job's short name in reports (output option)"),
+    ("run.jobs", "processes or auto", "speed option: results are the same for any value"),
     (
         "run.seed",
         "—",

@@ -49,6 +49,11 @@ class RunConfig(Settings):
     """Metrics whose precision ``replications=auto`` controls."""
     label: str = ""
     """A short name for this run or job in reports (``run.label=…``); results ignore it."""
+    jobs: Any = "auto"
+    """Processes that simulate a run's replications side by side (results do not
+    change): an integer ≥ 1 (1: serial) or ``auto``: every core, but 1 for a run
+    expected under a few seconds and in a job of a sweep whose launcher already runs
+    jobs side by side (sim.run.parallel)."""
     seed: int = knob(20191101, 0, 2**63 - 1, integer=True)
     horizon_days: float = knob(250.0, 0.0, 100_000.0, lo_open=True)
     """Simulated working days, warm-up included."""

@@ -87,6 +87,22 @@ def _check_name(path: str, name: str) -> None:
         )
 
 
+MOST_JOBS = 1024
+"""Largest ``run.jobs``: far above any machine's cores, and a typo's 10⁶ stays a typo."""
+
+
+def _check_jobs(jobs: Any) -> None:
+    """``run.jobs`` is ``auto`` or a whole number of processes (Hydra types it ``Any``)."""
+    if jobs == "auto":
+        return
+    whole = isinstance(jobs, int) and not isinstance(jobs, bool)
+    if not whole or not 1 <= jobs <= MOST_JOBS:
+        raise ConfigError(
+            f"run.jobs = {jobs!r}: must be auto or an integer ≥ 1 and ≤ {MOST_JOBS} "
+            "(processes for the replications; 1 = serial)"
+        )
+
+
 def _run_checks(s: Scenario) -> None:
     run = s.run
     if isinstance(run.replications, str) and run.replications != "auto":
@@ -94,6 +110,7 @@ def _run_checks(s: Scenario) -> None:
             f"run.replications = {run.replications!r}: must be an integer ≥ 1 and ≤ 10000, "
             "or auto (see run.precision)"
         )
+    _check_jobs(run.jobs)
     if run.max_replications < run.min_replications:
         raise ConfigError(
             f"run.max_replications = {run.max_replications}: must be ≥ "

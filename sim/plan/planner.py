@@ -237,19 +237,26 @@ def simulate(
 
     A sequential rule: a candidate that clearly misses a target stops early, and the
     verification stops once its verdict is settled. Replication k's random numbers do
-    not depend on how many follow, so the first k are those of a full run.
+    not depend on how many follow, so the first k are those of a full run, and the
+    processes of ``run.jobs`` change nothing: the rule still reads them in order.
     """
     rows = _rows(have or {})
+    start, end = len(rows), s.run.replications
+    # Replications before the ``first``-th are read whatever the rule says: those the
+    # processes of run.jobs simulate at once; after, the rule reads them one by one.
+    certain = max(first - start, 1)
     # Freeze what exists now (the scenario, the caches) out of the collector's scans:
     # the collection after each replication then only walks the model just finished.
     gc.collect()
     gc.freeze()
     try:
-        for k in range(len(rows), s.run.replications):
-            rows.append(engine.run_replication(s, k, with_series=False).metrics)
-            gc.collect()  # as engine.run: one replication's model in memory at a time
-            if k + 1 >= first and k + 1 < s.run.replications and enough(_columns(rows)):
+        reps = engine.replications(s, start, end, certain, with_series=False)
+        for rep in reps:
+            rows.append(rep.metrics)
+            k = len(rows)
+            if k >= first and k < end and enough(_columns(rows)):
                 break
+        reps.close()  # a stop drops the rest of its round (at most run.jobs - 1)
     finally:
         gc.unfreeze()
     return _columns(rows)

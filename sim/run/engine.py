@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from sim.core import registry
 from sim.core.records import Records
 from sim.model.build import build
 from sim.model.state import Model
-from sim.run import precision
+from sim.run import parallel, precision
 from sim.run.results import RunOutput
 
 
@@ -126,8 +126,31 @@ def _events(model: Model) -> int:
     return len(model.items) + sum(i.pos + (0 if i.t_done is not None else 1) for i in model.items)
 
 
+def replications(
+    scenario: Scenario, start: int, end: int, certain: int, with_series: bool = True
+) -> Generator[Replication, None, None]:
+    """Replications ``start … end - 1`` of the scenario in order, spread over
+    ``run.jobs`` processes (:mod:`sim.run.parallel`); the caller reads at least the
+    first ``certain`` and may stop after any other (a round's later ones are dropped).
+    """
+    n = parallel.workers([scenario] * (end - start))
+    return parallel.in_rounds(
+        run_replication, lambda k: (scenario, k, with_series), start, end, certain, n
+    )
+
+
+def each(tasks: Sequence[tuple[Scenario, int]], with_series: bool = True) -> Iterator[Replication]:
+    """Replication ``k`` of each ``(scenario, k)``, in order, spread over the processes
+    the first scenario's ``run.jobs`` allows (all are read).
+    """
+    n = parallel.workers([s for s, _ in tasks])
+    return parallel.ordered(run_replication, [(s, k, with_series) for s, k in tasks], n)
+
+
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunOutput:
-    """Simulate every replication of the scenario."""
+    """Simulate every replication of the scenario (over ``run.jobs`` processes, with
+    the serial run's results: replications are gathered by their number).
+    """
     rows: list[dict[str, Any]] = []
     series, leads = [], []
     backlogs: dict[str, list[np.ndarray]] = {}
@@ -135,9 +158,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     totals: dict[str, Any] = {"events": 0, "work_items": 0, "sim_seconds": 0.0}
     rule = precision.rule_of(scenario.run)  # a count, or replications=auto's rule
     n = rule if isinstance(rule, int) else rule["max"]
+    certain = rule if isinstance(rule, int) else rule["min"]
+    reps = replications(scenario, 0, n, certain, scenario.run.timeseries)
     while precision.more_needed(rows, rule):
+        rep = next(reps)
         k = len(rows)
-        rep = run_replication(scenario, k, scenario.run.timeseries)
         rows.append({"replication": k, **rep.metrics})
         leads.append(rep.lead_times)
         if rep.series is not None:
@@ -150,6 +175,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         del rep
         if progress:
             progress(k + 1, n)
+    reps.close()  # replications=auto: those of the last round past the rule's stop
     totals["precision"] = precision.record(rows, rule)
     return RunOutput(
         pd.DataFrame(rows),

@@ -12,11 +12,15 @@ import hashlib
 
 from sim.config import Scenario, replace
 
+SPEED_ONLY = ("run.jobs",)
+"""Overrides that change how fast a job runs, not its numbers: its seed ignores them."""
+
 
 def job_seed(scenario: Scenario, overrides: list[str]) -> Scenario:
     """The scenario with the seed its sweep job draws from."""
     if scenario.run.common_random_numbers:
         return scenario
-    key = f"{scenario.run.seed}|{'|'.join(sorted(overrides))}".encode()
+    drawn = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") not in SPEED_ONLY]
+    key = f"{scenario.run.seed}|{'|'.join(sorted(drawn))}".encode()
     seed = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
     return replace(scenario, run=replace(scenario.run, seed=seed))

@@ -16,8 +16,7 @@ import pandas as pd
 
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.report.jobs import Job
-from sim.run import results, seeding
-from sim.run.engine import run_replication
+from sim.run import engine, results, seeding
 
 EXTRA_DIR = "selection"
 """Under the sweep: ``<job>.csv``, the replications the procedure added to a job."""
@@ -42,17 +41,31 @@ class Contender:
 
     def value(self, kpi: str, r: int) -> float:
         """Replication ``r`` of ``kpi``: stored, added before, or simulated now."""
+        row = self._row(r)
+        if row is not None:
+            return float(row[kpi].iloc[0])
+        metrics = next(engine.each([(self.scenario(), r)], with_series=False)).metrics
+        self.add(r, metrics)
+        return float(metrics[kpi])
+
+    def has(self, r: int) -> bool:
+        """Whether replication ``r`` is stored or was added before."""
+        return self._row(r) is not None
+
+    def _row(self, r: int) -> pd.DataFrame | None:
         for table in (self.stored, self.extra):
             row = table.loc[table["replication"] == r]
             if not row.empty:
-                return float(row[kpi].iloc[0])
-        metrics = run_replication(self.scenario(), r, with_series=False).metrics
+                return row
+        return None
+
+    def add(self, r: int, metrics: dict[str, float]) -> None:
+        """Keep replication ``r``, just simulated, with those added before."""
         self.simulated += 1
         row = pd.DataFrame([{"replication": r, **metrics}])
         # .copy(): one block, not one per column added (pandas warns of fragmentation)
         self.extra = pd.concat([self.extra, row], ignore_index=True).copy()
         self._save()
-        return float(metrics[kpi])
 
     def _save(self) -> None:
         """Keep the added replications, tagged with the result they extend."""
@@ -67,6 +80,16 @@ class Contender:
         if self._scenario is None:
             self._scenario = rebuilt(self.job)
         return self._scenario
+
+
+def simulate_missing(field: list[Contender], pairs: list[tuple[int, int]]) -> None:
+    """Simulate the ``(contender, replication)`` pairs no table holds yet, side by side
+    over ``run.jobs`` processes (each is the number a serial ``value`` would simulate).
+    """
+    todo = [(field[i], r) for i, r in pairs if not field[i].has(r)]
+    reps = engine.each([(c.scenario(), r) for c, r in todo], with_series=False)
+    for (c, r), rep in zip(todo, reps, strict=True):
+        c.add(r, rep.metrics)
 
 
 def rebuilt(job: Job) -> Scenario:

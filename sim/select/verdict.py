@@ -24,7 +24,7 @@ from sim.analysis.selection import (
 )
 from sim.analysis.stats import bounds_of, confidence_interval
 from sim.run import results
-from sim.select.contenders import EXTRA_DIR, Contender
+from sim.select.contenders import EXTRA_DIR, Contender, simulate_missing
 
 
 @dataclass
@@ -44,7 +44,12 @@ class Verdict:
 
 def select(contenders: list[Contender], kpi: str, rule: SelectionRule) -> Verdict:
     """Run Kim–Nelson over the contenders, then compare each with the best."""
-    chosen = kim_nelson(len(contenders), lambda i, r: contenders[i].value(kpi, r), rule)
+    chosen = kim_nelson(
+        len(contenders),
+        lambda i, r: contenders[i].value(kpi, r),
+        rule,
+        lambda pairs: simulate_missing(contenders, pairs),
+    )
     common = min(chosen.replications)
     values = np.array([[c.value(kpi, r) for r in range(common)] for c in contenders])
     mcb = mcb_intervals(values, rule.pcs, rule.larger_is_better) if len(contenders) > 1 else []
