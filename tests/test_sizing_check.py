@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -36,6 +37,24 @@ def test_allen_cunneen_is_pollaczek_khinchine_for_one_server():
     lam, mu = 0.7, 1.0
     wq = analytic.allen_cunneen(analytic.mmc_wait_mean(lam, mu, 1), 0.0)
     assert wq == pytest.approx(0.7 / (2 * 1.0 * 0.3), rel=1e-12)
+
+
+@pytest.mark.parametrize("mean,square", [(2.0, 4.0), (3.0, 12.0)])
+def test_batches_give_the_exact_mx_m1_wait(mean, square):
+    # M^X/M/1 (Gross & Harris): the per-item wait is
+    # [ρ E[S²] / 2E[S] + E[S] (E[N²] − E[N]) / 2E[N]] / (1 − ρ).
+    from sim.core.workload import Batch, Effort, Source, Visit
+    from sim.model.load import Flow, centre_work
+
+    batches_per_h, mu, hours = 0.2, 1.0, 8.0
+    src = Source("lists", (Visit("general", mean, Effort(1 / mu, 1 / mu**2)),))
+    src = dataclasses.replace(src, items=Batch(mean, square))
+    work = centre_work([Flow("town_1", "delegated", src, batches_per_h * hours)], "general", hours)
+    rho = batches_per_h * mean / mu
+    exact = (rho * (2 / mu**2) / (2 / mu) + (square - mean) / (2 * mean) / mu) / (1 - rho)
+    assert sizing.station_wait(sizing.Station(work, 1)) == pytest.approx(exact, rel=1e-12)
+    # Allen–Cunneen alone (the dispersion as ca²) misses the batch-mates ahead.
+    assert work.batch_ahead_h == pytest.approx((square / mean - 1) / 2 / mu, rel=1e-12)
 
 
 def test_sizing_lays_out_the_windows_the_service_centre_builds():

@@ -58,3 +58,17 @@ def allen_cunneen(mmc_wait: float, service_scv: float, arrival_scv: float = 1.0)
     times; exact for c = 1 with Poisson arrivals, the Pollaczek–Khinchine formula).
     """
     return mmc_wait * (arrival_scv + service_scv) / 2.0
+
+
+def batch_mates_wait(ahead_h: float, c: int) -> float:
+    """Mean wait of an item for the items of its own batch queued ahead of it (M^X/G/c):
+    ``ahead_h`` hours of their work, done ``c`` at a time.
+
+    Added to the Allen–Cunneen wait with the batch stream's dispersion as ``ca²``, it
+    gives the exact M^X/G/1 wait for one server (Gross & Harris: the per-item wait is
+    ``[ρE[S²]/2E[S] + E[S](E[N²] − E[N])/2E[N]] / (1 − ρ)``, of which Allen–Cunneen with
+    ``ca² = E[N²]/E[N]`` has all but ``E[S](E[N²] − E[N])/2E[N]``). With ``c`` servers it
+    counts every batch-mate ahead as a ``1/c`` share of a server's time, which
+    overstates the wait when a batch is small beside ``c`` and the servers idle.
+    """
+    return ahead_h / c if c > 0 else math.inf

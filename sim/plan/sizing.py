@@ -94,7 +94,8 @@ def station_wait(st: Station) -> float:
         return math.inf
     crew_h = st.work.staff_h_per_visit / st.work.crew
     mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
-    return analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
+    queue = analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
+    return queue + analytic.batch_mates_wait(st.work.batch_ahead_h, st.servers)
 
 
 def mean_wait(stations: Sequence[Station]) -> float:
@@ -125,14 +126,15 @@ def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
 
 
 def crews_for_wait(work: Work, max_wait_h: float) -> int:
-    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C with the
-    Allen–Cunneen factor, one pooled station).
+    """Crews that keep the mean wait at most ``max_wait_h`` (:func:`station_wait`, one
+    pooled station; the wait falls as crews are added, to 0).
     """
     if work.offered_load <= 0:
         return 0
-    crew_h = work.staff_h_per_visit / work.crew
-    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv, work.arrival_scv)
-    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, mmc_target)
+    crews = max(1, math.floor(work.offered_load / work.crew) + 1)
+    while crews < MAX_STAFF and station_wait(Station(work, crews)) > max_wait_h:
+        crews += 1
+    return crews
 
 
 def wait_with(work: Work, staff: int) -> float:
@@ -243,7 +245,11 @@ def _row(
     if work.offered_load > 0 and abs(work.service_scv - 1.0) > 1e-9:
         notes = [*notes, f"Allen-Cunneen M/G/c, service cv² {work.service_scv:.2f}"]
     if work.offered_load > 0 and abs(work.arrival_scv - 1.0) > 1e-9:
-        notes = [*notes, f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen)"]
+        notes = [
+            *notes,
+            f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen) and "
+            f"{work.batch_ahead_h:.2g} h of batch-mates ahead (M^X/G/c)",
+        ]
     wait = sizer.wait(servers)
     desks = max(1, sizer.desks)
     crews = servers // work.crew if not sizer.desks else servers
