@@ -57,6 +57,42 @@ def test_batches_give_the_exact_mx_m1_wait(mean, square):
     assert work.batch_ahead_h == pytest.approx((square / mean - 1) / 2 / mu, rel=1e-12)
 
 
+def test_a_periodic_release_adds_the_fluid_backlog_by_numeric_integration():
+    # Fluid: B = released·T hours arrive at t = 0 and drain at c − other; work arriving
+    # at t waits backlog(t) / c. Average over the period by a Riemann sum.
+    released, other, c, period = 2.4, 25.0, 36, 40.0
+    backlog, steps, total = released * period, 400_000, 0.0
+    dt = period / steps
+    for _ in range(steps):
+        total += backlog / c * dt
+        backlog = max(0.0, backlog - (c - other) * dt)
+    numeric = total / period
+    assert analytic.periodic_release_wait(released, other, c, period) == pytest.approx(
+        numeric, rel=1e-3
+    )
+    assert analytic.periodic_release_wait(released, other, c, 0.0) == 0.0
+    assert analytic.periodic_release_wait(released, 36.0, c, period) == math.inf
+
+
+def test_the_departments_wait_counts_the_inbox_only_without_escalation():
+    s = scenario("county=wuchuan", "policy=pre_reform")
+    calls = sizing.departments_work(s).inbox_load
+    assert calls > 0 and sizing.inbox_period_h(s) == 5 * s.calendar.hours_per_day
+    adhoc = row_of(sizing.size(s), "county", "departments")
+    quick = row_of(
+        sizing.size(
+            scenario("county=wuchuan", "policy=pre_reform", "policy.escalation.enabled=true")
+        ),
+        "county",
+        "departments",
+    )
+    work = sizing.departments_work(s)
+    extra = analytic.periodic_release_wait(
+        calls, work.offered_load - calls, adhoc.servers, sizing.inbox_period_h(s)
+    )
+    assert extra > 0 and adhoc.wait_h == pytest.approx(quick.wait_h + extra, rel=1e-9)
+
+
 def test_sizing_lays_out_the_windows_the_service_centre_builds():
     """tsim-size and the simulation share one layout: the hall manager's."""
     from sim.model.build import build

@@ -163,6 +163,10 @@ class Work:
     """Mean crew-hours of a visit's batch-mates queued ahead of it: the items of one
     arrival (a list, a report and its duplicates) wait for each other even at an idle
     centre, ``(E[N²] − E[N]) / 2E[N] = (dispersion − 1) / 2`` of them on average."""
+    inbox_load: float = 0.0
+    """Staff-hours per working hour of the townships' calls among them (``Visit.inbox``),
+    which the county releases together at each review of its inbox when it has no
+    escalation."""
 
     @property
     def offered_load(self) -> float:
@@ -174,7 +178,7 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
     """The visits ``flows`` make at ``centre``, pooled into one :class:`Work`."""
     mine = [(f, v) for f in flows for v in f.source.visits if v.centre == centre]
     crew = max([v.crew for _, v in mine], default=1)
-    visits = staff_h = square = dispersed = ahead = 0.0
+    visits = staff_h = square = dispersed = ahead = calls = 0.0
     for f, v in mine:
         n = f.arrivals_per_day * v.per_arrival
         dispersion = f.source.items.dispersion
@@ -185,6 +189,7 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
         held = v.crew / crew
         square += n * held * held * (v.effort.variance + v.effort.mean**2)
         ahead += n * (dispersion - 1.0) / 2.0 * held * v.effort.mean
+        calls += n * v.crew * v.effort.mean if v.inbox else 0.0
     if visits <= 0.0:
         return Work(0.0, 0.0, crew)
     mean_held = staff_h / visits / crew
@@ -197,6 +202,7 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
         max(scv, 0.0),
         arrival_scv,
         max(ahead / visits, 0.0),
+        calls / hours_per_day,
     )
 
 

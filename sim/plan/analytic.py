@@ -72,3 +72,20 @@ def batch_mates_wait(ahead_h: float, c: int) -> float:
     overstates the wait when a batch is small beside ``c`` and the servers idle.
     """
     return ahead_h / c if c > 0 else math.inf
+
+
+def periodic_release_wait(released: float, other: float, c: int, period: float) -> float:
+    """Mean wait added to randomly arriving work when ``released`` staff-hours per hour
+    of other work are held and let in together every ``period`` hours (fluid).
+
+    Each release puts ``B = released · period`` hours of work ahead of everything that
+    arrives while the ``c`` servers clear it; they clear it at ``c − other`` (what the
+    randomly arriving ``other`` load leaves them), so it takes ``τ = B / (c − other)``,
+    and work arriving during ``τ`` waits the backlog's share of a server, ``backlog / c``.
+    Averaged over the period: ``B τ / (2 c period) = released² · period / (2 c (c − other))``.
+    """
+    if released <= 0.0 or period <= 0.0:
+        return 0.0
+    if c <= other:
+        return math.inf
+    return released * released * period / (2.0 * c * (c - other))

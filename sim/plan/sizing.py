@@ -84,10 +84,16 @@ class Station:
 
     work: Work
     servers: int
+    release_h: float = 0.0
+    """Hours between the county's reviews of its inbox, which let the townships' calls
+    (``work.inbox_load``) in together; 0: calls join the line as they come."""
 
 
 def station_wait(st: Station) -> float:
-    """Erlang C mean wait of one station (0 without work; inf when overloaded)."""
+    """Mean wait of one station (0 without work; inf when overloaded): Erlang C with the
+    Allen–Cunneen factor, the batch-mates ahead, and the backlog each review of the
+    inbox lets in (for the work that arrives at random: own work, returned tasks).
+    """
     if st.work.visits_per_h <= 0:
         return 0.0
     if st.servers <= 0:
@@ -95,7 +101,11 @@ def station_wait(st: Station) -> float:
     crew_h = st.work.staff_h_per_visit / st.work.crew
     mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
     queue = analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
-    return queue + analytic.batch_mates_wait(st.work.batch_ahead_h, st.servers)
+    calls = st.work.inbox_load / st.work.crew if st.release_h > 0 else 0.0
+    released = analytic.periodic_release_wait(
+        calls, st.work.offered_load / st.work.crew - calls, st.servers, st.release_h
+    )
+    return queue + analytic.batch_mates_wait(st.work.batch_ahead_h, st.servers) + released
 
 
 def mean_wait(stations: Sequence[Station]) -> float:
@@ -125,14 +135,24 @@ def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
     return load.centre_work(flows, DEPARTMENTS, s.calendar.hours_per_day)
 
 
-def crews_for_wait(work: Work, max_wait_h: float) -> int:
+def inbox_period_h(s: Scenario) -> float:
+    """Working hours between the departments' reviews of their inbox of townships' calls
+    (``policy.escalation.review_days``; 0 with escalation, where calls go straight in).
+    """
+    escalation = s.policy.escalation
+    if escalation.enabled:
+        return 0.0
+    return escalation.review_days * s.calendar.hours_per_day
+
+
+def crews_for_wait(work: Work, max_wait_h: float, release_h: float = 0.0) -> int:
     """Crews that keep the mean wait at most ``max_wait_h`` (:func:`station_wait`, one
     pooled station; the wait falls as crews are added, to 0).
     """
     if work.offered_load <= 0:
         return 0
     crews = max(1, math.floor(work.offered_load / work.crew) + 1)
-    while crews < MAX_STAFF and station_wait(Station(work, crews)) > max_wait_h:
+    while crews < MAX_STAFF and station_wait(Station(work, crews, release_h)) > max_wait_h:
         crews += 1
     return crews
 
@@ -206,12 +226,13 @@ class Sizer:
     desks: int  # department desks (0: one pooled station)
     layout_clerks: int
     scenario: Scenario
+    release_h: float = 0.0  # the inbox's review period (:attr:`Station.release_h`)
 
     def stations(self, staff: int) -> list[Station]:
         """The centre's stations with ``staff`` present."""
         if self.desks:
             return desk_stations(self.scenario, self.work, self.layout_clerks, staff)
-        return [Station(self.work, staff // self.work.crew)]
+        return [Station(self.work, staff // self.work.crew, self.release_h)]
 
     def wait(self, staff: int) -> float:
         """Mean wait with ``staff`` present."""
@@ -222,7 +243,7 @@ class Sizer:
         if self.work.offered_load <= 0:
             return 0
         if not self.desks:
-            return self.work.crew * crews_for_wait(self.work, target)
+            return self.work.crew * crews_for_wait(self.work, target, self.release_h)
         # Desks are laid out again for the staff tried, as the centre would at the start.
         for n in range(1, MAX_STAFF):
             trial = Sizer(self.work, self.desks, n, self.scenario)
@@ -344,8 +365,14 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
             rows.append(township_row(s, tid, centre, work, target(centre)))
     every += load.county_flows(s)
     county = county_staff(s)
-    departments = Sizer(departments_work(s, every), 0, county, s)
+    release = inbox_period_h(s)
+    departments = Sizer(departments_work(s, every), 0, county, s, release)
     notes = ["returned tasks and own work in one queue"]
+    if release > 0 and departments.work.inbox_load > 0:
+        notes.append(
+            f"townships' calls let in together every {release:g} h (fluid backlog; "
+            "the wait is that of work arriving at random)"
+        )
     rows.append(
         _row(
             COUNTY,
