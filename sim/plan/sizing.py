@@ -368,6 +368,8 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     release = inbox_period_h(s)
     departments = Sizer(departments_work(s, every), 0, county, s, release)
     notes = ["returned tasks and own work in one queue"]
+    if s.policy.escalation.enabled:
+        notes.append(NOT_MODELLED + "townships' calls go first (乡呼县应): own work waits longer")
     if release > 0 and departments.work.inbox_load > 0:
         notes.append(
             f"townships' calls let in together every {release:g} h (fluid backlog; "
@@ -386,7 +388,10 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     )
     officers = max(0, officers_at_home(s))
     enforcement = load.centre_work(every, COUNTY_ENFORCEMENT, s.calendar.hours_per_day)
-    notes = ["whistle calls and own work in one queue (calls go first in simulation)"]
+    notes = [
+        "whistle calls and own work in one queue",
+        NOT_MODELLED + "whistle calls go first: own work waits longer",
+    ]
     if enforcement.crew > 1:
         notes.append(f"crews of {enforcement.crew}")
     rows.append(
