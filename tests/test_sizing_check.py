@@ -74,10 +74,24 @@ def test_a_periodic_release_adds_the_fluid_backlog_by_numeric_integration():
     assert analytic.periodic_release_wait(released, 36.0, c, period) == math.inf
 
 
-def test_the_departments_wait_counts_the_inbox_only_without_escalation():
+def test_own_work_waits_behind_calls_served_first_as_cobham_says():
+    # M/M/c, two classes, one service rate: class k waits W0 / ((1 − σ_{k−1})(1 − σ_k)),
+    # W0 = C(c, a) / (c μ); the FIFO wait of all is W0 / (1 − ρ).
+    lam_first, lam_own, mu, c = 1.0, 2.0, 1.0, 4
+    rho, sigma1 = (lam_first + lam_own) / (c * mu), lam_first / (c * mu)
+    w0 = analytic.erlang_c(lam_first + lam_own, mu, c) / (c * mu)
+    fifo = analytic.mmc_wait_mean(lam_first + lam_own, mu, c)
+    assert fifo == pytest.approx(w0 / (1 - rho), rel=1e-12)
+    low = w0 / ((1 - sigma1) * (1 - rho))
+    assert analytic.behind_priority(fifo, lam_first / mu, c) == pytest.approx(low, rel=1e-12)
+
+
+def test_the_departments_wait_counts_the_inbox_without_escalation_and_priority_with_it():
     s = scenario("county=wuchuan", "policy=pre_reform")
-    calls = sizing.departments_work(s).inbox_load
+    work = sizing.departments_work(s)
+    calls = work.calls_load
     assert calls > 0 and sizing.inbox_period_h(s) == 5 * s.calendar.hours_per_day
+    assert work.batch_ahead_h == 0  # no lists come back to the county without admission
     adhoc = row_of(sizing.size(s), "county", "departments")
     quick = row_of(
         sizing.size(
@@ -86,11 +100,17 @@ def test_the_departments_wait_counts_the_inbox_only_without_escalation():
         "county",
         "departments",
     )
-    work = sizing.departments_work(s)
-    extra = analytic.periodic_release_wait(
-        calls, work.offered_load - calls, adhoc.servers, sizing.inbox_period_h(s)
+    c = adhoc.servers
+    fifo = analytic.allen_cunneen(
+        analytic.mmc_wait_mean(work.visits_per_h, 1 / work.staff_h_per_visit, c),
+        work.service_scv,
     )
-    assert extra > 0 and adhoc.wait_h == pytest.approx(quick.wait_h + extra, rel=1e-9)
+    extra = analytic.periodic_release_wait(
+        calls, work.offered_load - calls, c, sizing.inbox_period_h(s)
+    )
+    assert extra > 0 and adhoc.wait_h == pytest.approx(fifo + extra, rel=1e-9)
+    assert quick.wait_h == pytest.approx(fifo / (1 - calls / c), rel=1e-9)
+    assert "calls go first" in quick.approximations
 
 
 def test_sizing_lays_out_the_windows_the_service_centre_builds():

@@ -163,10 +163,10 @@ class Work:
     """Mean crew-hours of a visit's batch-mates queued ahead of it: the items of one
     arrival (a list, a report and its duplicates) wait for each other even at an idle
     centre, ``(E[N²] − E[N]) / 2E[N] = (dispersion − 1) / 2`` of them on average."""
-    inbox_load: float = 0.0
-    """Staff-hours per working hour of the townships' calls among them (``Visit.inbox``),
-    which the county releases together at each review of its inbox when it has no
-    escalation."""
+    calls_load: float = 0.0
+    """Staff-hours per working hour of the townships' calls among them (``Visit.call``):
+    let in together at each review of the county's inbox without escalation, served
+    first with it."""
 
     @property
     def offered_load(self) -> float:
@@ -189,7 +189,7 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
         held = v.crew / crew
         square += n * held * held * (v.effort.variance + v.effort.mean**2)
         ahead += n * (dispersion - 1.0) / 2.0 * held * v.effort.mean
-        calls += n * v.crew * v.effort.mean if v.inbox else 0.0
+        calls += n * v.crew * v.effort.mean if v.call else 0.0
     if visits <= 0.0:
         return Work(0.0, 0.0, crew)
     mean_held = staff_h / visits / crew

@@ -89,3 +89,15 @@ def periodic_release_wait(released: float, other: float, c: int, period: float) 
     if c <= other:
         return math.inf
     return released * released * period / (2.0 * c * (c - other))
+
+
+def behind_priority(fifo_wait: float, first: float, c: int) -> float:
+    """Mean wait of the low class when ``first`` staff-hours per hour of other work are
+    served ahead of it (non-preemptive, ``c`` servers), from the FIFO wait of all.
+
+    Cobham's formula for M/M/c with one service rate: class ``k`` waits
+    ``W0 / ((1 − σ_{k−1})(1 − σ_k))`` with ``σ_k`` the utilisation of classes 1..k, and
+    FIFO waits ``W0 / (1 − ρ)``; so the last class waits the FIFO wait over ``1 − σ_1``.
+    """
+    share = first / c if c > 0 else math.inf
+    return fifo_wait / (1.0 - share) if share < 1.0 else math.inf

@@ -86,13 +86,16 @@ class Station:
     servers: int
     release_h: float = 0.0
     """Hours between the county's reviews of its inbox, which let the townships' calls
-    (``work.inbox_load``) in together; 0: calls join the line as they come."""
+    (``work.calls_load``) in together; 0: calls join the line as they come."""
+    calls_first: bool = False
+    """The townships' calls go ahead of the rest (escalation at the county desk)."""
 
 
 def station_wait(st: Station) -> float:
     """Mean wait of one station (0 without work; inf when overloaded): Erlang C with the
-    Allen–Cunneen factor, the batch-mates ahead, and the backlog each review of the
-    inbox lets in (for the work that arrives at random: own work, returned tasks).
+    Allen–Cunneen factor, the batch-mates ahead, and at the county desk the wait of the
+    work that is not a township's call (own work, returned tasks): behind the backlog
+    each review of the inbox lets in, or behind the calls served first.
     """
     if st.work.visits_per_h <= 0:
         return 0.0
@@ -101,9 +104,14 @@ def station_wait(st: Station) -> float:
     crew_h = st.work.staff_h_per_visit / st.work.crew
     mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
     queue = analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
-    calls = st.work.inbox_load / st.work.crew if st.release_h > 0 else 0.0
+    calls = st.work.calls_load / st.work.crew
+    if st.calls_first:
+        queue = analytic.behind_priority(queue, calls, st.servers)
     released = analytic.periodic_release_wait(
-        calls, st.work.offered_load / st.work.crew - calls, st.servers, st.release_h
+        calls if st.release_h > 0 else 0.0,
+        st.work.offered_load / st.work.crew - calls,
+        st.servers,
+        st.release_h,
     )
     return queue + analytic.batch_mates_wait(st.work.batch_ahead_h, st.servers) + released
 
@@ -145,14 +153,17 @@ def inbox_period_h(s: Scenario) -> float:
     return escalation.review_days * s.calendar.hours_per_day
 
 
-def crews_for_wait(work: Work, max_wait_h: float, release_h: float = 0.0) -> int:
-    """Crews that keep the mean wait at most ``max_wait_h`` (:func:`station_wait`, one
-    pooled station; the wait falls as crews are added, to 0).
+def crews_for_wait(station: Station, max_wait_h: float) -> int:
+    """Crews that keep the mean wait of ``station`` (its own crew count aside) at most
+    ``max_wait_h`` (:func:`station_wait`; the wait falls as crews are added, to 0).
     """
+    work = station.work
     if work.offered_load <= 0:
         return 0
     crews = max(1, math.floor(work.offered_load / work.crew) + 1)
-    while crews < MAX_STAFF and station_wait(Station(work, crews, release_h)) > max_wait_h:
+    while (
+        crews < MAX_STAFF and station_wait(dataclasses.replace(station, servers=crews)) > max_wait_h
+    ):
         crews += 1
     return crews
 
@@ -227,12 +238,13 @@ class Sizer:
     layout_clerks: int
     scenario: Scenario
     release_h: float = 0.0  # the inbox's review period (:attr:`Station.release_h`)
+    calls_first: bool = False  # :attr:`Station.calls_first`
 
     def stations(self, staff: int) -> list[Station]:
         """The centre's stations with ``staff`` present."""
         if self.desks:
             return desk_stations(self.scenario, self.work, self.layout_clerks, staff)
-        return [Station(self.work, staff // self.work.crew, self.release_h)]
+        return [Station(self.work, staff // self.work.crew, self.release_h, self.calls_first)]
 
     def wait(self, staff: int) -> float:
         """Mean wait with ``staff`` present."""
@@ -243,7 +255,8 @@ class Sizer:
         if self.work.offered_load <= 0:
             return 0
         if not self.desks:
-            return self.work.crew * crews_for_wait(self.work, target, self.release_h)
+            station = Station(self.work, 0, self.release_h, self.calls_first)
+            return self.work.crew * crews_for_wait(station, target)
         # Desks are laid out again for the staff tried, as the centre would at the start.
         for n in range(1, MAX_STAFF):
             trial = Sizer(self.work, self.desks, n, self.scenario)
@@ -366,11 +379,15 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     every += load.county_flows(s)
     county = county_staff(s)
     release = inbox_period_h(s)
-    departments = Sizer(departments_work(s, every), 0, county, s, release)
+    first = s.policy.escalation.enabled
+    departments = Sizer(departments_work(s, every), 0, county, s, release, first)
     notes = ["returned tasks and own work in one queue"]
-    if s.policy.escalation.enabled:
-        notes.append(NOT_MODELLED + "townships' calls go first (乡呼县应): own work waits longer")
-    if release > 0 and departments.work.inbox_load > 0:
+    if first and departments.work.calls_load > 0:
+        notes.append(
+            "townships' calls go first (乡呼县应): the wait is own work's behind them "
+            "(Cobham, priority M/M/c)"
+        )
+    if release > 0 and departments.work.calls_load > 0:
         notes.append(
             f"townships' calls let in together every {release:g} h (fluid backlog; "
             "the wait is that of work arriving at random)"

@@ -140,14 +140,14 @@ def _workload(s: Any) -> tuple[Source, ...]:
             cfg.refer_up_share,
             Effort.of(cfg.referral_effort),
             scope="county",
-            inbox=True,
+            call=True,
         ),
         Visit(
             "departments",
             kept * cfg.legal_review_share,
             Effort.of(cfg.legal_review_effort),
             scope="county",
-            inbox=True,
+            call=True,
         ),
     ]
     if s.county.enforcement_officers > 0:  # the whistle is answered only by county officers
