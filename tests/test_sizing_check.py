@@ -57,6 +57,40 @@ def test_batches_give_the_exact_mx_m1_wait(mean, square):
     assert work.batch_ahead_h == pytest.approx((square / mean - 1) / 2 / mu, rel=1e-12)
 
 
+def fifo_batch_waits(batch_rate, sizes, mu, c, batches, seed=1):
+    """Mean wait of an M^X/M/c FIFO queue by direct simulation (a heap of the servers'
+    free times), independent of the model: the items of a batch join in order.
+    """
+    import heapq
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    free, waits = [0.0] * c, []
+    for t in np.cumsum(rng.exponential(1 / batch_rate, batches)):
+        for _ in range(sizes(rng)):
+            start = max(t, heapq.heappop(free))
+            waits.append(start - t)
+            heapq.heappush(free, start + rng.exponential(1 / mu))
+    return float(np.mean(waits[len(waits) // 10 :]))
+
+
+def test_batch_mates_term_is_close_to_an_mx_m_c_queue_where_allen_cunneen_alone_is_not():
+    # Lists of 1 + Poisson(4) items (mean 5, mean square 29), 2 servers, utilisation 0.78.
+    from sim.core.workload import Batch, Effort, Source, Visit
+    from sim.model.load import Flow, centre_work
+
+    batch_rate, mu, c, hours = 0.25, 0.8, 2, 8.0
+    src = Source("lists", (Visit("general", 5.0, Effort(1 / mu, 1 / mu**2)),))
+    src = dataclasses.replace(src, items=Batch(5.0, 29.0))
+    work = centre_work([Flow("t", "delegated", src, batch_rate * hours)], "general", hours)
+    simulated = fifo_batch_waits(batch_rate, lambda rng: 1 + rng.poisson(4), mu, c, 30_000)
+    with_mates = sizing.station_wait(sizing.Station(work, c))
+    alone = sizing.station_wait(sizing.Station(dataclasses.replace(work, batch_ahead_h=0.0), c))
+    assert with_mates == pytest.approx(simulated, rel=0.2)
+    assert alone < 0.85 * simulated
+
+
 def test_a_periodic_release_adds_the_fluid_backlog_by_numeric_integration():
     # Fluid: B = released·T hours arrive at t = 0 and drain at c − other; work arriving
     # at t waits backlog(t) / c. Average over the period by a Riemann sum.
