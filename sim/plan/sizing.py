@@ -15,8 +15,13 @@ says in ``approximations`` what it rests on:
   officers only (auxiliary staff never form one), and a solo step takes half a crew;
 * **staff present** rather than quota: posts less expected vacancies and secondment
   (:mod:`sim.plan.present`), rounded to whole staff;
+* items that arrive together (a rectification list, a grid report and its duplicates)
+  also wait for their batch-mates ahead (:func:`sim.plan.analytic.batch_mates_wait`);
 * the county departments take the tasks admission control returns and their own work;
-  the county enforcement pool (officers neither stationed nor on call) takes the
+  their row is the wait of that work: behind the townships' calls let in together at
+  each weekly review of the inbox without escalation, behind the calls served first
+  with it (:func:`station_wait`);
+* the county enforcement pool (officers neither stationed nor on call) takes the
   townships' whistle calls and its own work in one queue (the simulation serves the
   calls first, so its own work waits longer than the row's mean).
 
