@@ -82,3 +82,20 @@ def test_county_officers_serve_whistle_calls_first_which_the_row_leaves_out():
     dept = row_of(sizing.size(quick), "county", "departments")
     assert "calls go first" in dept.approximations
     assert not any("calls go first" in str(x) for x in reasons.reasons(dept))
+
+
+def test_posts_still_filling_fire_where_the_quota_lever_adds_posts():
+    more = scenario(
+        "county=wuchuan", "policy=pre_reform", "policy.quota.township_increase_share=0.25"
+    )
+    r = row_of(sizing.size(more), "rural_2", "service")
+    assert r.quota > r.present
+    found = reasons.filling(r)
+    assert found is not None and found.name == reasons.POSTS_FILLING
+    assert f"{r.quota - r.present} of {r.quota} posts start vacant" in found.detail
+    (c,) = check.compare([r], off(r))
+    assert reasons.POSTS_FILLING in c.verdict
+    today = row_of(
+        sizing.size(scenario("county=wuchuan", "policy=pre_reform")), "rural_2", "service"
+    )
+    assert today.quota == today.present and reasons.filling(today) is None

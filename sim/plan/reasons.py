@@ -9,7 +9,11 @@ than the agreement factor).
   about three months). When so many of the centre's staff can be away at once that the
   rest carry less than its load, the queue grows through every such absence and its
   mean wait rides on those episodes, which the stationary wait leaves out. Each post is
-  taken as away independently with the row's share away, ``1 − expected / present``.
+  taken as away independently with the row's share away, ``1 − expected / quota``.
+* **Posts still filling**: the row counts the quota lever's added posts as filled in
+  the long run, but the simulation starts with today's staff and fills the new posts
+  only at its recruitment rounds, after the hiring lag, at trainee speed: a run of a
+  few months sees fewer staff than the row.
 * **Near saturation**: at a utilisation of :data:`SATURATED` or more the wait swings
   with small differences in load (a short run's own arrivals differ by a few percent
   from their mean), so the two cannot be held to a factor 2.
@@ -41,6 +45,7 @@ class Reason:
 
 
 ABSENCES = "absences overload it"
+POSTS_FILLING = "posts still filling"
 NEAR_SATURATION = "near saturation"
 NOT_IN_MMC = NOT_MODELLED.removesuffix(": ")
 
@@ -54,21 +59,34 @@ def absences(row: CentreSizing) -> Reason | None:
     """Staff away at once leave fewer crews than the load for ``ABSENCE_SHARE`` of the
     time or more (pooled centres; a desk layout has its own one-clerk reason).
     """
-    if row.present <= 0 or row.desks > 1 or row.offered_load <= 0:
+    n = row.quota
+    if n <= 0 or row.desks > 1 or row.offered_load <= 0:
         return None
-    away = 1.0 - row.expected_present / row.present
+    away = 1.0 - row.expected_present / n
     if away <= 0:
         return None
     # The fewest absent for the crews left to carry no more than the load.
     crews_needed = row.offered_load / row.crew
-    k = next(j for j in range(row.present + 1) if (row.present - j) // row.crew <= crews_needed)
-    share = binomial_tail(row.present, away, k)
+    k = next(j for j in range(n + 1) if (n - j) // row.crew <= crews_needed)
+    share = binomial_tail(n, away, k)
     if share < ABSENCE_SHARE:
         return None
     return Reason(
         ABSENCES,
-        f"with {k} of {row.present} staff away ({share:.1%} of the time) the load "
+        f"with {k} of {n} staff away ({share:.1%} of the time) the load "
         f"{row.offered_load:.2g} exceeds the staff left, and the queue grows for weeks",
+    )
+
+
+def filling(row: CentreSizing) -> Reason | None:
+    """The row counts posts (the quota lever's) that the run starts without."""
+    added = row.quota - row.present
+    if added <= 0 or row.offered_load <= 0:
+        return None
+    return Reason(
+        POSTS_FILLING,
+        f"{added} of {row.quota} posts start vacant and fill only at recruitment rounds; "
+        f"the row counts {row.expected_present:.2g} staff, the run starts with {row.present}",
     )
 
 
@@ -96,5 +114,5 @@ def not_in_mmc(row: CentreSizing) -> list[Reason]:
 def reasons(row: CentreSizing) -> list[Reason]:
     """Every named reason that applies to the row, in the order above."""
     found = not_in_mmc(row)
-    found += [r for r in (absences(row), saturation(row)) if r is not None]
+    found += [r for r in (absences(row), filling(row), saturation(row)) if r is not None]
     return found
