@@ -99,3 +99,17 @@ def test_posts_still_filling_fire_where_the_quota_lever_adds_posts():
         sizing.size(scenario("county=wuchuan", "policy=pre_reform")), "rural_2", "service"
     )
     assert today.quota == today.present and reasons.filling(today) is None
+
+
+def test_powers_not_yet_delegated_are_named_on_enforcement_and_the_county_desk():
+    # reform_2019 hands the powers over on day 126: until then 60% of cases go up.
+    late = scenario("county=wuchuan", "policy=reform_2019")
+    rows = sizing.size(late)
+    for r in (row_of(rows, "town_1", "enforcement"), row_of(rows, "county", "departments")):
+        (c,) = check.compare([r], off(r))
+        assert "powers not yet delegated" in c.verdict
+    now = scenario("county=wuchuan", "policy=reform_2019", "policy.timing.powers_day=0")
+    assert not any(
+        "powers" in str(x)
+        for x in reasons.reasons(row_of(sizing.size(now), "town_1", "enforcement"))
+    )

@@ -329,11 +329,28 @@ def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[
         notes.append(NOT_MODELLED + "officers in management posts do no field work")
     if s.policy.rebalancing.enabled:
         notes.append(NOT_MODELLED + "rebalancing moves posts between townships")
+    if centre == ENFORCEMENT:
+        notes += powers_pending(s)
     if len(stations) > 1 and min(st.servers for st in stations) <= 1:
         # A mean of 0.9 clerks is not 0.9 of a queue: while the one clerk is away
         # (secondment, a vacancy) the desk stops until the cover rule sends someone.
         notes.append(NOT_MODELLED + "a one-clerk desk stops while its clerk is away")
     return notes
+
+
+def powers_pending(s: Scenario) -> list[str]:
+    """A note when the run starts before the townships hold the delegated enforcement
+    powers (``policy.timing.powers_day``): until then another share of cases goes up to
+    the county after inspection, and the rows count the share after.
+    """
+    timing = s.policy.timing
+    before, after = timing.refer_up_before_powers_share, s.workload.enforcement.refer_up_share
+    if timing.powers_day <= 0 or before == after:
+        return []
+    return [
+        NOT_MODELLED + f"until day {timing.powers_day:g} {before:.0%} of cases go up to the "
+        f"county, not {after:.0%} (powers not yet delegated)"
+    ]
 
 
 def township_row(s: Scenario, tid: str, centre: str, work: Work, target: float) -> CentreSizing:
@@ -392,6 +409,7 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
             "townships' calls go first (乡呼县应): the wait is own work's behind them "
             "(Cobham, priority M/M/c)"
         )
+    notes += powers_pending(s)
     if release > 0 and departments.work.calls_load > 0:
         notes.append(
             f"townships' calls let in together every {release:g} h (fluid backlog; "
