@@ -50,6 +50,8 @@ from sim.model.reallocation import FLEXIBLE_CENTRES
 from sim.plan import analytic
 from sim.plan.present import expected_present
 from sim.run.results import atomic_write
+from sim.streams.enforcement import ENFORCEMENT as ENFORCEMENT_STREAM
+from sim.streams.enforcement import EnforcementWorkload
 from sim.streams.services import SERVICES, ServicesWorkload, desk_work
 
 
@@ -344,7 +346,8 @@ def powers_pending(s: Scenario) -> list[str]:
     the county after inspection, and the rows count the share after.
     """
     timing = s.policy.timing
-    before, after = timing.refer_up_before_powers_share, s.workload.enforcement.refer_up_share
+    cases: EnforcementWorkload = getattr(s.workload, ENFORCEMENT_STREAM.id)
+    before, after = timing.refer_up_before_powers_share, cases.refer_up_share
     if timing.powers_day <= 0 or before == after:
         return []
     return [
