@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -36,6 +37,114 @@ def test_allen_cunneen_is_pollaczek_khinchine_for_one_server():
     lam, mu = 0.7, 1.0
     wq = analytic.allen_cunneen(analytic.mmc_wait_mean(lam, mu, 1), 0.0)
     assert wq == pytest.approx(0.7 / (2 * 1.0 * 0.3), rel=1e-12)
+
+
+@pytest.mark.parametrize("mean,square", [(2.0, 4.0), (3.0, 12.0)])
+def test_batches_give_the_exact_mx_m1_wait(mean, square):
+    # M^X/M/1 (Gross & Harris): the per-item wait is
+    # [ρ E[S²] / 2E[S] + E[S] (E[N²] − E[N]) / 2E[N]] / (1 − ρ).
+    from sim.core.workload import Batch, Effort, Source, Visit
+    from sim.model.load import Flow, centre_work
+
+    batches_per_h, mu, hours = 0.2, 1.0, 8.0
+    src = Source("lists", (Visit("general", mean, Effort(1 / mu, 1 / mu**2)),))
+    src = dataclasses.replace(src, items=Batch(mean, square))
+    work = centre_work([Flow("town_1", "delegated", src, batches_per_h * hours)], "general", hours)
+    rho = batches_per_h * mean / mu
+    exact = (rho * (2 / mu**2) / (2 / mu) + (square - mean) / (2 * mean) / mu) / (1 - rho)
+    assert sizing.station_wait(sizing.Station(work, 1)) == pytest.approx(exact, rel=1e-12)
+    # Allen–Cunneen alone (the dispersion as ca²) misses the batch-mates ahead.
+    assert work.batch_ahead_h == pytest.approx((square / mean - 1) / 2 / mu, rel=1e-12)
+
+
+def fifo_batch_waits(batch_rate, sizes, mu, c, batches, seed=1):
+    """Mean wait of an M^X/M/c FIFO queue by direct simulation (a heap of the servers'
+    free times), independent of the model: the items of a batch join in order.
+    """
+    import heapq
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    free, waits = [0.0] * c, []
+    for t in np.cumsum(rng.exponential(1 / batch_rate, batches)):
+        for _ in range(sizes(rng)):
+            start = max(t, heapq.heappop(free))
+            waits.append(start - t)
+            heapq.heappush(free, start + rng.exponential(1 / mu))
+    return float(np.mean(waits[len(waits) // 10 :]))
+
+
+def test_batch_mates_term_is_close_to_an_mx_m_c_queue_where_allen_cunneen_alone_is_not():
+    # Lists of 1 + Poisson(4) items (mean 5, mean square 29), 2 servers, utilisation 0.78.
+    from sim.core.workload import Batch, Effort, Source, Visit
+    from sim.model.load import Flow, centre_work
+
+    batch_rate, mu, c, hours = 0.25, 0.8, 2, 8.0
+    src = Source("lists", (Visit("general", 5.0, Effort(1 / mu, 1 / mu**2)),))
+    src = dataclasses.replace(src, items=Batch(5.0, 29.0))
+    work = centre_work([Flow("t", "delegated", src, batch_rate * hours)], "general", hours)
+    simulated = fifo_batch_waits(batch_rate, lambda rng: 1 + rng.poisson(4), mu, c, 30_000)
+    with_mates = sizing.station_wait(sizing.Station(work, c))
+    alone = sizing.station_wait(sizing.Station(dataclasses.replace(work, batch_ahead_h=0.0), c))
+    assert with_mates == pytest.approx(simulated, rel=0.2)
+    assert alone < 0.85 * simulated
+
+
+def test_a_periodic_release_adds_the_fluid_backlog_by_numeric_integration():
+    # Fluid: B = released·T hours arrive at t = 0 and drain at c − other; work arriving
+    # at t waits backlog(t) / c. Average over the period by a Riemann sum.
+    released, other, c, period = 2.4, 25.0, 36, 40.0
+    backlog, steps, total = released * period, 400_000, 0.0
+    dt = period / steps
+    for _ in range(steps):
+        total += backlog / c * dt
+        backlog = max(0.0, backlog - (c - other) * dt)
+    numeric = total / period
+    assert analytic.periodic_release_wait(released, other, c, period) == pytest.approx(
+        numeric, rel=1e-3
+    )
+    assert analytic.periodic_release_wait(released, other, c, 0.0) == 0.0
+    assert analytic.periodic_release_wait(released, 36.0, c, period) == math.inf
+
+
+def test_own_work_waits_behind_calls_served_first_as_cobham_says():
+    # M/M/c, two classes, one service rate: class k waits W0 / ((1 − σ_{k−1})(1 − σ_k)),
+    # W0 = C(c, a) / (c μ); the FIFO wait of all is W0 / (1 − ρ).
+    lam_first, lam_own, mu, c = 1.0, 2.0, 1.0, 4
+    rho, sigma1 = (lam_first + lam_own) / (c * mu), lam_first / (c * mu)
+    w0 = analytic.erlang_c(lam_first + lam_own, mu, c) / (c * mu)
+    fifo = analytic.mmc_wait_mean(lam_first + lam_own, mu, c)
+    assert fifo == pytest.approx(w0 / (1 - rho), rel=1e-12)
+    low = w0 / ((1 - sigma1) * (1 - rho))
+    assert analytic.behind_priority(fifo, lam_first / mu, c) == pytest.approx(low, rel=1e-12)
+
+
+def test_the_departments_wait_counts_the_inbox_without_escalation_and_priority_with_it():
+    s = scenario("county=wuchuan", "policy=pre_reform")
+    work = sizing.departments_work(s)
+    calls = work.calls_load
+    assert calls > 0 and sizing.inbox_period_h(s) == 5 * s.calendar.hours_per_day
+    assert work.batch_ahead_h == 0  # no lists come back to the county without admission
+    adhoc = row_of(sizing.size(s), "county", "departments")
+    quick = row_of(
+        sizing.size(
+            scenario("county=wuchuan", "policy=pre_reform", "policy.escalation.enabled=true")
+        ),
+        "county",
+        "departments",
+    )
+    c = adhoc.servers
+    fifo = analytic.allen_cunneen(
+        analytic.mmc_wait_mean(work.visits_per_h, 1 / work.staff_h_per_visit, c),
+        work.service_scv,
+    )
+    extra = analytic.periodic_release_wait(
+        calls, work.offered_load - calls, c, sizing.inbox_period_h(s)
+    )
+    assert extra > 0 and adhoc.wait_h == pytest.approx(fifo + extra, rel=1e-9)
+    assert quick.wait_h == pytest.approx(fifo / (1 - calls / c), rel=1e-9)
+    assert "calls go first" in quick.approximations
 
 
 def test_sizing_lays_out_the_windows_the_service_centre_builds():

@@ -80,6 +80,11 @@ class Visit:
     """How many of the crew must hold an enforcement certificate."""
     scope: Literal["township", "county"] = "township"
     """Whether the centre is the township's own or the county's (shared)."""
+    call: bool = False
+    """A township's call to the county (a referral, a legal review): without escalation
+    (乡呼县应) it waits for the departments' next review of their inbox, and every call
+    waiting then is let in together (:class:`sim.model.station.Inbox`); with it, it goes
+    ahead of the county's own work (:class:`sim.model.station.CountyDesk`)."""
 
 
 @dataclass(frozen=True)

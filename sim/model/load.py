@@ -159,6 +159,14 @@ class Work:
     arrival_scv: float = 1.0
     """Variability of the visits' arrivals (1: Poisson): a list's items arrive together,
     read as a compound Poisson stream's index of dispersion (``Batch.dispersion``)."""
+    batch_ahead_h: float = 0.0
+    """Mean crew-hours of a visit's batch-mates queued ahead of it: the items of one
+    arrival (a list, a report and its duplicates) wait for each other even at an idle
+    centre, ``(E[N²] − E[N]) / 2E[N] = (dispersion − 1) / 2`` of them on average."""
+    calls_load: float = 0.0
+    """Staff-hours per working hour of the townships' calls among them (``Visit.call``):
+    let in together at each review of the county's inbox without escalation, served
+    first with it."""
 
     @property
     def offered_load(self) -> float:
@@ -170,21 +178,32 @@ def centre_work(flows: Iterable[Flow], centre: str, hours_per_day: float) -> Wor
     """The visits ``flows`` make at ``centre``, pooled into one :class:`Work`."""
     mine = [(f, v) for f in flows for v in f.source.visits if v.centre == centre]
     crew = max([v.crew for _, v in mine], default=1)
-    visits = staff_h = square = dispersed = 0.0
+    visits = staff_h = square = dispersed = ahead = calls = 0.0
     for f, v in mine:
         n = f.arrivals_per_day * v.per_arrival
+        dispersion = f.source.items.dispersion
         visits += n
-        dispersed += n * f.source.items.dispersion
+        dispersed += n * dispersion
         staff_h += n * v.crew * v.effort.mean
         # A visit holds a whole crew: a solo step takes v.crew/crew of its time.
         held = v.crew / crew
         square += n * held * held * (v.effort.variance + v.effort.mean**2)
+        ahead += n * (dispersion - 1.0) / 2.0 * held * v.effort.mean
+        calls += n * v.crew * v.effort.mean if v.call else 0.0
     if visits <= 0.0:
         return Work(0.0, 0.0, crew)
     mean_held = staff_h / visits / crew
     scv = square / visits / mean_held**2 - 1.0 if mean_held > 0 else 1.0
     arrival_scv = dispersed / visits
-    return Work(visits / hours_per_day, staff_h / visits, crew, max(scv, 0.0), arrival_scv)
+    return Work(
+        visits / hours_per_day,
+        staff_h / visits,
+        crew,
+        max(scv, 0.0),
+        arrival_scv,
+        max(ahead / visits, 0.0),
+        calls / hours_per_day,
+    )
 
 
 def centres_with_work(flows: Iterable[Flow], scope: str = "township") -> list[str]:

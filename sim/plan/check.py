@@ -18,7 +18,8 @@ from typing import Any
 from sim.analysis.county_queues import COUNTY_QUEUES
 from sim.config import Scenario
 from sim.core import registry
-from sim.plan.sizing import COUNTY, NOT_MODELLED, CentreSizing
+from sim.plan.reasons import reasons
+from sim.plan.sizing import COUNTY, CentreSizing
 from sim.run.engine import run
 from sim.run.results import summarise
 
@@ -26,6 +27,8 @@ AGREE_FACTOR = 2.0
 """Analytic and simulated waits agree when neither is more than this times the other."""
 NEGLIGIBLE_H = 0.05
 """Waits both under this many hours (3 minutes) agree, whatever their ratio."""
+UNKNOWN = "reason unknown"
+"""What an off row says when no named reason (:mod:`sim.plan.reasons`) applies."""
 GROWTH_SHARE = 0.001
 """A backlog growing by less than this share of its mean a working day counts as flat
 (the report's rule, :data:`sim.report.outputs.MATERIAL_GROWTH`)."""
@@ -93,8 +96,8 @@ def compare(rows: Sequence[CentreSizing], metrics: Mapping[str, Any]) -> list[Ch
         unstable = any(grows(metrics, p) for p in prefixes)
         said = verdict(r.wait_h, simulated, unstable)
         if said.startswith("off"):
-            reasons = [n for n in r.approximations.split("; ") if n.startswith(NOT_MODELLED)]
-            said = " — ".join([said, *reasons]) if reasons else f"{said} — reason unknown"
+            why = [str(reason) for reason in reasons(r)] or [UNKNOWN]
+            said = " — ".join([said, *why])
         out.append(CheckRow(r, simulated, said))
     return out
 

@@ -15,8 +15,13 @@ says in ``approximations`` what it rests on:
   officers only (auxiliary staff never form one), and a solo step takes half a crew;
 * **staff present** rather than quota: posts less expected vacancies and secondment
   (:mod:`sim.plan.present`), rounded to whole staff;
+* items that arrive together (a rectification list, a grid report and its duplicates)
+  also wait for their batch-mates ahead (:func:`sim.plan.analytic.batch_mates_wait`);
 * the county departments take the tasks admission control returns and their own work;
-  the county enforcement pool (officers neither stationed nor on call) takes the
+  their row is the wait of that work: behind the townships' calls let in together at
+  each weekly review of the inbox without escalation, behind the calls served first
+  with it (:func:`station_wait`);
+* the county enforcement pool (officers neither stationed nor on call) takes the
   townships' whistle calls and its own work in one queue (the simulation serves the
   calls first, so its own work waits longer than the row's mean).
 
@@ -45,6 +50,8 @@ from sim.model.reallocation import FLEXIBLE_CENTRES
 from sim.plan import analytic
 from sim.plan.present import expected_present
 from sim.run.results import atomic_write
+from sim.streams.enforcement import ENFORCEMENT as ENFORCEMENT_STREAM
+from sim.streams.enforcement import EnforcementWorkload
 from sim.streams.services import SERVICES, ServicesWorkload, desk_work
 
 
@@ -84,17 +91,36 @@ class Station:
 
     work: Work
     servers: int
+    release_h: float = 0.0
+    """Hours between the county's reviews of its inbox, which let the townships' calls
+    (``work.calls_load``) in together; 0: calls join the line as they come."""
+    calls_first: bool = False
+    """The townships' calls go ahead of the rest (escalation at the county desk)."""
 
 
 def station_wait(st: Station) -> float:
-    """Erlang C mean wait of one station (0 without work; inf when overloaded)."""
+    """Mean wait of one station (0 without work; inf when overloaded): Erlang C with the
+    Allen–Cunneen factor, the batch-mates ahead, and at the county desk the wait of the
+    work that is not a township's call (own work, returned tasks): behind the backlog
+    each review of the inbox lets in, or behind the calls served first.
+    """
     if st.work.visits_per_h <= 0:
         return 0.0
     if st.servers <= 0:
         return math.inf
     crew_h = st.work.staff_h_per_visit / st.work.crew
     mmc = analytic.mmc_wait_mean(st.work.visits_per_h, 1.0 / crew_h, st.servers)
-    return analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
+    queue = analytic.allen_cunneen(mmc, st.work.service_scv, st.work.arrival_scv)
+    calls = st.work.calls_load / st.work.crew
+    if st.calls_first:
+        queue = analytic.behind_priority(queue, calls, st.servers)
+    released = analytic.periodic_release_wait(
+        calls if st.release_h > 0 else 0.0,
+        st.work.offered_load / st.work.crew - calls,
+        st.servers,
+        st.release_h,
+    )
+    return queue + analytic.batch_mates_wait(st.work.batch_ahead_h, st.servers) + released
 
 
 def mean_wait(stations: Sequence[Station]) -> float:
@@ -124,15 +150,29 @@ def departments_work(s: Scenario, flows: list[load.Flow] | None = None) -> Work:
     return load.centre_work(flows, DEPARTMENTS, s.calendar.hours_per_day)
 
 
-def crews_for_wait(work: Work, max_wait_h: float) -> int:
-    """Crews that keep the mean wait at most ``max_wait_h`` (Erlang C with the
-    Allen–Cunneen factor, one pooled station).
+def inbox_period_h(s: Scenario) -> float:
+    """Working hours between the departments' reviews of their inbox of townships' calls
+    (``policy.escalation.review_days``; 0 with escalation, where calls go straight in).
     """
+    escalation = s.policy.escalation
+    if escalation.enabled:
+        return 0.0
+    return escalation.review_days * s.calendar.hours_per_day
+
+
+def crews_for_wait(station: Station, max_wait_h: float) -> int:
+    """Crews that keep the mean wait of ``station`` (its own crew count aside) at most
+    ``max_wait_h`` (:func:`station_wait`; the wait falls as crews are added, to 0).
+    """
+    work = station.work
     if work.offered_load <= 0:
         return 0
-    crew_h = work.staff_h_per_visit / work.crew
-    mmc_target = max_wait_h / analytic.allen_cunneen(1.0, work.service_scv, work.arrival_scv)
-    return analytic.mmc_servers_for_wait(work.visits_per_h, 1.0 / crew_h, mmc_target)
+    crews = max(1, math.floor(work.offered_load / work.crew) + 1)
+    while (
+        crews < MAX_STAFF and station_wait(dataclasses.replace(station, servers=crews)) > max_wait_h
+    ):
+        crews += 1
+    return crews
 
 
 def wait_with(work: Work, staff: int) -> float:
@@ -204,12 +244,14 @@ class Sizer:
     desks: int  # department desks (0: one pooled station)
     layout_clerks: int
     scenario: Scenario
+    release_h: float = 0.0  # the inbox's review period (:attr:`Station.release_h`)
+    calls_first: bool = False  # :attr:`Station.calls_first`
 
     def stations(self, staff: int) -> list[Station]:
         """The centre's stations with ``staff`` present."""
         if self.desks:
             return desk_stations(self.scenario, self.work, self.layout_clerks, staff)
-        return [Station(self.work, staff // self.work.crew)]
+        return [Station(self.work, staff // self.work.crew, self.release_h, self.calls_first)]
 
     def wait(self, staff: int) -> float:
         """Mean wait with ``staff`` present."""
@@ -220,7 +262,8 @@ class Sizer:
         if self.work.offered_load <= 0:
             return 0
         if not self.desks:
-            return self.work.crew * crews_for_wait(self.work, target)
+            station = Station(self.work, 0, self.release_h, self.calls_first)
+            return self.work.crew * crews_for_wait(station, target)
         # Desks are laid out again for the staff tried, as the centre would at the start.
         for n in range(1, MAX_STAFF):
             trial = Sizer(self.work, self.desks, n, self.scenario)
@@ -243,7 +286,11 @@ def _row(
     if work.offered_load > 0 and abs(work.service_scv - 1.0) > 1e-9:
         notes = [*notes, f"Allen-Cunneen M/G/c, service cv² {work.service_scv:.2f}"]
     if work.offered_load > 0 and abs(work.arrival_scv - 1.0) > 1e-9:
-        notes = [*notes, f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen)"]
+        notes = [
+            *notes,
+            f"batch arrivals as ca² {work.arrival_scv:.2f} (Allen-Cunneen) and "
+            f"{work.batch_ahead_h:.2g} h of batch-mates ahead (M^X/G/c)",
+        ]
     wait = sizer.wait(servers)
     desks = max(1, sizer.desks)
     crews = servers // work.crew if not sizer.desks else servers
@@ -284,11 +331,29 @@ def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[
         notes.append(NOT_MODELLED + "officers in management posts do no field work")
     if s.policy.rebalancing.enabled:
         notes.append(NOT_MODELLED + "rebalancing moves posts between townships")
+    if centre == ENFORCEMENT:
+        notes += powers_pending(s)
     if len(stations) > 1 and min(st.servers for st in stations) <= 1:
         # A mean of 0.9 clerks is not 0.9 of a queue: while the one clerk is away
         # (secondment, a vacancy) the desk stops until the cover rule sends someone.
         notes.append(NOT_MODELLED + "a one-clerk desk stops while its clerk is away")
     return notes
+
+
+def powers_pending(s: Scenario) -> list[str]:
+    """A note when the run starts before the townships hold the delegated enforcement
+    powers (``policy.timing.powers_day``): until then another share of cases goes up to
+    the county after inspection, and the rows count the share after.
+    """
+    timing = s.policy.timing
+    cases: EnforcementWorkload = getattr(s.workload, ENFORCEMENT_STREAM.id)
+    before, after = timing.refer_up_before_powers_share, cases.refer_up_share
+    if timing.powers_day <= 0 or before == after:
+        return []
+    return [
+        NOT_MODELLED + f"until day {timing.powers_day:g} {before:.0%} of cases go up to the "
+        f"county, not {after:.0%} (powers not yet delegated)"
+    ]
 
 
 def township_row(s: Scenario, tid: str, centre: str, work: Work, target: float) -> CentreSizing:
@@ -338,8 +403,21 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
             rows.append(township_row(s, tid, centre, work, target(centre)))
     every += load.county_flows(s)
     county = county_staff(s)
-    departments = Sizer(departments_work(s, every), 0, county, s)
+    release = inbox_period_h(s)
+    first = s.policy.escalation.enabled
+    departments = Sizer(departments_work(s, every), 0, county, s, release, first)
     notes = ["returned tasks and own work in one queue"]
+    if first and departments.work.calls_load > 0:
+        notes.append(
+            "townships' calls go first (乡呼县应): the wait is own work's behind them "
+            "(Cobham, priority M/M/c)"
+        )
+    notes += powers_pending(s)
+    if release > 0 and departments.work.calls_load > 0:
+        notes.append(
+            f"townships' calls let in together every {release:g} h (fluid backlog; "
+            "the wait is that of work arriving at random)"
+        )
     rows.append(
         _row(
             COUNTY,
@@ -353,7 +431,10 @@ def size(s: Scenario, wait_h: float | Mapping[str, float] = 1.0) -> list[CentreS
     )
     officers = max(0, officers_at_home(s))
     enforcement = load.centre_work(every, COUNTY_ENFORCEMENT, s.calendar.hours_per_day)
-    notes = ["whistle calls and own work in one queue (calls go first in simulation)"]
+    notes = [
+        "whistle calls and own work in one queue",
+        NOT_MODELLED + "whistle calls go first: own work waits longer",
+    ]
     if enforcement.crew > 1:
         notes.append(f"crews of {enforcement.crew}")
     rows.append(

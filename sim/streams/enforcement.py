@@ -135,12 +135,19 @@ def _workload(s: Any) -> tuple[Source, ...]:
         for i, st in enumerate(stages)
     ]
     route += [
-        Visit("departments", cfg.refer_up_share, Effort.of(cfg.referral_effort), scope="county"),
+        Visit(
+            "departments",
+            cfg.refer_up_share,
+            Effort.of(cfg.referral_effort),
+            scope="county",
+            call=True,
+        ),
         Visit(
             "departments",
             kept * cfg.legal_review_share,
             Effort.of(cfg.legal_review_effort),
             scope="county",
+            call=True,
         ),
     ]
     if s.county.enforcement_officers > 0:  # the whistle is answered only by county officers
