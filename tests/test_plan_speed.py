@@ -65,3 +65,76 @@ def test_a_planners_handful_of_metrics_skips_the_streams_scopes_and_centres_it_d
         monkeypatch.setattr(c, "metrics", lambda *a: pytest.fail("a centre's metrics computed"))
     out = replication_metrics(model, rec, ["county.services.wait_mean_h"])
     assert list(out) == ["county.services.wait_mean_h"] and len(calls) == 1
+
+
+# ------------------------------------------------------------- the early stop
+WAIT = Target("county.services.wait_mean_h", 1.0, True)
+SHARE = Target("county.services.on_time_share", 0.95, False)
+
+
+def _stopped_share(mean: float, t: Target, alpha: float, looks: int, n: int = 10) -> float:
+    """How often the rule stops normal replications of ``mean`` (sd 0.5) before ``n``."""
+    rng = np.random.default_rng(2024)
+    stops = 0
+    runs = 1500
+    for _ in range(runs):
+        x = rng.normal(mean, 0.5, n)
+        stops += any(
+            stopping.clearly_missed({t.metric: list(x[:k])}, [t], alpha, looks) for k in range(3, n)
+        )
+    return stops / runs
+
+
+def test_a_candidate_that_just_meets_its_target_is_stopped_at_most_at_the_stated_rate():
+    # True mean exactly at the target: the worst case of "meets". Seven looks (3 … 9 of
+    # 10 replications) at the plain 95% bound stop it far more often than 5%; the
+    # rule's share per look keeps the rate under 5% (binomial sd at 1,500 runs: 0.6%).
+    assert _stopped_share(1.0, WAIT, 0.05, looks=1) > 0.08
+    assert _stopped_share(1.0, WAIT, 0.05, looks=7) <= 0.05
+    assert _stopped_share(0.8, WAIT, 0.05, looks=7) < 0.01  # meets with room: hardly ever
+
+
+def test_a_candidate_that_clearly_misses_stops_after_few_replications():
+    rng = np.random.default_rng(5)
+    x = list(rng.normal(4.0, 0.5, 10))  # four times the target, as the study's worst
+    first = next(
+        k for k in range(3, 10) if stopping.clearly_missed({WAIT.metric: x[:k]}, [WAIT], 0.05, 7)
+    )
+    assert first <= 4
+    # A minimum target reads the other end; a metric with no value misses.
+    assert stopping.clearly_missed({SHARE.metric: [0.5, 0.52, 0.49]}, [SHARE], 0.05, 7)
+    assert not stopping.clearly_missed({SHARE.metric: [0.96, 0.97, 0.99]}, [SHARE], 0.05, 7)
+    assert stopping.clearly_missed({SHARE.metric: [None, None, None]}, [SHARE], 0.05, 7)
+    # Each look and target gets its share: 7 looks and 2 targets, 5% → 1 − 0.05/14.
+    assert stopping.look_level(0.05, 7, 2) == pytest.approx(1 - 0.05 / 14)
+
+
+# ------------------------------------------------------------- a candidate's scenario
+def test_a_candidates_scenario_from_the_composed_one_is_the_one_composed_afresh():
+    from sim.config import config_hash, load_scenario
+    from sim.plan.candidates import _base, candidate_config, candidate_scenario
+
+    from .conftest import compose_config
+
+    cfg = compose_config("planner", "plan=mmc_servers", "county=wuchuan", "policy=reform_2019")
+    assert _base(cfg) is not None  # no interpolation: the fast way
+    cases = [
+        {"county.kinds.town.staff.window_staff.headcount": 6},
+        {
+            "county.kinds.rural.staff.enforcement_officers.headcount": 3,
+            "county.township_staff.rural_2.window_staff": 4,  # a key new to the config
+            "run.seed": 7,
+            "run.replications": 3,
+            "run.timeseries": False,
+        },
+    ]
+    for values in cases:
+        fast = candidate_scenario(cfg, values)
+        slow = load_scenario(candidate_config(cfg, values))
+        assert fast == slow and config_hash(fast) == config_hash(slow)
+        assert fast != candidate_scenario(cfg, {})
+    # With an interpolation (the M/M/c preset), every candidate is composed anew.
+    mmc = compose_config("planner", "plan=mmc_servers", "+validation=mmc")
+    assert _base(mmc) is None
+    got = candidate_scenario(mmc, {"mmc.servers": 7})
+    assert got.county.kinds["town"].staff["window_staff"].headcount == 7

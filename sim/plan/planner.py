@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gc
+import hashlib
 import json
 import math
 import sys
@@ -38,18 +39,19 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.analysis.metrics import replication_metrics
 from sim.analysis.stats import CI, confidence_interval
-from sim.config import config_hash, load_scenario
+from sim.config import config_hash
 from sim.config.location import config_dir
+from sim.model.build import build
 from sim.model.quota import added_posts, township_ids, township_staff
-from sim.plan import frontier
+from sim.plan import frontier, stopping
+from sim.plan.candidates import TOWNSHIP_STAFF, candidate_scenario
 from sim.plan.plan_config import (
-    TOWNSHIP_STAFF,
     Plan,
     Target,
     analytic_start,
     as_dict,
-    candidate_config,
     check,
     command,
     staffed_centres,
@@ -58,7 +60,7 @@ from sim.plan.plan_config import (
 )
 from sim.plan.search import Outcome, Point, SearchResult, cost_of, groups, search_groups
 from sim.plan.sizing import DEPARTMENTS
-from sim.run import engine, guard
+from sim.run import guard
 from sim.run.results import atomic_write
 
 EVALUATIONS = "evaluations"
@@ -88,13 +90,6 @@ def bound(ev: Evaluation, t: Target, confidence: float) -> float:
     return math.nan if end is None else float(end)
 
 
-def favourable(ev: Evaluation, t: Target, confidence: float) -> float:
-    """The other end of the interval: the best the KPI plausibly is (NaN: unknown)."""
-    ci = ev.ci(t.metric, confidence)
-    end = ci["ci_low"] if t.upper else ci["ci_high"]
-    return math.nan if end is None else float(end)
-
-
 def miss(t: Target, b: float) -> float:
     """How far a bound misses its target, relative to the target (0 when met)."""
     if math.isnan(b):
@@ -104,7 +99,13 @@ def miss(t: Target, b: float) -> float:
 
 
 class Evaluator:
-    """Evaluates candidates of a plan, with the on-disk cache of the run directory."""
+    """Evaluates candidates of a plan, with the on-disk cache of the run directory.
+
+    The search judges a candidate by its targets alone, so its replications compute
+    only the targets' metrics; the chosen plan's full metrics (plan.json, staffing.csv)
+    come from its verification, or, without one, from its replications run again in
+    full (:meth:`full`).
+    """
 
     def __init__(self, cfg: DictConfig, plan: Plan, run_dir: Path, bar: Any = None):
         self.cfg, self.plan, self.bar = cfg, plan, bar
@@ -112,19 +113,24 @@ class Evaluator:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.done: dict[Point, Evaluation] = {}
         self.verified: dict[Point, Evaluation] = {}
+        self.complete: dict[Point, Evaluation] = {}
         self.simulated = 0
+        self.names = tuple(sorted({t.metric for t in plan.targets}))
 
     def scenario_of(self, point: Point, verify: bool = False) -> Any:
         """The scenario of a candidate, as simulated by the planner (``verify``: with
-        the verification's replications on the next seed).
+        the verification's replications on the next seed): the composed scenario with
+        the candidate's decisions set (:mod:`sim.plan.candidates`).
         """
-        cfg = candidate_config(self.cfg, values(self.plan, point))
-        cfg.run.replications = self.plan.replications
-        cfg.run.timeseries = False
+        run: dict[str, Any] = {"run.replications": self.plan.replications}
         if verify:
-            cfg.run.replications = self.plan.verify_replications
-            cfg.run.seed = cfg.run.seed + 1
-        s = load_scenario(cfg)
+            run = {
+                "run.replications": self.plan.verify_replications,
+                "run.seed": int(self.cfg.run.seed) + 1,
+            }
+        s = candidate_scenario(
+            self.cfg, {**values(self.plan, point), **run, "run.timeseries": False}
+        )
         guard.check_scenario(s)  # the planner prints no warnings, only refuses
         return s
 
@@ -157,36 +163,28 @@ class Evaluator:
         """
         return self.done.get(point) or self.evaluation(point, verify=True)
 
+    def full(self, point: Point) -> Evaluation:
+        """Every metric of a candidate: its verification, or without one its search
+        replications again with all the metrics.
+        """
+        if self.plan.verify_replications:
+            return self.evaluation(point, verify=True)
+        if point not in self.complete:
+            s = self.scenario_of(point)
+            self.complete[point] = self._run(point, s, s.run.replications, _never, None)
+        return self.complete[point]
+
     def evaluation(self, point: Point, verify: bool = False, explain: bool = False) -> Evaluation:
-        """Read back or simulate one candidate (or its verification; ``explain``: a
-        neighbour of the chosen plan for the decisions table, which stops once a target's
-        mean misses). An evaluation read back with fewer replications than asked (it
-        stopped early) is continued when the rule at hand wants more.
+        """Read back or simulate one candidate (or its verification, every metric;
+        ``explain``: a neighbour of the chosen plan for the decisions table, which stops
+        once a target's mean misses).
         """
         if point in self.done and not verify:
             return self.done[point]
         s = self.scenario_of(point, verify)
-        key = f"{config_hash(s)}-r{s.run.replications}"
-        path = self.dir / f"{key}.json"
         enough = self.settled if verify else self.mean_missed if explain else self.clearly_missed
         first = self.plan.replications if verify else MIN_REPLICATIONS
-        have: Replications = {}
-        if path.is_file():
-            have = json.loads(path.read_text())["replications"]
-            n = len(next(iter(have.values()), []))
-            if n >= s.run.replications or (n >= first and enough(have)):
-                ev = Evaluation(point, key, have, 0.0, True)
-                return self._keep(point, ev, verify)
-        t0 = time.perf_counter()
-        reps = simulate(s, first, enough, have)
-        ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
-        record = {"values": values(self.plan, point), "replications": reps, "seconds": ev.seconds}
-        atomic_write(path, lambda p: p.write_text(json.dumps(record)))
-        self.simulated += 1
-        return self._keep(point, ev, verify)
-
-    def _keep(self, point: Point, ev: Evaluation, verify: bool) -> Evaluation:
-        """Remember an evaluation (and count a candidate on the progress bar)."""
+        ev = self._run(point, s, first, enough, None if verify else self.names)
         if verify:
             self.verified[point] = ev
             return ev
@@ -194,6 +192,34 @@ class Evaluator:
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix_str(f"{'read' if ev.cached else 'ran'} {values(self.plan, point)}")
+        return ev
+
+    def _run(
+        self,
+        point: Point,
+        s: Any,
+        first: int,
+        enough: Callable[[Replications], bool],
+        names: tuple[str, ...] | None,
+    ) -> Evaluation:
+        """Read back or simulate replications of ``s`` (``names``: only those metrics).
+        An evaluation read back with fewer replications than asked (it stopped early) is
+        continued when the rule at hand wants more.
+        """
+        key = f"{config_hash(s)}-r{s.run.replications}{_names_key(names)}"
+        path = self.dir / f"{key}.json"
+        have: Replications = {}
+        if path.is_file():
+            have = json.loads(path.read_text())["replications"]
+            n = len(next(iter(have.values()), []))
+            if n >= s.run.replications or (n >= first and enough(have)):
+                return Evaluation(point, key, have, 0.0, True)
+        t0 = time.perf_counter()
+        reps = simulate(s, first, enough, have, names)
+        ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
+        record = {"values": values(self.plan, point), "replications": reps, "seconds": ev.seconds}
+        atomic_write(path, lambda p: p.write_text(json.dumps(record)))
+        self.simulated += 1
         return ev
 
     def mean_missed(self, reps: Replications) -> bool:
@@ -208,12 +234,13 @@ class Evaluator:
         )
 
     def clearly_missed(self, reps: Replications) -> bool:
-        """Whether a target is missed even at its interval's favourable end (the
-        one-sided bound the other way): the candidate would almost surely still miss
-        after the remaining replications, so they are not simulated.
+        """Whether a target is missed even at the favourable end of its interval at a
+        look's share of the error rate (:mod:`sim.plan.stopping`): the remaining
+        replications are not simulated. A candidate whose true means meet every target
+        is stopped with probability at most 1 − ``plan.confidence``.
         """
-        ev = Evaluation((), "", reps, 0.0, False)
-        return any(miss(t, favourable(ev, t, self.plan.confidence)) > 0 for t in self.plan.targets)
+        looks = self.plan.replications - MIN_REPLICATIONS
+        return stopping.clearly_missed(reps, self.plan.targets, 1 - self.plan.confidence, looks)
 
     def settled(self, reps: Replications) -> bool:
         """Whether every target's one-sided bound already meets it, or a target's mean
@@ -229,11 +256,41 @@ Replications = dict[str, list[float | None]]
 MIN_REPLICATIONS = 3  # fewer give intervals too wide to stop on
 
 
+def _never(reps: Replications) -> bool:
+    return False
+
+
+def _names_key(names: tuple[str, ...] | None) -> str:
+    """The cache key's part for an evaluation of some metrics only (none: all)."""
+    if names is None:
+        return ""
+    return "-m" + hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+
+
+def replicate(s: Any, k: int, names: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Replication ``k`` of ``s``: its metrics (``names``: only those). The engine's
+    replication without what the planner never reads (daily series, lead-time
+    quantiles, the steady-state series).
+    """
+    model = build(s, k)
+    model.run()
+    out = replication_metrics(model, names=names)
+    # As the engine does: the items freed by reference counting leave the collector
+    # little to trace.
+    model.items.clear()
+    return out
+
+
 def simulate(
-    s: Any, first: int, enough: Callable[[Replications], bool], have: Replications | None = None
+    s: Any,
+    first: int,
+    enough: Callable[[Replications], bool],
+    have: Replications | None = None,
+    names: tuple[str, ...] | None = None,
 ) -> Replications:
     """Replications of ``s`` one by one, after those it ``have`` already, up to
-    ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so.
+    ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so
+    (``names``: only those metrics).
 
     A sequential rule: a candidate that clearly misses a target stops early, and the
     verification stops once its verdict is settled. Replication k's random numbers do
@@ -246,7 +303,7 @@ def simulate(
     gc.freeze()
     try:
         for k in range(len(rows), s.run.replications):
-            rows.append(engine.run_replication(s, k, with_series=False).metrics)
+            rows.append(replicate(s, k, names))
             gc.collect()  # as engine.run: one replication's model in memory at a time
             if k + 1 >= first and k + 1 < s.run.replications and enough(_columns(rows)):
                 break
@@ -321,9 +378,9 @@ def run_plan(
         rows = decision_table(cfg, plan, result, ev)
     chosen = values(plan, result.point)
     line = command(cfg, overrides, chosen, choices, tsim_defaults())
-    best = ev.best(result.point)
     write_trace(run_dir / "trace.csv", plan, result, ev)
-    write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), best, plan)
+    full = ev.full(result.point)
+    write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), full, plan)
     draw_frontier(run_dir / "frontier.png", plan, result, ev)
     atomic_write(run_dir / "command.txt", lambda p: p.write_text(line + "\n"))
     summary = plan_summary(plan, result, ev, start, line)
@@ -406,7 +463,7 @@ def decision_table(
     """Per decision: today's value, the plan's, its cost, and what one unit fewer would
     miss (simulated now if the search did not try it).
     """
-    base = load_scenario(cfg)
+    base = candidate_scenario(cfg, {})
     rows = []
     for i, d in enumerate(plan.decisions):
         x = result.point
@@ -471,13 +528,14 @@ def plan_summary(
 ) -> dict[str, Any]:
     """The content of plan.json (see the module docstring and the README)."""
     best = ev.best(result.point)
+    full = ev.full(result.point)
     return {
         "decisions": values(plan, result.point),
         "feasible": result.feasible,
         "cost": result.cost,
-        "metrics_from": "search" if result.point in ev.done else "verification",
+        "metrics_from": "verification" if plan.verify_replications else "search",
         "metrics": {
-            name: ci_json(best.ci(name, plan.confidence)) for name in sorted(best.replications)
+            name: ci_json(full.ci(name, plan.confidence)) for name in sorted(full.replications)
         },
         "evaluations": len(result.steps),
         "simulated_this_run": ev.simulated,
