@@ -365,7 +365,7 @@ class FakeChecks:
     """Stands in for the Evaluator in confirm(): verification = a formula per point."""
 
     def __init__(self, passes):
-        self.passes, self.verified = passes, {}
+        self.passes, self.verified, self.rounds = passes, {}, 0
 
     def evaluation(self, point, verify=False):
         assert verify

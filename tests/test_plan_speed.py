@@ -76,7 +76,7 @@ def _stopped_share(mean: float, t: Target, alpha: float, looks: int, n: int = 10
     """How often the rule stops normal replications of ``mean`` (sd 0.5) before ``n``."""
     rng = np.random.default_rng(2024)
     stops = 0
-    runs = 1500
+    runs = 600
     for _ in range(runs):
         x = rng.normal(mean, 0.5, n)
         stops += any(
@@ -88,7 +88,7 @@ def _stopped_share(mean: float, t: Target, alpha: float, looks: int, n: int = 10
 def test_a_candidate_that_just_meets_its_target_is_stopped_at_most_at_the_stated_rate():
     # True mean exactly at the target: the worst case of "meets". Seven looks (3 … 9 of
     # 10 replications) at the plain 95% bound stop it far more often than 5%; the
-    # rule's share per look keeps the rate under 5% (binomial sd at 1,500 runs: 0.6%).
+    # rule's share per look keeps the rate under 5% (binomial sd at 600 runs: 0.9%).
     assert _stopped_share(1.0, WAIT, 0.05, looks=1) > 0.08
     assert _stopped_share(1.0, WAIT, 0.05, looks=7) <= 0.05
     assert _stopped_share(0.8, WAIT, 0.05, looks=7) < 0.01  # meets with room: hardly ever
@@ -138,3 +138,78 @@ def test_a_candidates_scenario_from_the_composed_one_is_the_one_composed_afresh(
     assert _base(mmc) is None
     got = candidate_scenario(mmc, {"mmc.servers": 7})
     assert got.county.kinds["town"].staff["window_staff"].headcount == 7
+
+
+# ------------------------------------------------------------- verification that acts
+def _fresh_seed_is_harder(monkeypatch, servers_needed_fresh: int):
+    """Replications by formula: every candidate of 6+ servers meets the wait target
+    on the search's seed; on the fresh seed only those of ``servers_needed_fresh``+.
+    """
+    from sim.plan import planner
+
+    def fake(s, k, names=None):
+        c = s.county.kinds["town"].staff["window_staff"].headcount
+        fresh = s.run.seed != SEED
+        ok = c >= (servers_needed_fresh if fresh else 6)
+        return {"county.services.wait_mean_h": (0.1 if ok else 0.6) + 0.001 * k}
+
+    monkeypatch.setattr(planner, "replicate", fake)
+
+
+SEED = 20191101
+
+
+def _plan_cfg(high: int):
+    from .test_plan import planner_config
+
+    # Wuchuan's config has no interpolation: candidates are built fast, and the fake
+    # replications above decide every verdict.
+    return planner_config(
+        "county=wuchuan",
+        f"run.seed={SEED}",
+        decisions={"county.kinds.town.staff.window_staff.headcount": [1, high]},
+        targets={"county.services.wait_mean_h": {"max": 0.3}},
+        replications=4,
+        verify_replications=6,
+    )
+
+
+def test_a_plan_that_misses_on_fresh_seeds_is_stepped_up_and_then_verified(tmp_path, monkeypatch):
+    import json
+
+    from sim.cli.plan import exit_status
+    from sim.plan import planner
+
+    _fresh_seed_is_harder(monkeypatch, servers_needed_fresh=7)
+    result = planner.run_plan(_plan_cfg(high=12), tmp_path, [])
+    assert result.chosen == {"county.kinds.town.staff.window_staff.headcount": 7}
+    assert result.verified is True
+    saved = json.loads(result.path.read_text())
+    assert saved["verified"] is True and saved["verification"]["meets_targets"]
+    assert saved["metrics_from"] == "verification"
+    first = (tmp_path / "decisions.md").read_text().splitlines()[0]
+    assert first.startswith("Verified after 1 step(s) up") and exit_status(result) == 0
+
+
+def test_a_plan_that_cannot_be_verified_says_so_and_exits_4(tmp_path, monkeypatch):
+    import json
+
+    from sim.cli.plan import exit_status
+    from sim.plan import planner
+
+    _fresh_seed_is_harder(monkeypatch, servers_needed_fresh=99)  # never on fresh seeds
+    result = planner.run_plan(_plan_cfg(high=12), tmp_path, [])
+    assert result.feasible and result.verified is False and exit_status(result) == 4
+    saved = json.loads(result.path.read_text())
+    assert saved["verified"] is False and saved["verdict"].startswith("NOT VERIFIED")
+    assert "county.services.wait_mean_h" in saved["verdict"]
+    assert f"after {planner.MAX_STEPS_UP} round(s)" in saved["verdict"]
+    assert len(saved["verified_in_turn"]) > planner.MAX_STEPS_UP  # it did try
+    text = (tmp_path / "decisions.md").read_text()
+    assert text.startswith("NOT VERIFIED") and "Verified" not in text
+    # Verification off: said, not claimed.
+    cfg = _plan_cfg(high=12)
+    cfg.plan.verify_replications = 0
+    off = planner.run_plan(cfg, tmp_path / "off", [])
+    assert off.verified is None and off.verdict.startswith("NOT VERIFIED: plan.verify")
+    assert exit_status(off) == 0

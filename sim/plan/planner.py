@@ -16,7 +16,9 @@ them again. The run directory then holds ``plan.json``, ``trace.csv``, ``frontie
 miss) and ``command.txt`` (the chosen scenario as a ``tsim`` command). The chosen plan
 is verified on seed + 1 and stepped up when it misses there (:func:`confirm`). Exit 0:
 the plan meets every target; 3: it cannot (the candidate closest to the targets is
-reported); 2: the plan or the scenario is misconfigured (one line).
+reported); 4: it meets them on the search's random numbers but not on fresh ones, even
+after stepping up (decisions.md and plan.json open with NOT VERIFIED); 2: the plan or
+the scenario is misconfigured (one line).
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class Evaluator:
         self.verified: dict[Point, Evaluation] = {}
         self.complete: dict[Point, Evaluation] = {}
         self.simulated = 0
+        self.rounds = 0  # of stepping up after a failed verification
         self.names = tuple(sorted({t.metric for t in plan.targets}))
 
     def scenario_of(self, point: Point, verify: bool = False) -> Any:
@@ -341,6 +344,8 @@ class PlanResult:
     evaluations: int
     simulated: int
     path: Path
+    verified: bool | None = None  # on fresh seeds (None: not verified, or infeasible)
+    verdict: str = ""  # one line that says which
 
 
 def run_plan(
@@ -386,10 +391,44 @@ def run_plan(
     summary = plan_summary(plan, result, ev, start, line)
     summary["table"] = [row.as_json() for row in rows]
     summary["seconds"] = time.perf_counter() - t0
-    atomic_write(run_dir / "decisions.md", lambda p: p.write_text(table_text(plan, rows)))
+    verified, said = verdict(plan, result, summary["verification"], ev.rounds)
+    summary["verified"], summary["verdict"] = verified, said
+    text = f"{said}\n\n{table_text(plan, rows)}"
+    atomic_write(run_dir / "decisions.md", lambda p: p.write_text(text))
     path = run_dir / "plan.json"
     atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
-    return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
+    return PlanResult(
+        result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path, verified, said
+    )
+
+
+def verdict(
+    plan: Plan, result: SearchResult, check: dict[str, Any] | None, rounds: int
+) -> tuple[bool | None, str]:
+    """Whether the chosen plan is verified on fresh seeds, and one line that says so
+    (the first of decisions.md and of the command's output): a plan is never presented
+    as verified when it is not.
+    """
+    if not result.feasible:
+        return None, (
+            "INFEASIBLE: no candidate within the bounds and budget meets every target; "
+            "the closest is shown, not verified."
+        )
+    if check is None:
+        return None, (
+            "NOT VERIFIED: plan.verify_replications = 0; the plan meets every target on the "
+            "search's own random numbers only, which favour lucky candidates."
+        )
+    where = f"seed {check['seed']}, {check['replications']} replications"
+    if check["meets_targets"]:
+        stepped = f" after {rounds} step(s) up from the search's choice" if rounds else ""
+        return True, f"Verified{stepped}: the plan meets every target on fresh seeds ({where})."
+    missed = ", ".join(m for m, v in check["targets"].items() if not v["met"])
+    return False, (
+        f"NOT VERIFIED: on fresh seeds ({where}) the plan misses {missed} after {rounds} "
+        f"round(s) of one more unit (at most {MAX_STEPS_UP}); widen the decisions' bounds "
+        "or the budget, or raise plan.replications."
+    )
 
 
 def independent(plan: Plan) -> list[Any]:
@@ -582,6 +621,7 @@ def confirm(
         missed = {j for j in range(len(plan.targets)) if not ev.meets(check, (j,))}
         if not missed:
             return _chosen(plan, result, x)
+        ev.rounds += 1
         ups = [i for i, d in enumerate(plan.decisions) if x[i] < d.high]
         ups.sort(key=lambda i: (not served[i] & missed, plan.decisions[i].unit_cost, i))
         tried = []
