@@ -213,3 +213,52 @@ def test_a_plan_that_cannot_be_verified_says_so_and_exits_4(tmp_path, monkeypatc
     off = planner.run_plan(cfg, tmp_path / "off", [])
     assert off.verified is None and off.verdict.startswith("NOT VERIFIED: plan.verify")
     assert exit_status(off) == 0
+
+
+# ------------------------------------------------------------- townships in parallel
+@pytest.mark.slow
+def test_townships_searched_in_parallel_give_the_serial_answer_trace_and_counts(
+    tmp_path, monkeypatch
+):
+    import json
+
+    from sim.plan import planner
+
+    from .test_plan import TWO_STATIONS, planner_config
+
+    def cfg():
+        return planner_config(
+            *TWO_STATIONS,
+            "run.horizon_days=60",
+            start="low",
+            replications=3,
+            verify_replications=3,
+            decisions={
+                "county.township_staff.town_1.window_staff": [5, 9],
+                "county.township_staff.rural_1.window_staff": [5, 9],
+            },
+            targets={
+                "town_1.services.wait_mean_h": {"max": 0.3},
+                "rural_1.services.wait_mean_h": {"max": 0.25},
+            },
+        )
+
+    assert len(planner.independent(planner.check(cfg()))) == 2
+    serial = planner.run_plan(cfg(), tmp_path / "serial", [])
+    monkeypatch.setattr(planner, "jobs_of", lambda c: 2)
+    parallel = planner.run_plan(cfg(), tmp_path / "parallel", [])
+    assert (parallel.chosen, parallel.evaluations, parallel.simulated) == (
+        serial.chosen,
+        serial.evaluations,
+        serial.simulated,
+    )
+    for name in ("trace.csv", "decisions.md", "staffing.csv"):
+        assert (tmp_path / "parallel" / name).read_text() == (
+            tmp_path / "serial" / name
+        ).read_text()
+    a, b = (json.loads((tmp_path / d / "plan.json").read_text()) for d in ("serial", "parallel"))
+    assert {k: v for k, v in a.items() if k != "seconds"} == {
+        k: v for k, v in b.items() if k != "seconds"
+    }
+    phases = (tmp_path / "serial" / "trace.csv").read_text()
+    assert "town_1: " in phases and "rural_1: " in phases  # searched apart

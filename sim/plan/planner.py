@@ -31,7 +31,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,16 @@ from sim.plan.plan_config import (
     target_centre,
     values,
 )
-from sim.plan.search import Outcome, Point, SearchResult, cost_of, groups, search_groups
+from sim.plan.search import (
+    GroupResult,
+    Outcome,
+    Point,
+    SearchResult,
+    cost_of,
+    groups,
+    in_turn,
+    search_groups,
+)
 from sim.plan.sizing import DEPARTMENTS
 from sim.run import guard
 from sim.run.results import atomic_write
@@ -191,11 +200,19 @@ class Evaluator:
         if verify:
             self.verified[point] = ev
             return ev
+        return self.keep(point, ev)
+
+    def keep(self, point: Point, ev: Evaluation) -> Evaluation:
+        """Remember a search's evaluation (and count it on the progress bar)."""
         self.done[point] = ev
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix_str(f"{'read' if ev.cached else 'ran'} {values(self.plan, point)}")
         return ev
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy for a worker process, without the progress bar (the main process's)."""
+        return {**self.__dict__, "bar": None}
 
     def _run(
         self,
@@ -378,6 +395,7 @@ def run_plan(
             budget=plan.budget,
             max_evaluations=plan.max_evaluations,
             serves=served,
+            runner=GroupRunner(ev, start, jobs_of(cfg)),
         )
         result = confirm(ev, plan, result, served)
         rows = decision_table(cfg, plan, result, ev)
@@ -429,6 +447,54 @@ def verdict(
         f"round(s) of one more unit (at most {MAX_STEPS_UP}); widen the decisions' bounds "
         "or the budget, or raise plan.replications."
     )
+
+
+def jobs_of(cfg: DictConfig) -> int:
+    """Processes for the townships' searches: ``run.jobs`` where the config has it (joblib's
+    meaning: -1 every core), else 1.
+    """
+    jobs = OmegaConf.select(cfg, "run.jobs", default=None)
+    return 1 if jobs is None else int(jobs)
+
+
+class GroupRunner:
+    """Runs the independent groups' searches (:func:`sim.plan.search.search_groups`) on
+    ``jobs`` processes with joblib, each with its own copy of the evaluator, and brings
+    their evaluations back: the answer, the trace and the counts are those of the serial
+    run (a test compares them). The start, which every group evaluates first, is
+    evaluated once before the groups part.
+    """
+
+    def __init__(self, ev: Evaluator, start: Point, jobs: int):
+        self.ev, self.start, self.jobs = ev, start, jobs
+
+    def __call__(self, tasks: Sequence[Callable[[], GroupResult]]) -> list[GroupResult]:
+        """Every group's (choice, steps, why it stopped), in the groups' order."""
+        if self.jobs == 1 or len(tasks) < 2:
+            return in_turn(tasks)
+        self.ev.evaluation(self.start)
+        # Imported here: only a parallel plan pays for it.
+        from joblib import Parallel, delayed  # type: ignore[import-untyped]
+
+        done = Parallel(n_jobs=self.jobs)(delayed(_in_worker)(self.ev, task) for task in tasks)
+        for _, found, simulated in done:
+            for point, evaluation in found.items():
+                self.ev.keep(point, evaluation)
+            self.ev.simulated += simulated
+        return [result for result, _, _ in done]
+
+
+def _in_worker(
+    ev: Evaluator, task: Callable[[], GroupResult]
+) -> tuple[GroupResult, dict[Point, Evaluation], int]:
+    """One group's search in a worker: its result, the evaluations it made and how many
+    it simulated (``task`` evaluates with this process's copy of ``ev``: pickled in one
+    call, they are one object here).
+    """
+    before, simulated = set(ev.done), ev.simulated
+    result = task()
+    found = {p: e for p, e in ev.done.items() if p not in before}
+    return result, found, ev.simulated - simulated
 
 
 def independent(plan: Plan) -> list[Any]:
