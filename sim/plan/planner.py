@@ -5,7 +5,10 @@ a plan (``plan=NAME``, a file of ``configs/plan/``: decisions, targets, cost, bu
 confidence, replications; checked by :mod:`sim.plan.plan_config`). It starts from the
 analytic sizing, searches with :mod:`sim.plan.search`, and simulates each candidate for
 ``plan.replications`` replications with the scenario's seed — common random numbers,
-so candidates differ by their staffing, not by their dice.
+so candidates differ by their staffing, not by their dice — computing only the
+targets' metrics, and stopping early once a target is clearly missed
+(:mod:`sim.plan.stopping`, at most a 1 − confidence chance of stopping a candidate that
+meets them). Townships that share nothing are searched in parallel (``run.jobs``).
 
 Every evaluation is cached in the run directory (``evaluations/<config hash>-r<n>.json``,
 written atomically, keyed by everything that changes results), so re-running the same
