@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from joblib._parallel_backends import MultiprocessingBackend
+from omegaconf import OmegaConf
 
 from sim.analysis.selection import SelectionRule, kim_nelson
 from sim.cli import tsim
@@ -193,3 +194,11 @@ def test_a_stream_registered_at_run_time_keeps_the_run_in_this_process():
 def test_loky_max_cpu_count_caps_what_auto_takes(monkeypatch):
     monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")
     assert parallel._local_cores() == 1
+
+
+def test_a_worker_of_a_parallel_search_runs_its_own_replications_serially():
+    s = OmegaConf.create({"run": {"jobs": 2}})
+    assert parallel.processes(3) == 3 and parallel.processes(parallel.AUTO) >= 1
+    with parallel.serial():
+        assert parallel.processes(3) == 1 and parallel.workers([s, s, s]) == 1
+    assert parallel.workers([s, s, s]) == (2 if parallel.portable() else 1)  # counts again

@@ -25,7 +25,7 @@ glossary is generated from it).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -187,61 +187,118 @@ def _rows_of(cols: Columns, mask: np.ndarray) -> Columns:
     return {name: col[mask] for name, col in cols.items()}
 
 
-def replication_metrics(model: Model, rec: Records | None = None) -> dict[str, float]:
-    """Every metric of one replication, by full name."""
+class Wanted:
+    """The metric names a caller reads (None: every one), asked by name prefix, so that
+    a part of the metrics none of whose names is read is not computed at all.
+    """
+
+    def __init__(self, names: Collection[str] | None):
+        self.names = None if names is None else frozenset(names)
+
+    def under(self, prefix: str) -> bool:
+        """Whether a wanted name starts with ``prefix``."""
+        return self.names is None or any(n.startswith(prefix) for n in self.names)
+
+    def missing(self, have: Collection[str]) -> bool:
+        """Whether a wanted name is not among those computed so far."""
+        return self.names is None or not self.names <= set(have)
+
+    def only(self, out: dict[str, float]) -> dict[str, float]:
+        """``out`` without the names nobody asked for."""
+        return out if self.names is None else {k: v for k, v in out.items() if k in self.names}
+
+
+def replication_metrics(
+    model: Model, rec: Records | None = None, names: Collection[str] | None = None
+) -> dict[str, float]:
+    """Every metric of one replication, by full name; ``names``: only those (a planner
+    reads a handful of the ~1,000; on Wuchuan three county KPIs take half the CPU of
+    all). A subset's values are the full computation's, to the bit.
+    """
     rec = rec or Records.of(model.items)
+    want = Wanted(names)
     w, h = model.warmup_h, model.horizon_h
     out: dict[str, float] = {}
-    returned = _columns(model.returned, ReturnedTask._fields)
-    seconded = _columns(
-        [(s.township, s.start, s.end) for s in model.secondments], ("township", "start", "end")
-    )
-    refused = _columns(model.secondment_refused, TownshipEvent._fields)
-    unfilled = _columns(model.secondment_unfilled, TownshipEvent._fields)
+    logs = _logs(model)
     for scope, township in scopes(model):
-
-        def mine(cols: Columns, township: int | None = township) -> Columns:
-            return cols if township is None else _rows_of(cols, cols["township"] == township)
-
-        for spec, sub in by_stream(rec, township):
-            for metric, value in stream_metrics(sub, w, h).items():
-                out[f"{scope}.{spec.id}.{metric}"] = value
-            hpd = model.clock.hours_per_day
-            for metric, value in open_items_metrics(sub, w, h, hpd).items():
-                out[f"{scope}.{spec.id}.{metric}"] = value
-            if model.scenario.run.report_day is not None:
-                report_day = model.scenario.run.report_day
-                for metric, value in clearing_metrics(sub, w, h, hpd, report_day).items():
-                    out[f"{scope}.{spec.id}.{metric}"] = value
-            if spec.extra_metrics is not None:
-                for metric, value in spec.extra_metrics(sub, w, h).items():
-                    out[f"{scope}.{spec.id}.{metric}"] = value
-        ret = mine(returned)
-        in_time = in_window(ret["t"], w, h)
-        out[f"{scope}.delegated.returned_count"] = float(in_time.sum())
-        out[f"{scope}.delegated.returned_h"] = float(ret["hours"][in_time].sum())
-        sec = mine(seconded)
-        away_until = np.where(np.isinf(sec["end"]), np.nan, sec["end"])
-        out[f"{scope}.staff.seconded_days"] = (
-            overlap(sec["start"], away_until, w, h) / model.clock.hours_per_day
-        )
-        out[f"{scope}.staff.secondment_refused"] = float(in_window(mine(refused)["t"], w, h).sum())
-        out[f"{scope}.staff.secondment_unfilled"] = float(
-            in_window(mine(unfilled)["t"], w, h).sum()
-        )
-    out.update(staff_metrics(model))
+        if want.under(f"{scope}."):
+            out.update(_stream_part(model, rec, scope, township, want))
+            out.update(_scope_part(model, logs, scope, township))
+    if want.under(f"{COUNTY}.staff") or any(want.under(f"{s}.staff") for s, _ in scopes(model)):
+        out.update(staff_metrics(model))
     if model.scenario.policy.surge.staff or model.scenario.policy.surge.days:
         # Emitted when either is set, so a plan's candidates without staff report 0.
         out[f"{COUNTY}.staff.surge_cost"] = surge_cost(model.scenario)
     for centre in centres(model):
-        out.update(centre.metrics(rec, w, h))
+        # A centre's names are its own: computed unless every wanted name is found.
+        if want.missing(out):
+            out.update(centre.metrics(rec, w, h))
     for source, own in county_queues(model).items():
-        for metric, value in county_queue_metrics(own, w, h, model.clock.hours_per_day).items():
-            out[f"{COUNTY}.{source}.{metric}"] = value
+        if want.under(f"{COUNTY}.{source}."):
+            for metric, value in county_queue_metrics(own, w, h, model.clock.hours_per_day).items():
+                out[f"{COUNTY}.{source}.{metric}"] = value
     out[f"{COUNTY}.county_side.staff"] = float(
         sum(c.staff_at_county() for c in model.county_centres.values())
     )
+    return want.only(out)
+
+
+def _stream_part(
+    model: Model, rec: Records, scope: str, township: int | None, want: Wanted
+) -> dict[str, float]:
+    """The KPIs of each wanted stream in one scope (the streams nobody reads are not
+    even selected from the records).
+    """
+    w, h = model.warmup_h, model.horizon_h
+    hpd = model.clock.hours_per_day
+    report_day = model.scenario.run.report_day
+    in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
+    out: dict[str, float] = {}
+    for spec in registry.streams():
+        name = f"{scope}.{spec.id}"
+        if not want.under(f"{name}."):
+            continue
+        sub = rec.subset(in_scope & (rec.stream == spec.index))
+        parts = [stream_metrics(sub, w, h), open_items_metrics(sub, w, h, hpd)]
+        if report_day is not None:
+            parts.append(clearing_metrics(sub, w, h, hpd, report_day))
+        if spec.extra_metrics is not None:
+            parts.append(spec.extra_metrics(sub, w, h))
+        out.update((f"{name}.{metric}", value) for part in parts for metric, value in part.items())
     return out
+
+
+def _logs(model: Model) -> dict[str, Columns]:
+    """The model's logs of returned tasks and secondment, as columns."""
+    return {
+        "returned": _columns(model.returned, ReturnedTask._fields),
+        "seconded": _columns(
+            [(s.township, s.start, s.end) for s in model.secondments], ("township", "start", "end")
+        ),
+        "refused": _columns(model.secondment_refused, TownshipEvent._fields),
+        "unfilled": _columns(model.secondment_unfilled, TownshipEvent._fields),
+    }
+
+
+def _scope_part(
+    model: Model, logs: dict[str, Columns], scope: str, township: int | None
+) -> dict[str, float]:
+    """Returned tasks and secondment of one scope, from the model's logs."""
+    w, h = model.warmup_h, model.horizon_h
+    ret, sec, refused, unfilled = (
+        cols if township is None else _rows_of(cols, cols["township"] == township)
+        for cols in logs.values()
+    )
+    in_time = in_window(ret["t"], w, h)
+    away_until = np.where(np.isinf(sec["end"]), np.nan, sec["end"])
+    return {
+        f"{scope}.delegated.returned_count": float(in_time.sum()),
+        f"{scope}.delegated.returned_h": float(ret["hours"][in_time].sum()),
+        f"{scope}.staff.seconded_days": overlap(sec["start"], away_until, w, h)
+        / model.clock.hours_per_day,
+        f"{scope}.staff.secondment_refused": float(in_window(refused["t"], w, h).sum()),
+        f"{scope}.staff.secondment_unfilled": float(in_window(unfilled["t"], w, h).sum()),
+    }
 
 
 def centres(model: Model) -> list[Centre]:

@@ -9,7 +9,6 @@ candidate (the config with the decision keys set), the analytic starting point a
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -28,11 +27,11 @@ from sim.core import registry
 from sim.core.settings import Settings, knob
 from sim.model.cost import yearly_pay
 from sim.model.quota import township_ids, township_staff
+from sim.plan.candidates import TOWNSHIP_STAFF, candidate_scenario
 from sim.plan.search import Decision, Point
 from sim.plan.sizing import DEPARTMENTS, size, township_centres
 from sim.run import guard
 
-TOWNSHIP_STAFF = "county.township_staff."
 NO_WAIT_LIMIT = 1e9  # hours: a centre without a wait target is sized for stability only
 
 
@@ -109,15 +108,6 @@ def _bad(path: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: {message}")
 
 
-def candidate_config(cfg: DictConfig, values: Mapping[str, int]) -> DictConfig:
-    """A copy of the composed config with the decision keys set and no plan."""
-    out = copy.deepcopy(cfg)
-    out.plan = None
-    for key, value in values.items():
-        OmegaConf.update(out, key, value, force_add=key.startswith(TOWNSHIP_STAFF))
-    return out
-
-
 def _check_key(cfg: DictConfig, key: str, s: Scenario) -> None:
     path = f"plan.decisions.{key}"
     if key.startswith(TOWNSHIP_STAFF):
@@ -186,7 +176,7 @@ def _check_corners(cfg: DictConfig, decisions: Sequence[Decision]) -> None:
     """
     for corner in corners(decisions):
         try:
-            guard.check_scenario(load_scenario(candidate_config(cfg, corner)))
+            guard.check_scenario(candidate_scenario(cfg, corner))
         except ConfigError as err:
             at = ", ".join(f"{k}={v}" for k, v in corner.items())
             raise ConfigError(
@@ -196,8 +186,8 @@ def _check_corners(cfg: DictConfig, decisions: Sequence[Decision]) -> None:
 
 def _unit_cost(cfg: DictConfig, s: Scenario, key: str, low: int, basis: str) -> float:
     """Posts (or their yearly pay) that one more unit of ``key`` adds across townships."""
-    a = load_scenario(candidate_config(cfg, {key: low}))
-    b = load_scenario(candidate_config(cfg, {key: low + 1}))
+    a = candidate_scenario(cfg, {key: low})
+    b = candidate_scenario(cfg, {key: low + 1})
     total = 0.0
     for tid in township_ids(s):
         before, after = township_staff(a, tid), township_staff(b, tid)
@@ -326,7 +316,7 @@ def analytic_start(cfg: DictConfig, plan: Plan) -> Point:
     for i, d in enumerate(plan.decisions):
         touched = _touched(cfg, plan, i, point)
         while point[i] < d.high:
-            s = load_scenario(candidate_config(cfg, values(plan, tuple(point))))
+            s = candidate_scenario(cfg, values(plan, tuple(point)))
             if not _short_of_staff(s, plan, touched):
                 break
             point[i] += 1
@@ -340,8 +330,8 @@ def _touched(cfg: DictConfig, plan: Plan, i: int, point: list[int]) -> set[tuple
         return set()
     here = tuple(point)
     there = tuple(v + 1 if j == i else v for j, v in enumerate(point))
-    a = load_scenario(candidate_config(cfg, values(plan, here)))
-    b = load_scenario(candidate_config(cfg, values(plan, there)))
+    a = candidate_scenario(cfg, values(plan, here))
+    b = candidate_scenario(cfg, values(plan, there))
     out = set()
     for tid in township_ids(a):
         before, after = township_staff(a, tid), township_staff(b, tid)

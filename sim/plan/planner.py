@@ -5,7 +5,10 @@ a plan (``plan=NAME``, a file of ``configs/plan/``: decisions, targets, cost, bu
 confidence, replications; checked by :mod:`sim.plan.plan_config`). It starts from the
 analytic sizing, searches with :mod:`sim.plan.search`, and simulates each candidate for
 ``plan.replications`` replications with the scenario's seed — common random numbers,
-so candidates differ by their staffing, not by their dice.
+so candidates differ by their staffing, not by their dice — computing only the
+targets' metrics, and stopping early once a target is clearly missed
+(:mod:`sim.plan.stopping`, at most a 1 − confidence chance of stopping a candidate that
+meets them). Townships that share nothing are searched in parallel (``run.jobs``).
 
 Every evaluation is cached in the run directory (``evaluations/<config hash>-r<n>.json``,
 written atomically, keyed by everything that changes results), so re-running the same
@@ -16,19 +19,21 @@ them again. The run directory then holds ``plan.json``, ``trace.csv``, ``frontie
 miss) and ``command.txt`` (the chosen scenario as a ``tsim`` command). The chosen plan
 is verified on seed + 1 and stepped up when it misses there (:func:`confirm`). Exit 0:
 the plan meets every target; 3: it cannot (the candidate closest to the targets is
-reported); 2: the plan or the scenario is misconfigured (one line).
+reported); 4: it meets them on the search's random numbers but not on fresh ones, even
+after stepping up (decisions.md and plan.json open with NOT VERIFIED); 2: the plan or
+the scenario is misconfigured (one line).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import gc
+import hashlib
 import json
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,26 +44,34 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim.analysis.stats import CI, confidence_interval
-from sim.config import config_hash, load_scenario
+from sim.config import config_hash
 from sim.config.location import config_dir
 from sim.model.quota import added_posts, township_ids, township_staff
-from sim.plan import frontier
+from sim.plan import frontier, stopping
+from sim.plan.candidates import TOWNSHIP_STAFF, candidate_scenario
 from sim.plan.plan_config import (
-    TOWNSHIP_STAFF,
     Plan,
     Target,
     analytic_start,
     as_dict,
-    candidate_config,
     check,
     command,
     staffed_centres,
     target_centre,
     values,
 )
-from sim.plan.search import Outcome, Point, SearchResult, cost_of, groups, search_groups
+from sim.plan.search import (
+    GroupResult,
+    Outcome,
+    Point,
+    SearchResult,
+    cost_of,
+    groups,
+    in_turn,
+    search_groups,
+)
 from sim.plan.sizing import DEPARTMENTS
-from sim.run import engine, guard
+from sim.run import engine, guard, parallel
 from sim.run.results import atomic_write
 
 EVALUATIONS = "evaluations"
@@ -88,13 +101,6 @@ def bound(ev: Evaluation, t: Target, confidence: float) -> float:
     return math.nan if end is None else float(end)
 
 
-def favourable(ev: Evaluation, t: Target, confidence: float) -> float:
-    """The other end of the interval: the best the KPI plausibly is (NaN: unknown)."""
-    ci = ev.ci(t.metric, confidence)
-    end = ci["ci_low"] if t.upper else ci["ci_high"]
-    return math.nan if end is None else float(end)
-
-
 def miss(t: Target, b: float) -> float:
     """How far a bound misses its target, relative to the target (0 when met)."""
     if math.isnan(b):
@@ -104,7 +110,13 @@ def miss(t: Target, b: float) -> float:
 
 
 class Evaluator:
-    """Evaluates candidates of a plan, with the on-disk cache of the run directory."""
+    """Evaluates candidates of a plan, with the on-disk cache of the run directory.
+
+    The search judges a candidate by its targets alone, so its replications compute
+    only the targets' metrics; the chosen plan's full metrics (plan.json, staffing.csv)
+    come from its verification, or, without one, from its replications run again in
+    full (:meth:`full`).
+    """
 
     def __init__(self, cfg: DictConfig, plan: Plan, run_dir: Path, bar: Any = None):
         self.cfg, self.plan, self.bar = cfg, plan, bar
@@ -112,19 +124,25 @@ class Evaluator:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.done: dict[Point, Evaluation] = {}
         self.verified: dict[Point, Evaluation] = {}
+        self.complete: dict[Point, Evaluation] = {}
         self.simulated = 0
+        self.rounds = 0  # of stepping up after a failed verification
+        self.names = tuple(sorted({t.metric for t in plan.targets}))
 
     def scenario_of(self, point: Point, verify: bool = False) -> Any:
         """The scenario of a candidate, as simulated by the planner (``verify``: with
-        the verification's replications on the next seed).
+        the verification's replications on the next seed): the composed scenario with
+        the candidate's decisions set (:mod:`sim.plan.candidates`).
         """
-        cfg = candidate_config(self.cfg, values(self.plan, point))
-        cfg.run.replications = self.plan.replications
-        cfg.run.timeseries = False
+        run: dict[str, Any] = {"run.replications": self.plan.replications}
         if verify:
-            cfg.run.replications = self.plan.verify_replications
-            cfg.run.seed = cfg.run.seed + 1
-        s = load_scenario(cfg)
+            run = {
+                "run.replications": self.plan.verify_replications,
+                "run.seed": int(self.cfg.run.seed) + 1,
+            }
+        s = candidate_scenario(
+            self.cfg, {**values(self.plan, point), **run, "run.timeseries": False}
+        )
         guard.check_scenario(s)  # the planner prints no warnings, only refuses
         return s
 
@@ -157,43 +175,71 @@ class Evaluator:
         """
         return self.done.get(point) or self.evaluation(point, verify=True)
 
+    def full(self, point: Point) -> Evaluation:
+        """Every metric of a candidate: its verification, or without one its search
+        replications again with all the metrics.
+        """
+        if self.plan.verify_replications:
+            return self.evaluation(point, verify=True)
+        if point not in self.complete:
+            s = self.scenario_of(point)
+            self.complete[point] = self._run(point, s, s.run.replications, _never, None)
+        return self.complete[point]
+
     def evaluation(self, point: Point, verify: bool = False, explain: bool = False) -> Evaluation:
-        """Read back or simulate one candidate (or its verification; ``explain``: a
-        neighbour of the chosen plan for the decisions table, which stops once a target's
-        mean misses). An evaluation read back with fewer replications than asked (it
-        stopped early) is continued when the rule at hand wants more.
+        """Read back or simulate one candidate (or its verification, every metric;
+        ``explain``: a neighbour of the chosen plan for the decisions table, which stops
+        once a target's mean misses).
         """
         if point in self.done and not verify:
             return self.done[point]
         s = self.scenario_of(point, verify)
-        key = f"{config_hash(s)}-r{s.run.replications}"
-        path = self.dir / f"{key}.json"
         enough = self.settled if verify else self.mean_missed if explain else self.clearly_missed
         first = self.plan.replications if verify else MIN_REPLICATIONS
+        ev = self._run(point, s, first, enough, None if verify else self.names)
+        if verify:
+            self.verified[point] = ev
+            return ev
+        return self.keep(point, ev)
+
+    def keep(self, point: Point, ev: Evaluation) -> Evaluation:
+        """Remember a search's evaluation (and count it on the progress bar)."""
+        self.done[point] = ev
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{'read' if ev.cached else 'ran'} {values(self.plan, point)}")
+        return ev
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy for a worker process, without the progress bar (the main process's)."""
+        return {**self.__dict__, "bar": None}
+
+    def _run(
+        self,
+        point: Point,
+        s: Any,
+        first: int,
+        enough: Callable[[Replications], bool],
+        names: tuple[str, ...] | None,
+    ) -> Evaluation:
+        """Read back or simulate replications of ``s`` (``names``: only those metrics).
+        An evaluation read back with fewer replications than asked (it stopped early) is
+        continued when the rule at hand wants more.
+        """
+        key = f"{config_hash(s)}-r{s.run.replications}{_names_key(names)}"
+        path = self.dir / f"{key}.json"
         have: Replications = {}
         if path.is_file():
             have = json.loads(path.read_text())["replications"]
             n = len(next(iter(have.values()), []))
             if n >= s.run.replications or (n >= first and enough(have)):
-                ev = Evaluation(point, key, have, 0.0, True)
-                return self._keep(point, ev, verify)
+                return Evaluation(point, key, have, 0.0, True)
         t0 = time.perf_counter()
-        reps = simulate(s, first, enough, have)
+        reps = simulate(s, first, enough, have, names)
         ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
         record = {"values": values(self.plan, point), "replications": reps, "seconds": ev.seconds}
         atomic_write(path, lambda p: p.write_text(json.dumps(record)))
         self.simulated += 1
-        return self._keep(point, ev, verify)
-
-    def _keep(self, point: Point, ev: Evaluation, verify: bool) -> Evaluation:
-        """Remember an evaluation (and count a candidate on the progress bar)."""
-        if verify:
-            self.verified[point] = ev
-            return ev
-        self.done[point] = ev
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(f"{'read' if ev.cached else 'ran'} {values(self.plan, point)}")
         return ev
 
     def mean_missed(self, reps: Replications) -> bool:
@@ -208,12 +254,13 @@ class Evaluator:
         )
 
     def clearly_missed(self, reps: Replications) -> bool:
-        """Whether a target is missed even at its interval's favourable end (the
-        one-sided bound the other way): the candidate would almost surely still miss
-        after the remaining replications, so they are not simulated.
+        """Whether a target is missed even at the favourable end of its interval at a
+        look's share of the error rate (:mod:`sim.plan.stopping`): the remaining
+        replications are not simulated. A candidate whose true means meet every target
+        is stopped with probability at most 1 − ``plan.confidence``.
         """
-        ev = Evaluation((), "", reps, 0.0, False)
-        return any(miss(t, favourable(ev, t, self.plan.confidence)) > 0 for t in self.plan.targets)
+        looks = self.plan.replications - MIN_REPLICATIONS
+        return stopping.clearly_missed(reps, self.plan.targets, 1 - self.plan.confidence, looks)
 
     def settled(self, reps: Replications) -> bool:
         """Whether every target's one-sided bound already meets it, or a target's mean
@@ -229,11 +276,34 @@ Replications = dict[str, list[float | None]]
 MIN_REPLICATIONS = 3  # fewer give intervals too wide to stop on
 
 
+def _never(reps: Replications) -> bool:
+    return False
+
+
+def _names_key(names: tuple[str, ...] | None) -> str:
+    """The cache key's part for an evaluation of some metrics only (none: all)."""
+    if names is None:
+        return ""
+    return "-m" + hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+
+
+def replicate(s: Any, k: int, names: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Replication ``k`` of ``s``: its metrics (``names``: only those), without what the
+    planner never reads (daily series, lead-time quantiles, the steady-state series).
+    """
+    return engine.run_metrics(s, k, names)
+
+
 def simulate(
-    s: Any, first: int, enough: Callable[[Replications], bool], have: Replications | None = None
+    s: Any,
+    first: int,
+    enough: Callable[[Replications], bool],
+    have: Replications | None = None,
+    names: tuple[str, ...] | None = None,
 ) -> Replications:
     """Replications of ``s`` one by one, after those it ``have`` already, up to
-    ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so.
+    ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so
+    (``names``: only those metrics).
 
     A sequential rule: a candidate that clearly misses a target stops early, and the
     verification stops once its verdict is settled. Replication k's random numbers do
@@ -245,20 +315,14 @@ def simulate(
     # Replications before the ``first``-th are read whatever the rule says: those the
     # processes of run.jobs simulate at once; after, the rule reads them one by one.
     certain = max(first - start, 1)
-    # Freeze what exists now (the scenario, the caches) out of the collector's scans:
-    # the collection after each replication then only walks the model just finished.
-    gc.collect()
-    gc.freeze()
-    try:
-        reps = engine.replications(s, start, end, certain, with_series=False)
-        for rep in reps:
-            rows.append(rep.metrics)
-            k = len(rows)
-            if k >= first and k < end and enough(_columns(rows)):
-                break
-        reps.close()  # a stop drops the rest of its round (at most run.jobs - 1)
-    finally:
-        gc.unfreeze()
+    n = parallel.workers([s] * (end - start))
+    reps = parallel.in_rounds(replicate, lambda k: (s, k, names), start, end, certain, n)
+    for metrics in reps:
+        rows.append(metrics)
+        k = len(rows)
+        if k >= first and k < end and enough(_columns(rows)):
+            break
+    reps.close()  # a stop drops the rest of its round (at most run.jobs - 1)
     return _columns(rows)
 
 
@@ -291,6 +355,8 @@ class PlanResult:
     evaluations: int
     simulated: int
     path: Path
+    verified: bool | None = None  # on fresh seeds (None: not verified, or infeasible)
+    verdict: str = ""  # one line that says which
 
 
 def run_plan(
@@ -323,23 +389,110 @@ def run_plan(
             budget=plan.budget,
             max_evaluations=plan.max_evaluations,
             serves=served,
+            runner=GroupRunner(ev, start, jobs_of(cfg)),
         )
         result = confirm(ev, plan, result, served)
         rows = decision_table(cfg, plan, result, ev)
     chosen = values(plan, result.point)
     line = command(cfg, overrides, chosen, choices, tsim_defaults())
-    best = ev.best(result.point)
     write_trace(run_dir / "trace.csv", plan, result, ev)
-    write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), best, plan)
+    full = ev.full(result.point)
+    write_staffing(run_dir / "staffing.csv", ev.scenario_of(result.point), full, plan)
     draw_frontier(run_dir / "frontier.png", plan, result, ev)
     atomic_write(run_dir / "command.txt", lambda p: p.write_text(line + "\n"))
     summary = plan_summary(plan, result, ev, start, line)
     summary["table"] = [row.as_json() for row in rows]
     summary["seconds"] = time.perf_counter() - t0
-    atomic_write(run_dir / "decisions.md", lambda p: p.write_text(table_text(plan, rows)))
+    verified, said = verdict(plan, result, summary["verification"], ev.rounds)
+    summary["verified"], summary["verdict"] = verified, said
+    text = f"{said}\n\n{table_text(plan, rows)}"
+    atomic_write(run_dir / "decisions.md", lambda p: p.write_text(text))
     path = run_dir / "plan.json"
     atomic_write(path, lambda p: p.write_text(json.dumps(summary, indent=1, ensure_ascii=False)))
-    return PlanResult(result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path)
+    return PlanResult(
+        result.feasible, chosen, result.cost, len(result.steps), ev.simulated, path, verified, said
+    )
+
+
+def verdict(
+    plan: Plan, result: SearchResult, check: dict[str, Any] | None, rounds: int
+) -> tuple[bool | None, str]:
+    """Whether the chosen plan is verified on fresh seeds, and one line that says so
+    (the first of decisions.md and of the command's output): a plan is never presented
+    as verified when it is not.
+    """
+    if not result.feasible:
+        return None, (
+            "INFEASIBLE: no candidate within the bounds and budget meets every target; "
+            "the closest is shown, not verified."
+        )
+    if check is None:
+        return None, (
+            "NOT VERIFIED: plan.verify_replications = 0; the plan meets every target on the "
+            "search's own random numbers only, which favour lucky candidates."
+        )
+    where = f"seed {check['seed']}, {check['replications']} replications"
+    if check["meets_targets"]:
+        stepped = f" after {rounds} step(s) up from the search's choice" if rounds else ""
+        return True, f"Verified{stepped}: the plan meets every target on fresh seeds ({where})."
+    missed = ", ".join(m for m, v in check["targets"].items() if not v["met"])
+    return False, (
+        f"NOT VERIFIED: on fresh seeds ({where}) the plan misses {missed} after {rounds} "
+        f"round(s) of one more unit (at most {MAX_STEPS_UP}); widen the decisions' bounds "
+        "or the budget, or raise plan.replications."
+    )
+
+
+def jobs_of(cfg: DictConfig) -> int:
+    """Processes for the townships' searches: what ``run.jobs`` asks for where the
+    config has it (``auto``: every core), else 1; a portable registry only (a fresh
+    worker knows the built-in streams and centres alone).
+    """
+    jobs = OmegaConf.select(cfg, "run.jobs", default=None)
+    if jobs is None or not parallel.portable():
+        return 1
+    return parallel.processes(jobs)
+
+
+class GroupRunner:
+    """Runs the independent groups' searches (:func:`sim.plan.search.search_groups`) on
+    ``jobs`` processes with joblib, each with its own copy of the evaluator, and brings
+    their evaluations back: the answer, the trace and the counts are those of the serial
+    run (a test compares them). The start, which every group evaluates first, is
+    evaluated once before the groups part.
+    """
+
+    def __init__(self, ev: Evaluator, start: Point, jobs: int):
+        self.ev, self.start, self.jobs = ev, start, jobs
+
+    def __call__(self, tasks: Sequence[Callable[[], GroupResult]]) -> list[GroupResult]:
+        """Every group's (choice, steps, why it stopped), in the groups' order."""
+        if self.jobs == 1 or len(tasks) < 2:
+            return in_turn(tasks)
+        self.ev.evaluation(self.start)
+        # Imported here: only a parallel plan pays for it.
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=self.jobs)(delayed(_in_worker)(self.ev, task) for task in tasks)
+        for _, found, simulated in done:
+            for point, evaluation in found.items():
+                self.ev.keep(point, evaluation)
+            self.ev.simulated += simulated
+        return [result for result, _, _ in done]
+
+
+def _in_worker(
+    ev: Evaluator, task: Callable[[], GroupResult]
+) -> tuple[GroupResult, dict[Point, Evaluation], int]:
+    """One group's search in a worker: its result, the evaluations it made and how many
+    it simulated (``task`` evaluates with this process's copy of ``ev``: pickled in one
+    call, they are one object here).
+    """
+    before, simulated = set(ev.done), ev.simulated
+    with parallel.serial():  # this worker's candidates: one replication after another
+        result = task()
+    found = {p: e for p, e in ev.done.items() if p not in before}
+    return result, found, ev.simulated - simulated
 
 
 def independent(plan: Plan) -> list[Any]:
@@ -413,7 +566,7 @@ def decision_table(
     """Per decision: today's value, the plan's, its cost, and what one unit fewer would
     miss (simulated now if the search did not try it).
     """
-    base = load_scenario(cfg)
+    base = candidate_scenario(cfg, {})
     rows = []
     for i, d in enumerate(plan.decisions):
         x = result.point
@@ -478,13 +631,14 @@ def plan_summary(
 ) -> dict[str, Any]:
     """The content of plan.json (see the module docstring and the README)."""
     best = ev.best(result.point)
+    full = ev.full(result.point)
     return {
         "decisions": values(plan, result.point),
         "feasible": result.feasible,
         "cost": result.cost,
-        "metrics_from": "search" if result.point in ev.done else "verification",
+        "metrics_from": "verification" if plan.verify_replications else "search",
         "metrics": {
-            name: ci_json(best.ci(name, plan.confidence)) for name in sorted(best.replications)
+            name: ci_json(full.ci(name, plan.confidence)) for name in sorted(full.replications)
         },
         "evaluations": len(result.steps),
         "simulated_this_run": ev.simulated,
@@ -531,6 +685,7 @@ def confirm(
         missed = {j for j in range(len(plan.targets)) if not ev.meets(check, (j,))}
         if not missed:
             return _chosen(plan, result, x)
+        ev.rounds += 1
         ups = [i for i, d in enumerate(plan.decisions) if x[i] < d.high]
         ups.sort(key=lambda i: (not served[i] & missed, plan.decisions[i].unit_cost, i))
         tried = []

@@ -21,8 +21,9 @@ most KPI targets get easier with more staff:
 
 Decisions and targets that share nothing (one township's staff, that township's
 KPIs) form independent groups (:func:`groups`); :func:`search_groups` searches each
-group alone, the other groups' decisions held at their start, and evaluates the
-union of the groups' choices once more against every target.
+group alone (in parallel when the caller's runner does), the other groups' decisions
+held at their start, and evaluates the union of the groups' choices once more
+against every target.
 
 Each distinct candidate is evaluated once (the caller caches evaluations, also across
 runs). The search knows nothing of simulation: ``evaluate`` maps a point to an
@@ -31,6 +32,7 @@ runs). The search knows nothing of simulation: ``evaluate`` maps a point to an
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -279,6 +281,15 @@ def groups(
     return out if len(out) > 1 else [everything]
 
 
+GroupResult = tuple[Point, list[Step], str]
+Runner = Callable[[Sequence[Callable[[], GroupResult]]], list[GroupResult]]
+
+
+def in_turn(tasks: Sequence[Callable[[], GroupResult]]) -> list[GroupResult]:
+    """Run the groups' searches one after the other (the default runner)."""
+    return [task() for task in tasks]
+
+
 def search_groups(
     decisions: Sequence[Decision],
     start: Point,
@@ -287,25 +298,31 @@ def search_groups(
     budget: float | None = None,
     max_evaluations: int = 200,
     serves: Sequence[frozenset[int]] | None = None,
+    runner: Runner = in_turn,
 ) -> SearchResult:
     """Search each group alone, then evaluate their union against every target.
 
     ``evaluate(point, targets)`` judges a full point on the targets listed. A budget is
-    shared by all groups, so with one the decisions are searched together.
+    shared by all groups, so with one the decisions are searched together. The groups'
+    searches are independent tasks — each gets an equal share of ``max_evaluations``
+    and sees only its own evaluations — so ``runner`` may run them in parallel and the
+    answer is the same as in turn.
     """
     every = tuple(sorted({j for g in parts for j in g.targets}))
     if len(parts) == 1 or budget is not None:
         return search(
             decisions, start, lambda p: evaluate(p, every), budget, max_evaluations, serves
         )
+    active = [g for g in parts if g.decisions]
+    share = max(1, max_evaluations // max(len(active), 1))
+    tasks = [
+        functools.partial(_search_group, decisions, start, evaluate, g, share, serves)
+        for g in active
+    ]
     point = list(start)
     steps: list[Step] = []
     stops = []
-    for g in parts:
-        if not g.decisions:
-            continue
-        left = max(1, max_evaluations - len(steps))
-        chosen, part, why = _search_group(decisions, start, evaluate, g, left, serves)
+    for g, (chosen, part, why) in zip(active, runner(tasks), strict=True):
         steps += part
         stops.append(f"{g.name}: {why}")
         for i in g.decisions:

@@ -7,11 +7,12 @@ the paired differences across policies are the policy's, not the dice's.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,35 @@ class Phases:
 
 
 def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Replication:
-    """Simulate replication ``k`` and compute its metrics.
+    """Simulate replication ``k`` and compute its metrics (see :func:`_freed`)."""
+    phases = Phases()
+    rep = _freed(lambda: _simulate(scenario, k, with_series, phases), phases)
+    rep.phases = phases.seconds
+    return rep
+
+
+def run_metrics(
+    scenario: Scenario, k: int, names: Collection[str] | None = None
+) -> dict[str, float]:
+    """Replication ``k``'s metrics only (``names``: only those) — what a planner's
+    candidate reads: no daily series, lead-time quantiles or steady-state series.
+    """
+
+    def metrics() -> dict[str, float]:
+        model = build(scenario, k)
+        model.run()
+        rec = Records.of(model.items)
+        model.items.clear()
+        return replication_metrics(model, rec, names=names)
+
+    return _freed(metrics)
+
+
+T = TypeVar("T")
+
+
+def _freed(replication: Callable[[], T], phases: Phases | None = None) -> T:
+    """``replication()`` with the collector paused, its model freed after it.
 
     The collector is paused from build to the end and the finished model freed without
     a full collection: a replication makes millions of objects and keeps most of them
@@ -78,18 +107,16 @@ def run_replication(scenario: Scenario, k: int, with_series: bool = True) -> Rep
     alone frees it without tracing the rest of the process's heap (pytest's, a sweep's)
     as ``gc.collect()`` does.
     """
-    phases = Phases()
     was_on = gc.isenabled()
     gc.disable()
     try:
-        rep = _simulate(scenario, k, with_series, phases)
-        with phases("free"):
+        out = replication()  # the model lives only inside this call
+        with phases("free") if phases else contextlib.nullcontext():
             gc.collect(0)
     finally:
         if was_on:
             gc.enable()
-    rep.phases = phases.seconds
-    return rep
+    return out
 
 
 def _simulate(scenario: Scenario, k: int, with_series: bool, phases: Phases) -> Replication:

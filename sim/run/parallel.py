@@ -27,7 +27,8 @@ process, not in a fresh worker: such a run is serial whatever ``run.jobs`` says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sim.core import registry
@@ -45,11 +46,37 @@ SPREADING_LAUNCHERS = ("JoblibLauncher", "LocalLauncher")
 RAY_LAUNCHER = "hydra_ray_launcher"
 
 
+_nested = False  # this process is one of a parallel search's workers (see serial())
+
+
+@contextmanager
+def serial() -> Iterator[None]:
+    """Within: every run of this process is serial — it is itself one of several
+    workers (a planner's township searches), and more processes would only compete for
+    the same cores.
+    """
+    global _nested
+    before, _nested = _nested, True
+    try:
+        yield
+    finally:
+        _nested = before
+
+
+def processes(setting: Any) -> int:
+    """Processes a ``run.jobs`` setting asks for: every core this process may use for
+    ``auto``, else the count (1 inside a worker: see :func:`serial`).
+    """
+    if _nested:
+        return 1
+    return _local_cores() if setting == AUTO else max(1, int(setting))
+
+
 def workers(scenarios: Sequence[Any]) -> int:
     """Processes to simulate one replication of each of ``scenarios`` in (their first
     one's ``run.jobs`` decides; a sweep's jobs would not differ in it).
     """
-    if not scenarios or not portable():
+    if _nested or not scenarios or not portable():
         return 1
     setting = scenarios[0].run.jobs
     if setting != AUTO:
