@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report import drivers, plots, township
-from sim.report.compare import (
-    BASELINE_DEFAULT,
-    REPORTS_DIR,
-    NothingToReport,
-    pick_baseline,
-    report,
-)
-from sim.report.console import console_table
-from sim.report.jobs import Job, load
+from sim.report.options import BASELINE_DEFAULT, DRIVERS_FILE, KPIS, REPORTS_DIR
+
+if TYPE_CHECKING:
+    from sim.report.jobs import Job
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,12 +42,12 @@ def _report(argv: list[str]) -> int:
         nargs="+",
         metavar="NAME",
         help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
-        f"(default: the {len(plots.KPIS)} headline KPIs)",
+        f"(default: the {len(KPIS)} headline KPIs)",
     )
     ap.add_argument(
         "--drivers",
         action="store_true",
-        help=f"also write {drivers.FILE}: each disruption of pre_reform switched off, alone "
+        help=f"also write {DRIVERS_FILE}: each disruption of pre_reform switched off, alone "
         "and combined, against pre_reform (a sweep of experiments/baseline_drivers)",
     )
     ap.add_argument(
@@ -65,6 +59,12 @@ def _report(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     if args.township:
         return _township(args)
+    # pandas and matplotlib: once the arguments are read, so that help and errors come at once
+    from sim.report import drivers
+    from sim.report.compare import NothingToReport, report
+    from sim.report.console import console_table
+    from sim.report.jobs import load
+
     try:
         done = report(args.paths, args.out, args.baseline, args.kpi)
         table = drivers.write(done["jobs"], done["out"]) if args.drivers else None
@@ -102,6 +102,10 @@ def _report(argv: list[str]) -> int:
 
 def _township(args: Any) -> int:
     """``--township ID``: one township's view."""
+    from sim.report import township
+    from sim.report.compare import pick_baseline
+    from sim.report.jobs import load
+
     jobs = load(args.paths)
     if not any(j.ok for j in jobs):
         _print_problems(jobs)
