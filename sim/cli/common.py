@@ -18,11 +18,13 @@ The Hydra-based commands get their arguments as a list, not through ``sys.argv``
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import copy
 import difflib
 import errno
 import functools
+import importlib.util
 import itertools
 import os
 import re
@@ -77,6 +79,17 @@ def plain(text: str) -> str:
 
     text = re.sub(r":[a-z]+:`(~?)([^`]+)`", role, text)
     return re.sub(r"``([^`]+)``", r"\1", text)
+
+
+def module_doc(name: str) -> str:
+    """The docstring of module ``name``, read from its source without importing it: a
+    command's help quotes modules (the planner) whose imports load SimPy and pandas.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    return ast.get_docstring(tree, clean=False) or ""
 
 
 def check_overrides(argv: Sequence[str]) -> None:
