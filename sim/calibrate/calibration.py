@@ -34,7 +34,6 @@ from sim.run import guard
 from sim.run.results import atomic_write
 
 PRESET = "calibrated"
-USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
 
 
 def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:

@@ -28,9 +28,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.calibrate.calibration import USAGE, calibrate
 from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
+
+USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
 
 
 def task(data: str) -> Callable[[DictConfig], None]:
@@ -39,6 +40,8 @@ def task(data: str) -> Callable[[DictConfig], None]:
     @one_line_errors("tsim-calibrate")
     def app(cfg: DictConfig) -> None:
         """Calibrate to ``data`` (Hydra calls this)."""
+        from sim.calibrate.calibration import calibrate  # scipy.stats, pandas: only here
+
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN:
             raise ConfigError("calibrates one scenario; drop -m/--multirun")
