@@ -15,11 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.analysis.selection import SelectionRule
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report.jobs import load
-from sim.select.contenders import contenders
-from sim.select.verdict import direction, lines, select, write
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +43,12 @@ def _select(argv: list[str]) -> int:
             f"tsim-select: {' and '.join(missing)} required (tsim-select --help)", file=sys.stderr
         )
         return 2
+    # pandas and SimPy: once the arguments are read, so that help and errors come at once
+    from sim.analysis.selection import SelectionRule
+    from sim.report.jobs import load
+    from sim.select.contenders import contenders
+    from sim.select.verdict import direction, lines, select, write
+
     try:
         field = contenders(load([args.sweep]), args.sweep, args.kpi)
         larger = args.larger or direction(args.kpi)

@@ -25,18 +25,20 @@ import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.analysis import glossary
-from sim.analysis.stats import CI
 from sim.cli.common import OneLineParser, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 from sim.core import registry
-from sim.sensitivity.oat import Study, analyse
+
+if TYPE_CHECKING:
+    from sim.analysis.stats import CI
+    from sim.sensitivity.oat import Study
 
 
 def task(study: Study) -> Callable[[DictConfig], None]:
@@ -45,6 +47,8 @@ def task(study: Study) -> Callable[[DictConfig], None]:
     @one_line_errors("tsim-sensitivity")
     def app(cfg: DictConfig) -> None:
         """Run the study (Hydra calls this)."""
+        from sim.sensitivity.oat import analyse  # pandas, SimPy, matplotlib: only here
+
         out = Path(HydraConfig.get().runtime.output_dir)
         done = analyse(cfg, study, out)
         print(f"{done['kpi']} at the base: {done['base']['mean']:.4g}; effects (paired 95% CI):")
@@ -90,6 +94,8 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     _check_kpi(kpi)
     delta = args.delta if args.delta is not None else float(spec.get("delta", 0.1))
     overrides = [str(o) for o in spec.get("overrides", [])]
+    from sim.sensitivity.oat import Study  # once the options are known to be good
+
     return Study(kpi, list(params), delta), overrides + rest
 
 
