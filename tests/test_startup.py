@@ -1,0 +1,113 @@
+"""Commands that answer at once (issue 21, item 4): help and argument errors load none
+of pandas, matplotlib, scipy.stats and SimPy, and ``tsim --help`` lists the config
+groups from one copy of Hydra's config repository without losing any.
+
+What is loaded is checked, not how long it takes: timing is benchmarks/bench_startup.py's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+from sim.cli import tsim
+from sim.cli.common import CONFIG_DIR, _groups_listed_once
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "matplotlib", "scipy.stats", "simpy")
+"""Libraries a command needs only once it works (0.1–0.6 s each to import)."""
+
+ANSWERS = {  # command module → argument lists it answers (help, or one error line)
+    "sim.cli.tsim": [
+        ["--help"],
+        ["--hydra-help"],
+        ["--bogus"],
+        ["run.replications=-1"],
+        ["county=nowhere"],
+        ["--config-dir", "/nonexistent"],
+    ],
+    "sim.cli.report": [["--help"], ["--bogus", "x"], []],
+    "sim.cli.plan": [["--help"], []],
+    "sim.cli.size": [["--help"], ["--bogus"]],
+    "sim.cli.calibrate": [["--help"], []],
+    "sim.cli.sensitivity": [
+        ["--help"],
+        ["--bogus"],
+        ["--kpi", "county.nosuch"],
+        ["--study", "/nonexistent.yaml"],
+    ],
+    "sim.cli.select": [["--help"], ["--bogus"], ["/nonexistent"]],
+}
+
+# Runs each command's main in one fresh interpreter (this one has them all loaded) and
+# prints, after each answer, its status and the heavy libraries loaded so far.
+SCRIPT = textwrap.dedent(
+    """
+    import contextlib, importlib, io, json, sys
+    answers, heavy = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+    loaded = lambda: [m for m in heavy if m in sys.modules]
+    seen = {"import": loaded()}
+    for module, cases in answers.items():
+        main = importlib.import_module(module).main
+        seen[f"import {module}"] = loaded()
+        for argv in cases:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                status = main(argv)
+            seen[f"{module} {' '.join(argv)}"] = [status, err.getvalue(), loaded()]
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_help_and_argument_errors_load_no_heavy_library(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(ANSWERS), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,  # nothing to write here: every answer comes before any output
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's sim, not another
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen.pop("import") == []
+    for what, answer in seen.items():
+        if what.startswith("import "):
+            assert answer == [], f"{what} loads {answer}"
+            continue
+        status, err, loaded = answer
+        assert loaded == [], f"{what} loads {loaded}"
+        if "help" in what:
+            assert status == 0, (what, err)
+        else:  # one line (the usage, or prog: …) and status 2
+            assert status == 2 and len(err.splitlines()) == 1, (what, status, err)
+    assert not any(tmp_path.iterdir())
+
+
+def test_help_lists_every_group_and_option_of_the_config_tree(capsys):
+    assert tsim.main(["--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    groups = [d for d in Path(CONFIG_DIR).iterdir() if d.is_dir() and d.name != "hydra"]
+    assert groups
+    for group in groups:
+        options = sorted(f.stem for f in group.glob("*.yaml"))
+        assert f"{group.name}: {', '.join(options)}" in lines
+
+
+def test_one_repository_copy_lists_what_hydra_lists_with_a_copy_per_call():
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        hydra = GlobalHydra.instance().hydra
+        assert hydra is not None
+        every = hydra.format_config_groups(lambda group: True)
+        with _groups_listed_once():
+            once = hydra.format_config_groups(lambda group: True)
+    assert once == every
+    assert "hydra/launcher: " in once and "\ncounty: " in f"\n{once}"
