@@ -14,9 +14,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from scipy import stats
 
+from sim.analysis.stats import _t_quantile
 from sim.cli import tsim
 from sim.cli.common import CONFIG_DIR, _groups_listed_once
 
@@ -111,3 +114,9 @@ def test_one_repository_copy_lists_what_hydra_lists_with_a_copy_per_call():
             once = hydra.format_config_groups(lambda group: True)
     assert once == every
     assert "hydra/launcher: " in once and "\ncounty: " in f"\n{once}"
+
+
+@pytest.mark.parametrize("dof", [1, 2, 4.5, 9, 29, 1000.25])
+@pytest.mark.parametrize("p", [0.5, 0.9, 0.975, 0.995])
+def test_the_t_quantile_without_scipy_stats_is_scipy_stats_own(p, dof):
+    assert _t_quantile(p, dof) == float(stats.t.ppf(p, dof))
