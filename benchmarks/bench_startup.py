@@ -7,6 +7,7 @@ system, less sensitive to other load) with the load average before and after: on
 shared machine the wall time says as much about the neighbours as about the command.
 
     python benchmarks/bench_startup.py [--repeat 5] [--command tsim-plan …]
+        [--root OTHER_CHECKOUT --root .]   # before and after, alternating, one session
 
 Nothing is written: every case is answered before a run directory would be made.
 """
@@ -36,14 +37,16 @@ CASES: dict[str, tuple[str, list[list[str]]]] = {  # command → module, argumen
 }
 
 
-def timed(module: str, argv: list[str], cwd: str) -> tuple[float, float, int]:
-    """Wall and CPU seconds of one ``python -m module argv``, and its exit status."""
+def timed(root: Path, module: str, argv: list[str], cwd: str) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one ``python -m module argv`` importing the ``sim`` of
+    the checkout ``root``, and its exit status.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", module, *argv],
         cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(root)},
         capture_output=True,
         check=False,
     )
@@ -57,27 +60,43 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="runs of each case (median)")
     ap.add_argument("--command", nargs="+", choices=list(CASES), help="only these commands")
+    ap.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        help="checkout whose sim to time (repeat it to compare; default: this one)",
+    )
     args = ap.parse_args()
+    roots = [r.resolve() for r in args.root or [ROOT]]
     chosen = {c: CASES[c] for c in args.command or CASES}
     cases = [(c, m, argv) for c, (m, lists) in chosen.items() for argv in lists]
-    walls: dict[int, list[float]] = {i: [] for i in range(len(cases))}
-    cpus: dict[int, list[float]] = {i: [] for i in range(len(cases))}
-    statuses: dict[int, int] = {}
+    runs = [(root, case) for case in range(len(cases)) for root in range(len(roots))]
+    walls: dict[tuple[int, int], list[float]] = {run: [] for run in runs}
+    cpus: dict[tuple[int, int], list[float]] = {run: [] for run in runs}
+    statuses: dict[tuple[int, int], int] = {}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(args.repeat):  # alternating: a burst of load hits every case alike
-            for i, (_, module, argv) in enumerate(cases):
-                wall, cpu, statuses[i] = timed(module, argv, scratch)
-                walls[i].append(wall)
-                cpus[i].append(cpu)
+            for root, case in runs:
+                _, module, argv = cases[case]
+                wall, cpu, statuses[root, case] = timed(roots[root], module, argv, scratch)
+                walls[root, case].append(wall)
+                cpus[root, case].append(cpu)
     load_after = os.getloadavg()
     print(f"start-up, median of {args.repeat} runs ({time.strftime('%Y-%m-%d %H:%M %Z')})")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-    print(f"{'command':34} {'exit':>4} {'wall s':>7} {'cpu s':>6}")
-    for i, (command, _, argv) in enumerate(cases):
-        label = f"{command} {' '.join(argv)}".strip()
-        wall, cpu = statistics.median(walls[i]), statistics.median(cpus[i])
-        print(f"{label:34} {statuses[i]:>4} {wall:>7.2f} {cpu:>6.2f}")
+    for n, root in enumerate(roots):
+        print(f"[{n}] {root}")
+    heads = "".join(f" {f'[{n}] exit':>8} {'wall s':>7} {'cpu s':>6}" for n in range(len(roots)))
+    print(f"{'command':34}{heads}")
+    for case, (command, _, argv) in enumerate(cases):
+        cells = "".join(
+            f" {statuses[root, case]:>8} {statistics.median(walls[root, case]):>7.2f}"
+            f" {statistics.median(cpus[root, case]):>6.2f}"
+            for root in range(len(roots))
+        )
+        label = " ".join([command, *argv])
+        print(f"{label:34}{cells}")
 
 
 if __name__ == "__main__":
