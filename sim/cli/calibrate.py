@@ -28,7 +28,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
+from sim.cli.common import Check, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 
 USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
@@ -80,8 +80,20 @@ def _calibrate(args: list[str]) -> int:
     rest = [a for i, a in enumerate(args) if i != file]
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/calibrations/${now:%Y-%m-%d_%H-%M-%S}")
-    run_hydra("tsim-calibrate", task("" if file is None else args[file]), rest)
+    data = "" if file is None else args[file]
+    sweep = {"-m", "--multirun"} & set(rest)  # refused by the task, with its own words
+    run_hydra("tsim-calibrate", task(data), rest, check=None if sweep else _inputs(data))
     return 0
+
+
+def _inputs(data: str) -> Check:
+    """The checks :func:`~sim.calibrate.calibration.calibrate` begins with, made on the
+    trial composition: a bad scenario or counts file is one line before the calibration
+    loads scipy.stats and pandas, and before Hydra makes the output directory.
+    """
+    from sim.calibrate.inputs import check_inputs
+
+    return lambda cfg: check_inputs(cfg, data)
 
 
 VALUE_OPTIONS = ("-cd", "--config-dir", "-cp", "--config-path", "-cn", "--config-name")
