@@ -40,6 +40,10 @@ ANSWERS = [  # command module, arguments it answers (help, or one error line)
     *[("sim.cli.sensitivity", argv) for argv in (["--help"], ["--bogus"])],
     ("sim.cli.sensitivity", ["--kpi", "county.nosuch"]),
     ("sim.cli.sensitivity", ["--study", "/nonexistent.yaml"]),
+    *[
+        ("sim.cli.sensitivity", ["--kpi", "county.services.backlog_mean", *more])
+        for more in (["run.replications=-1"], ["--params", "run.seed", "run.replications=-1"])
+    ],
     *[("sim.cli.select", argv) for argv in (["--help"], ["--bogus"], ["/nonexistent"])],
     # Last: found after the checks before a run, which import the centres they check
     # (and SimPy with them), as the calibration would.

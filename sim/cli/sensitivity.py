@@ -35,10 +35,10 @@ from sim.analysis import glossary
 from sim.cli.common import OneLineParser, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 from sim.core import registry
+from sim.sensitivity.oat import Study, analyse, prepared
 
 if TYPE_CHECKING:
     from sim.analysis.stats import CI
-    from sim.sensitivity.oat import Study
 
 
 def task(study: Study) -> Callable[[DictConfig], None]:
@@ -47,8 +47,6 @@ def task(study: Study) -> Callable[[DictConfig], None]:
     @one_line_errors("tsim-sensitivity")
     def app(cfg: DictConfig) -> None:
         """Run the study (Hydra calls this)."""
-        from sim.sensitivity.oat import analyse  # pandas, SimPy, matplotlib: only here
-
         out = Path(HydraConfig.get().runtime.output_dir)
         done = analyse(cfg, study, out)
         print(f"{done['kpi']} at the base: {done['base']['mean']:.4g}; effects (paired 95% CI):")
@@ -94,8 +92,6 @@ def _parse(argv: list[str]) -> tuple[Study, list[str]]:
     _check_kpi(kpi)
     delta = args.delta if args.delta is not None else float(spec.get("delta", 0.1))
     overrides = [str(o) for o in spec.get("overrides", [])]
-    from sim.sensitivity.oat import Study  # once the options are known to be good
-
     return Study(kpi, list(params), delta), overrides + rest
 
 
@@ -162,7 +158,15 @@ def _sensitivity(args: list[str]) -> int:
     study, rest = _parse(args)
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/sensitivity/${now:%Y-%m-%d_%H-%M-%S}")
-    run_hydra("tsim-sensitivity", task(study), rest, own_flags=OWN_FLAGS)
+    # The study is checked on the trial composition: a bad value is one line before
+    # the runs load pandas, SimPy and matplotlib, and leaves no output directory.
+    run_hydra(
+        "tsim-sensitivity",
+        task(study),
+        rest,
+        check=lambda cfg: prepared(cfg, study),
+        own_flags=OWN_FLAGS,
+    )
     return 0
 
 
