@@ -33,6 +33,8 @@ ANSWERS = [  # command module, arguments it answers (help, or one error line)
     ("sim.cli.tsim", ["county=nowhere"]),
     ("sim.cli.tsim", ["--config-dir", "/nonexistent"]),
     *[("sim.cli.report", argv) for argv in (["--help"], ["--bogus", "x"], [])],
+    ("sim.cli.report", ["/nonexistent"]),
+    ("sim.cli.report", ["/", "--township", "t1"]),  # not a run: was a traceback
     *[("sim.cli.plan", argv) for argv in (["--help"], [])],
     ("sim.cli.plan", ["plan=mmc_servers", "run.replications=-1"]),
     *[("sim.cli.size", argv) for argv in (["--help"], ["--bogus"], ["run.replications=-1"])],
@@ -45,6 +47,7 @@ ANSWERS = [  # command module, arguments it answers (help, or one error line)
         for more in (["run.replications=-1"], ["--params", "run.seed", "run.replications=-1"])
     ],
     *[("sim.cli.select", argv) for argv in (["--help"], ["--bogus"], ["/nonexistent"])],
+    ("sim.cli.select", ["/nonexistent", "--kpi", "county.services.wait_mean_h", "--delta", "1"]),
     # Last: found after the checks before a run, which import the centres they check
     # (and SimPy with them), as the calibration would.
     ("sim.cli.calibrate", ["/nonexistent.csv"]),

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.cli.common import OneLineParser, plain, run_cli
+from sim.report.jobs import Job, job_dirs, load
 from sim.report.options import BASELINE_DEFAULT, DRIVERS_FILE, KPIS, REPORTS_DIR
-
-if TYPE_CHECKING:
-    from sim.report.jobs import Job
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,13 +55,16 @@ def _report(argv: list[str]) -> int:
         "with dates) into PATH/township_ID/ (or --out)",
     )
     args = ap.parse_args(argv)
+    try:  # a wrong PATH is one line before pandas and matplotlib load
+        job_dirs(args.paths)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 2
     if args.township:
         return _township(args)
-    # pandas and matplotlib: once the arguments are read, so that help and errors come at once
     from sim.report import drivers
     from sim.report.compare import NothingToReport, report
     from sim.report.console import console_table
-    from sim.report.jobs import load
 
     try:
         done = report(args.paths, args.out, args.baseline, args.kpi)
@@ -104,7 +105,6 @@ def _township(args: Any) -> int:
     """``--township ID``: one township's view."""
     from sim.report import township
     from sim.report.compare import pick_baseline
-    from sim.report.jobs import load
 
     jobs = load(args.paths)
     if not any(j.ok for j in jobs):

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import OneLineParser, plain, run_cli
+from sim.report.jobs import job_dirs, load
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +44,12 @@ def _select(argv: list[str]) -> int:
             f"tsim-select: {' and '.join(missing)} required (tsim-select --help)", file=sys.stderr
         )
         return 2
-    # pandas and SimPy: once the arguments are read, so that help and errors come at once
+    try:  # a wrong SWEEP is one line before pandas and SimPy load
+        job_dirs([args.sweep])
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-select: {err}", file=sys.stderr)
+        return 2
     from sim.analysis.selection import SelectionRule
-    from sim.report.jobs import load
     from sim.select.contenders import contenders
     from sim.select.verdict import direction, lines, select, write
 
