@@ -88,7 +88,7 @@ def main() -> None:
     for n, root in enumerate(roots):
         print(f"[{n}] {root}")
     heads = "".join(f" {f'[{n}] exit':>8} {'wall s':>7} {'cpu s':>6}" for n in range(len(roots)))
-    print(f"{'command':34}{heads}")
+    print(f"{'command':40}{heads}")
     for case, (command, _, argv) in enumerate(cases):
         cells = "".join(
             f" {statuses[root, case]:>8} {statistics.median(walls[root, case]):>7.2f}"
@@ -96,7 +96,7 @@ def main() -> None:
             for root in range(len(roots))
         )
         label = " ".join([command, *argv])
-        print(f"{label:34}{cells}")
+        print(f"{label:40}{cells}")
 
 
 if __name__ == "__main__":
