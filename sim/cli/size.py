@@ -10,6 +10,14 @@ from pathlib import Path
 
 from sim.cli.common import OneLineParser, compose_scenario, run_cli
 from sim.config import ConfigError
+from sim.plan.sizing import (
+    COUNTY_ENFORCEMENT,
+    DEPARTMENTS,
+    size,
+    table,
+    township_centres,
+    write_csv,
+)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -42,9 +50,6 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _targets(args: argparse.Namespace) -> dict[str, float]:
-    # sizing loads SimPy (the centres it sizes): after the arguments are read
-    from sim.plan.sizing import COUNTY_ENFORCEMENT, DEPARTMENTS, township_centres
-
     centres = [*township_centres(), DEPARTMENTS, COUNTY_ENFORCEMENT]
     targets = dict.fromkeys(centres, args.wait_h)
     for item in args.wait:
@@ -70,8 +75,6 @@ def _size(argv: list[str]) -> int:
     args = _parse(argv)
     targets = _targets(args)
     scenario = compose_scenario(args.overrides)
-    from sim.plan.sizing import size, table, write_csv
-
     rows = size(scenario, targets)
     print(table(rows))
     write_csv(rows, args.out)
@@ -79,7 +82,7 @@ def _size(argv: list[str]) -> int:
     if args.check:
         if not (args.check_days > 0 and args.check_replications >= 1):
             raise ConfigError("--check-days must be > 0 and --check-replications ≥ 1")
-        from sim.plan import check  # pandas: only to simulate
+        from sim.plan import check  # pandas and SimPy: only to simulate
 
         metrics = check.simulate(scenario, args.check_days, args.check_replications)
         print(check.table(check.compare(rows, metrics)))
