@@ -28,7 +28,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.cli.common import Check, one_line_errors, plain, run_cli, run_hydra
+from sim.calibrate.inputs import check_inputs
+from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 
 USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
@@ -81,19 +82,13 @@ def _calibrate(args: list[str]) -> int:
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/calibrations/${now:%Y-%m-%d_%H-%M-%S}")
     data = "" if file is None else args[file]
-    sweep = {"-m", "--multirun"} & set(rest)  # refused by the task, with its own words
-    run_hydra("tsim-calibrate", task(data), rest, check=None if sweep else _inputs(data))
+    # What calibrate() begins with, checked on the trial composition: a bad scenario or
+    # counts file is one line before the calibration loads scipy.stats and pandas, and
+    # before Hydra makes the output directory. A sweep is the task's to refuse.
+    sweep = {"-m", "--multirun"} & set(rest)
+    check = None if sweep else lambda cfg: check_inputs(cfg, data)
+    run_hydra("tsim-calibrate", task(data), rest, check=check)
     return 0
-
-
-def _inputs(data: str) -> Check:
-    """The checks :func:`~sim.calibrate.calibration.calibrate` begins with, made on the
-    trial composition: a bad scenario or counts file is one line before the calibration
-    loads scipy.stats and pandas, and before Hydra makes the output directory.
-    """
-    from sim.calibrate.inputs import check_inputs
-
-    return lambda cfg: check_inputs(cfg, data)
 
 
 VALUE_OPTIONS = ("-cd", "--config-dir", "-cp", "--config-path", "-cn", "--config-name")
