@@ -25,25 +25,20 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibrate.fit import fit_check, plot
+from sim.calibrate.inputs import check_inputs
 from sim.calibrate.observed import Period, read_counts
 from sim.calibrate.rates import check_ranges, estimate
 from sim.calibrate.seasons import fit_profiles
 from sim.config import ConfigError, Scenario, load_scenario
-from sim.config.loading import file_digest
 from sim.run import guard
 from sim.run.results import atomic_write
 
 PRESET = "calibrated"
-USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
 
 
 def calibrate(cfg: DictConfig, data: str, out: Path) -> dict[str, Any]:
     """Calibrate the composed config ``cfg`` to the counts in ``data``; write into ``out``."""
-    scenario = load_scenario(cfg)
-    guard.check_scenario(scenario)  # calibration prints no warnings, only refuses
-    if scenario.run.replications < 2:
-        raise ConfigError("run.replications = 1: the fit check needs ≥ 2 replications")
-    digest = file_digest(data)  # an edited file gives another record, never the same one
+    scenario, digest = check_inputs(cfg, data)
     periods = read_counts(data, scenario)
     est = estimate(scenario, periods)
     check_ranges(scenario, periods, est, data)

@@ -28,9 +28,11 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.calibrate.calibration import USAGE, calibrate
+from sim.calibrate.inputs import check_inputs
 from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
+
+USAGE = "usage: tsim-calibrate FILE [overrides…]  (FILE: township,stream,period_start,…)"
 
 
 def task(data: str) -> Callable[[DictConfig], None]:
@@ -39,6 +41,8 @@ def task(data: str) -> Callable[[DictConfig], None]:
     @one_line_errors("tsim-calibrate")
     def app(cfg: DictConfig) -> None:
         """Calibrate to ``data`` (Hydra calls this)."""
+        from sim.calibrate.calibration import calibrate  # scipy.stats, pandas: only here
+
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN:
             raise ConfigError("calibrates one scenario; drop -m/--multirun")
@@ -77,7 +81,13 @@ def _calibrate(args: list[str]) -> int:
     rest = [a for i, a in enumerate(args) if i != file]
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/calibrations/${now:%Y-%m-%d_%H-%M-%S}")
-    run_hydra("tsim-calibrate", task("" if file is None else args[file]), rest)
+    data = "" if file is None else args[file]
+    # What calibrate() begins with, checked on the trial composition: a bad scenario or
+    # counts file is one line before the calibration loads scipy.stats and pandas, and
+    # before Hydra makes the output directory. A sweep is the task's to refuse.
+    sweep = {"-m", "--multirun"} & set(rest)
+    check = None if sweep else lambda cfg: check_inputs(cfg, data)
+    run_hydra("tsim-calibrate", task(data), rest, check=check)
     return 0
 
 

@@ -18,11 +18,13 @@ The Hydra-based commands get their arguments as a list, not through ``sys.argv``
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import copy
 import difflib
 import errno
 import functools
+import importlib.util
 import itertools
 import os
 import re
@@ -77,6 +79,17 @@ def plain(text: str) -> str:
 
     text = re.sub(r":[a-z]+:`(~?)([^`]+)`", role, text)
     return re.sub(r"``([^`]+)``", r"\1", text)
+
+
+def module_doc(name: str) -> str:
+    """The docstring of module ``name``, read from its source without importing it: a
+    command's help quotes modules (the planner) whose imports load SimPy and pandas.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    return ast.get_docstring(tree, clean=False) or ""
 
 
 def check_overrides(argv: Sequence[str]) -> None:
@@ -324,7 +337,8 @@ def run_hydra(
             cfg = _compose(args.overrides, config_name)
             if check is not None and not args.cfg:  # --cfg shows even a config to refuse
                 check(cfg)
-    with _hydra_raises():
+    listing = _groups_listed_once() if args.help or args.hydra_help else contextlib.nullcontext()
+    with _hydra_raises(), listing:
         _run_hydra(
             args=args,
             args_parser=parser,
@@ -372,6 +386,42 @@ def _hydra_raises() -> Iterator[None]:
             del os.environ["HYDRA_FULL_ERROR"]
         else:
             os.environ["HYDRA_FULL_ERROR"] = before
+
+
+@contextlib.contextmanager
+def _groups_listed_once() -> Iterator[None]:
+    """Let Hydra's help list the config groups from one copy of its config repository.
+
+    Its help lists the groups and their options with some 70 calls of
+    ``ConfigLoaderImpl.get_group_options``, each deep-copying the whole repository (the
+    scenario's schema included): about 2 s of ``tsim --help``. Within one help the
+    repository does not change, so one copy per loader (and per ``config_name`` and
+    overrides asked) answers every call with the same lists.
+    """
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.object_type import ObjectType
+
+    per_call = ConfigLoaderImpl.get_group_options
+    copies: dict[tuple[int, str | None, tuple[str, ...]], Any] = {}
+
+    def get_group_options(
+        self: ConfigLoaderImpl,
+        group_name: str,
+        results_filter: ObjectType | None = ObjectType.CONFIG,
+        config_name: str | None = None,
+        overrides: list[str] | None = None,
+    ) -> list[str]:
+        key = (id(self), config_name, tuple(overrides or ()))
+        if key not in copies:
+            made = self._parse_overrides_and_create_caching_repo(config_name, list(key[2]))
+            copies[key] = made[1]
+        return list(copies[key].get_group_options(group_name, results_filter))
+
+    ConfigLoaderImpl.get_group_options = get_group_options  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ConfigLoaderImpl.get_group_options = per_call  # type: ignore[method-assign]
 
 
 def check_sweep(overrides: Sequence[str], config_name: str, check: Check | None) -> None:

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.cli.common import one_line_errors, plain, run_cli, run_hydra
+from sim.cli.common import module_doc, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 from sim.config.location import config_dir
-from sim.plan import planner
-from sim.plan.planner import PlanResult, run_plan
+
+if TYPE_CHECKING:
+    from sim.plan.planner import PlanResult
 
 
 @one_line_errors("tsim-plan")
 def app(cfg: DictConfig) -> None:
     """Run a plan (Hydra calls this)."""
+    from sim.plan.planner import run_plan  # SimPy, pandas, matplotlib: once a plan runs
+
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     choices = dict(hc.runtime.choices)
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _plan(args: list[str]) -> int:
     if any(a in ("-h", "--help") for a in args):
-        about = plain(planner.__doc__ or "")
+        about = plain(module_doc("sim.plan.planner"))
         print(f"{USAGE}\n\n{about}\nPlans in configs/plan/: {', '.join(_plans())}.")
         print("Overrides: every tsim override works (tsim --help lists the groups and keys).")
         return 0
@@ -72,7 +76,11 @@ def _plan(args: list[str]) -> int:
         raise ConfigError(
             f"choose a plan: plan=NAME (one of: {', '.join(_plans())}); tsim-plan --help explains"
         )
-    run_hydra("tsim-plan", app, args, config_name="planner")
+    from sim.plan import plan_config  # declares the plan section Hydra composes
+
+    # The plan is checked before Hydra runs the app: a refused plan is one line before
+    # the planner loads, and leaves no plan directory behind.
+    run_hydra("tsim-plan", app, args, config_name="planner", check=plan_config.check)
     return 0
 
 

@@ -16,6 +16,7 @@ need more than the configuration (data files, posts moved, run size, unserved wo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ValidationError
 from omegaconf.nodes import BooleanNode
 
@@ -44,7 +44,7 @@ def check(argv: Sequence[str], primary: Path) -> None:
         if not Path(given).is_dir():
             raise ConfigError(f"--config-dir {given}: no such directory")
     trees = [d for d in [primary, *map(Path, _flag_values(argv, DIR_FLAGS))] if d.is_dir()]
-    switches = OmegaConf.structured(schema.scenario_schema())
+    switches = _switches()
     for path in _composed_files(trees, argv):
         _check_yaml_file(path, trees, switches)
     for arg in argv:
@@ -60,7 +60,7 @@ def _check_deletions(argv: Sequence[str], trees: Sequence[Path]) -> None:
     would go on with the schema's defaults in its place (the user's ``run.*`` overrides
     and the group's file ignored, without a word): refused.
     """
-    sections = {str(k) for k in OmegaConf.structured(schema.scenario_schema())}
+    sections = {f.name for f in dataclasses.fields(schema.scenario_schema())}
     groups = {d.name for t in trees for d in t.iterdir() if d.is_dir()} - {"hydra"}
     for arg in argv:
         if not arg.startswith("~"):
@@ -87,22 +87,50 @@ def _check_switches(argv: Sequence[str]) -> None:
     overrides = [a for a in argv if "=" in a and not a.startswith("-")]
     if not overrides:
         return
-    defaults = OmegaConf.structured(schema.scenario_schema())
+    switches = _switches()
     for arg in overrides:
         key, _, value = arg.partition("=")
         key = key.lstrip("+~")
         if key.startswith("hydra") or "@" in key or "(" in value or "${" in value:
             continue
-        if not _is_switch(defaults, key):
+        if key not in switches:
             continue
         for one in value.split(","):
             if not _is_switch_value(one.strip().strip("'\"")):
                 raise ConfigError(f"{key} = {one!r}: must be true or false")
 
 
-def _is_switch(defaults: DictConfig, key: str) -> bool:
-    """``key`` is a true/false key of the scenario's schema."""
-    return isinstance(OmegaConf.select(defaults, key, default=None), bool)
+_SWITCHES: dict[type, frozenset[str]] = {}
+"""Schema → its true/false keys (a stream registered later makes another schema)."""
+
+
+def _switches() -> frozenset[str]:
+    """The dotted keys of the scenario schema's true/false keys
+    (``policy.rebalancing.enabled``), read from its default instance: the schema's
+    OmegaConf tree would tell the same but costs ~0.1 s to build, and every command
+    checks its command line before it answers.
+    """
+    cls = schema.scenario_schema()
+    if cls not in _SWITCHES:
+        _SWITCHES[cls] = frozenset(_true_false_leaves(cls(), ""))
+    return _SWITCHES[cls]
+
+
+def _true_false_leaves(value: object, prefix: str) -> Iterator[str]:
+    """Dotted key of every true/false leaf of ``value`` (dataclasses, mappings and
+    lists entered, as OmegaConf enters them).
+    """
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _true_false_leaves(getattr(value, f.name), f"{prefix}{f.name}.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _true_false_leaves(item, f"{prefix}{key}.")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _true_false_leaves(item, f"{prefix}{i}.")
+    elif isinstance(value, bool):
+        yield prefix.removesuffix(".")
 
 
 def _is_switch_value(text: str) -> bool:
@@ -219,7 +247,7 @@ def _load(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot be read ({err})") from None
 
 
-def _check_yaml_file(path: Path, trees: Sequence[Path], defaults: DictConfig) -> None:
+def _check_yaml_file(path: Path, trees: Sequence[Path], switches: frozenset[str]) -> None:
     """``path`` parses, and sets no switch of the scenario to a number: Hydra would
     convert ``integrated: 2`` to true while composing, so the file's mistake would go
     unseen.
@@ -232,7 +260,7 @@ def _check_yaml_file(path: Path, trees: Sequence[Path], defaults: DictConfig) ->
         return
     for key, value in _leaves(config, prefix):
         number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and _is_switch(defaults, key):
+        if number and key in switches:
             raise ConfigError(f"{path}: {key} = {value!r}: must be true or false")
 
 

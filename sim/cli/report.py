@@ -13,16 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report import drivers, plots, township
-from sim.report.compare import (
-    BASELINE_DEFAULT,
-    REPORTS_DIR,
-    NothingToReport,
-    pick_baseline,
-    report,
-)
-from sim.report.console import console_table
-from sim.report.jobs import Job, load
+from sim.report.jobs import Job, job_dirs, load
+from sim.report.options import BASELINE_DEFAULT, DRIVERS_FILE, KPIS, REPORTS_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,12 +40,12 @@ def _report(argv: list[str]) -> int:
         nargs="+",
         metavar="NAME",
         help="metrics to show in the figures and tables, e.g. county.services.backlog_mean "
-        f"(default: the {len(plots.KPIS)} headline KPIs)",
+        f"(default: the {len(KPIS)} headline KPIs)",
     )
     ap.add_argument(
         "--drivers",
         action="store_true",
-        help=f"also write {drivers.FILE}: each disruption of pre_reform switched off, alone "
+        help=f"also write {DRIVERS_FILE}: each disruption of pre_reform switched off, alone "
         "and combined, against pre_reform (a sweep of experiments/baseline_drivers)",
     )
     ap.add_argument(
@@ -63,8 +55,17 @@ def _report(argv: list[str]) -> int:
         "with dates) into PATH/township_ID/ (or --out)",
     )
     args = ap.parse_args(argv)
+    try:  # a wrong PATH is one line before pandas and matplotlib load
+        job_dirs(args.paths)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-report: {err}", file=sys.stderr)
+        return 2
     if args.township:
         return _township(args)
+    from sim.report import drivers
+    from sim.report.compare import NothingToReport, report
+    from sim.report.console import console_table
+
     try:
         done = report(args.paths, args.out, args.baseline, args.kpi)
         table = drivers.write(done["jobs"], done["out"]) if args.drivers else None
@@ -102,6 +103,9 @@ def _report(argv: list[str]) -> int:
 
 def _township(args: Any) -> int:
     """``--township ID``: one township's view."""
+    from sim.report import township
+    from sim.report.compare import pick_baseline
+
     jobs = load(args.paths)
     if not any(j.ok for j in jobs):
         _print_problems(jobs)

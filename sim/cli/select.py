@@ -15,11 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.analysis.selection import SelectionRule
 from sim.cli.common import OneLineParser, plain, run_cli
-from sim.report.jobs import load
-from sim.select.contenders import contenders
-from sim.select.verdict import direction, lines, select, write
+from sim.report.jobs import job_dirs, load
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +44,15 @@ def _select(argv: list[str]) -> int:
             f"tsim-select: {' and '.join(missing)} required (tsim-select --help)", file=sys.stderr
         )
         return 2
+    try:  # a wrong SWEEP is one line before pandas and SimPy load
+        job_dirs([args.sweep])
+    except (FileNotFoundError, ValueError) as err:
+        print(f"tsim-select: {err}", file=sys.stderr)
+        return 2
+    from sim.analysis.selection import SelectionRule
+    from sim.select.contenders import contenders
+    from sim.select.verdict import direction, lines, select, write
+
     try:
         field = contenders(load([args.sweep]), args.sweep, args.kpi)
         larger = args.larger or direction(args.kpi)

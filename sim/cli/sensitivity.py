@@ -25,18 +25,20 @@ import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.analysis import glossary
-from sim.analysis.stats import CI
 from sim.cli.common import OneLineParser, one_line_errors, plain, run_cli, run_hydra
 from sim.config import ConfigError
 from sim.core import registry
-from sim.sensitivity.oat import Study, analyse
+from sim.sensitivity.oat import Study, analyse, prepared
+
+if TYPE_CHECKING:
+    from sim.analysis.stats import CI
 
 
 def task(study: Study) -> Callable[[DictConfig], None]:
@@ -156,7 +158,15 @@ def _sensitivity(args: list[str]) -> int:
     study, rest = _parse(args)
     if not any(a.startswith("hydra.run.dir=") for a in rest):
         rest.append("hydra.run.dir=results/sensitivity/${now:%Y-%m-%d_%H-%M-%S}")
-    run_hydra("tsim-sensitivity", task(study), rest, own_flags=OWN_FLAGS)
+    # The study is checked on the trial composition: a bad value is one line before
+    # the runs load pandas, SimPy and matplotlib, and leaves no output directory.
+    run_hydra(
+        "tsim-sensitivity",
+        task(study),
+        rest,
+        check=lambda cfg: prepared(cfg, study),
+        own_flags=OWN_FLAGS,
+    )
     return 0
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sim.cli.common import OneLineParser, compose_scenario, run_cli
 from sim.config import ConfigError
-from sim.plan import check
 from sim.plan.sizing import (
     COUNTY_ENFORCEMENT,
     DEPARTMENTS,
@@ -83,6 +82,8 @@ def _size(argv: list[str]) -> int:
     if args.check:
         if not (args.check_days > 0 and args.check_replications >= 1):
             raise ConfigError("--check-days must be > 0 and --check-replications ≥ 1")
+        from sim.plan import check  # pandas and SimPy: only to simulate
+
         metrics = check.simulate(scenario, args.check_days, args.check_replications)
         print(check.table(check.compare(rows, metrics)))
     return 0

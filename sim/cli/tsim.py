@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.cli.common import CONFIG_DIR, run_cli, run_hydra, unwritable_one_line
 from sim.config import ConfigError, Scenario, config_hash, load_scenario
 from sim.report.table import scope_table
-from sim.run import engine, guard, precision, progress, results, seeding, sweepdir
+from sim.run import guard, precision, progress, results, seeding, sweepdir
 
 __all__ = ["CONFIG_DIR", "app", "main"]
 
@@ -32,6 +32,8 @@ __all__ = ["CONFIG_DIR", "app", "main"]
 @unwritable_one_line("tsim")
 def app(cfg: DictConfig) -> None:
     """Run one scenario, or one job of a sweep (Hydra calls this)."""
+    from sim.run import engine  # pandas and SimPy: here, so that help and errors come at once
+
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN

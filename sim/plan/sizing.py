@@ -37,22 +37,23 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.config import Scenario
 from sim.core import registry
 from sim.model import load
-from sim.model.centres.hall import Layout, manager_layout
-from sim.model.centres.teams import members_per_station
 from sim.model.load import COUNTY as COUNTY_SCOPE
 from sim.model.load import Work
 from sim.model.quota import centre_posts, county_staff, officers_at_home, township_ids
-from sim.model.reallocation import FLEXIBLE_CENTRES
 from sim.plan import analytic
 from sim.plan.present import expected_present
 from sim.run.results import atomic_write
 from sim.streams.enforcement import ENFORCEMENT as ENFORCEMENT_STREAM
 from sim.streams.enforcement import EnforcementWorkload
 from sim.streams.services import SERVICES, ServicesWorkload, desk_work
+
+if TYPE_CHECKING:
+    from sim.model.centres.hall import Layout
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,10 @@ def desk_layout(s: Scenario, work: Work, clerks: int) -> Layout:
     (:func:`sim.model.centres.hall.manager_layout`, the one layout the service centre
     builds), from each department's share of the centre's offered load.
     """
+    # The centres package loads SimPy (every centre): here, not to parse tsim-size's
+    # or tsim-plan's command line.
+    from sim.model.centres.hall import manager_layout
+
     per_cat = desk_work(services_config(s))
     total = sum(per_cat) or 1.0
     return manager_layout([work.offered_load * w / total for w in per_cat], clerks)
@@ -212,6 +217,8 @@ def desk_stations(s: Scenario, work: Work, layout_clerks: int, clerks: int) -> l
     Every department's request makes the same visits (an intake when incomplete), so a
     desk gets its departments' share of the visits and of the work.
     """
+    from sim.model.centres.teams import members_per_station  # SimPy: as desk_layout
+
     cfg = services_config(s)
     shares = [c.share for c in cfg.categories.values()]
     per_cat = desk_work(cfg)
@@ -322,6 +329,8 @@ def not_modelled(s: Scenario, centre: str, stations: Sequence[Station]) -> list[
     """Mechanisms of the simulation that move a township centre's staff and that the
     row's mean staff leave out.
     """
+    from sim.model.reallocation import FLEXIBLE_CENTRES  # SimPy: as desk_layout
+
     notes = []
     if s.policy.flexible_staff.enabled and centre in FLEXIBLE_CENTRES:
         notes.append(NOT_MODELLED + "flexible staff use moves staff between service and general")

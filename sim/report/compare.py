@@ -24,10 +24,9 @@ from sim.analysis.stats import CI
 from sim.report import html, plots
 from sim.report.jobs import Job, load
 from sim.report.markdown import markdown
+from sim.report.options import BASELINE_DEFAULT, REPORTS_DIR, kpi
 from sim.report.stats import comparison, differences
 from sim.run import results
-
-BASELINE_DEFAULT = "pre_reform"
 
 
 def choose_kpis(jobs: list[Job], names: list[str] | None) -> list[plots.Kpi]:
@@ -45,7 +44,7 @@ def choose_kpis(jobs: list[Job], names: list[str] | None) -> list[plots.Kpi]:
                 "the README glossary"
             )
             raise ValueError(f"--kpi {name}: no finished job has this metric; {hint}")
-    return [plots.kpi(n) for n in names]
+    return [kpi(n) for n in names]
 
 
 def pick_baseline(jobs: list[Job], name: str | None) -> Job | None:
@@ -75,9 +74,6 @@ def _why_not(jobs: list[Job]) -> str:
     why = str((job.error or {}).get("exception") or job.stale or "unfinished")
     first = "first: " if len(jobs) > 1 else ""
     return f"{first}{why}" if str(job.dir) in why else f"{first}{job.dir}: {why}"
-
-
-REPORTS_DIR = Path("results") / "reports"
 
 
 def output_dir(paths: list[Path], out: Path | None) -> Path:

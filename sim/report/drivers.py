@@ -20,12 +20,13 @@ from typing import Any
 
 from sim.core.sources import S001, S002, S003, S004
 from sim.report.jobs import Job, config_value, streams
+from sim.report.options import DRIVERS_FILE
 from sim.report.outputs import unstable_rule, unstable_streams
 from sim.report.stats import difference, paired
 from sim.report.table import cell, number
 from sim.run import results
 
-FILE = "drivers.md"
+FILE = DRIVERS_FILE
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from sim.report.outputs import StreamInfo, streams_of, union
 from sim.run import results, sweepdir
+
+if TYPE_CHECKING:  # pandas reads a job's tables when asked: finding jobs needs none
+    import pandas as pd
 
 
 @dataclass
@@ -62,12 +64,12 @@ class Job:
     def timeseries(self) -> pd.DataFrame | None:
         """The daily series, if the run wrote one."""
         path = self.dir / results.TIMESERIES
-        return self._load("timeseries", lambda: pd.read_parquet(path) if path.is_file() else None)
+        return self._load("timeseries", lambda: _parquet(path))
 
     def lead_times(self) -> pd.DataFrame | None:
         """Lead-time percentiles per replication and stream, if written."""
         path = self.dir / results.LEAD_TIMES
-        return self._load("lead", lambda: pd.read_parquet(path) if path.is_file() else None)
+        return self._load("lead", lambda: _parquet(path))
 
     def config(self) -> dict[str, Any]:
         """The job's composed configuration (``.hydra/config.yaml``; empty if absent)."""
@@ -120,15 +122,33 @@ def _overrides(run_dir: Path) -> list[str]:
     return list(yaml.safe_load(path.read_text()) or []) if path.is_file() else []
 
 
-def load(paths: list[Path]) -> list[Job]:
-    """Every job under ``paths``; raises FileNotFoundError/ValueError with a clear text."""
-    jobs = []
+def _parquet(path: Path) -> pd.DataFrame | None:
+    """A parquet table, if the run wrote it."""
+    import pandas as pd
+
+    return pd.read_parquet(path) if path.is_file() else None
+
+
+def job_dirs(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
+    """Each of ``paths`` and its job directories; raises FileNotFoundError/ValueError
+    with a clear text for a path that is neither a run nor a sweep. Cheap (a look at the
+    directories): the commands call it before they load what a report needs.
+    """
+    found = []
     for path in paths:
         if not path.is_dir():
             raise FileNotFoundError(f"{path}: no such directory")
         dirs = _job_dirs(path)
         if not dirs:
             raise ValueError(f"{path}: neither a run directory nor a sweep of run directories")
+        found.append((path, dirs))
+    return found
+
+
+def load(paths: list[Path]) -> list[Job]:
+    """Every job under ``paths``; raises FileNotFoundError/ValueError with a clear text."""
+    jobs = []
+    for path, dirs in job_dirs(paths):
         sweep = None if dirs == [path] else sweepdir.current_sweep(path)
         jobs += [_load_job(d, sweep) for d in dirs]
     _name(jobs)

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import matplotlib
 
@@ -29,6 +29,7 @@ from scipy import stats
 from sim.analysis import glossary
 from sim.core.calendar import WorkingClock
 from sim.report.jobs import Job, streams
+from sim.report.options import KPIS, Kpi
 from sim.report.outputs import (
     StreamInfo,
     backlog_total,
@@ -40,51 +41,6 @@ from sim.run.results import atomic_write
 
 # Labels are English only: matplotlib's bundled font has no CJK glyphs (the README gives
 # the terms); stream labels come from the runs' own records.
-
-
-class Kpi(NamedTuple):
-    """A metric shown in the figures and tables: its name, axis label, console heading."""
-
-    metric: str
-    label: str
-    short: str
-
-
-# What a county committee asks first (``tsim-report --kpi NAME…`` shows others).
-KPIS = [
-    Kpi("county.services.wait_mean_h", "Service wait (working h)", "service wait h"),
-    Kpi("county.services.on_time_share", "Services on time (share)", "services on time"),
-    Kpi("county.enforcement.lead_time_mean_h", "Case lead time (working h)", "case lead time h"),
-    Kpi("county.delegated.overdue_share", "Delegated tasks overdue (share)", "tasks overdue"),
-    Kpi("county.county_side.response_mean_h", "County answer time (working h)", "county answer h"),
-    Kpi("county.staff.seconded_days", "Staff-days seconded", "staff-days seconded"),
-    # The county's side of the levers (issue 9): what moving capacity down costs it.
-    Kpi("county.county_side.staff", "Staff left at the county", "county staff"),
-    Kpi(
-        "county.staff.departments.utilisation_share",
-        "County departments busy (share)",
-        "county busy",
-    ),
-    Kpi(
-        "county.staff.county_enforcement.utilisation_share",
-        "County officers at home busy (share)",
-        "county officers busy",
-    ),
-    Kpi(
-        "county.county_side.whistle_response_mean_h",
-        "Whistle answer time (working h)",
-        "whistle answer h",
-    ),
-]
-
-
-def kpi(metric: str) -> Kpi:
-    """The :class:`Kpi` of a metric name (a known headline KPI keeps its label)."""
-    for k in KPIS:
-        if k.metric == metric:
-            return k
-    name = metric.removeprefix("county.")  # a township's KPI keeps its scope
-    return Kpi(metric, name, name)
 
 
 PALETTE = [  # Okabe & Ito (2008): told apart with every common colour-vision deficiency

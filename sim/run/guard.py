@@ -181,6 +181,11 @@ def _check_centres() -> None:
     """Every stream's centre has a class (a missing centre module would otherwise stop
     the first replication with a traceback).
     """
+    # The centres register themselves when imported; importing them here (with SimPy)
+    # keeps the check true in a command that has not loaded the model yet (tsim's
+    # checks before a run).
+    from sim.model import centres  # noqa: F401
+
     known = {entry.name for entry in registry.centres("township")}
     for spec in registry.streams():
         if spec.centre not in known:

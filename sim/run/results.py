@@ -24,11 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis.stats import CI, bounds_of, confidence_interval
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: a command's start needs none
+    import pandas as pd
 
 SUMMARY = "summary.json"
 REPLICATIONS = "replications.csv"
@@ -238,6 +239,8 @@ def summary_or_none(run_dir: Path) -> dict[str, Any] | None:
 
 def read_replications(run_dir: Path) -> pd.DataFrame:
     """One row per replication, one column per metric."""
+    import pandas as pd
+
     return pd.read_csv(Path(run_dir) / REPLICATIONS)
 
 
@@ -283,6 +286,8 @@ def _output_problem(path: Path, written: dict[str, Any], metrics: dict[str, Any]
 
 def _csv_rows(path: Path, metrics: dict[str, Any]) -> int:
     """Rows of a replications table whose every metric column is there and numeric."""
+    import pandas as pd
+
     table = pd.read_csv(path)
     for name in metrics:
         if name not in table.columns:

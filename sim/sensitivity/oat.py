@@ -13,16 +13,17 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.stats import CI, confidence_interval, paired_difference
 from sim.config import ConfigError, load_scenario
-from sim.run import engine, guard
+from sim.run import guard
 from sim.run.results import atomic_write
-from sim.sensitivity.tornado import tornado
+
+if TYPE_CHECKING:  # pandas, SimPy, matplotlib: imported where the study runs and draws,
+    import pandas as pd  # so that tsim-sensitivity checks a study without them
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,20 @@ def check(cfg: DictConfig, study: Study) -> list[Move]:
     return moves
 
 
-def analyse(cfg: DictConfig, study: Study, out_dir: Path, say: Any = print) -> dict[str, Any]:
-    """Run the base scenario and every move; write the table, JSON and tornado chart."""
+def prepared(cfg: DictConfig, study: Study) -> tuple[DictConfig, list[Move]]:
+    """The config the study runs (without the daily series: it reads one KPI) and its
+    moves, each moved scenario validated (one line on the first error).
+    """
     cfg = copy.deepcopy(cfg)
     OmegaConf.update(cfg, "run.timeseries", False)
-    moves = check(cfg, study)  # every moved value valid before anything runs
+    return cfg, check(cfg, study)
+
+
+def analyse(cfg: DictConfig, study: Study, out_dir: Path, say: Any = print) -> dict[str, Any]:
+    """Run the base scenario and every move; write the table, JSON and tornado chart."""
+    from sim.run import engine
+
+    cfg, moves = prepared(cfg, study)  # every moved value valid before anything runs
     total = 1 + 2 * len(moves)
     say(f"run 1/{total}: base")
     base = _kpi(engine.run(_scenario(cfg)), study.kpi)
@@ -145,6 +155,10 @@ def _write(out: Path, study: Study, base: CI, rows: list[dict[str, Any]]) -> dic
         }
         for r in rows
     ]
+    import pandas as pd
+
+    from sim.sensitivity.tornado import tornado
+
     pd.DataFrame(flat).to_csv(out / "sensitivity.csv", index=False)
     figure = tornado(rows, study.kpi, base["mean"], out / "tornado.png")
     summary = {
