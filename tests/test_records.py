@@ -38,3 +38,13 @@ def test_sorted_times_are_the_sorted_finished_times():
     assert np.array_equal(r.arr_sorted, np.sort(r.arr))
     finished = r.done[~np.isnan(r.done)]
     assert np.array_equal(r.done_sorted, np.sort(finished)) and len(finished) < 500
+
+
+def test_records_already_in_stream_order_are_cut_without_a_copy():
+    r = _records(1_000)
+    order = np.argsort(r.stream, kind="stable")
+    ordered = Records(*(getattr(r, f.name)[order] for f in fields(r)))
+    for stream in range(3):
+        mine = ordered.of_stream(stream)
+        assert np.shares_memory(mine.arr, ordered.arr)  # a view
+        assert _same(mine, r.of_stream(stream))  # the same rows, in the same order

@@ -111,12 +111,18 @@ class Records:
 
     @cached_property
     def _by_stream(self) -> dict[int, Records]:
-        """Records of each stream: slices of one stable sort, so in the original order."""
+        """Records of each stream: slices of one stable sort, so in the original order
+        (views, without a copy, of records already in stream order: see
+        :func:`sim.run.engine` which makes them so).
+        """
         if not len(self.stream):
             return {}
-        order = np.argsort(self.stream, kind="stable")
-        cols = [getattr(self, f.name)[order] for f in fields(self)]
-        key = self.stream[order]
+        key = self.stream
+        cols = [getattr(self, f.name) for f in fields(self)]
+        if (key[1:] < key[:-1]).any():  # not yet in stream order: sort a copy
+            order = np.argsort(key, kind="stable")
+            cols = [c[order] for c in cols]
+            key = key[order]
         cut = np.flatnonzero(key[1:] != key[:-1]) + 1
         bounds = zip(np.r_[0, cut], np.r_[cut, len(key)], strict=True)
         return {int(key[i]): Records(*(c[i:j] for c in cols)) for i, j in bounds}
