@@ -27,7 +27,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig
 
 from sim.cli import tsim as cli
-from sim.config import Scenario, load_scenario
+from sim.config import Scenario, load_scenario, schema
 from sim.core import registry
 from sim.run import guard
 
@@ -36,10 +36,15 @@ GROUPS = frozenset(p.name for p in Path(cli.CONFIG_DIR).iterdir() if p.is_dir())
 
 
 def _registry_key() -> tuple[object, ...]:
-    """What the registry holds now: a stream or centre added for a test changes the schema
+    """What the registry holds now: a stream or centre added for a test, or an app's
+    section declared by importing the app (``plan`` of tsim-plan), changes the schema
     Hydra composes into, so its configs are composed afresh.
     """
-    return (*((s.id, s.config) for s in registry.streams()), *registry.centres())
+    return (
+        *((s.id, s.config) for s in registry.streams()),
+        *registry.centres(),
+        *schema.sections(),
+    )
 
 
 def scenario(*overrides: str) -> Scenario:
