@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import gc
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture
 def make_scenario():
     return scenario
+
+
+def tsim_in_process(capsys, *args: str) -> subprocess.CompletedProcess[str]:
+    """``tsim ARGS`` run in this process (``main([...])``, as ``python -m sim`` calls it):
+    its exit status and what it printed. A start-up of its own would cost an interpreter,
+    Hydra and pandas (~2 s) for nothing a test of the command's behaviour reads.
+    """
+    capsys.readouterr()  # only what this command prints
+    status = cli.main(list(args))
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), status, printed.out, printed.err)
 
 
 def stream_ids() -> list[str]:
