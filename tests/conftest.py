@@ -14,9 +14,11 @@ A registered stream or centre changes the schema Hydra composes into, so it star
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import gc
+import io
 import subprocess
 from pathlib import Path
 
@@ -121,15 +123,15 @@ def make_scenario():
     return scenario
 
 
-def tsim_in_process(capsys, *args: str) -> subprocess.CompletedProcess[str]:
+def tsim_in_process(*args: str) -> subprocess.CompletedProcess[str]:
     """``tsim ARGS`` run in this process (``main([...])``, as ``python -m sim`` calls it):
     its exit status and what it printed. A start-up of its own would cost an interpreter,
     Hydra and pandas (~2 s) for nothing a test of the command's behaviour reads.
     """
-    capsys.readouterr()  # only what this command prints
-    status = cli.main(list(args))
-    printed = capsys.readouterr()
-    return subprocess.CompletedProcess(list(args), status, printed.out, printed.err)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main(list(args))
+    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
 
 
 def stream_ids() -> list[str]:

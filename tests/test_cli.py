@@ -24,10 +24,9 @@ def tsim(*args):
     )
 
 
-def test_single_run_writes_complete_run_directory(tmp_path, capsys):
+def test_single_run_writes_complete_run_directory(tmp_path):
     run_dir = tmp_path / "run"
     res = tsim_in_process(
-        capsys,
         "run.replications=2",
         "run.horizon_days=60",
         "run.warmup_days=10",
@@ -88,9 +87,8 @@ def test_bad_value_fails_in_one_line_without_result(tmp_path):
 
 
 @pytest.mark.slow
-def test_mmc_preset_runs_from_the_command(tmp_path, capsys):
+def test_mmc_preset_runs_from_the_command(tmp_path):
     res = tsim_in_process(
-        capsys,
         "+validation=mmc",
         "mmc.lam_per_h=2",
         "mmc.mu_per_h=1",

@@ -28,46 +28,39 @@ def assert_one_line(res, status: int, *parts: str) -> None:
         assert part in lines[0], lines[0]
 
 
-def test_unknown_plus_key_is_refused(tmp_path, capsys):
-    res = tsim_in_process(
-        capsys, *TINY, "+run.horizon_day=500", f"hydra.run.dir={tmp_path / 'run'}"
-    )
+def test_unknown_plus_key_is_refused(tmp_path):
+    res = tsim_in_process(*TINY, "+run.horizon_day=500", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "tsim: configuration error: run.horizon_day: unknown key")
 
 
-def test_interpolation_error_names_the_key(tmp_path, capsys):
-    res = tsim_in_process(capsys, *TINY, "run.seed=${oops}", f"hydra.run.dir={tmp_path / 'run'}")
+def test_interpolation_error_names_the_key(tmp_path):
+    res = tsim_in_process(*TINY, "run.seed=${oops}", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "run.seed: Interpolation key 'oops' not found")
 
 
-def test_malformed_yaml_in_config_dir_names_the_file(tmp_path, capsys):
+def test_malformed_yaml_in_config_dir_names_the_file(tmp_path):
     (tmp_path / "sweep.yaml").write_text("defaults:\n  - config\nrun: {seed: 1\n")
-    res = tsim_in_process(
-        capsys, "-cd", str(tmp_path), "-cn", "sweep", f"hydra.run.dir={tmp_path / 'run'}"
-    )
+    res = tsim_in_process("-cd", str(tmp_path), "-cn", "sweep", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, f"{tmp_path / 'sweep.yaml'}:4:1: malformed YAML")
 
 
-def test_existing_file_as_run_directory_is_refused(tmp_path, capsys):
+def test_existing_file_as_run_directory_is_refused(tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("")
-    res = tsim_in_process(capsys, *TINY, f"hydra.run.dir={afile}")
+    res = tsim_in_process(*TINY, f"hydra.run.dir={afile}")
     assert_one_line(res, 2, "hydra.run.dir", "is a file, not a directory")
 
 
-def test_oversized_run_is_refused_before_it_starts(tmp_path, capsys):
+def test_oversized_run_is_refused_before_it_starts(tmp_path):
     started = time.perf_counter()
-    res = tsim_in_process(
-        capsys, *TINY, "county.townships.town=10000", f"hydra.run.dir={tmp_path / 'run'}"
-    )
+    res = tsim_in_process(*TINY, "county.townships.town=10000", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "run too large", "run.max_items_per_replication")
     assert time.perf_counter() - started < 60
     assert not (tmp_path / "run" / "summary.json").exists()
 
 
-def test_unserved_work_is_warned_about_and_the_run_goes_on(tmp_path, capsys):
+def test_unserved_work_is_warned_about_and_the_run_goes_on(tmp_path):
     res = tsim_in_process(
-        capsys,
         *TINY,
         "county.kinds.town.staff.window_staff.headcount=0",
         "county.kinds.town.staff.window_aux.headcount=0",

@@ -6,14 +6,13 @@ gives one line, and jobs run differently are described one by one.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.cli.report import main as report_main
+from sim.cli.tsim import main as tsim_main
 
 pytestmark = pytest.mark.slow  # two runs of the model
 
@@ -29,21 +28,10 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     made = {}
     for name, args in RUNS.items():
         run_dir = root / name
-        res = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sim",
-                "county=single",
-                "run.warmup_days=5",
-                *args,
-                f"hydra.run.dir={run_dir}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+        assert (
+            tsim_main(["county=single", "run.warmup_days=5", *args, f"hydra.run.dir={run_dir}"])
+            == 0
         )
-        assert res.returncode == 0, res.stderr
         made[name] = run_dir
     return made
 
