@@ -5,8 +5,6 @@ the KPIs one asks for, townships, what each preset changes, which way is better,
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,15 +15,11 @@ from sim.cli.report import main as report_main
 from sim.report import jobs, plots
 from sim.report.jobs import Job
 
+from .conftest import tsim_in_process as tsim
+
 TOWN = "county.kinds.town.staff.window_staff.headcount"
 RURAL = "county.kinds.rural.staff.window_staff.headcount"
 SHORT = ["county=small", "run.replications=2", "run.horizon_days=30", "run.warmup_days=5"]
-
-
-def tsim(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600
-    )
 
 
 @pytest.fixture(scope="module")
