@@ -134,6 +134,27 @@ def tsim_in_process(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def unrendered_figures(monkeypatch):
+    """Build every figure but write a placeholder PNG instead of rasterising it: for
+    tests of what a report's tables and text say, rendering is most of its time (~5 s of
+    7 for two jobs). test_figures and the tests that read a figure render them.
+    """
+    import matplotlib.pyplot as plt
+
+    from sim.report import plots
+
+    def save(fig, path: Path) -> Path:
+        plt.close(fig)
+        path.write_bytes(PNG_SIGNATURE)
+        return path
+
+    monkeypatch.setattr(plots, "_save", save)
+
+
 def stream_ids() -> list[str]:
     """Ids of the registered streams (services, enforcement, delegated, grid …)."""
     return [s.id for s in registry.streams()]

@@ -41,6 +41,7 @@ def copy(run_dir: Path, to: Path) -> Path:
     return to
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_several_paths_without_out_write_a_new_directory(runs, tmp_path, monkeypatch, capsys):
     a, b = copy(runs["a"], tmp_path / "a"), copy(runs["b"], tmp_path / "b")
     assert report_main([str(a)]) == 0
@@ -59,6 +60,7 @@ def test_several_paths_without_out_write_a_new_directory(runs, tmp_path, monkeyp
     assert not list(made[0].glob(".*tmp*"))  # every output renamed into place
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_report_md_describes_each_job_as_it_was_run(runs, tmp_path):
     out = tmp_path / "out"
     assert report_main([str(runs["a"]), str(runs["b"]), "--out", str(out)]) == 0

@@ -117,6 +117,7 @@ def test_report_of_a_two_key_sweep_is_readable(sweep, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_presets_are_described_by_what_they_change(tmp_path):
     sweep = tmp_path / "sweep"
     res = tsim("-m", "policy=pre_reform,one_window", *SHORT, f"hydra.sweep.dir={sweep}")
