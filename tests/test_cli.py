@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from sim.analysis.county_queues import COUNTY_QUEUES
 
@@ -86,7 +85,6 @@ def test_bad_value_fails_in_one_line_without_result(tmp_path):
     assert not (run_dir / "summary.json").exists()
 
 
-@pytest.mark.slow
 def test_mmc_preset_runs_from_the_command(tmp_path):
     res = tsim_in_process(
         "+validation=mmc",

@@ -111,7 +111,6 @@ def test_auto_replications_stop_at_the_precision_or_the_maximum():
     assert rec["relative_half_width"][kpi] == pytest.approx(half / ci["mean"])
 
 
-@pytest.mark.slow
 def test_auto_replications_are_recorded_and_bad_values_are_one_line(tmp_path):
     import json
 

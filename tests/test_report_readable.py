@@ -128,7 +128,6 @@ def test_presets_are_described_by_what_they_change(tmp_path):
     assert "`policy.windows.mode` dedicated → pooled" in md
 
 
-@pytest.mark.slow
 def test_help_names_commands_groups_presets_run_keys_and_the_glossary():
     res = tsim("--help")
     assert res.returncode == 0
