@@ -14,10 +14,13 @@ A registered stream or centre changes the schema Hydra composes into, so it star
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import gc
+import io
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig
 
 from sim.cli import tsim as cli
-from sim.config import Scenario, load_scenario
+from sim.config import Scenario, load_scenario, schema
 from sim.core import registry
 from sim.run import guard
 
@@ -43,10 +46,15 @@ GROUPS = frozenset(p.name for p in Path(cli.CONFIG_DIR).iterdir() if p.is_dir())
 
 
 def _registry_key() -> tuple[object, ...]:
-    """What the registry holds now: a stream or centre added for a test changes the schema
+    """What the registry holds now: a stream or centre added for a test, or an app's
+    section declared by importing the app (``plan`` of tsim-plan), changes the schema
     Hydra composes into, so its configs are composed afresh.
     """
-    return (*((s.id, s.config) for s in registry.streams()), *registry.centres())
+    return (
+        *((s.id, s.config) for s in registry.streams()),
+        *registry.centres(),
+        *schema.sections(),
+    )
 
 
 def scenario(*overrides: str) -> Scenario:
@@ -120,6 +128,38 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture
 def make_scenario():
     return scenario
+
+
+def tsim_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``tsim ARGS`` run in this process (``main([...])``, as ``python -m sim`` calls it):
+    its exit status and what it printed. A start-up of its own would cost an interpreter,
+    Hydra and pandas (~2 s) for nothing a test of the command's behaviour reads.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main(list(args))
+    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def unrendered_figures(monkeypatch):
+    """Build every figure but write a placeholder PNG instead of rasterising it: for
+    tests of what a report's tables and text say, rendering is most of its time (~5 s of
+    7 for two jobs). test_figures and the tests that read a figure render them.
+    """
+    import matplotlib.pyplot as plt
+
+    from sim.report import plots
+
+    def save(fig, path: Path) -> Path:
+        plt.close(fig)
+        path.write_bytes(PNG_SIGNATURE)
+        return path
+
+    monkeypatch.setattr(plots, "_save", save)
 
 
 def stream_ids() -> list[str]:

@@ -5,8 +5,6 @@ scenario, the fit check, and one line for each bad file.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -15,13 +13,14 @@ from hydra import compose, initialize_config_dir
 from sim.calibrate.calibration import calibrate
 from sim.calibrate.observed import read_counts
 from sim.calibrate.rates import estimate, garwood
+from sim.cli import calibrate as calibrate_cli
 from sim.cli import tsim as tsim
 from sim.config import load_scenario
 from sim.config.datafiles import DataError
 from sim.core.calendar import WorkingClock
 from sim.run import engine
 
-from .conftest import raw_config, scenario
+from .conftest import one_line, raw_config, scenario
 
 HEADER = "township,stream,period_start,period_end,arrivals"
 
@@ -181,23 +180,12 @@ def test_bad_count_files_get_one_line(tmp_path, text, where):
     assert msg.startswith(str(path)) and where in msg and "\n" not in msg, msg
 
 
-def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path):
+def test_the_command_prints_one_line_and_exits_2_on_a_bad_file(tmp_path, capsys):
     path = tmp_path / "counts.csv"
     path.write_text(HEADER + "\ntown_1,services,2020-01-06,2020-01-31,-1\n")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from sim.cli.calibrate import main; sys.exit(main())",
-            str(path),
-            "county=small",
-            f"hydra.run.dir={tmp_path / 'out'}",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 2
-    assert run.stderr.strip().count("\n") == 0 and "row 2, column arrivals" in run.stderr
+    status = calibrate_cli.main([str(path), "county=small", f"hydra.run.dir={tmp_path / 'out'}"])
+    assert status == 2
+    assert "row 2, column arrivals" in one_line(capsys)
 
 
 def test_the_data_file_is_found_among_hydra_options():

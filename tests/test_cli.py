@@ -1,4 +1,7 @@
-"""End to end through the installed commands, as a planner runs them."""
+"""End to end through the installed commands, as a planner runs them: in this process
+(``main([...])``, what ``python -m sim`` calls), and once through ``python -m sim`` itself
+for what only a process shows, its exit status and standard error.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,22 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
 
 from sim.analysis.county_queues import COUNTY_QUEUES
 
-from .conftest import stream_ids
+from .conftest import stream_ids, tsim_in_process
 
 
-def tsim(*args, cwd=None):
+def tsim(*args):
+    """``python -m sim ARGS`` in a process of its own."""
     return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=300
     )
 
 
 def test_single_run_writes_complete_run_directory(tmp_path):
     run_dir = tmp_path / "run"
-    res = tsim(
+    res = tsim_in_process(
         "run.replications=2",
         "run.horizon_days=60",
         "run.warmup_days=10",
@@ -70,6 +73,7 @@ def test_single_run_writes_complete_run_directory(tmp_path):
 
 
 def test_bad_value_fails_in_one_line_without_result(tmp_path):
+    # Through ``python -m sim``: the status and the one line as a shell sees them.
     run_dir = tmp_path / "bad"
     res = tsim("run.warmup_days=300", f"hydra.run.dir={run_dir}")
     assert res.returncode == 2
@@ -81,9 +85,8 @@ def test_bad_value_fails_in_one_line_without_result(tmp_path):
     assert not (run_dir / "summary.json").exists()
 
 
-@pytest.mark.slow
-def test_mmc_preset_runs_from_the_shell(tmp_path):
-    res = tsim(
+def test_mmc_preset_runs_from_the_command(tmp_path):
+    res = tsim_in_process(
         "+validation=mmc",
         "mmc.lam_per_h=2",
         "mmc.mu_per_h=1",

@@ -2,7 +2,8 @@
 
 The checks themselves are tested in test_config_errors.py; these make sure the line is
 what ``tsim`` prints, with exit status 2 (130 after Ctrl-C), and that no run directory
-looks complete afterwards.
+looks complete afterwards. The command runs in this process (``main([...])``), except
+after Ctrl-C: a signal to a process of its own is what that test is about.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import time
 
 import pytest
 
-from .test_cli import tsim
-
-pytestmark = pytest.mark.slow  # each test starts tsim in a subprocess (~2 s)
+from .conftest import tsim_in_process
 
 TINY = ("county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1")
 
@@ -30,39 +29,38 @@ def assert_one_line(res, status: int, *parts: str) -> None:
 
 
 def test_unknown_plus_key_is_refused(tmp_path):
-    res = tsim(*TINY, "+run.horizon_day=500", f"hydra.run.dir={tmp_path / 'run'}")
+    res = tsim_in_process(*TINY, "+run.horizon_day=500", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "tsim: configuration error: run.horizon_day: unknown key")
 
 
 def test_interpolation_error_names_the_key(tmp_path):
-    res = tsim(*TINY, "run.seed=${oops}", f"hydra.run.dir={tmp_path / 'run'}")
+    res = tsim_in_process(*TINY, "run.seed=${oops}", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "run.seed: Interpolation key 'oops' not found")
 
 
 def test_malformed_yaml_in_config_dir_names_the_file(tmp_path):
     (tmp_path / "sweep.yaml").write_text("defaults:\n  - config\nrun: {seed: 1\n")
-    res = tsim("-cd", str(tmp_path), "-cn", "sweep", f"hydra.run.dir={tmp_path / 'run'}")
+    res = tsim_in_process("-cd", str(tmp_path), "-cn", "sweep", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, f"{tmp_path / 'sweep.yaml'}:4:1: malformed YAML")
 
 
 def test_existing_file_as_run_directory_is_refused(tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("")
-    res = tsim(*TINY, f"hydra.run.dir={afile}")
+    res = tsim_in_process(*TINY, f"hydra.run.dir={afile}")
     assert_one_line(res, 2, "hydra.run.dir", "is a file, not a directory")
 
 
 def test_oversized_run_is_refused_before_it_starts(tmp_path):
     started = time.perf_counter()
-    res = tsim(*TINY, "county.townships.town=10000", f"hydra.run.dir={tmp_path / 'run'}")
+    res = tsim_in_process(*TINY, "county.townships.town=10000", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line(res, 2, "run too large", "run.max_items_per_replication")
     assert time.perf_counter() - started < 60
     assert not (tmp_path / "run" / "summary.json").exists()
 
 
-@pytest.mark.slow
 def test_unserved_work_is_warned_about_and_the_run_goes_on(tmp_path):
-    res = tsim(
+    res = tsim_in_process(
         *TINY,
         "county.kinds.town.staff.window_staff.headcount=0",
         "county.kinds.town.staff.window_aux.headcount=0",

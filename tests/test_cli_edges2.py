@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from sim.cli import size as sizing
 from sim.cli.common import _compose, _job_composer, sweep_jobs
 from sim.run import results
 
-from .conftest import one_line
+from .conftest import one_line, tsim_in_process
 
 TINY = ["county=single", "run.replications=1", "run.horizon_days=10", "run.warmup_days=1"]
 
@@ -232,17 +230,11 @@ def test_a_write_cut_short_leaves_no_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow  # a tsim sweep in a subprocess (~4 s): the sweep lock's directory
 def test_an_unwritable_sweep_directory_is_one_line(tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("")
     sweep = "/proc/self/tsim-sweep" if Path("/proc/self").is_dir() else str(afile / "x")
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *TINY, "run.seed=1,2", f"hydra.sweep.dir={sweep}"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = tsim_in_process("-m", *TINY, "run.seed=1,2", f"hydra.sweep.dir={sweep}")
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert lines[0].startswith("tsim: ") and "Traceback" not in done.stderr

@@ -7,6 +7,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 
 from sim.core import registry
+from sim.plan import plan_config  # noqa: F401  (declares ``plan``, as tsim-plan does)
 
 from .conftest import _hydra_compose, compose_config, raw_config, scenario
 

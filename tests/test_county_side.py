@@ -12,7 +12,6 @@ from dataclasses import replace
 
 import pytest
 
-from sim.analysis.stats import paired_difference
 from sim.config import ConfigError
 from sim.model.build import build
 from sim.model.quota import added_posts, kind_of, moved_posts, split_posts, township_posts
@@ -120,16 +119,6 @@ def test_returned_tasks_land_on_the_departments_desk():
 def test_stationing_more_officers_than_the_county_has_is_refused(override, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         scenario("county=small", override)
-
-
-@pytest.mark.slow
-def test_admission_control_moves_load_to_the_county_departments():
-    run = ("county=small", "run.replications=6", "run.horizon_days=250", "run.timeseries=false")
-    on = engine.run(scenario("policy=admission_control", *run)).replications
-    off = engine.run(scenario("policy=pre_reform", *run)).replications
-    metric = "county.staff.departments.utilisation_share"
-    d = paired_difference(on[metric], off[metric])
-    assert d["ci_low"] > 0, d
 
 
 def test_the_county_may_borrow_any_permanent_township_staff():

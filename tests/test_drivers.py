@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +17,7 @@ import pytest
 import yaml
 
 from sim.cli.report import main as report_main
+from sim.cli.tsim import main as tsim_main
 from sim.report import drivers
 from sim.report.jobs import Job
 
@@ -175,24 +173,17 @@ def test_the_sources_quote_the_seeds():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_the_study_runs_and_tsim_report_writes_its_table(tmp_path, capsys):
     sweep = tmp_path / "sweep"
     args = [
-        *("-cd", "experiments/baseline_drivers", "-cn", "sweep"),
+        *("-cd", str(ROOT / "experiments" / "baseline_drivers"), "-cn", "sweep"),
         *("county=single", "run.replications=2", "run.horizon_days=30", "run.warmup_days=5"),
         *("+attrition=attrition,no_attrition", "+secondment=secondment"),
         *("+windows=dedicated", "+cover=cover", f"hydra.sweep.dir={sweep}"),
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    res = subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert res.returncode == 0, res.stderr
+    assert tsim_main(args) == 0
+    capsys.readouterr()  # the sweep's lines: what follows is the report's
     assert report_main([str(sweep), "--drivers"]) == 0
     text = (sweep / drivers.FILE).read_text()
     assert [r[0] for r in rows(text)] == ["none (pre_reform)", "no attrition"]

@@ -16,7 +16,7 @@ from sim.core.records import Records
 from sim.report.outputs import StreamInfo, unstable_streams
 from sim.run import engine, results
 
-from .conftest import scenario
+from .conftest import scenario, tsim_in_process
 
 
 def records(arr, done):
@@ -111,16 +111,11 @@ def test_auto_replications_stop_at_the_precision_or_the_maximum():
     assert rec["relative_half_width"][kpi] == pytest.approx(half / ci["mean"])
 
 
-@pytest.mark.slow
 def test_auto_replications_are_recorded_and_bad_values_are_one_line(tmp_path):
     import json
-    import subprocess
-    import sys
 
     def tsim(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "sim", *AUTO, *args], capture_output=True, text=True, timeout=300
-        )
+        return tsim_in_process(*AUTO, *args)
 
     run_dir = tmp_path / "run"
     res = tsim("run.replications=auto", "run.precision=0.5", f"hydra.run.dir={run_dir}")

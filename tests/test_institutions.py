@@ -10,13 +10,13 @@ import pytest
 from sim.core.settings import ConfigError
 from sim.model import load
 from sim.model.build import build
-from sim.model.reallocation import deploy
 from sim.model.staff import Staff
 from sim.model.station import CrewStation
 from sim.model.work import Step, WorkItem
 from sim.run import engine
 
 from .conftest import scenario
+from .test_mechanisms import FlexibleTown
 
 pytestmark = pytest.mark.slow  # simulations of each institution: the full tier
 
@@ -98,35 +98,18 @@ def test_the_county_never_borrows_the_approval_body_clerks():
 
 
 def test_the_approval_body_lends_no_clerk_to_the_office_but_may_be_helped():
-    model = build(
-        scenario(
-            "county=single",
-            "policy=flexible_staff",
-            "policy.windows.mode=pooled",
-            "policy.workforce.attrition_per_year=0",
-            "policy.secondment.requests_per_township_per_day=0",
-            BODY,
-        ),
-        0,
-    )
-    tw = model.townships[0]
-    office, hall = tw.stations("general")[0], tw.stations("service")[0]
+    town = FlexibleTown(BODY)
+    office, hall = town.office, town.hall
     clerks, staff = hall.active, office.active
-    hours = model.clock.hours
 
-    def queue(station, n, each_h, due_days):
-        for _ in range(n):
-            item = WorkItem(tw.index, None, 0.0, hours(due_days), [Step(station, each_h)])
-            station.line.append(item)
-
-    queue(office, 60, 0.5, 20)  # a crowded office, an idle hall: the body keeps its clerks
-    deploy(model, tw, hours(1))
-    model.run_until(1.0)
+    town.queue(office, 60, 0.5, 20)  # a crowded office, an idle hall: the body keeps its clerks
+    town.deploy()
+    town.model.run_until(1.0)
     assert hall.active == clerks
     office.line.clear()
-    queue(hall, 60, 0.5, 20)  # a crowded hall, an idle office: the office still helps
-    deploy(model, tw, hours(1))
-    model.run_until(2.0)
+    town.queue(hall, 60, 0.5, 20)  # a crowded hall, an idle office: the office still helps
+    town.deploy()
+    town.model.run_until(2.0)
     assert office.active < staff
     assert hall.active > clerks
 

@@ -125,6 +125,8 @@ def test_admission_control_returns_off_list_tasks():
     lowers("admission_control", "county.delegated.arrivals")
     raises("admission_control", "county.delegated.returned_count")
     raises("admission_control", "county.delegated.returned_h")
+    # What the townships return lands on the county's departments.
+    raises("admission_control", "county.staff.departments.utilisation_share")
     assert (replications("pre_reform")["county.delegated.returned_count"] == 0).all()
 
 

@@ -321,36 +321,53 @@ def test_rebalancing_moves_officers_as_whole_crews_and_keeps_every_team_working(
         assert all(st.certified_active >= 2 for st in tw.stations("enforcement")), tw.id
 
 
+class FlexibleTown:
+    """One town under flexible use, its hall pooled, nobody leaving or seconded: the
+    office and the hall whose queues a test fills by hand (also test_institutions').
+    """
+
+    def __init__(self, *extra: str) -> None:
+        self.model = build(
+            scenario(
+                "county=single",
+                "policy=flexible_staff",
+                "policy.windows.mode=pooled",
+                "policy.workforce.attrition_per_year=0",
+                "policy.secondment.requests_per_township_per_day=0",
+                *extra,
+            ),
+            0,
+        )
+        self.town = self.model.townships[0]
+        self.office = self.town.stations("general")[0]
+        self.hall = self.town.stations("service")[0]
+
+    def queue(self, station, n: int, each_h: float, due_days: float) -> None:
+        """``n`` one-step items of ``each_h`` hours, due in ``due_days``, in line at once."""
+        hours = self.model.clock.hours
+        for _ in range(n):
+            item = WorkItem(self.town.index, None, 0.0, hours(due_days), [Step(station, each_h)])
+            station.line.append(item)
+
+    def deploy(self) -> None:
+        """The head's hourly look at who can be lent."""
+        deploy(self.model, self.town, self.model.clock.hours(1))
+
+
 def test_flexible_staff_lend_only_what_the_office_can_spare_and_go_home_when_needed():
     # Issue 8: flexible use drained offices into crowded halls and left their deadlines
     # to slip; a head lends office staff only while the office's deadlines are safe
     # and calls them back, each after the applicant in hand, as soon as they are not.
-    model = build(
-        scenario(
-            "county=single",
-            "policy=flexible_staff",
-            "policy.windows.mode=pooled",
-            "policy.workforce.attrition_per_year=0",
-            "policy.secondment.requests_per_township_per_day=0",
-        ),
-        0,
-    )
-    tw = model.townships[0]
-    office, hall = tw.stations("general")[0], tw.stations("service")[0]
+    town = FlexibleTown()
+    model, office, hall, queue = town.model, town.office, town.hall, town.queue
     staff = office.active
-    hours = model.clock.hours
-
-    def queue(station, n, each_h, due_days):
-        for _ in range(n):
-            item = WorkItem(tw.index, None, 0.0, hours(due_days), [Step(station, each_h)])
-            station.line.append(item)
 
     queue(hall, 60, 0.5, 1)  # a crowded hall, an idle office: lend, keeping one
-    deploy(model, tw, hours(1))
+    town.deploy()
     assert office.active == 1
     queue(office, 6, 4.0, 2)  # 24 h of office work due in two days: one cannot do it
-    deploy(model, tw, hours(1))
+    town.deploy()
     model.run_until(1.0)  # the lent clerks finish their applicant first
     assert office.active == staff
-    deploy(model, tw, hours(1))  # the office has no slack: nobody leaves it
+    town.deploy()  # the office has no slack: nobody leaves it
     assert office.active == staff

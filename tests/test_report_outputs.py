@@ -6,14 +6,13 @@ gives one line, and jobs run differently are described one by one.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.cli.report import main as report_main
+from sim.cli.tsim import main as tsim_main
 
 pytestmark = pytest.mark.slow  # two runs of the model
 
@@ -29,21 +28,10 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     made = {}
     for name, args in RUNS.items():
         run_dir = root / name
-        res = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sim",
-                "county=single",
-                "run.warmup_days=5",
-                *args,
-                f"hydra.run.dir={run_dir}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+        assert (
+            tsim_main(["county=single", "run.warmup_days=5", *args, f"hydra.run.dir={run_dir}"])
+            == 0
         )
-        assert res.returncode == 0, res.stderr
         made[name] = run_dir
     return made
 
@@ -53,6 +41,7 @@ def copy(run_dir: Path, to: Path) -> Path:
     return to
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_several_paths_without_out_write_a_new_directory(runs, tmp_path, monkeypatch, capsys):
     a, b = copy(runs["a"], tmp_path / "a"), copy(runs["b"], tmp_path / "b")
     assert report_main([str(a)]) == 0
@@ -71,6 +60,7 @@ def test_several_paths_without_out_write_a_new_directory(runs, tmp_path, monkeyp
     assert not list(made[0].glob(".*tmp*"))  # every output renamed into place
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_report_md_describes_each_job_as_it_was_run(runs, tmp_path):
     out = tmp_path / "out"
     assert report_main([str(runs["a"]), str(runs["b"]), "--out", str(out)]) == 0

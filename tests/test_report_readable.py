@@ -5,8 +5,6 @@ the KPIs one asks for, townships, what each preset changes, which way is better,
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,15 +15,11 @@ from sim.cli.report import main as report_main
 from sim.report import jobs, plots
 from sim.report.jobs import Job
 
+from .conftest import tsim_in_process as tsim
+
 TOWN = "county.kinds.town.staff.window_staff.headcount"
 RURAL = "county.kinds.rural.staff.window_staff.headcount"
 SHORT = ["county=small", "run.replications=2", "run.horizon_days=30", "run.warmup_days=5"]
-
-
-def tsim(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600
-    )
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +117,7 @@ def test_report_of_a_two_key_sweep_is_readable(sweep, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_presets_are_described_by_what_they_change(tmp_path):
     sweep = tmp_path / "sweep"
     res = tsim("-m", "policy=pre_reform,one_window", *SHORT, f"hydra.sweep.dir={sweep}")
@@ -133,7 +128,6 @@ def test_presets_are_described_by_what_they_change(tmp_path):
     assert "`policy.windows.mode` dedicated → pooled" in md
 
 
-@pytest.mark.slow
 def test_help_names_commands_groups_presets_run_keys_and_the_glossary():
     res = tsim("--help")
     assert res.returncode == 0

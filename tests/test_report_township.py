@@ -5,10 +5,7 @@ township only, and its backlog figure has the calendar's dates on the x axis.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,24 +13,20 @@ import pandas as pd
 import pytest
 
 from sim.cli.report import main as report_main
+from sim.cli.tsim import main as tsim_main
 from sim.core.calendar import WorkingClock
 from sim.report import plots
 from sim.report.jobs import load
 
 pytestmark = pytest.mark.slow  # a sweep and its report: the full tier
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     """A two-township county (town_1, rural_1), services backlog question switched on."""
     out = tmp_path_factory.mktemp("run") / "run"
-    res = subprocess.run(
+    status = tsim_main(
         [
-            sys.executable,
-            "-m",
-            "sim",
             "county=small",
             "county.townships.town=1",
             "county.townships.rural=1",
@@ -43,14 +36,9 @@ def run_dir(tmp_path_factory) -> Path:
             "run.report_day=10",
             "calendar.start_date=2024-03-01",
             f"hydra.run.dir={out}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        ]
     )
-    assert res.returncode == 0, res.stderr
+    assert status == 0
     return out
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -13,9 +15,18 @@ import pytest
 from sim.cli.report import main as report_main
 from sim.run import progress
 
-from .test_sweeps import QUICK, tsim
+from .test_sweeps import QUICK
 
 HAS_RAY = all(importlib.util.find_spec(m) for m in ("ray", "hydra_plugins.hydra_ray_launcher"))
+
+
+def tsim(*args: str, **kw) -> subprocess.CompletedProcess[str]:
+    """``python -m sim ARGS`` in a process of its own: the Ray launcher's workers and its
+    environment (``RAY_AUTH_MODE``) are part of what is compared.
+    """
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600, **kw
+    )
 
 
 def test_running_jobs_claim_distinct_progress_lines(tmp_path):

@@ -21,14 +21,24 @@ from sim.cli.report import main as report_main
 from sim.report import jobs
 from sim.run import results, sweepdir
 
+from .conftest import tsim_in_process
+
 pytestmark = pytest.mark.slow  # each test runs whole sweeps
 
 QUICK = ["county=single", "run.replications=2", "run.horizon_days=40", "run.warmup_days=5"]
 
 
-def tsim(*args, **kw):
+def tsim(*args: str) -> subprocess.CompletedProcess[str]:
+    """``tsim ARGS`` in this process; the tests that kill a sweep start one of its own."""
+    return tsim_in_process(*args)
+
+
+def tsim_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``tsim ARGS`` in a process of its own: a sweep keeps its directory's lock for the
+    rest of its process's life, so a sweep run here would lock out a later process.
+    """
     return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600, **kw
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600
     )
 
 
@@ -43,12 +53,16 @@ def overrides(run_dir: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------ 1. old numbers, new label
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_a_job_killed_after_its_label_changed_never_shows_the_old_numbers(tmp_path):
     sweep = tmp_path / "sweep"
     values = "policy=pre_reform,escalation,merged_grid"
     old = ["county=small", "run.replications=3", "run.warmup_days=5"]
     assert (
-        tsim("-m", values, *old, "run.horizon_days=40", f"hydra.sweep.dir={sweep}").returncode == 0
+        tsim_process(
+            "-m", values, *old, "run.horizon_days=40", f"hydra.sweep.dir={sweep}"
+        ).returncode
+        == 0
     )
     before = {overrides(sweep / j)[0]: arrivals(sweep / j) for j in "012"}
 
@@ -86,6 +100,7 @@ def test_a_job_killed_after_its_label_changed_never_shows_the_old_numbers(tmp_pa
 
 
 # ------------------------------------------------------------------ 2. jobs are positions
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_a_smaller_sweep_into_a_used_directory_reports_only_its_own_jobs(tmp_path):
     sweep = tmp_path / "sweep"
     first = tsim(
@@ -193,6 +208,7 @@ def test_joblib_workers_stop_when_the_sweep_is_killed(tmp_path):
 
 
 # ------------------------------------------------------------------ 4. corrupt summary
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_a_corrupt_summary_is_unfinished_named_and_redone(tmp_path, capsys):
     sweep = tmp_path / "sweep"
     cmd = ("-m", "policy=pre_reform,one_window,escalation", *QUICK, f"hydra.sweep.dir={sweep}")

@@ -18,17 +18,11 @@ from sim.cli.report import main as report_main
 from sim.cli.tsim import main as tsim_main
 from sim.run import engine
 
-from .conftest import scenario
+from .conftest import scenario, tsim_in_process
 
 pytestmark = pytest.mark.slow  # sweeps and paired lever runs: the full tier
 
 QUICK = ["county=single", "run.replications=2", "run.horizon_days=60", "run.warmup_days=5"]
-
-
-def tsim(*args, **kw):
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=600, **kw
-    )
 
 
 def tsim_together(*commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
@@ -51,6 +45,7 @@ def tsim_together(*commands: list[str]) -> list[subprocess.CompletedProcess[str]
     return done
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     sweep = tmp_path / "sweep"
     cmd = [
@@ -94,6 +89,7 @@ def test_killed_sweep_resumes_without_redoing_finished_jobs(tmp_path):
     assert set(table.job) == {"pre_reform", "escalation", "merged_grid"}
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_failed_job_is_recorded_and_the_report_covers_the_rest(tmp_path, capsys, monkeypatch):
     """A job that fails while it runs (a bad configuration stops the sweep before it
     starts: test_cli_edges2.py).
@@ -124,6 +120,7 @@ def test_failed_job_is_recorded_and_the_report_covers_the_rest(tmp_path, capsys,
     assert set(pd.read_csv(sweep / "comparison.csv").job) == {"warmup_days=5", "warmup_days=10"}
 
 
+@pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
 def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
     serial, parallel = tmp_path / "serial", tmp_path / "joblib"
     sweep = ["-m", "policy=pre_reform,one_window", *QUICK]
@@ -144,7 +141,7 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
 def test_report_writes_every_artefact_of_a_study(tmp_path):
     sweep = tmp_path / "sweep"
     assert (
-        tsim(
+        tsim_in_process(
             "-m",
             "policy=pre_reform,reform_2019",
             "county=small",
@@ -191,7 +188,7 @@ def test_report_writes_every_artefact_of_a_study(tmp_path):
 
 def test_unknown_baseline_is_a_clear_error(tmp_path, capsys):
     run = tmp_path / "run"
-    assert tsim(*QUICK, f"hydra.run.dir={run}").returncode == 0
+    assert tsim_in_process(*QUICK, f"hydra.run.dir={run}").returncode == 0
     assert report_main([str(run), "--baseline", "nope"]) == 2
     assert "--baseline 'nope': no finished job of that name (jobs: run)" in capsys.readouterr().err
     assert report_main([str(tmp_path / "missing")]) == 2
@@ -218,9 +215,9 @@ def test_paired_differences_are_narrower_than_unpaired_for_a_small_effect():
 def test_jobs_share_random_numbers_unless_told_otherwise(tmp_path):
     sweep, indep = tmp_path / "sweep", tmp_path / "indep"
     both = ["-m", "policy=pre_reform,one_window", *QUICK]
-    for res in tsim_together(
-        [*both, f"hydra.sweep.dir={sweep}"],
-        [*both, "run.common_random_numbers=false", f"hydra.sweep.dir={indep}"],
+    for res in (
+        tsim_in_process(*both, f"hydra.sweep.dir={sweep}"),
+        tsim_in_process(*both, "run.common_random_numbers=false", f"hydra.sweep.dir={indep}"),
     ):
         assert res.returncode == 0, res.stderr
     seeds = {json.loads((sweep / j / "summary.json").read_text())["seed"] for j in "01"}
