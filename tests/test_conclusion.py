@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import confidence_interval
-from sim.report import plots
+from sim.report import options
 from sim.report.conclusion import conclusion
 from sim.report.console import console_table
 from sim.report.jobs import Job
@@ -44,7 +44,7 @@ def test_ranking_says_which_differences_are_real(capsys):
     better = job("reform", 4 + noise + rng.normal(0, 0.1, 10), 20.0, 1200.0)
     same = job("cosmetic", 10 + noise + np.tile([-0.05, 0.04], 5), 40.0, 1000.0)
     worse = job("worse", 13 + noise, 55.0, 900.0)
-    kpis = [plots.kpi(WAIT)]
+    kpis = [options.kpi(WAIT)]
     text = "\n".join(conclusion([base, better, same, worse], base, kpis))
     lines = text.splitlines()
     ranking = [ln for ln in lines if ln[:2] in ("1.", "2.", "3.", "4.")]
@@ -74,7 +74,7 @@ def test_rounding_follows_the_ci():
 
 def test_console_backlog_column_has_its_ci():
     a = job("a", np.linspace(1, 2, 10), 40.0, 1.0)
-    out = console_table([a], [plots.kpi(WAIT)])
+    out = console_table([a], [options.kpi(WAIT)])
     row = out.splitlines()[1]
     total = a.replications()[BACKLOG].sum(axis=1)
     assert cell(confidence_interval(total, lo=0.0)) in row
@@ -92,6 +92,6 @@ def test_differences_say_how_many_replications_they_pair():
     more = job("reform", 5 + rng.normal(0, 1, 30), 20.0, 1.0)
     table, by_job = differences([base, more], base)
     assert set(table.loc[table.metric == WAIT, "replications"]) == {6}
-    assert _pairs_used(by_job, [plots.kpi(WAIT)]) == (
+    assert _pairs_used(by_job, [options.kpi(WAIT)]) == (
         "Each difference pairs the 6 replications both jobs have."
     )

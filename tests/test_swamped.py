@@ -4,8 +4,6 @@ give up and come back another day, overtime on overdue work, help from a quiet w
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -115,9 +113,9 @@ def test_a_trainee_trained_on_an_overtime_day_ends_it_at_full_speed():
     s = Staff(0, False, speed=0.6)
     _speed_up(model, s, 1.25)
     assert s.speed == pytest.approx(0.75)
-    _trained(SimpleNamespace(value=s))  # training ends in the evening's extra hours
+    _trained(s)  # training ends in the evening's extra hours
     assert s.speed == pytest.approx(1.25)
-    _day_over(SimpleNamespace(value=s))
+    _day_over(s)
     assert (s.speed, s.overtime) == (1.0, 1.0)
 
 
