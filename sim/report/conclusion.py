@@ -78,7 +78,9 @@ def conclusion(ok: list[Job], base: Job | None, kpis: Sequence[plots.Kpi]) -> li
             f"Each policy against **{base.name}**: differences paired over the replications "
             "both share (the count is given), called *real* when they survive a "
             f"Benjamini–Hochberg correction over the {tests} comparisons below at a "
-            f"{FDR:.0%} false-discovery rate; otherwise *no detectable difference*. "
+            f"{FDR:.0%} false-discovery rate; *not confirmed* when its own 95% interval "
+            "excludes zero but it does not survive the correction (more replications "
+            "would settle it); otherwise *no detectable difference*. "
             "A ranking is of means; for the best policy with a stated probability of "
             "being right, run `tsim-select SWEEP --kpi NAME --delta D`.",
             "",
@@ -161,7 +163,15 @@ def _against(e: Entry, base: Job | None, r: Ranked) -> str:
     if d is None or d["mean"] is None:
         return " — not paired with the baseline"
     if not e.real:
-        return f" — no detectable difference ({d['n']} pairs)"
+        # The difference and its interval, so that a gap too uncertain to call is not
+        # read as no gap: a planner sees how large it may be and that more replications
+        # would settle it.
+        if d["ci_low"] is not None and (d["ci_low"] > 0 or d["ci_high"] < 0):
+            return (
+                f" — not confirmed: {_ci(d, signed=True)} ({d['n']} pairs; it does not "
+                "survive the correction — more replications would settle it)"
+            )
+        return f" — no detectable difference: {_ci(d, signed=True)} ({d['n']} pairs)"
     better = (d["mean"] < 0) == r.lower_is_better
     return f" — **{'better' if better else 'worse'}**: {_ci(d, signed=True)} ({d['n']} pairs)"
 
