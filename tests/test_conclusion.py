@@ -56,6 +56,11 @@ def test_ranking_says_which_differences_are_real(capsys):
     ]
     assert "reform: 4" in text and "**better**" in ranking[0]
     assert "no detectable difference: " in ranking[1] and "(10 pairs)" in ranking[1]
+    # Read first: the best policy on each result, against the baseline, with its verdict.
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("**In short**"))
+    short = lines[at + 2]
+    assert short.startswith(f"- {kpis[0].label}: reform, ") and " against 9." in short
+    assert "**better**" in short
     assert "**worse**" in ranking[3]
     # The total backlog is ranked too, and costs show the change from the baseline.
     assert "Backlog, items in the system (services + enforcement)" in text

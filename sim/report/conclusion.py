@@ -64,6 +64,10 @@ class Entry:
     real: bool = False
 
 
+Flagged = tuple[Job, list[str], list[str]]
+"""A policy with its unstable streams and its overloaded county desks."""
+
+
 def conclusion(ok: list[Job], base: Job | None, kpis: Sequence[plots.Kpi]) -> list[str]:
     """The "Conclusion" section of report.md."""
     if not ok:
@@ -85,11 +89,44 @@ def conclusion(ok: list[Job], base: Job | None, kpis: Sequence[plots.Kpi]) -> li
             "being right, run `tsim-select SWEEP --kpi NAME --delta D`.",
             "",
         ]
+    flagged = _flagged(ok)
+    lines += _in_short(ranked, table, base, flagged)
     for r in ranked:
         lines += _ranking(r, table[r.label], base)
     lines += _costs(ok, base)
-    lines += _instability(ok)
+    lines += _instability(ok, flagged)
     return lines
+
+
+def _in_short(
+    ranked: list[Ranked], table: dict[str, list[Entry]], base: Job | None, flagged: list[Flagged]
+) -> list[str]:
+    """The conclusion in a few lines, read first: each headline result's best policy,
+    how sure that is against the baseline, and which policies' results are unstable.
+    """
+    if base is None:
+        return []
+    lines = ["**In short** (the best policy on each headline result; the rankings follow):", ""]
+    for r in ranked:
+        known = [e for e in table[r.label] if e.ci["mean"] is not None]
+        if len(known) < 2 or len({e.ci["mean"] for e in known}) == 1:
+            continue
+        best = min(known, key=lambda e: e.ci["mean"] * (1 if r.lower_is_better else -1))
+        at_base = next((e for e in known if e.job is base), None)
+        if best.job is base or at_base is None:
+            lines.append(f"- {r.label}: {best.job.name}, {_ci(best.ci)}")
+            continue
+        lines.append(
+            f"- {r.label}: {best.job.name}, {_ci(best.ci)} against {_ci(at_base.ci)}"
+            f"{_against(best, base, r)}"
+        )
+    if flagged:
+        names = ", ".join(j.name for j, _, _ in flagged)
+        lines.append(
+            f"- **Unstable** (a backlog that grows, or a county desk more than 95% busy) "
+            f"in {names}: their waits look better than they are (see the end of this section)."
+        )
+    return [*lines, ""]
 
 
 def _ranked(ok: list[Job], kpis: Sequence[plots.Kpi]) -> list[Ranked]:
@@ -328,7 +365,8 @@ def _half(m: CI | None) -> float | None:
     return (m["ci_high"] - m["ci_low"]) / 2
 
 
-def _instability(ok: list[Job]) -> list[str]:
+def _flagged(ok: list[Job]) -> list[Flagged]:
+    """Each policy with unstable streams or overloaded county desks, and which."""
     infos = streams(ok)
     flagged = [
         (
@@ -338,7 +376,10 @@ def _instability(ok: list[Job]) -> list[str]:
         )
         for j in ok
     ]
-    flagged = [(j, s, d) for j, s, d in flagged if s or d]
+    return [(j, s, d) for j, s, d in flagged if s or d]
+
+
+def _instability(ok: list[Job], flagged: list[Flagged]) -> list[str]:
     if not flagged:
         return [
             "**Stability:** no stream's backlog and no county desk's grows significantly "
