@@ -456,10 +456,10 @@ def jobs_of(cfg: DictConfig) -> int:
 
 class GroupRunner:
     """Runs the independent groups' searches (:func:`sim.plan.search.search_groups`) on
-    ``jobs`` processes with joblib, each with its own copy of the evaluator, and brings
-    their evaluations back: the answer, the trace and the counts are those of the serial
-    run (a test compares them). The start, which every group evaluates first, is
-    evaluated once before the groups part.
+    ``jobs`` processes (:func:`sim.run.parallel.ordered`, as a run's replications), each
+    with its own copy of the evaluator, and brings their evaluations back: the answer,
+    the trace and the counts are those of the serial run (a test compares them). The
+    start, which every group evaluates first, is evaluated once before the groups part.
     """
 
     def __init__(self, ev: Evaluator, start: Point, jobs: int):
@@ -470,10 +470,7 @@ class GroupRunner:
         if self.jobs == 1 or len(tasks) < 2:
             return in_turn(tasks)
         self.ev.evaluation(self.start)
-        # Imported here: only a parallel plan pays for it.
-        from joblib import Parallel, delayed
-
-        done = Parallel(n_jobs=self.jobs)(delayed(_in_worker)(self.ev, task) for task in tasks)
+        done = list(parallel.ordered(_in_worker, [(self.ev, task) for task in tasks], self.jobs))
         for _, found, simulated in done:
             for point, evaluation in found.items():
                 self.ev.keep(point, evaluation)
