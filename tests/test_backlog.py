@@ -11,7 +11,6 @@ import pytest
 
 from sim.analysis.metrics import daily_series, replication_metrics
 from sim.config.datafiles import DataError
-from sim.core.records import Records
 from sim.model.build import build
 
 from .conftest import checked_scenario, scenario
@@ -27,9 +26,9 @@ def _write(tmp_path, text: str):
 
 
 def _run(path):
-    model = build(scenario(*RUN, f"run.initial_backlog={path}"), 0)
+    model = build(scenario(*RUN, f"run.initial_backlog={path}"), 0, keep_items=True)
     model.run()
-    rec = Records.of(model.items)
+    rec = model.ledger.records()
     return model, replication_metrics(model, rec), rec
 
 
@@ -43,7 +42,7 @@ def test_dated_items_start_in_the_system_with_their_age(tmp_path):
     hpd = model.clock.hours_per_day
     start = dt.date(2020, 1, 6)
     ages = sorted(np.busday_count(dt.date.fromisoformat(d), start) * hpd for _t, _s, d in rows)
-    opened = [i for i in model.items if i.t_arr < 0]
+    opened = [i for i in model.ledger.items if i.t_arr < 0]
     assert sorted(-i.t_arr for i in opened) == ages
     limit = model.scenario.workload.delegated.routine_deadline_days
     for item in opened:

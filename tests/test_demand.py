@@ -66,9 +66,9 @@ def test_demand_scale_raises_model_arrivals_by_20_percent_under_crn():
 
 
 def _items(*overrides: str) -> list:
-    model = build(scenario("county=small", "run.horizon_days=30", *overrides), 0)
+    model = build(scenario("county=small", "run.horizon_days=30", *overrides), 0, keep_items=True)
     model.run()
-    return model.items
+    return model.ledger.items
 
 
 def test_base_arrivals_stay_and_other_streams_are_untouched():
@@ -114,7 +114,7 @@ def test_monthly_profile_sets_each_months_rate():
     flat = (
         s.workload.services.requests_per_10k_pop_per_day * s.county.kinds["town"].population / 1e4
     )
-    days = (np.array([i.t_arr for i in model.items]) // model.clock.hours_per_day).astype(int)
+    days = (np.array(model.ledger.records().arr) // model.clock.hours_per_day).astype(int)
     months = np.array([model.clock.date_of_day(d).month - 1 for d in range(250)])
     per_month = np.bincount(months[days], minlength=12)
     for m in range(12):

@@ -144,6 +144,7 @@ def test_a_manager_takes_desk_steps_but_never_a_field_step():
 
     def case(*step: object) -> WorkItem:
         item = WorkItem(0, None, 0.0, 100.0, [Step(team, *step)])
+        model.ledger.enter(item)  # as Model.new_item does
         team.request(item)
         return item
 

@@ -24,11 +24,11 @@ def arrivals(s, k=0):
     deadline of a service request with missing papers starts at its acceptance, which
     depends on staffing).
     """
-    model = build(s, k)
+    model = build(s, k, keep_items=True)
     model.run()
     return [
         (i.township, i.stream.id, i.t_arr, tuple(step.hours for step in i.route))
-        for i in model.items
+        for i in model.ledger.items
     ]
 
 
@@ -115,10 +115,10 @@ def test_cases_needing_two_officers_wait_forever_with_one():
 
 def test_mmc_reduction_runs_nothing_but_the_window_queue():
     s = scenario("+validation=mmc", *SHORT)
-    model = build(s, 0)
+    model = build(s, 0, keep_items=True)
     model.run()
-    assert model.items and {i.stream.id for i in model.items} == {"services"}
-    assert all(len(i.route) == 1 for i in model.items)  # no rework, one window step
+    assert model.ledger.items and {i.stream.id for i in model.ledger.items} == {"services"}
+    assert all(len(i.route) == 1 for i in model.ledger.items)  # no rework, one window step
     busy = {model.pools[i].name for i, h in enumerate(model.pool_busy) if h > 0}
     assert busy == {"window_staff"}
     assert len(model.townships[0].stations("service")) == 1  # pooled

@@ -13,7 +13,6 @@ import pytest
 
 from sim.analysis import metrics
 from sim.analysis.metrics import replication_metrics
-from sim.core.records import Records
 from sim.model.build import build
 from sim.plan import stopping
 from sim.plan.plan_config import Target
@@ -32,7 +31,7 @@ def _same(a: float, b: float) -> bool:
 def wuchuan_model():
     model = build(scenario(*WUCHUAN), 0)
     model.run()
-    return model, Records.of(model.items)
+    return model, model.ledger.records()
 
 
 def test_a_subset_of_the_metrics_is_the_full_computations_subset(wuchuan_model):

@@ -221,13 +221,15 @@ def test_streams_missing_from_the_backlog_file_warm_up_and_are_not_flagged(backl
 
 def test_the_backlog_file_is_placed_when_the_warm_up_ends(backlog):
     s = scenario("county=single", "run.horizon_days=30", "run.warmup_days=10", backlog)
-    model = build(s, 0)
+    model = build(s, 0, keep_items=True)
     model.run_until(model.warmup_h - 1e-6)
-    services = [i for i in model.items if i.stream.id == "services"]
+    services = [i for i in model.ledger.items if i.stream.id == "services"]
     assert services == []  # the file names town_1's services: no arrivals before
-    assert any(i.stream.id != "services" for i in model.items)  # the others warm up
+    assert any(i.stream.id != "services" for i in model.ledger.items)  # the others warm up
     model.run_until(model.warmup_h + 1e-6)
-    opening = [i for i in model.items if i.stream.id == "services" and i.t_arr < model.warmup_h]
+    opening = [
+        i for i in model.ledger.items if i.stream.id == "services" and i.t_arr < model.warmup_h
+    ]
     assert len(opening) == OPEN
 
 

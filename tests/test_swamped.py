@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core.records import Records
 from sim.model.build import build
 from sim.model.overtime import _day_over, _speed_up
 from sim.model.staff import Staff, _trained
@@ -57,17 +56,17 @@ def test_a_give_up_is_one_more_visit_and_nothing_else_changes_in_the_visits():
 
 def test_an_applicant_who_gave_up_k_times_lost_k_days_and_nobody_is_lost():
     s = scenario(*HALL, "workload.services.give_up_line_per_clerk=1")
-    model = build(s, 0)
+    model = build(s, 0, keep_items=True)
     model.run()
-    r = Records.of(model.items)
+    r = model.ledger.records()
     back_h = model.clock.hours(s.workload.services.give_up_return_days)
     done = ~np.isnan(r.done)
     assert (r.tag > 0).any()
     # Each give-up sends the applicant home for back_h before they look again.
     assert (r.done[done] - r.arr[done] >= r.tag[done] * back_h - 1e-9).all()
     # Conservation: every request is finished or still open (waiting, away or served).
-    open_ = [i for i in model.items if i.t_done is None]
-    assert done.sum() + len(open_) == len(model.items)
+    open_ = model.ledger.open_items()
+    assert done.sum() + len(open_) == len(model.ledger.items) == len(r.arr)
     assert all(i.pos < len(i.route) for i in open_)
     # Only applicants at the hall give up: remote requests have no visit to lose.
     assert (r.visits[r.tag > 0] >= 1 + r.tag[r.tag > 0]).all()
@@ -144,12 +143,12 @@ TWO_WINDOWS = (
 
 def window_waits(*extra: str) -> tuple[float, float]:
     """Mean wait (hours) at the social-security window and at the real-estate one."""
-    model = build(scenario(*TWO_WINDOWS, *extra), 0)
+    model = build(scenario(*TWO_WINDOWS, *extra), 0, keep_items=True)
     centre = model.townships[0].centres["service"]
     assert [d.active for d in centre.stations] == [1, 1]  # one window per category
     model.run()
     waits: list[list[float]] = [[] for _ in centre.stations]
-    for item in model.items:
+    for item in model.ledger.items:
         if item.t_start is not None:
             waits[centre.stations.index(item.route[0].station)].append(item.t_start - item.t_arr)
     social_security, real_estate = centre.desk_of[0], centre.desk_of[3]
@@ -188,7 +187,7 @@ def test_the_share_who_give_up_is_the_share_of_time_the_line_is_too_long():
 
     model.after(0.25, sample)
     model.run()
-    r = Records.of(model.items)
+    r = model.ledger.records()
     gave_up = (r.tag > 0).mean()
     n = len(r.tag)
     half_width = 1.96 * np.sqrt(gave_up * (1 - gave_up) / n)

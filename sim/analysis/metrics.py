@@ -128,9 +128,9 @@ def county_queue_metrics(r: Records, w: float, h: float, hours_per_day: float) -
 def county_queues(model: Model) -> dict[str, Records]:
     """The records of each queue of the county's own work, by its source."""
     return {
-        source: Records.of_untracked(items)
+        source: ledger.records()
         for centre in model.county_centres.values()
-        for source, items in centre.own_items.items()
+        for source, ledger in centre.own_items.items()
     }
 
 
@@ -215,7 +215,7 @@ def replication_metrics(
     reads a handful of the ~1,000; on Wuchuan three county KPIs take half the CPU of
     all). A subset's values are the full computation's, to the bit.
     """
-    rec = rec or Records.of(model.items)
+    rec = rec or model.ledger.records()
     want = Wanted(names)
     w, h = model.warmup_h, model.horizon_h
     out: dict[str, float] = {}

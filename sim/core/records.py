@@ -1,19 +1,16 @@
 """Column arrays of a replication's work items, the input of every metric.
 
-Built once after a run from the items (times in working hours); a time that had not
-happened by the horizon (not started, not finished, never sent to the county) is NaN.
+Built once after a run from the ledger of its items (:mod:`sim.model.ledger`; times in
+working hours); a time that had not happened by the horizon (not started, not finished,
+never sent to the county) is NaN.
 Stream declarations compute their extra metrics from a :class:`Records` subset, so this
 module depends on nothing but numpy.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
-from operator import attrgetter
-from typing import Any
 
 import numpy as np
 
@@ -33,52 +30,6 @@ class Records:
     answer: np.ndarray  # the county's answer
     decided: np.ndarray  # a case's decision: what its time limit is for (NaN: the end)
     tag: np.ndarray
-
-    @classmethod
-    def of(cls, items: Sequence[Any]) -> Records:
-        """Records of township items (``None`` times become NaN)."""
-        n = len(items)
-
-        def column(name: str, dtype: type = float) -> np.ndarray:
-            return np.fromiter(map(attrgetter(name), items), dtype, n)
-
-        def maybe(name: str) -> np.ndarray:  # a time that may not have happened yet
-            return _times(items, name)
-
-        return cls(
-            township=column("township", int),
-            stream=column("stream.index", int),
-            arr=column("t_arr"),
-            start=maybe("t_start"),
-            done=maybe("t_done"),
-            due=column("due"),
-            visits=column("visits"),
-            up=maybe("t_up"),
-            answer=maybe("t_answer"),
-            decided=maybe("t_decided"),
-            tag=column("tag", int),
-        )
-
-    @classmethod
-    def of_untracked(cls, items: Sequence[Any]) -> Records:
-        """Records of items of no township and no stream (the county's own work): only
-        their arrival, start and completion are known; they have no deadline.
-        """
-        n = len(items)
-        none, zero = np.full(n, math.nan), np.zeros(n, int)
-        return cls(
-            township=np.full(n, -1),
-            stream=np.full(n, -1),
-            arr=_times(items, "t_arr"),
-            start=_times(items, "t_start"),
-            done=_times(items, "t_done"),
-            due=none,
-            visits=zero,
-            up=none,
-            answer=none,
-            decided=none,
-            tag=zero,
-        )
 
     def limit_act(self, h: float) -> np.ndarray:
         """When the act each item's time limit is for happened — the decision of a case,
@@ -112,8 +63,8 @@ class Records:
     @cached_property
     def _by_stream(self) -> dict[int, Records]:
         """Records of each stream: slices of one stable sort, so in the original order
-        (views, without a copy, of records already in stream order: see
-        :func:`sim.run.engine` which makes them so).
+        (views, without a copy, of records already in stream order, as the ledger
+        gives them).
         """
         if not len(self.stream):
             return {}
@@ -130,12 +81,6 @@ class Records:
     @cached_property
     def _none(self) -> Records:
         return Records(*(getattr(self, f.name)[:0] for f in fields(self)))
-
-
-def _times(items: Sequence[Any], name: str) -> np.ndarray:
-    """A time attribute of every item, NaN where it has not happened (``None``)."""
-    values = map(attrgetter(name), items)
-    return np.fromiter((math.nan if v is None else v for v in values), float, len(items))
 
 
 def in_window(t: np.ndarray, w: float, h: float) -> np.ndarray:

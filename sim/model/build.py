@@ -38,9 +38,11 @@ from sim.model.surge import build_surge
 STATIONED = "stationed_officers"
 
 
-def build(scenario: Scenario, replication: int) -> Model:
-    """The model of replication ``replication``, ready to run."""
-    model = Model(scenario, replication)
+def build(scenario: Scenario, replication: int, keep_items: bool = False) -> Model:
+    """The model of replication ``replication``, ready to run (``keep_items``: its
+    ledger keeps every item object, see :class:`sim.model.ledger.Ledger`).
+    """
+    model = Model(scenario, replication, keep_items)
     policy = scenario.policy
     workforce = model.workforce = Workforce(
         model, policy.workforce, favour_most_vacant=policy.rebalancing.enabled

@@ -22,6 +22,7 @@ from sim.config import Scenario
 from sim.core.calendar import WorkingClock
 from sim.core.rng import stream
 from sim.core.timer import Calendar
+from sim.model.ledger import Ledger
 from sim.model.staff import Pool, Staff
 from sim.model.work import AddedArrival, Step, WorkItem
 
@@ -98,7 +99,7 @@ class Township:
 class Model:
     """One replication's simulation state."""
 
-    def __init__(self, scenario: Scenario, replication: int):
+    def __init__(self, scenario: Scenario, replication: int, keep_items: bool = False):
         self.scenario = scenario
         self.replication = replication
         self.env = simpy.Environment()
@@ -116,7 +117,7 @@ class Model:
         self.pool_overtime: list[float] = []  # overtime hours worked inside the window
         self.all_staff: list[Staff] = []
         self.staff_log: list[StaffChange] = []
-        self.items: list[WorkItem] = []
+        self.ledger = Ledger(keep_items)  # every township item: open, or its row once done
         self.secondments: list[Secondment] = []
         self.secondment_refused: list[TownshipEvent] = []  # by the caps
         self.secondment_unfilled: list[TownshipEvent] = []  # nobody eligible left
@@ -192,7 +193,7 @@ class Model:
             tag,
             origin,
         )
-        self.items.append(item)
+        self.ledger.enter(item)
         first = route[0].station
         if first is None:
             self.advance(item)
@@ -210,6 +211,7 @@ class Model:
                 step.station.request(item)
         else:
             item.t_done = self.calendar.now
+            self.ledger.close(item)
             if item.then is not None:
                 item.then(item)
 

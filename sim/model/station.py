@@ -155,6 +155,7 @@ class Desk(Station):
         item.pos = pos = item.pos + 1
         if pos == len(item.route) and item.then is None:
             item.t_done = now  # what model.advance would do, without the call
+            self.model.ledger.close(item)
         else:
             self.model.advance(item)
 

@@ -16,6 +16,7 @@ scalar costs more than the rest of an item's handling.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterator, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -45,11 +46,13 @@ class WorkItem:
     """
 
     t_enq: float  # set by CrewStation.request when the item joins a crew line
+    seq: int  # creation order, set by the ledger (sim.model.ledger) of a township item
     __slots__ = (
         "due",
         "origin",
         "pos",
         "route",
+        "seq",
         "stream",
         "t_answer",
         "t_arr",
@@ -178,6 +181,13 @@ def draws(
     return Rows(rng, draw, added, chunk)
 
 
+def _floats(values: np.ndarray, chunk: int = 1024) -> Iterator[Any]:
+    """The values as Python scalars, converted a chunk at a time: a whole year's list
+    would hold about 32 bytes an arrival to the end of the run.
+    """
+    return chain.from_iterable(values[i : i + chunk].tolist() for i in range(0, len(values), chunk))
+
+
 class ArrivalSource:
     """Feeds pre-drawn arrival epochs into the simulation, one event at a time.
 
@@ -194,9 +204,9 @@ class ArrivalSource:
         sizes: np.ndarray | None = None,
     ):
         self.after = after
-        self._times = iter(times.tolist())
-        self._gaps = iter(np.diff(times).tolist())
-        self._sizes = None if sizes is None else iter(sizes.tolist())
+        self._times = _floats(times)
+        self._gaps = _floats(np.diff(times))
+        self._sizes = None if sizes is None else _floats(sizes)
         self._create = create
         self._on_arrive = self._arrive  # bound once: one allocation less per arrival
         if len(times):

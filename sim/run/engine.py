@@ -12,7 +12,6 @@ import gc
 import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -27,9 +26,7 @@ from sim.analysis.metrics import (
 from sim.analysis.steady import steady_state
 from sim.config import Scenario
 from sim.core import registry
-from sim.core.records import Records
 from sim.model.build import build
-from sim.model.state import Model
 from sim.run import parallel, precision
 from sim.run.results import RunOutput
 
@@ -86,9 +83,7 @@ def run_metrics(
     def metrics() -> dict[str, float]:
         model = build(scenario, k)
         model.run()
-        model.items.sort(key=_stream_index)  # as _simulate: one copy of the records
-        rec = Records.of(model.items)
-        model.items.clear()
+        rec = model.ledger.take_records()
         return replication_metrics(model, rec, names=names)
 
     return _freed(metrics)
@@ -130,18 +125,12 @@ def _simulate(scenario: Scenario, k: int, with_series: bool, phases: Phases) -> 
     with phases("simulate"):
         model.run()
     counters = {
-        "events": _events(model),
-        "work_items": len(model.items),
+        "events": len(model.ledger) + model.ledger.steps_started(),
+        "work_items": len(model.ledger),
         "sim_seconds": phases.seconds["build"] + phases.seconds["simulate"],
     }
     with phases("records"):
-        # In stream order (a stable sort: each stream's items keep theirs), so the
-        # records of a stream are slices of one copy, not a second one.
-        model.items.sort(key=_stream_index)
-        rec = Records.of(model.items)
-        # The records hold all that is read from the items: let them go before the
-        # metrics allocate, so the two are never in memory together.
-        model.items.clear()
+        rec = model.ledger.take_records()  # and the ledger is empty
     with phases("metrics"):
         metrics = replication_metrics(model, rec)
     with phases("series"):
@@ -149,16 +138,6 @@ def _simulate(scenario: Scenario, k: int, with_series: bool, phases: Phases) -> 
         lead = lead_time_quantiles(model, rec, k)
         first_day, backlog = daily_backlog(model, rec)
     return Replication(metrics, series, lead, counters, first_day, backlog)
-
-
-_stream_index = attrgetter("stream.index")
-
-
-def _events(model: Model) -> int:
-    """Events of a run: one per arrival plus one per step started (a crew's work or a
-    delay).
-    """
-    return len(model.items) + sum(i.pos + (0 if i.t_done is not None else 1) for i in model.items)
 
 
 def replications(

@@ -24,6 +24,7 @@ from sim.core.registry import Scope, StreamSpec
 from sim.core.rng import poisson_times, sample
 from sim.core.settings import Dist
 from sim.model import demand
+from sim.model.ledger import Ledger
 from sim.model.work import ArrivalSource, Step, WorkItem, draws
 
 if TYPE_CHECKING:
@@ -70,10 +71,10 @@ class Centre:
         """Stream id → ``create(t)`` of its first source here (sim.model.backlog uses it)."""
         self.added: set[float] = set()
         """Arrival epochs added by demand scaling (their items draw sibling rows)."""
-        self.own_items: dict[str, list[WorkItem]] = {}
-        """Source → the items of the county's own work started here (:meth:`own_work`):
-        they are no township's, so not in ``model.items``; the county's own queue is
-        measured from them (:mod:`sim.analysis.metrics`)."""
+        self.own_items: dict[str, Ledger] = {}
+        """Source → the ledger of the county's own work started here (:meth:`own_work`):
+        its items are no township's, so not in the model's ledger; the county's own queue
+        is measured from them (:mod:`sim.analysis.metrics`)."""
 
     @property
     def label(self) -> str:
@@ -143,7 +144,7 @@ class Centre:
         and not a stream, so ``workload.streams`` never switches it off.
         """
         model = self.model
-        items = self.own_items.setdefault(source, [])
+        ledger = self.own_items.setdefault(source, Ledger(model.ledger.keep_items, untracked=True))
         rows = draws(
             self.rng(f"{source}/attributes"),
             lambda rng, n: (sample(rng, effort, n),),
@@ -152,8 +153,8 @@ class Centre:
 
         def create(t: float) -> None:
             (hours,) = next(rows)
-            item = WorkItem(None, None, t, t, [Step(desk, hours)])
-            items.append(item)
+            item = WorkItem(None, None, t, t, [Step(desk, hours)], then=ledger.record)
+            ledger.enter(item)
             model.advance(item)
 
         ArrivalSource(model.after, self.poisson(source, per_day), create)

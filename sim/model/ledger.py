@@ -1,0 +1,185 @@
+"""The item ledger (办件台账): a row of numbers per township work item, written when the
+item is finished, and the item itself let go.
+
+A county-year makes 10⁵–10⁶ items. Kept alive as objects to the end of the run, with
+their routes, they cost about 600 bytes each — most of a replication's memory — yet
+all that any metric reads of a finished item is a dozen numbers (:class:`Records`). So
+a finished item's numbers go into one growing array of floats (8 bytes a number) and
+the object is dropped; the items still open at the end are read when the records are
+asked for. Rows are written in order of completion; :meth:`Ledger.records` puts them
+back in order of creation (within each stream), so every metric sees the records in
+exactly the order a list of all items would give — same numbers for the same seed.
+
+The model's ledger holds the townships' items. Each queue of the county's own work has
+a ledger of its own (``untracked``): those items have no township, stream or deadline.
+With ``keep_items`` a ledger also keeps every item object (:attr:`Ledger.items`), for
+tests and inspection that look at routes or stations.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.core.records import Records
+
+if TYPE_CHECKING:
+    from sim.model.work import WorkItem
+
+NAN = math.nan
+
+COLUMNS = (
+    "seq",  # creation order
+    "township",
+    "stream",
+    "arr",
+    "start",
+    "done",
+    "due",
+    "visits",
+    "up",
+    "answer",
+    "decided",
+    "tag",
+    "steps",  # steps the item started (its route position)
+)
+"""One row of the ledger; every column but ``seq`` and ``steps`` is a :class:`Records`
+field."""
+
+_WIDTH = len(COLUMNS)
+_BLOCK_ROWS = 4096  # the smallest block of rows turned into columns at a time
+_EMPTY = np.empty(0)
+_INTEGER = {"township", "stream", "tag"}
+
+
+class Ledger:
+    """Every township item of one replication: open ones as objects, finished ones as
+    rows (see the module text).
+    """
+
+    __slots__ = ("_open", "_rows", "keep_items", "untracked")
+
+    def __init__(self, keep_items: bool = False, untracked: bool = False):
+        self.keep_items = keep_items
+        self.untracked = untracked  # the county's own work: no township, stream or deadline
+        self._open: list[WorkItem | None] = []  # by creation order; None once finished
+        self._rows = array("d")  # finished items, _WIDTH numbers each
+
+    def __len__(self) -> int:
+        """Items created so far."""
+        return len(self._open)
+
+    def enter(self, item: WorkItem) -> None:
+        """A new item (its creation order is its place in the ledger)."""
+        item.seq = len(self._open)
+        self._open.append(item)
+
+    def close(self, item: WorkItem) -> None:
+        """A township item is finished: write its row and let the object go (the
+        county's own work, of no township, is in a ledger of its own: see :meth:`record`).
+        """
+        if item.township is not None:
+            self.record(item)
+
+    def record(self, item: WorkItem) -> None:
+        """The item is finished: write its row and let the object go."""
+        self._rows.extend(_row(item))
+        if not self.keep_items:
+            self._open[item.seq] = None
+
+    @property
+    def items(self) -> list[WorkItem]:
+        """Every item created so far, in creation order (only with ``keep_items``)."""
+        if not self.keep_items:
+            raise RuntimeError("the ledger keeps finished items only with keep_items=True")
+        return [i for i in self._open if i is not None]
+
+    def open_items(self) -> list[WorkItem]:
+        """Items created and not yet finished, in creation order."""
+        return [i for i in self._open if i is not None and i.t_done is None]
+
+    def records(self) -> Records:
+        """The records of every item created so far, in stream order and, within a
+        stream, in creation order (so a stream's records are slices, not copies: see
+        :meth:`Records.of_stream`). The ledger is unchanged: the run may go on.
+        """
+        copy = Ledger(untracked=self.untracked)
+        copy._rows = array("d", self._rows)
+        copy._open = [i for i in self._open if i is not None and i.t_done is None]
+        return copy.take_records()
+
+    def take_records(self) -> Records:
+        """The records, as :meth:`records` gives them, taking the rows: the ledger is
+        empty after. What a finished run does: the rows are cut into columns a block at
+        a time and shrink behind each block, so rows and columns are never both whole
+        in memory (at a county-year's peak they would double the records' memory).
+        """
+        for item in self.open_items():
+            self._rows.extend(_row(item))
+        self._open = []
+        blocks = self._take_blocks()
+        order = np.lexsort([np.concatenate([b[k] for b in blocks]) for k in (0, 2)])
+        columns: dict[str, np.ndarray] = {}
+        for j, name in enumerate(COLUMNS):
+            column = np.concatenate([b[j] for b in blocks])[order]
+            for b in blocks:
+                b[j] = _EMPTY  # that column of the block is no longer needed
+            if name not in ("seq", "steps"):
+                columns[name] = column.astype(int) if name in _INTEGER else column
+        if self.untracked:  # only arrival, start and completion mean anything
+            n = len(order)
+            columns |= {"due": np.full(n, NAN), "visits": np.zeros(n), "tag": np.zeros(n, int)}
+            columns |= {"up": np.full(n, NAN), "answer": np.full(n, NAN)}
+            columns |= {"decided": np.full(n, NAN)}
+        return Records(**columns)
+
+    def _take_blocks(self) -> list[list[np.ndarray]]:
+        """The rows as blocks of columns (in row order), emptying the rows from the end."""
+        blocks: list[list[np.ndarray]] = []
+        size = _WIDTH * max(_BLOCK_ROWS, len(self._rows) // (_WIDTH * 8))
+        while self._rows:
+            start = max(0, len(self._rows) - size)
+            rows = np.frombuffer(self._rows, dtype=float)[start:].reshape(-1, _WIDTH)
+            blocks.append([rows[:, j].copy() for j in range(_WIDTH)])
+            del rows  # no view may outlive the rows' shrinking
+            del self._rows[start:]
+        return blocks[::-1] or [[_EMPTY] * _WIDTH]
+
+    def steps_started(self) -> int:
+        """Steps started by all items, a step still running or waiting included: the
+        events of a run after the arrivals (see :func:`sim.run.engine`).
+        """
+        table = np.frombuffer(self._rows, dtype=float).reshape(-1, _WIDTH)
+        finished = int(table[:, COLUMNS.index("steps")].sum())
+        return finished + sum(i.pos + 1 for i in self.open_items())
+
+
+def _row(item: WorkItem) -> tuple[float, ...]:
+    """The item's row: its numbers, NaN for a time that has not happened (None)."""
+    township, stream, start, done, up, answer, decided = (
+        item.township,
+        item.stream,
+        item.t_start,
+        item.t_done,
+        item.t_up,
+        item.t_answer,
+        item.t_decided,
+    )
+    return (
+        item.seq,
+        -1 if township is None else township,
+        -1 if stream is None else stream.index,
+        item.t_arr,
+        NAN if start is None else start,
+        NAN if done is None else done,
+        item.due,
+        item.visits,
+        NAN if up is None else up,
+        NAN if answer is None else answer,
+        NAN if decided is None else decided,
+        item.tag,
+        item.pos,
+    )
