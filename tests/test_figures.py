@@ -137,6 +137,24 @@ def test_day_ticks_are_whole_days(tmp_path, monkeypatch):
     assert ticks and all(np.allclose(t, np.round(t)) for t in ticks)
 
 
+def test_every_backlog_panel_shows_its_day_numbers(tmp_path, monkeypatch):
+    # Shared x axes used to hide the tick labels of the top row: a panel read alone
+    # said "working day" under an axis without a single number.
+    labelled: list[bool] = []
+    save = plots._save
+
+    def spy(fig, path):
+        fig.canvas.draw()
+        for ax in fig.axes:
+            if ax.get_visible():
+                labelled.append(any(t.get_text() for t in ax.get_xticklabels()))
+        return save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", spy)
+    plots.backlog_over_time([fake_job("a", 1, 1.0), fake_job("b", 1, 2.0)], tmp_path)
+    assert len(labelled) >= 4 and all(labelled)
+
+
 def test_palette_is_okabe_ito_and_repeats_with_another_style():
     jobs = [fake_job(f"j{i}", 1, 0.0) for i in range(10)]
     colours, styles = plots._colours(jobs, jobs[0]), plots._styles(jobs, jobs[0])

@@ -1,5 +1,6 @@
 """The item ledger: finished items become rows and are let go; the records it gives are
-those a list of every item would give, in the same order (same numbers for a seed)."""
+those a list of every item would give, in the same order (same numbers for a seed).
+"""
 
 import gc
 import math
@@ -21,7 +22,8 @@ def _nan(x):
 
 def _by_hand(items: list[WorkItem]) -> dict[str, np.ndarray]:
     """Records of ``items`` as the definition says: stream order, creation order within
-    a stream, NaN for what has not happened."""
+    a stream, NaN for what has not happened.
+    """
     ordered = sorted(items, key=lambda i: i.stream.index)  # stable: creation order kept
     return {
         "township": np.array([i.township for i in ordered]),

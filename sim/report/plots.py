@@ -196,6 +196,9 @@ def backlog_over_time(
             _backlog_line(ax, job, scope, info.id, colours[job.name], styles[job.name], clock)
         ax.set_title(info.label)
         ax.set_ylabel(f"{info.unit} in the system")
+        # Shared axes hide the tick labels of all but the bottom row; every panel is
+        # read on its own (and the one above a spare cell is a bottom panel too).
+        ax.tick_params(axis="x", labelbottom=True)
         if clock is None:
             ax.set_xlabel("working day")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no day 2.5
