@@ -81,8 +81,10 @@ class Ledger:
         """A township item is finished: write its row and let the object go (the
         county's own work, of no township, is in a ledger of its own: see :meth:`record`).
         """
-        if item.township is not None:
-            self.record(item)
+        if item.township is not None:  # record(item), inlined: once per item
+            self._rows.extend(_row(item))
+            if not self.keep_items:
+                self._open[item.seq] = None
 
     def record(self, item: WorkItem) -> None:
         """The item is finished: write its row and let the object go."""
