@@ -44,10 +44,8 @@ COLUMNS = (
     "answer",
     "decided",
     "tag",
-    "steps",  # steps the item started (its route position)
 )
-"""One row of the ledger; every column but ``seq`` and ``steps`` is a :class:`Records`
-field."""
+"""One row of the ledger; every column but ``seq`` is a :class:`Records` field."""
 
 _WIDTH = len(COLUMNS)
 _BLOCK_ROWS = 4096  # the smallest block of rows turned into columns at a time
@@ -60,13 +58,14 @@ class Ledger:
     rows (see the module text).
     """
 
-    __slots__ = ("_open", "_rows", "keep_items", "untracked")
+    __slots__ = ("_finished_steps", "_open", "_rows", "keep_items", "untracked")
 
     def __init__(self, keep_items: bool = False, untracked: bool = False):
         self.keep_items = keep_items
         self.untracked = untracked  # the county's own work: no township, stream or deadline
         self._open: list[WorkItem | None] = []  # by creation order; None once finished
         self._rows = array("d")  # finished items, _WIDTH numbers each
+        self._finished_steps = 0  # steps the finished items took: a count, not a column
 
     def __len__(self) -> int:
         """Items created so far."""
@@ -83,12 +82,14 @@ class Ledger:
         """
         if item.township is not None:  # record(item), inlined: once per item
             self._rows.extend(_row(item))
+            self._finished_steps += item.pos
             if not self.keep_items:
                 self._open[item.seq] = None
 
     def record(self, item: WorkItem) -> None:
         """The item is finished: write its row and let the object go."""
         self._rows.extend(_row(item))
+        self._finished_steps += item.pos
         if not self.keep_items:
             self._open[item.seq] = None
 
@@ -129,7 +130,7 @@ class Ledger:
             column = np.concatenate([b[j] for b in blocks])[order]
             for b in blocks:
                 b[j] = _EMPTY  # that column of the block is no longer needed
-            if name not in ("seq", "steps"):
+            if name != "seq":
                 columns[name] = column.astype(int) if name in _INTEGER else column
         if self.untracked:  # only arrival, start and completion mean anything
             n = len(order)
@@ -152,11 +153,10 @@ class Ledger:
 
     def steps_started(self) -> int:
         """Steps started by all items, a step still running or waiting included: the
-        events of a run after the arrivals (see :func:`sim.run.engine`).
+        events of a run after the arrivals (see :func:`sim.run.engine`); asked before
+        :meth:`take_records`.
         """
-        table = np.frombuffer(self._rows, dtype=float).reshape(-1, _WIDTH)
-        finished = int(table[:, COLUMNS.index("steps")].sum())
-        return finished + sum(i.pos + 1 for i in self.open_items())
+        return self._finished_steps + sum(i.pos + 1 for i in self.open_items())
 
 
 def _row(item: WorkItem) -> tuple[float, ...]:
@@ -183,5 +183,4 @@ def _row(item: WorkItem) -> tuple[float, ...]:
         NAN if answer is None else answer,
         NAN if decided is None else decided,
         item.tag,
-        item.pos,
     )
