@@ -58,23 +58,27 @@ class Ledger:
     rows (see the module text).
     """
 
-    __slots__ = ("_finished_steps", "_open", "_rows", "keep_items", "untracked")
+    __slots__ = ("_created", "_finished_steps", "_open", "_rows", "keep_items", "untracked")
 
     def __init__(self, keep_items: bool = False, untracked: bool = False):
         self.keep_items = keep_items
         self.untracked = untracked  # the county's own work: no township, stream or deadline
-        self._open: list[WorkItem | None] = []  # by creation order; None once finished
+        # Creation order → item, for the open ones only (a list of every item would cost
+        # 8 bytes an item); with keep_items, the finished ones stay too.
+        self._open: dict[int, WorkItem] = {}
+        self._created = 0
         self._rows = array("d")  # finished items, _WIDTH numbers each
         self._finished_steps = 0  # steps the finished items took: a count, not a column
 
     def __len__(self) -> int:
         """Items created so far."""
-        return len(self._open)
+        return self._created
 
     def enter(self, item: WorkItem) -> None:
         """A new item (its creation order is its place in the ledger)."""
-        item.seq = len(self._open)
-        self._open.append(item)
+        item.seq = seq = self._created
+        self._created = seq + 1
+        self._open[seq] = item
 
     def close(self, item: WorkItem) -> None:
         """A township item is finished: write its row and let the object go (the
@@ -84,25 +88,25 @@ class Ledger:
             self._rows.extend(_row(item))
             self._finished_steps += item.pos
             if not self.keep_items:
-                self._open[item.seq] = None
+                del self._open[item.seq]
 
     def record(self, item: WorkItem) -> None:
         """The item is finished: write its row and let the object go."""
         self._rows.extend(_row(item))
         self._finished_steps += item.pos
         if not self.keep_items:
-            self._open[item.seq] = None
+            del self._open[item.seq]
 
     @property
     def items(self) -> list[WorkItem]:
         """Every item created so far, in creation order (only with ``keep_items``)."""
         if not self.keep_items:
             raise RuntimeError("the ledger keeps finished items only with keep_items=True")
-        return [i for i in self._open if i is not None]
+        return list(self._open.values())
 
     def open_items(self) -> list[WorkItem]:
         """Items created and not yet finished, in creation order."""
-        return [i for i in self._open if i is not None and i.t_done is None]
+        return [i for i in self._open.values() if i.t_done is None]
 
     def records(self) -> Records:
         """The records of every item created so far, in stream order and, within a
@@ -111,7 +115,7 @@ class Ledger:
         """
         copy = Ledger(untracked=self.untracked)
         copy._rows = array("d", self._rows)
-        copy._open = [i for i in self._open if i is not None and i.t_done is None]
+        copy._open = {i.seq: i for i in self.open_items()}
         return copy.take_records()
 
     def take_records(self) -> Records:
@@ -122,7 +126,7 @@ class Ledger:
         """
         for item in self.open_items():
             self._rows.extend(_row(item))
-        self._open = []
+        self._open, self._created, self._finished_steps = {}, 0, 0
         blocks = self._take_blocks()
         order = np.lexsort([np.concatenate([b[k] for b in blocks]) for k in (0, 2)])
         columns: dict[str, np.ndarray] = {}
