@@ -15,6 +15,15 @@ look stops it is at most ``α`` (Bonferroni over the looks and targets; the t in
 treats replication means as roughly normal, which the planner's 10 replications of a
 county-year approximate). The planner uses ``α = 1 − plan.confidence`` (5% at the
 default 0.95): the same risk it accepts in calling a met target met.
+
+**The verification** of the chosen plan on fresh seeds calls a plan *verified* when
+every target's one-sided bound meets it. It looks only after replications ``first``,
+``2·first``, ``4·first`` … and ``plan.verify_replications`` (:func:`verification_looks`)
+and judges each look at ``1 − α/L`` for ``L`` looks, so a plan whose true mean sits on a
+target is verified with probability at most ``α``; a plan must meet every target, which
+needs no share across targets (each is a test of its own at that level). Looking after
+every replication at the plain bound, as before, verified such a plan about 17% of the
+time at ``α`` = 5% between 10 and 40 replications (a simulation of normal samples).
 """
 
 from __future__ import annotations
@@ -31,6 +40,18 @@ Replications = Mapping[str, Sequence[float | None]]
 def look_level(alpha: float, looks: int, targets: int) -> float:
     """The one-sided confidence of each look at each target (Bonferroni's share)."""
     return 1.0 - alpha / (max(looks, 1) * max(targets, 1))
+
+
+def verification_looks(first: int, last: int) -> tuple[int, ...]:
+    """After which replications the verification looks at its verdict: ``first``, then
+    twice as many each time, and ``last`` (a handful of looks: each spends a share of the
+    error rate, see the module docstring).
+    """
+    looks, n = [], max(2, min(first, last))
+    while n < last:
+        looks.append(n)
+        n *= 2
+    return (*looks, last)
 
 
 def favourable_end(values: Sequence[float | None], t: Target, level: float) -> float:
