@@ -88,9 +88,16 @@ def test_a_calibration_records_the_contents_of_its_counts_file(tmp_path):
     assert recorded[0] != recorded[1]
 
 
-def test_an_input_file_that_cannot_be_read_is_one_line_naming_it(tmp_path):
+def test_an_input_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match=rf"^{tmp_path / 'gone.csv'}: no such file$"):
         file_digest(tmp_path / "gone.csv")
+    # A relative path says where it was looked for: a ready plan's data file is found
+    # from the repository root only.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(
+        ConfigError, match=rf"^gone.csv: no such file \(looked for from {tmp_path}\)$"
+    ):
+        file_digest("gone.csv")
 
 
 @pytest.mark.slow

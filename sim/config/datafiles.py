@@ -67,13 +67,21 @@ class Row:
             self.fail(column, f"{value!r} is not a date YYYY-MM-DD")
 
 
+def no_such_file(file: Path) -> str:
+    """The line for a data file that is not there; a relative path names the directory
+    it was looked for in (a ready plan's file is found from the repository root only).
+    """
+    where = "" if file.is_absolute() else f" (looked for from {Path.cwd()})"
+    return f"{file}: no such file{where}"
+
+
 def read_rows(path: str | Path, required: Sequence[str]) -> list[Row]:
     """The data rows of a CSV file with a header holding every ``required`` column."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise DataError(f"{file}: no such file") from None
+        raise DataError(no_such_file(file)) from None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{file}: cannot be read as UTF-8 text ({err})") from None
     reader = csv.DictReader(text.splitlines())

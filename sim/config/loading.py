@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
 from sim.config import schema
+from sim.config.datafiles import no_such_file
 from sim.config.validation import check_ranges, validate
 from sim.core.settings import ConfigError, seal
 
@@ -179,7 +180,7 @@ def file_digest(path: str | Path) -> str:
             for block in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(block)
     except FileNotFoundError:
-        raise ConfigError(f"{file}: no such file") from None
+        raise ConfigError(no_such_file(file)) from None
     except OSError as err:
         raise ConfigError(f"{file}: cannot be read ({err.strerror or err})") from None
     return digest.hexdigest()
