@@ -12,8 +12,26 @@ from sim.model.build import build
 from sim.model.work import WorkItem
 from tests.conftest import scenario
 
-RUN = ("county=small", "policy=reform_2019", "run.horizon_days=40", "run.warmup_days=5")
-FIELDS = ("township", "stream", "arr", "start", "done", "due", "visits", "up", "answer")
+RUN = (  # grid reports that become cases and tasks, give-ups, the county's own work
+    "county=small",
+    "policy=reform_2019",
+    "workload.services.give_up_line_per_clerk=1",
+    "run.horizon_days=40",
+    "run.warmup_days=5",
+)
+FIELDS = (
+    "township",
+    "stream",
+    "arr",
+    "start",
+    "done",
+    "due",
+    "visits",
+    "up",
+    "answer",
+    "decided",
+    "tag",
+)
 
 
 def _nan(x):
@@ -35,6 +53,8 @@ def _by_hand(items: list[WorkItem]) -> dict[str, np.ndarray]:
         "visits": np.array([float(i.visits) for i in ordered]),
         "up": np.array([_nan(i.t_up) for i in ordered]),
         "answer": np.array([_nan(i.t_answer) for i in ordered]),
+        "decided": np.array([_nan(i.t_decided) for i in ordered]),
+        "tag": np.array([i.tag for i in ordered]),
     }
 
 
@@ -50,6 +70,8 @@ def test_records_are_the_items_in_stream_then_creation_order(kept):
     want = _by_hand(kept.ledger.items)
     assert len(rec.arr) == len(kept.ledger) > 1000
     assert np.isnan(rec.done).any() and not np.isnan(rec.done).all()  # open and finished
+    assert (rec.tag > 0).any() and not np.isnan(rec.decided).all()  # give-ups, decisions
+    assert any(i.origin is not None for i in kept.ledger.items)  # born of a grid report
     for name in FIELDS:
         np.testing.assert_array_equal(getattr(rec, name), want[name], err_msg=name)
 

@@ -226,6 +226,7 @@ BAD = [
     ({"confidence": 0.2}, "plan.confidence = 0.2"),
     ({"cost": {"mmc.mu_per_h": 2.0}}, "plan.cost.mmc.mu_per_h: not one of plan.decisions"),
     ({"replications": 1}, "plan.replications = 1"),
+    ({"verify_replications": 1}, "plan.verify_replications = 1: must be 0 .* or at least 2"),
 ]
 
 

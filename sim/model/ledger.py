@@ -54,8 +54,9 @@ _INTEGER = {"township", "stream", "tag"}
 
 
 class Ledger:
-    """Every township item of one replication: open ones as objects, finished ones as
-    rows (see the module text).
+    """The items of one replication — the townships', or one queue of the county's own
+    work (``untracked``) —: open ones as objects, finished ones as rows (see the module
+    text). Its length is the items created, so an empty ledger is falsy.
     """
 
     __slots__ = ("_created", "_finished_steps", "_open", "_rows", "keep_items", "untracked")
@@ -91,7 +92,9 @@ class Ledger:
                 del self._open[item.seq]
 
     def record(self, item: WorkItem) -> None:
-        """The item is finished: write its row and let the object go."""
+        """The item is finished: write its row and let the object go (what :meth:`close`
+        does for a township item, inlined there as it runs once per item).
+        """
         self._rows.extend(_row(item))
         self._finished_steps += item.pos
         if not self.keep_items:
@@ -138,7 +141,7 @@ class Ledger:
                 columns[name] = column.astype(int) if name in _INTEGER else column
         if self.untracked:  # only arrival, start and completion mean anything
             n = len(order)
-            columns |= {"due": np.full(n, NAN), "visits": np.zeros(n), "tag": np.zeros(n, int)}
+            columns |= {"due": np.full(n, NAN), "visits": np.zeros(n, int), "tag": np.zeros(n, int)}
             columns |= {"up": np.full(n, NAN), "answer": np.full(n, NAN)}
             columns |= {"decided": np.full(n, NAN)}
         return Records(**columns)

@@ -221,11 +221,11 @@ class Model:
 
     def run(self) -> None:
         """Simulate to the horizon."""
-        # A run keeps every item alive and makes many short-lived objects; the cyclic
-        # garbage collector would rescan the growing item list again and again (measured
-        # up to 2x slower). All per-step garbage is acyclic (events drop their callbacks
-        # once fired; routes point at stations, not back), so reference counting frees it
-        # and the collector can pause for the run.
+        # A run keeps every open item, station and member of staff alive and makes many
+        # short-lived objects; the cyclic garbage collector would rescan them again and
+        # again (measured up to 2x slower). All per-step garbage is acyclic (events drop
+        # their callbacks once fired; routes point at stations, not back), so reference
+        # counting frees it and the collector can pause for the run.
         paused = gc.isenabled()
         gc.disable()
         try:

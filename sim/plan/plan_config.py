@@ -62,10 +62,11 @@ class PlanConfig(Settings):
     replications: int = knob(10, 2, 10_000, integer=True)
     verify_replications: int = knob(40, 0, 10_000, integer=True)
     """After the search, simulate the chosen plan on an independent seed (``run.seed +
-    1``): ``replications`` first, then one more at a time until every target's bound
-    is confirmed or this many ran, and report whether it still meets the targets (0:
-    skip). The search picks the candidate that looks best on its own random numbers,
-    so a fresh check guards against that selection's optimism."""
+    1``), this many replications, and report whether it still meets the targets (0:
+    skip; otherwise at least 2). It stops sooner only when, after ``replications``,
+    twice as many …, a target's mean misses. The search picks the candidate that looks
+    best on its own random numbers, so a fresh check guards against that selection's
+    optimism."""
     start: str = knob("analytic", choices=("analytic", "low"))
     """Where the search starts: the analytic sizing (tsim-size), or every decision low."""
     max_evaluations: int = knob(200, 1, 100_000, integer=True)
@@ -210,6 +211,11 @@ def check(cfg: DictConfig) -> Plan:
         raise ConfigError("plan.targets: needs at least one metric: {max: x} or {min: x}")
     if not 0.5 <= p.confidence < 1.0:
         raise ConfigError(f"plan.confidence = {p.confidence:g}: must be ≥ 0.5 and < 1")
+    if p.verify_replications == 1:
+        raise ConfigError(
+            "plan.verify_replications = 1: must be 0 (no verification) or at least 2 "
+            "(one replication has no confidence bound)"
+        )
     decisions = []
     for key, bounds in p.decisions.items():
         path = f"plan.decisions.{key}"

@@ -86,9 +86,6 @@ class Evaluation:
     replications: dict[str, list[float | None]]  # metric → value per replication (None: NaN)
     seconds: float
     cached: bool
-    level: float
-    """The one-sided confidence its bounds are judged at: the plan's, or for a
-    verification the plan's shared among its looks (:mod:`sim.plan.stopping`)."""
 
     def ci(self, name: str, confidence: float) -> CI:
         """Mean and the two-sided (2·confidence − 1) interval: its ends are the
@@ -97,11 +94,9 @@ class Evaluation:
         return confidence_interval(self.replications.get(name, []), 2 * confidence - 1)
 
 
-def bound(ev: Evaluation, t: Target) -> float:
-    """The one-sided bound of a target's KPI at the evaluation's level (NaN when it
-    cannot be computed).
-    """
-    ci = ev.ci(t.metric, ev.level)
+def bound(ev: Evaluation, t: Target, confidence: float) -> float:
+    """The one-sided bound of a target's KPI (NaN when it cannot be computed)."""
+    ci = ev.ci(t.metric, confidence)
     end = ci["ci_high"] if t.upper else ci["ci_low"]
     return math.nan if end is None else float(end)
 
@@ -134,7 +129,6 @@ class Evaluator:
         self.rounds = 0  # of stepping up after a failed verification
         self.names = tuple(sorted({t.metric for t in plan.targets}))
         self.looks = stopping.verification_looks(plan.replications, plan.verify_replications)
-        self.verify_level = stopping.look_level(1 - plan.confidence, len(self.looks), 1)
 
     def scenario_of(self, point: Point, verify: bool = False) -> Any:
         """The scenario of a candidate, as simulated by the planner (``verify``: with
@@ -174,7 +168,7 @@ class Evaluator:
 
     def bound(self, ev: Evaluation, j: int) -> float:
         """Target ``j``'s one-sided bound in ``ev``."""
-        return bound(ev, self.plan.targets[j])
+        return bound(ev, self.plan.targets[j], self.plan.confidence)
 
     def best(self, point: Point) -> Evaluation:
         """The search's evaluation of a point, or its verification if the search never
@@ -190,8 +184,7 @@ class Evaluator:
             return self.evaluation(point, verify=True)
         if point not in self.complete:
             s = self.scenario_of(point)
-            level = self.plan.confidence
-            self.complete[point] = self._run(point, s, s.run.replications, _never, None, level)
+            self.complete[point] = self._run(point, s, s.run.replications, _never, None)
         return self.complete[point]
 
     def evaluation(self, point: Point, verify: bool = False, explain: bool = False) -> Evaluation:
@@ -204,8 +197,7 @@ class Evaluator:
         s = self.scenario_of(point, verify)
         enough = self.settled if verify else self.mean_missed if explain else self.clearly_missed
         first = self.looks[0] if verify else MIN_REPLICATIONS
-        level = self.verify_level if verify else self.plan.confidence
-        ev = self._run(point, s, first, enough, None if verify else self.names, level)
+        ev = self._run(point, s, first, enough, None if verify else self.names)
         if verify:
             self.verified[point] = ev
             return ev
@@ -230,7 +222,6 @@ class Evaluator:
         first: int,
         enough: Callable[[Replications], bool],
         names: tuple[str, ...] | None,
-        level: float,
     ) -> Evaluation:
         """Read back or simulate replications of ``s`` (``names``: only those metrics).
         An evaluation read back with fewer replications than asked (it stopped early) is
@@ -243,10 +234,10 @@ class Evaluator:
             have = json.loads(path.read_text())["replications"]
             n = len(next(iter(have.values()), []))
             if n >= s.run.replications or (n >= first and enough(have)):
-                return Evaluation(point, key, have, 0.0, True, level)
+                return Evaluation(point, key, have, 0.0, True)
         t0 = time.perf_counter()
         reps = simulate(s, first, enough, have, names)
-        ev = Evaluation(point, key, reps, time.perf_counter() - t0, False, level)
+        ev = Evaluation(point, key, reps, time.perf_counter() - t0, False)
         record = {"values": values(self.plan, point), "replications": reps, "seconds": ev.seconds}
         atomic_write(path, lambda p: p.write_text(json.dumps(record)))
         self.simulated += 1
@@ -256,7 +247,12 @@ class Evaluator:
         """Whether a target's mean misses it (the decisions table's rule: it says what
         one unit fewer would miss, and decides nothing).
         """
-        return mean_missed(reps, self.plan.targets)
+        ev = Evaluation((), "", reps, 0.0, False)
+        means = [ev.ci(t.metric, self.plan.confidence)["mean"] for t in self.plan.targets]
+        return any(
+            miss(t, math.nan if m is None else float(m)) > 0
+            for t, m in zip(self.plan.targets, means, strict=True)
+        )
 
     def clearly_missed(self, reps: Replications) -> bool:
         """Whether a target is missed even at the favourable end of its interval at a
@@ -268,40 +264,16 @@ class Evaluator:
         return stopping.clearly_missed(reps, self.plan.targets, 1 - self.plan.confidence, looks)
 
     def settled(self, reps: Replications) -> bool:
-        """At a look of the verification (:func:`stopping.verification_looks`): whether
-        every target's bound at the look's level already meets it, or a target's mean
-        misses it (more replications narrow the interval around a mean that misses):
-        either way more replications would hardly change the verdict. Between looks the
-        verification goes on: looking after every replication at the plain bound would
-        verify a plan whose true mean sits on the target about 17% of the time, not 5%.
+        """Whether the verification may stop before ``verify_replications``: at one of
+        its looks a target's mean misses it (more replications narrow the interval
+        around a mean that misses). A plan is verified only on all of them
+        (:func:`stopping.verification_looks` says why).
         """
-        return settled(reps, self.plan.targets, self.looks, self.verify_level)
+        return stopping.futile(reps, self.plan.targets, self.looks)
 
 
 Replications = dict[str, list[float | None]]
 MIN_REPLICATIONS = 3  # fewer give intervals too wide to stop on
-
-
-def settled(
-    reps: Replications, targets: Sequence[Target], looks: Sequence[int], level: float
-) -> bool:
-    """The verification's rule (see :meth:`Evaluator.settled`): at one of ``looks``,
-    every target's one-sided bound at ``level`` meets it, or a target's mean misses it.
-    """
-    if len(next(iter(reps.values()), [])) not in looks:
-        return False
-    ev = Evaluation((), "", reps, 0.0, False, level)
-    return all(miss(t, bound(ev, t)) == 0 for t in targets) or mean_missed(reps, targets)
-
-
-def mean_missed(reps: Replications, targets: Sequence[Target]) -> bool:
-    """Whether a target's mean misses it."""
-    ev = Evaluation((), "", reps, 0.0, False, 0.95)  # the level plays no part in a mean
-    means = [ev.ci(t.metric, ev.level)["mean"] for t in targets]
-    return any(
-        miss(t, math.nan if m is None else float(m)) > 0
-        for t, m in zip(targets, means, strict=True)
-    )
 
 
 def _never(reps: Replications) -> bool:
@@ -459,10 +431,7 @@ def verdict(
             "NOT VERIFIED: plan.verify_replications = 0; the plan meets every target on the "
             "search's own random numbers only, which favour lucky candidates."
         )
-    where = (
-        f"seed {check['seed']}, {check['replications']} replications, one-sided bounds at "
-        f"{check['bound_level']:.1%} for {len(check['looks'])} look(s)"
-    )
+    where = f"seed {check['seed']}, {check['replications']} replications"
     if check["meets_targets"]:
         stepped = f" after {rounds} step(s) up from the search's choice" if rounds else ""
         return True, f"Verified{stepped}: the plan meets every target on fresh seeds ({where})."
@@ -630,7 +599,7 @@ def missed_text(plan: Plan, e: Evaluation) -> str:
     """The targets a candidate misses, each with its bound: ``metric bound > limit``."""
     out = []
     for t in plan.targets:
-        b = bound(e, t)
+        b = bound(e, t, plan.confidence)
         if miss(t, b) > 0:
             sign = ">" if t.upper else "<"
             out.append(f"{t.metric} bound {b:.3g} {sign} {t.limit:g}")
@@ -673,8 +642,8 @@ def plan_summary(
         "targets": {
             t.metric: {
                 "max" if t.upper else "min": t.limit,
-                "bound": _num(bound(best, t)),
-                "met": miss(t, bound(best, t)) == 0.0,
+                "bound": _num(bound(best, t, plan.confidence)),
+                "met": miss(t, bound(best, t, plan.confidence)) == 0.0,
             }
             for t in plan.targets
         },
@@ -747,14 +716,13 @@ def verification(ev: Evaluator, plan: Plan, point: Point) -> dict[str, Any] | No
     check_run = ev.evaluation(point, verify=True)
     targets = {}
     for t in plan.targets:
-        b = bound(check_run, t)
+        b = bound(check_run, t, plan.confidence)
         ci = check_run.ci(t.metric, plan.confidence)
         targets[t.metric] = {"mean": ci["mean"], "bound": _num(b), "met": miss(t, b) == 0.0}
     return {
         "replications": len(next(iter(check_run.replications.values()), [])),
         "max_replications": plan.verify_replications,
         "looks": list(ev.looks),
-        "bound_level": check_run.level,
         "seed": ev.scenario_of(point, verify=True).run.seed,
         "meets_targets": all(v["met"] for v in targets.values()),
         "targets": targets,
@@ -785,7 +753,7 @@ def write_trace(path: Path, plan: Plan, result: SearchResult, ev: Evaluator) -> 
         e = ev.evaluation(step.point)
         row: list[Any] = [i, step.phase, e.cached, *step.point, step.cost]
         for t in plan.targets:
-            b = bound(e, t)
+            b = bound(e, t, plan.confidence)
             row += [e.ci(t.metric, plan.confidence)["mean"], b, miss(t, b) == 0.0]
         row += [step.outcome.shortfall, step.outcome.feasible, step.point == result.point]
         rows.append(row)
@@ -841,7 +809,7 @@ def draw_frontier(path: Path, plan: Plan, result: SearchResult, ev: Evaluator) -
     for t in plan.targets:
         points = []
         for point, cost, e in shown:
-            b = bound(e, t)
+            b = bound(e, t, plan.confidence)
             mean = e.ci(t.metric, plan.confidence)["mean"]
             points.append(
                 frontier.Point(
