@@ -50,7 +50,7 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         for name in schema.sections():
             if values.pop(name, None) is not None:
                 load_section(cfg, name)  # its ranges, before anything runs
-        merged = OmegaConf.merge(OmegaConf.structured(schema.scenario_schema()), values)
+        merged = OmegaConf.merge(_template(schema.scenario_schema()), values)
         scenario = OmegaConf.to_object(merged)
     except ConfigError:
         raise
@@ -58,6 +58,15 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         raise ConfigError(_one_line(exc)) from None
     assert isinstance(scenario, schema.Scenario)
     return seal(validate(scenario))
+
+
+@functools.cache
+def _template(cls: type[schema.Scenario]) -> DictConfig:
+    """The schema as an OmegaConf node, built once per schema class: building it from
+    the dataclasses is over a third of loading a scenario, and ``OmegaConf.merge``
+    copies its first argument, so the one built stays as it was.
+    """
+    return OmegaConf.structured(cls)
 
 
 def load_section(cfg: DictConfig, name: str) -> Any:
