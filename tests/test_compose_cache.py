@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hydra.errors import HydraException
 from omegaconf import OmegaConf
@@ -52,3 +54,32 @@ def test_a_raw_config_is_a_copy_and_a_scenario_is_shared_until_the_registry_chan
     with registry.extended(centres={"cache_probe": type("Probe", (), {})}):
         assert scenario("county=single") is not s
     assert scenario("county=single") is s
+
+
+def test_the_schema_node_built_once_gives_the_scenario_built_afresh(monkeypatch):
+    from sim.config import load_scenario, loading
+
+    cfg = raw_config("county=small", "policy=reform_2019", "run.horizon_days=30")
+    shared = load_scenario(cfg)
+    monkeypatch.setattr(loading, "_template", OmegaConf.structured)  # built afresh
+    assert load_scenario(cfg) == shared
+
+
+def test_scenarios_loaded_in_threads_at_once_equal_the_one_loaded_alone():
+    # Each load copies the schema's node built once, and a copy detaches the node's
+    # children for a moment (OmegaConf's deepcopy): threads loading at once still agree.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.config import load_scenario
+
+    configs = [raw_config("county=small", f"run.seed={n}") for n in range(16)]
+    alone = [load_scenario(c) for c in configs]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often enough to meet mid-copy
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(load_scenario, configs))
+    finally:
+        sys.setswitchinterval(switch)
+    assert together == alone
+    assert load_scenario(configs[0]) == alone[0]

@@ -64,7 +64,9 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
 def _template(cls: type[schema.Scenario]) -> DictConfig:
     """The schema as an OmegaConf node, built once per schema class: building it from
     the dataclasses is over a third of loading a scenario, and ``OmegaConf.merge``
-    copies its first argument, so the one built stays as it was.
+    copies its first argument, so the one built stays as it was. The copy detaches
+    each child from its parent for a moment; copies made at once in threads still come
+    out whole, as each copy's children take the copy as their parent.
     """
     return OmegaConf.structured(cls)
 
