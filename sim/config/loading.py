@@ -60,7 +60,6 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
     return seal(validate(scenario))
 
 
-@functools.cache
 def _template(cls: type[schema.Scenario]) -> DictConfig:
     """The schema as an OmegaConf node, built once per schema class: building it from
     the dataclasses is over a third of loading a scenario, and ``OmegaConf.merge``
@@ -68,7 +67,12 @@ def _template(cls: type[schema.Scenario]) -> DictConfig:
     each child from its parent for a moment; copies made at once in threads still come
     out whole, as each copy's children take the copy as their parent.
     """
-    return OmegaConf.structured(cls)
+    if cls not in _TEMPLATES:
+        _TEMPLATES[cls] = OmegaConf.structured(cls)
+    return _TEMPLATES[cls]
+
+
+_TEMPLATES: dict[type[schema.Scenario], DictConfig] = {}
 
 
 def load_section(cfg: DictConfig, name: str) -> Any:
