@@ -52,3 +52,27 @@ def test_a_raw_config_is_a_copy_and_a_scenario_is_shared_until_the_registry_chan
     with registry.extended(centres={"cache_probe": type("Probe", (), {})}):
         assert scenario("county=single") is not s
     assert scenario("county=single") is s
+
+
+def test_the_schema_node_built_once_gives_the_scenario_built_afresh(monkeypatch):
+    from sim.config import load_scenario, loading
+
+    cfg = raw_config("county=small", "policy=reform_2019", "run.horizon_days=30")
+    shared = load_scenario(cfg)
+    monkeypatch.setattr(loading, "_template", OmegaConf.structured)  # built afresh
+    assert load_scenario(cfg) == shared
+
+
+def test_scenarios_loaded_in_threads_at_once_equal_the_one_loaded_alone():
+    # Each load copies the schema's node built once, and a copy detaches the node's
+    # children for a moment (OmegaConf's deepcopy): threads loading at once still agree.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.config import load_scenario
+
+    configs = [raw_config("county=small", f"run.seed={n}") for n in range(4)]
+    alone = [load_scenario(c) for c in configs]
+    with ThreadPoolExecutor(4) as pool:  # each load spans many of the GIL's turns
+        together = list(pool.map(load_scenario, configs))
+    assert together == alone
+    assert load_scenario(configs[0]) == alone[0]

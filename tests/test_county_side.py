@@ -86,12 +86,16 @@ def test_spare_posts_moved_down_cut_no_working_staff():
     assert model.county_centres["departments"].staff == 8
 
 
-def test_whistle_calls_wait_for_the_inbox_review_unless_someone_is_on_call():
+@pytest.mark.slow  # a year of calls, for the mean's tolerance: a validation, not a smoke test
+def test_whistle_calls_wait_for_the_inbox_review():
     # Lightly loaded county officers: without 吹哨报到 a call waits for the next weekly
     # review of the inbox, a phase uniform over the 5-day (40 h) period: mean ≈ 20 h.
     ad_hoc = _run("policy=pre_reform", "run.horizon_days=250")
     assert (ad_hoc["county.county_side.whistle_calls"] > 20).all()
     assert (ad_hoc["county.county_side.whistle_response_mean_h"].mean() - 20.0) ** 2 < 6.0**2
+
+
+def test_whistle_calls_are_answered_at_once_when_someone_is_on_call():
     # Three officers on call for rare calls answer at once.
     on_call = _run("policy=integrated_enforcement", "policy.enforcement.on_call_officers=3")
     assert (on_call["county.county_side.whistle_response_mean_h"] == 0).all()

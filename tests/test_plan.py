@@ -249,18 +249,27 @@ def tsim_plan(*args, **kw):
     )
 
 
+EXITS = {  # case: (what it adds to the plan, tsim-plan's exit status)
+    "feasible": ((), 0),
+    "infeasible": (("plan.budget=3",), 3),
+    "bad": (("plan.confidence=1.5",), 2),
+}
+
+
 @pytest.mark.slow
-def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path, capsys):
+@pytest.mark.parametrize("case", EXITS)  # a test each: two ~10 s plans run side by side
+def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path, capsys, case):
     from sim.cli import plan as plan_cli
 
     # In this process: the statuses are main's (a process each cost ~2 s of start-up).
     base = ["plan=mmc_servers", *MMC, "run.horizon_days=60", "plan.replications=3"]
-    assert plan_cli.main([*base, f"hydra.run.dir={tmp_path / 'ok'}"]) == 0
-    assert plan_cli.main([*base, "plan.budget=3", f"hydra.run.dir={tmp_path / 'tight'}"]) == 3
-    assert json.loads((tmp_path / "tight" / "plan.json").read_text())["feasible"] is False
+    more, status = EXITS[case]
     capsys.readouterr()
-    assert plan_cli.main([*base, "plan.confidence=1.5", f"hydra.run.dir={tmp_path / 'bad'}"]) == 2
-    assert "plan.confidence = 1.5" in one_line(capsys)
+    assert plan_cli.main([*base, *more, f"hydra.run.dir={tmp_path}"]) == status
+    if case == "infeasible":
+        assert json.loads((tmp_path / "plan.json").read_text())["feasible"] is False
+    if case == "bad":
+        assert "plan.confidence = 1.5" in one_line(capsys)
 
 
 @pytest.mark.slow

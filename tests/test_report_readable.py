@@ -88,6 +88,7 @@ def test_better_directions():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("unrendered_figures")  # names, tables and text: figures exist, unread
 def test_report_of_a_two_key_sweep_is_readable(sweep, tmp_path, capsys):
     out = tmp_path / "out"
     kpi = "county.services.backlog_mean"

@@ -25,24 +25,22 @@ pytestmark = pytest.mark.slow  # sweeps and paired lever runs: the full tier
 QUICK = ["county=single", "run.replications=2", "run.horizon_days=60", "run.warmup_days=5"]
 
 
-def tsim_together(*commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
-    """Independent ``tsim`` commands started together: pytest, waiting, would leave a
-    core idle while each ran.
+def tsim_beside(
+    in_process: list[str], own_process: list[str]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Two ``tsim`` commands at once: one in a process of its own (started first), the
+    other in this process meanwhile — a second interpreter's start-up (~2 s) only where
+    the process is what is tested, and no core left idle while pytest waits.
     """
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "sim", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in commands
-    ]
-    done = []
-    for p in procs:
-        out, err = p.communicate(timeout=600)
-        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
-    return done
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *own_process],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    here = tsim_in_process(*in_process)
+    out, err = proc.communicate(timeout=600)
+    return [here, subprocess.CompletedProcess(proc.args, proc.returncode, out, err)]
 
 
 @pytest.mark.usefixtures("unrendered_figures")  # tables and text, not pixels
@@ -125,7 +123,7 @@ def test_serial_and_joblib_sweeps_give_identical_numbers(tmp_path):
     serial, parallel = tmp_path / "serial", tmp_path / "joblib"
     sweep = ["-m", "policy=pre_reform,one_window", *QUICK]
     launcher = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
-    for res in tsim_together(
+    for res in tsim_beside(  # joblib's workers in a sweep process of its own, as users run it
         [*sweep, f"hydra.sweep.dir={serial}"],
         [*sweep, *launcher, f"hydra.sweep.dir={parallel}"],
     ):

@@ -51,7 +51,7 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         for name in schema.sections():
             if values.pop(name, None) is not None:
                 load_section(cfg, name)  # its ranges, before anything runs
-        merged = OmegaConf.merge(OmegaConf.structured(schema.scenario_schema()), values)
+        merged = OmegaConf.merge(_template(schema.scenario_schema()), values)
         scenario = OmegaConf.to_object(merged)
     except ConfigError:
         raise
@@ -59,6 +59,21 @@ def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:
         raise ConfigError(_one_line(exc)) from None
     assert isinstance(scenario, schema.Scenario)
     return seal(validate(scenario))
+
+
+def _template(cls: type[schema.Scenario]) -> DictConfig:
+    """The schema as an OmegaConf node, built once per schema class: building it from
+    the dataclasses is over a third of loading a scenario, and ``OmegaConf.merge``
+    copies its first argument, so the one built stays as it was. The copy detaches
+    each child from its parent for a moment; copies made at once in threads still come
+    out whole, as each copy's children take the copy as their parent.
+    """
+    if cls not in _TEMPLATES:
+        _TEMPLATES[cls] = OmegaConf.structured(cls)
+    return _TEMPLATES[cls]
+
+
+_TEMPLATES: dict[type[schema.Scenario], DictConfig] = {}
 
 
 def load_section(cfg: DictConfig, name: str) -> Any:
