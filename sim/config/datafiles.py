@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from sim.core.settings import ConfigError
+from sim.core.settings import ConfigError, no_such_file
 
 
 class DataError(ConfigError):
@@ -65,14 +65,6 @@ class Row:
             return dt.date.fromisoformat(value)
         except ValueError:
             self.fail(column, f"{value!r} is not a date YYYY-MM-DD")
-
-
-def no_such_file(file: Path) -> str:
-    """The line for a data file that is not there; a relative path names the directory
-    it was looked for in (a ready plan's file is found from the repository root only).
-    """
-    where = "" if file.is_absolute() else f" (looked for from {Path.cwd()})"
-    return f"{file}: no such file{where}"
 
 
 def read_rows(path: str | Path, required: Sequence[str]) -> list[Row]:

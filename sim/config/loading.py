@@ -21,9 +21,8 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError
 
 from sim.config import schema
-from sim.config.datafiles import no_such_file
 from sim.config.validation import check_ranges, validate
-from sim.core.settings import ConfigError, seal
+from sim.core.settings import ConfigError, no_such_file, seal
 
 
 def load_scenario(cfg: DictConfig | dict[str, Any]) -> schema.Scenario:

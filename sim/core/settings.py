@@ -17,6 +17,7 @@ import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 INF = math.inf
@@ -137,6 +138,14 @@ class StreamSettings(Settings):
 
 class ConfigError(ValueError):
     """A configuration value is outside what the model accepts (one line, naming the key)."""
+
+
+def no_such_file(file: Path) -> str:
+    """The line for a data file that is not there; a relative path names the directory
+    it was looked for in (a ready plan's file is found from the repository root only).
+    """
+    where = "" if file.is_absolute() else f" (looked for from {Path.cwd()})"
+    return f"{file}: no such file{where}"
 
 
 def check_range(
