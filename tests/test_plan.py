@@ -31,6 +31,9 @@ MMC = ("+validation=mmc", "run.horizon_days=300", "run.warmup_days=20")
 
 def planner_config(*overrides: str, **plan_fields):
     cfg = compose_config("planner", "plan=mmc_servers", *overrides)
+    # A plan is verified on all verify_replications: 10 here, not the default 40, unless
+    # a test asks (the verification's own tests do), as the old rule often stopped at 10.
+    plan_fields.setdefault("verify_replications", 10)
     return set_plan(cfg, **plan_fields)
 
 
@@ -263,6 +266,7 @@ def test_cli_exit_codes_feasible_infeasible_and_bad(tmp_path, capsys, case):
 
     # In this process: the statuses are main's (a process each cost ~2 s of start-up).
     base = ["plan=mmc_servers", *MMC, "run.horizon_days=60", "plan.replications=3"]
+    base.append("plan.verify_replications=10")  # as planner_config: not the default 40
     more, status = EXITS[case]
     capsys.readouterr()
     assert plan_cli.main([*base, *more, f"hydra.run.dir={tmp_path}"]) == status
