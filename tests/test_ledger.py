@@ -2,12 +2,14 @@
 those a list of every item would give, in the same order (same numbers for a seed).
 """
 
+import dataclasses
 import gc
 import math
 
 import numpy as np
 import pytest
 
+from sim.core.records import Records
 from sim.model.build import build
 from sim.model.work import WorkItem
 from tests.conftest import scenario
@@ -19,19 +21,7 @@ RUN = (  # grid reports that become cases and tasks, give-ups, the county's own 
     "run.horizon_days=40",
     "run.warmup_days=5",
 )
-FIELDS = (
-    "township",
-    "stream",
-    "arr",
-    "start",
-    "done",
-    "due",
-    "visits",
-    "up",
-    "answer",
-    "decided",
-    "tag",
-)
+FIELDS = tuple(f.name for f in dataclasses.fields(Records))  # every column a metric reads
 
 
 def _nan(x):
