@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import signal
 import subprocess
@@ -71,6 +72,16 @@ def test_search_within_a_budget_reports_the_closest_infeasible_plan():
     assert not result.feasible
     assert result.cost <= 15
     assert result.outcome.shortfall == min(s.outcome.shortfall for s in result.steps)
+
+
+def test_a_replication_without_a_value_for_a_target_misses_it():
+    # days_to_clear has no value in a run whose backlog never clears: the worst case,
+    # not one to leave out of the bound.
+    t = plan_config.Target("town_1.services.days_to_clear", 20.0, True)
+    clears = plan.Evaluation((), "", {t.metric: [10.0, 12.0, 11.0, 9.0]}, 0.0, False)
+    assert plan.miss(t, plan.bound(clears, t, 0.95)) == 0.0
+    never = plan.Evaluation((), "", {t.metric: [10.0, 12.0, None, 11.0, 9.0]}, 0.0, False)
+    assert math.isnan(plan.bound(never, t, 0.95)) and plan.miss(t, math.nan) > 0
 
 
 def test_a_step_that_makes_things_worse_does_not_drive_another_decision_to_its_bound():

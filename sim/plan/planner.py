@@ -95,7 +95,12 @@ class Evaluation:
 
 
 def bound(ev: Evaluation, t: Target, confidence: float) -> float:
-    """The one-sided bound of a target's KPI (NaN when it cannot be computed)."""
+    """The one-sided bound of a target's KPI: NaN, which misses, when it cannot be
+    computed or when a replication has no value for it — a backlog that never cleared
+    has no ``days_to_clear``, and leaving that run out would make the plan look better.
+    """
+    if any(v is None or math.isnan(v) for v in ev.replications.get(t.metric, [])):
+        return math.nan
     ci = ev.ci(t.metric, confidence)
     end = ci["ci_high"] if t.upper else ci["ci_low"]
     return math.nan if end is None else float(end)
