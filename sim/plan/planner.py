@@ -200,7 +200,7 @@ class Evaluator:
         if point in self.done and not verify:
             return self.done[point]
         s = self.scenario_of(point, verify)
-        enough = self.settled if verify else self.mean_missed if explain else self.clearly_missed
+        enough = self.futile if verify else self.mean_missed if explain else self.clearly_missed
         first = self.looks[0] if verify else MIN_REPLICATIONS
         ev = self._run(point, s, first, enough, None if verify else self.names)
         if verify:
@@ -252,12 +252,7 @@ class Evaluator:
         """Whether a target's mean misses it (the decisions table's rule: it says what
         one unit fewer would miss, and decides nothing).
         """
-        ev = Evaluation((), "", reps, 0.0, False)
-        means = [ev.ci(t.metric, self.plan.confidence)["mean"] for t in self.plan.targets]
-        return any(
-            miss(t, math.nan if m is None else float(m)) > 0
-            for t, m in zip(self.plan.targets, means, strict=True)
-        )
+        return stopping.mean_misses(reps, self.plan.targets)
 
     def clearly_missed(self, reps: Replications) -> bool:
         """Whether a target is missed even at the favourable end of its interval at a
@@ -268,7 +263,7 @@ class Evaluator:
         looks = self.plan.replications - MIN_REPLICATIONS
         return stopping.clearly_missed(reps, self.plan.targets, 1 - self.plan.confidence, looks)
 
-    def settled(self, reps: Replications) -> bool:
+    def futile(self, reps: Replications) -> bool:
         """Whether the verification may stop before ``verify_replications``: at one of
         its looks a target's mean misses it (more replications narrow the interval
         around a mean that misses). A plan is verified only on all of them
@@ -310,8 +305,8 @@ def simulate(
     ``s.run.replications``: from the ``first``-th on, stop as soon as ``enough`` says so
     (``names``: only those metrics).
 
-    A sequential rule: a candidate that clearly misses a target stops early, and the
-    verification stops once its verdict is settled. Replication k's random numbers do
+    A sequential rule: a candidate that clearly misses a target stops early, and so does
+    a verification whose target's mean misses at one of its looks. Replication k's random numbers do
     not depend on how many follow, so the first k are those of a full run, and the
     processes of ``run.jobs`` change nothing: the rule still reads them in order.
     """

@@ -62,8 +62,11 @@ def verification_looks(first: int, last: int) -> tuple[int, ...]:
 
 def futile(reps: Replications, targets: Sequence[Target], looks: Sequence[int]) -> bool:
     """At one of ``looks``, whether a target's mean misses it."""
-    if len(next(iter(reps.values()), [])) not in looks:
-        return False
+    return len(next(iter(reps.values()), [])) in looks and mean_misses(reps, targets)
+
+
+def mean_misses(reps: Replications, targets: Sequence[Target]) -> bool:
+    """Whether a target's mean misses it (no value: misses)."""
     return any(misses(t, _mean(reps.get(t.metric, []))) for t in targets)
 
 
