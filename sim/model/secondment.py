@@ -96,4 +96,4 @@ def build_secondment(
         model.per_hour(lever.requests_per_township_per_day),
         model.horizon_h,
     )
-    ArrivalSource(model.after, times, request)
+    ArrivalSource(model.calendar, times, request)

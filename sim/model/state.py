@@ -103,8 +103,7 @@ class Model:
         self.scenario = scenario
         self.replication = replication
         self.env = simpy.Environment()
-        self.calendar = Calendar(self.env)
-        self.after = self.calendar.after  # after(delay, callback, value): every timer
+        self.calendar = Calendar(self.env)  # its after(delay, callback, value): every timer
         self.added_arrival = AddedArrival()  # read by every stream of item attributes
         cal = scenario.calendar
         self.clock = WorkingClock(cal.hours_per_day, cal.days_per_week, cal.start_date)
@@ -134,6 +133,10 @@ class Model:
     def per_hour(self, per_day: float) -> float:
         """A rate per working day as a rate per simulated hour."""
         return per_day / self.clock.hours_per_day
+
+    def after(self, delay: float, callback: Callable[[Any], None], value: Any = None) -> None:
+        """Call ``callback(value)`` once ``delay`` working hours have passed."""
+        self.calendar.after(delay, callback, value)
 
     def every(self, days: float, action: Callable[[], None]) -> None:
         """Call ``action`` every ``days`` working days from now on."""
@@ -206,7 +209,7 @@ class Model:
         if item.pos < len(route):
             step = route[item.pos]
             if step.station is None:
-                self.after(step.hours, self._resume, item)
+                self.calendar.after(step.hours, self._resume, item)
             else:
                 step.station.request(item)
         else:

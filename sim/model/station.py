@@ -40,8 +40,7 @@ class Station:
 
     def __init__(self, model: Model, name: str):
         self.model = model
-        self.calendar = model.calendar  # its ``now``: the clock, without a property call
-        self.after = model.after
+        self.calendar = model.calendar  # its clock (``now``) and timers (``after``)
         self.name = name
         self.active = 0  # members, busy or free
         self.members: list[Staff] = []  # busy or free; changes only when staff move
@@ -125,7 +124,7 @@ class Desk(Station):
             item.t_start = now
         hours = item.route[item.pos].hours / s.speed
         s.busy_until = now + hours  # when the head may count on the member again
-        self.after(hours, self._on_finish, (item, s))
+        self.calendar.after(hours, self._on_finish, (item, s))
 
     def _finish(self, value: Any) -> None:
         item, s = value
@@ -354,7 +353,7 @@ class CrewStation(Station):
         if item.t_start is None:
             item.t_start = now
         speed = min(s.speed for s in team)
-        self.model.after(item.route[item.pos].hours / speed, self._finish, (item, team))
+        self.calendar.after(item.route[item.pos].hours / speed, self._finish, (item, team))
 
     def _finish(self, value: Any) -> None:
         item, team = value

@@ -25,7 +25,7 @@ from sim.core.rng import poisson_times, sample
 from sim.core.settings import Dist
 from sim.model import demand
 from sim.model.ledger import Ledger
-from sim.model.work import ArrivalSource, Step, WorkItem, draws
+from sim.model.work import ArrivalSource, WorkItem, draws, one_clerk
 
 if TYPE_CHECKING:
     from sim.core.records import Records
@@ -153,11 +153,11 @@ class Centre:
 
         def create(t: float) -> None:
             (hours,) = next(rows)
-            item = WorkItem(None, None, t, t, [Step(desk, hours)], then=ledger.record)
+            item = WorkItem(None, None, t, t, [one_clerk(desk, hours)], then=ledger.record)
             ledger.enter(item)
             model.advance(item)
 
-        ArrivalSource(model.after, self.poisson(source, per_day), create)
+        ArrivalSource(model.calendar, self.poisson(source, per_day), create)
 
     def arrive(
         self,
@@ -178,7 +178,7 @@ class Centre:
         if self.settings.active(stream.id):
             if self.added:
                 create = self.model.added_arrival.marking(self.added, create)
-            ArrivalSource(self.model.after, times, create, sizes)
+            ArrivalSource(self.model.calendar, times, create, sizes)
 
 
 def wire(centres: Mapping[str, Centre], shared: Mapping[str, Centre]) -> None:

@@ -24,7 +24,7 @@ from sim.core.settings import Dist
 from sim.model.centres.base import Centre, Opener, Reserve
 from sim.model.state import ReturnedTask
 from sim.model.station import Desk
-from sim.model.work import Step, draws
+from sim.model.work import Step, draws, one_clerk
 from sim.streams.delegated import DELEGATED
 from sim.streams.grid import GRID
 
@@ -129,7 +129,7 @@ class GeneralOffice(Centre):
             hours, u_list, u_res = row
             if u_list < cut_share:  # an assessment the reform cleared away
                 return
-            step = Step(office, hours)
+            step = one_clerk(office, hours)
             if u_list < cut_share + off_list * (1 - cut_share):  # off the duty list
                 if u_res >= resourced:  # returned: the department does it itself
                     model.returned.append(ReturnedTask(tw.index, t, hours))

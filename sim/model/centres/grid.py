@@ -16,7 +16,7 @@ from sim.core.registry import register_centre
 from sim.core.rng import sample
 from sim.model.centres.base import Centre, Reserve
 from sim.model.station import Desk
-from sim.model.work import Step, WorkItem, draws
+from sim.model.work import WorkItem, draws, one_clerk
 from sim.streams.grid import DUPLICATE, GRID
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class Grid(Centre):
             else:
                 then = None
             model.new_item(
-                tw.index, GRID, t, cfg.triage_deadline_days, [Step(desk, hours)], then=then
+                tw.index, GRID, t, cfg.triage_deadline_days, [one_clerk(desk, hours)], then=then
             )
             (duplicates,) = next(dup_counts)
             for _ in range(duplicates):
@@ -95,7 +95,7 @@ class Grid(Centre):
                     GRID,
                     t,
                     cfg.triage_deadline_days,
-                    [Step(desk, dup_hours)],
+                    [one_clerk(desk, dup_hours)],
                     tag=DUPLICATE,
                 )
 

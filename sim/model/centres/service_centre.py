@@ -36,7 +36,7 @@ from sim.model.centres.hall import manager_layout
 from sim.model.centres.helping import help_swamped
 from sim.model.centres.teams import cover_gaps, neediest
 from sim.model.station import Acceptance, Desk
-from sim.model.work import Step, draws
+from sim.model.work import Step, draws, one_clerk
 from sim.streams.services import SERVICES, desk_work
 
 if TYPE_CHECKING:
@@ -172,14 +172,14 @@ class ServiceCentre(Centre):
             if fb is None:
                 at = desk_of[cat]
                 window = desks[at]
-                handling = [Step(window, effort, 1, 0)]
+                handling = [one_clerk(window, effort)]
             else:
                 at, window = front_at, fb.front
                 handling = fb.route(cat, channel < remote, effort, *next(front_rows))
             # An applicant at the hall looks at the line before each visit to the window.
             look = (looks[at],) if looks and channel >= remote else ()
             if incomplete:
-                route = [*look, Step(window, intake, 1, 0), away, accept[cat], *look, *handling]
+                route = [*look, one_clerk(window, intake), away, accept[cat], *look, *handling]
             else:
                 route = [*look, *handling]
             visits = 0 if channel < remote else (2 if incomplete else 1)
