@@ -1,0 +1,124 @@
+"""The compiled model (setup.py, sim/core/compiled.py): the same results as the pure-Python
+source, and never a stale extension.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
+from pathlib import Path
+
+import pytest
+
+from sim.core import compiled
+from sim.run.engine import run_replication
+
+from .conftest import scenario
+
+CASES = {
+    # crews, the county's desk and escalation, grid, delegated tasks, secondment
+    "small_reform": ("county=small", "policy=reform_2019", "run.horizon_days=60"),
+    "front_back": ("county=small", "policy=front_back_office", "run.horizon_days=40"),
+    "give_up": (
+        "county=small",
+        "workload.services.give_up_line_per_clerk=1",
+        "run.horizon_days=40",
+    ),
+    "mmc": ("+validation=mmc", "run.horizon_days=120"),
+}
+
+_PURE_RUN = """
+import pickle, sys
+from tests.conftest import scenario
+from sim.core.compiled import compiled_modules
+from sim.run.engine import run_replication
+cases = pickle.loads(sys.stdin.buffer.read())
+out = {k: run_replication(scenario(*ov), 1).metrics for k, ov in cases.items()}
+sys.stdout.buffer.write(pickle.dumps((compiled_modules(), out)))
+"""
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def test_compiled_and_pure_python_give_identical_results():
+    ours = {k: run_replication(scenario(*ov), 1).metrics for k, ov in CASES.items()}
+    if not compiled.compiled_modules():
+        pytest.skip("no compiled modules in this install (pip install -e . compiles them)")
+    assert "sim.model.station" in compiled.compiled_modules()
+    env = {**os.environ, compiled.PURE_ENV: "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PURE_RUN],
+        input=pickle.dumps(CASES),
+        capture_output=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+    pure_compiled, pure = pickle.loads(done.stdout)
+    assert pure_compiled == []  # the other side really ran the source
+    for case, metrics in ours.items():
+        assert metrics.keys() == pure[case].keys()
+        differ = [k for k in metrics if not _same(metrics[k], pure[case][k])]
+        assert not differ, f"{case}: {differ[:5]}"
+
+
+def _fake_module(tmp_path, source: str):
+    """A package ``sim`` in tmp_path with module ``fake``: its source and an
+    extension file beside it (never loaded: only found).
+    """
+    package = tmp_path / "sim"
+    package.mkdir(exist_ok=True)
+    (package / "fake.py").write_text(source)
+    (package / f"fake{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
+    return package
+
+
+def _loader(package):
+    spec = compiled.Guard().find_spec("sim.fake", [str(package)])
+    assert spec is not None
+    return spec.loader
+
+
+def test_an_extension_built_from_the_sources_beside_it_is_used(tmp_path, monkeypatch):
+    package = _fake_module(tmp_path, "X = 1\n")
+    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
+    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    assert isinstance(_loader(package), ExtensionFileLoader)
+
+
+@pytest.mark.parametrize("change", ["source edited", "pxd added", "no build record", "pure asked"])
+def test_a_stale_or_unwanted_extension_is_passed_over_for_the_source(tmp_path, monkeypatch, change):
+    package = _fake_module(tmp_path, "X = 1\n")
+    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
+    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    if change == "source edited":
+        (package / "fake.py").write_text("X = 2\n")
+    elif change == "pxd added":
+        (package / "fake.pxd").write_text("cdef int y\n")
+    elif change == "no build record":
+        built.clear()
+    else:
+        monkeypatch.setenv(compiled.PURE_ENV, "1")
+    loader = _loader(package)
+    assert not isinstance(loader, ExtensionFileLoader)
+    assert loader.path == str(package / "fake.py")
+
+
+def test_the_build_record_names_every_module_with_a_pxd():
+    if not compiled.HASHES_FILE.exists():
+        pytest.skip("no compiled build in this install")
+    recorded = set(json.loads(compiled.HASHES_FILE.read_text()))
+    root = compiled.PACKAGE.parent
+    pxds = {
+        ".".join(p.relative_to(root).with_suffix("").parts) for p in compiled.PACKAGE.rglob("*.pxd")
+    }
+    assert recorded == pxds
