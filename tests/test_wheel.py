@@ -23,11 +23,14 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
+    # Pure Python: what travels in the wheel is the question here, and compiling the hot
+    # modules would add half a minute (tests/test_compiled.py checks the compiled build).
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(REPO)],
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "TSIM_PURE_PYTHON": "1"},
     )
     if built.returncode != 0:
         pytest.fail(f"wheel build failed: {built.stderr[-2000:]}")
