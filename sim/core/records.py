@@ -39,7 +39,12 @@ class Records:
         return np.where(np.isnan(act), h, act)
 
     def subset(self, mask: np.ndarray) -> Records:
-        """The records selected by a boolean mask."""
+        """The records selected by a boolean mask (these records themselves if it selects
+        all: a county of one township asks for its township's records of every stream,
+        and the sorted times cached on them are then sorted once).
+        """
+        if mask.all():
+            return self
         return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
 
     def of_stream(self, stream: int, township: int | None = None) -> Records:
@@ -52,13 +57,16 @@ class Records:
 
     @cached_property
     def arr_sorted(self) -> np.ndarray:
-        """Arrival times in order (for counts at given times: the daily series)."""
-        return np.sort(self.arr)
+        """Arrival times in order (for counts at given times: the daily series); a
+        stable sort (timsort) finds the runs of times already in order, which arrivals
+        in creation order mostly are.
+        """
+        return np.sort(self.arr, kind="stable")
 
     @cached_property
     def done_sorted(self) -> np.ndarray:
         """Completion times of the finished items, in order."""
-        return np.sort(self.done[~np.isnan(self.done)])
+        return np.sort(self.done[~np.isnan(self.done)], kind="stable")
 
     @cached_property
     def _by_stream(self) -> dict[int, Records]:
