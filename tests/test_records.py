@@ -48,3 +48,12 @@ def test_records_already_in_stream_order_are_cut_without_a_copy():
         mine = ordered.of_stream(stream)
         assert np.shares_memory(mine.arr, ordered.arr)  # a view
         assert _same(mine, r.of_stream(stream))  # the same rows, in the same order
+
+
+def test_the_one_township_of_a_stream_is_its_records_and_sorts_its_times_once():
+    r = _records(300)
+    one_township = Records(*(getattr(r, f.name) for f in fields(r)))
+    object.__setattr__(one_township, "township", np.zeros(300, int))
+    county, town = one_township.of_stream(1), one_township.of_stream(1, 0)
+    assert town is county  # so the town's sorted times are the county's, sorted once
+    assert np.array_equal(town.arr_sorted, np.sort(r.arr[r.stream == 1]))

@@ -252,13 +252,12 @@ def _stream_part(
     w, h = model.warmup_h, model.horizon_h
     hpd = model.clock.hours_per_day
     report_day = model.scenario.run.report_day
-    in_scope = np.ones(len(rec.arr), bool) if township is None else rec.township == township
     out: dict[str, float] = {}
     for spec in registry.streams():
         name = f"{scope}.{spec.id}"
         if not want.under(f"{name}."):
             continue
-        sub = rec.subset(in_scope & (rec.stream == spec.index))
+        sub = rec.of_stream(spec.index, township)
         parts = [stream_metrics(sub, w, h), open_items_metrics(sub, w, h, hpd)]
         if report_day is not None:
             parts.append(clearing_metrics(sub, w, h, hpd, report_day))

@@ -39,21 +39,17 @@ class Records:
         return np.where(np.isnan(act), h, act)
 
     def subset(self, mask: np.ndarray) -> Records:
-        """The records selected by a boolean mask (these records themselves if it selects
-        all: a county of one township asks for its township's records of every stream,
-        and the sorted times cached on them are then sorted once).
-        """
-        if mask.all():
-            return self
+        """The records selected by a boolean mask."""
         return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
 
     def of_stream(self, stream: int, township: int | None = None) -> Records:
         """The records of one stream (in one township, if given), in their original order:
-        what ``subset`` of that mask gives, but cut from one copy sorted by stream (every
-        metric and series asks again) instead of masking every column of every record.
+        what ``subset`` of that mask gives, but cut from copies grouped by stream and by
+        township (every metric and series asks again) instead of masking every column
+        of every record each time.
         """
         mine = self._by_stream.get(stream, self._none)
-        return mine if township is None else mine.subset(mine.township == township)
+        return mine if township is None else mine._by_township.get(township, mine._none)
 
     @cached_property
     def arr_sorted(self) -> np.ndarray:
@@ -70,15 +66,28 @@ class Records:
 
     @cached_property
     def _by_stream(self) -> dict[int, Records]:
-        """Records of each stream: slices of one stable sort, so in the original order
-        (views, without a copy, of records already in stream order, as the ledger
-        gives them).
+        """Records of each stream (views, without a copy, of records already in stream
+        order, as the ledger gives them).
         """
-        if not len(self.stream):
+        return self._grouped(self.stream)
+
+    @cached_property
+    def _by_township(self) -> dict[int, Records]:
+        """Records of each township."""
+        return self._grouped(self.township)
+
+    def _grouped(self, key: np.ndarray) -> dict[int, Records]:
+        """Records of each value of ``key`` (a column): slices of one stable sort, so
+        each in the original order — what ``subset`` of ``key == value`` gives.
+        """
+        if not len(key):
             return {}
-        key = self.stream
+        if key[0] == key[-1] and (key == key[0]).all():
+            # One group: these records themselves, and the times they sort and cache
+            # (a county of one township asks for its township's records of each stream).
+            return {int(key[0]): self}
         cols = [getattr(self, f.name) for f in fields(self)]
-        if (key[1:] < key[:-1]).any():  # not yet in stream order: sort a copy
+        if (key[1:] < key[:-1]).any():  # not yet in key order: sort a copy
             order = np.argsort(key, kind="stable")
             cols = [c[order] for c in cols]
             key = key[order]
