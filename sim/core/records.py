@@ -44,12 +44,21 @@ class Records:
 
     def of_stream(self, stream: int, township: int | None = None) -> Records:
         """The records of one stream (in one township, if given), in their original order:
-        what ``subset`` of that mask gives, but cut from copies grouped by stream and by
-        township (every metric and series asks again) instead of masking every column
-        of every record each time.
+        what ``subset`` of that mask gives, but cut from one copy sorted by stream and,
+        for a township, taken by its row numbers (every metric and series asks again)
+        instead of masking every column of every record each time. A township's records
+        are a fresh copy each time (all of them at once would add a tenth to a
+        county-year's peak memory), unless they are all of the stream's.
         """
         mine = self._by_stream.get(stream, self._none)
-        return mine if township is None else mine._by_township.get(township, mine._none)
+        if township is None:
+            return mine
+        rows = mine._township_rows.get(township)
+        if rows is None:
+            return mine._none
+        if len(rows) == len(mine.arr):  # its sorted times are then sorted once
+            return mine
+        return Records(*(getattr(mine, f.name)[rows] for f in fields(mine)))
 
     @cached_property
     def arr_sorted(self) -> np.ndarray:
@@ -66,34 +75,30 @@ class Records:
 
     @cached_property
     def _by_stream(self) -> dict[int, Records]:
-        """Records of each stream (views, without a copy, of records already in stream
-        order, as the ledger gives them).
+        """Records of each stream: slices of one stable sort, so in the original order
+        (views, without a copy, of records already in stream order, as the ledger
+        gives them).
         """
-        return self._grouped(self.stream)
-
-    @cached_property
-    def _by_township(self) -> dict[int, Records]:
-        """Records of each township."""
-        return self._grouped(self.township)
-
-    def _grouped(self, key: np.ndarray) -> dict[int, Records]:
-        """Records of each value of ``key`` (a column): slices of one stable sort, so
-        each in the original order — what ``subset`` of ``key == value`` gives.
-        """
-        if not len(key):
+        if not len(self.stream):
             return {}
-        if key[0] == key[-1] and (key == key[0]).all():
-            # One group: these records themselves, and the times they sort and cache
-            # (a county of one township asks for its township's records of each stream).
-            return {int(key[0]): self}
+        key = self.stream
         cols = [getattr(self, f.name) for f in fields(self)]
-        if (key[1:] < key[:-1]).any():  # not yet in key order: sort a copy
+        if (key[1:] < key[:-1]).any():  # not yet in stream order: sort a copy
             order = np.argsort(key, kind="stable")
             cols = [c[order] for c in cols]
             key = key[order]
         cut = np.flatnonzero(key[1:] != key[:-1]) + 1
         bounds = zip(np.r_[0, cut], np.r_[cut, len(key)], strict=True)
         return {int(key[i]): Records(*(c[i:j] for c in cols)) for i, j in bounds}
+
+    @cached_property
+    def _township_rows(self) -> dict[int, np.ndarray]:
+        """The row numbers of each township's records, in order (one stable sort)."""
+        order = np.argsort(self.township, kind="stable")
+        key = self.township[order]
+        cut = np.flatnonzero(key[1:] != key[:-1]) + 1
+        bounds = zip(np.r_[0, cut], np.r_[cut, len(key)], strict=True)
+        return {int(key[i]): order[i:j] for i, j in bounds if j > i}
 
     @cached_property
     def _none(self) -> Records:
