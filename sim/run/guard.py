@@ -2,10 +2,11 @@
 serve, and what only its data files or the model's logic reveal (:func:`check_scenario`,
 which every command that simulates calls).
 
-A run's cost grows with the work items it simulates: each one lives until the end of
-its replication (about 0.75 KB each: yishui's 475,000 items a replication peak at
-about 500 MB) and costs about 10 µs of simulation (roughly 100,000 items a second
-on one core). :func:`estimate` adds up the expected arrivals of every township and
+A run's cost grows with the work items it simulates: a replication's memory peaks at
+about 0.3 KB an item (the finished ones as rows of the item ledger: yishui's 475,000
+items a replication about 110 MB above start-up) and each item costs about 10 µs of a
+replication (roughly 100,000 items a second on one core as pure Python; about 170,000
+with the compiled core, so the estimate errs long). :func:`estimate` adds up the expected arrivals of every township and
 stream from the workload rates and the township's size drivers, the periodic reviews,
 the members of staff and the items open at the start (``run.initial_backlog``);
 :func:`check_size` refuses, with one line, a run above ``run.max_items``
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
 
 ITEMS_PER_SECOND = 100_000.0
 """Simulated work items per second on one core (measured: Wuchuan, yishui)."""
-BYTES_PER_ITEM = 750.0
-"""Peak memory per work item of a replication (measured: yishui, 250 days)."""
+BYTES_PER_ITEM = 300.0
+"""Peak memory per work item of a replication (measured: wuchuan 300 bytes, yishui 224,
+250 days, ``benchmarks/bench_engine.py``)."""
 
 
 @dataclass(frozen=True)
