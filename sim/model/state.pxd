@@ -13,7 +13,8 @@ cdef class Model:
     cdef public Ledger ledger
     cdef public double horizon_h, warmup_h
     cdef public object added_arrival, all_staff, backlog_named, clock, county_centres, env
-    cdef public object pools, pool_busy, pool_overtime, replication, returned, scenario
+    cdef public list pool_busy, pool_overtime
+    cdef public object pools, replication, returned, scenario
     cdef public object secondment_refused, secondment_unfilled, secondments, staff_log
     cdef public object townships, workforce
     cdef object __weakref__

@@ -12,8 +12,13 @@ cdef class WorkItem:
     cdef public object tag, then, township, visits
 
 
+cdef class AddedArrival:
+    cdef public bint on
+
+
 cdef class Rows:
-    cdef object _added, _chunk, _draw, _extra, _extra_rng, _rng, _rows
+    cdef AddedArrival _added
+    cdef object _chunk, _draw, _extra, _extra_rng, _rng, _rows
 
 
 cdef class ArrivalSource:
