@@ -6,13 +6,14 @@ A run's cost grows with the work items it simulates: a replication's memory peak
 about 0.3 KB an item (the finished ones as rows of the item ledger: yishui's 475,000
 items a replication about 110 MB above start-up) and each item costs about 10 µs of a
 replication (roughly 100,000 items a second on one core as pure Python; about 170,000
-with the compiled core, so the estimate errs long). :func:`estimate` adds up the expected arrivals of every township and
-stream from the workload rates and the township's size drivers, the periodic reviews,
-the members of staff and the items open at the start (``run.initial_backlog``);
-:func:`check_size` refuses, with one line, a run above ``run.max_items``
-(all replications: time) or ``run.max_items_per_replication`` (one replication:
-memory) — both knobs may be raised to run it anyway. :func:`unserved_work` names
-centres that receive work but have neither staff nor posts, so can never serve it.
+with the compiled core, so the estimate errs long). :func:`estimate` adds up the
+expected arrivals of every township and stream from the workload rates and the
+township's size drivers, the periodic reviews, the members of staff and the items open
+at the start (``run.initial_backlog``); :func:`check_size` refuses, with one line, a
+run above ``run.max_items`` (all replications: time) or
+``run.max_items_per_replication`` (one replication: memory) — both knobs may be raised
+to run it anyway. :func:`unserved_work` names centres that receive work but have
+neither staff nor posts, so can never serve it.
 
 Expected arrivals come from the streams' declarations through :mod:`sim.model.load`, per
 township (its own size and staff), so a new stream needs no code here. Nothing here
