@@ -113,6 +113,24 @@ def test_a_stale_or_unwanted_extension_is_passed_over_for_the_source(tmp_path, m
     assert loader.path == str(package / "fake.py")
 
 
+def test_a_fresh_extension_beside_a_stale_one_is_passed_over_too(tmp_path, monkeypatch):
+    # Compiled modules cimport each other's classes: a compiled module beside another
+    # imported from source fails to import or reads the wrong memory (a Staff's pool).
+    package = _fake_module(tmp_path, "X = 1\n")
+    (package / "other.py").write_text("Y = 1\n")
+    built = {
+        "sim.fake": compiled.source_hash(package / "fake.py"),
+        "sim.other": compiled.source_hash(package / "other.py"),
+    }
+    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    assert isinstance(_loader(package), ExtensionFileLoader)  # all fresh
+    (package / "other.py").write_text("Y = 2\n")
+    loader = _loader(package)
+    assert not isinstance(loader, ExtensionFileLoader)
+    assert loader.path == str(package / "fake.py")
+
+
 def test_the_build_record_names_every_module_with_a_pxd():
     if not compiled.HASHES_FILE.exists():
         pytest.skip("no compiled build in this install")

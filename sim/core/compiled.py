@@ -9,7 +9,8 @@ module gives the same results as the source (``tests/test_compiled.py``).
 An extension is used only while it was built from the sources beside it: the build
 records a hash of each ``.py`` and ``.pxd`` (:data:`HASHES_FILE`), and :class:`Guard`
 imports the source instead whenever they differ — a module edited since the last
-``pip install -e .`` runs as it now reads, only slower. ``TSIM_PURE_PYTHON=1`` runs
+``pip install -e .`` runs as it now reads, only slower, and so then do the other
+compiled modules (they share their classes' C layouts). ``TSIM_PURE_PYTHON=1`` runs
 every module from source.
 """
 
@@ -42,6 +43,11 @@ def source_hash(source: Path) -> str:
     return digest.hexdigest()
 
 
+def _hash_or_none(source: Path) -> str | None:
+    """:func:`source_hash`, or None for a module that is no longer there."""
+    return source_hash(source) if source.exists() else None
+
+
 @cache
 def _built_hashes() -> dict[str, str]:
     try:
@@ -60,6 +66,7 @@ class Guard(MetaPathFinder):
 
     def __init__(self) -> None:
         self.compiled = set()
+        self._fresh: dict[Path, bool] = {}
 
     def find_spec(
         self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None, /
@@ -73,11 +80,26 @@ class Guard(MetaPathFinder):
         source = Path(spec.origin or "").parent / (name.rpartition(".")[2] + ".py")
         if not source.exists():
             return None
-        fresh = _built_hashes().get(name) == source_hash(source)
-        if fresh and not os.environ.get(PURE_ENV):
+        root = source.parents[name.count(".")]  # the directory that holds ``sim``
+        if name in _built_hashes() and self._build_fresh(root) and not os.environ.get(PURE_ENV):
             self.compiled.add(name)
             return spec
         return importlib.util.spec_from_file_location(name, source)
+
+    def _build_fresh(self, root: Path) -> bool:
+        """Whether every module of the build record under ``root`` still has the sources
+        it was built from. All or none: the compiled modules read each other's classes
+        as C structs (a ``.pxd`` cimports another's), so a compiled module beside one
+        imported from source would fail to import or read the wrong memory.
+        """
+        fresh = self._fresh.get(root)
+        if fresh is None:
+            built = _built_hashes()
+            fresh = self._fresh[root] = all(
+                _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) == h
+                for m, h in built.items()
+            )
+        return fresh
 
 
 def install() -> Guard:
