@@ -20,8 +20,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
@@ -47,8 +49,36 @@ def hot_modules() -> list[Path]:
     return sorted(p.with_suffix(".py").relative_to(HERE) for p in (HERE / "sim").rglob("*.pxd"))
 
 
+class BuildRecordingSources(build_ext):
+    """``build_ext`` that writes the record of the sources each compiled module was built
+    from (``sim/_compiled.json``) once it has built them, naming only those it built.
+
+    Written earlier — whenever setup.py runs (``egg_info``, ``sdist``, a wheel built
+    elsewhere) or before a compiler fails an optional module — the record would vouch for
+    extensions still built from older sources, and the guard would run them.
+    """
+
+    hashes: ClassVar[dict[str, str]] = {}
+    """Module name → hash of the sources cythonized for it (set by :func:`extensions`)."""
+
+    def run(self) -> None:
+        """Build, then write the record beside the extensions (and in place)."""
+        self._built: set[str] = set()
+        super().run()
+        record = json.dumps({n: h for n, h in self.hashes.items() if n in self._built}, indent=1)
+        places = [Path(self.build_lib) / "sim"] + ([HERE / "sim"] if self.inplace else [])
+        for place in places:
+            place.mkdir(parents=True, exist_ok=True)
+            (place / "_compiled.json").write_text(record + "\n")
+
+    def build_extension(self, ext: Extension) -> None:
+        """Build one module; reached its end only if it built (or was up to date)."""
+        super().build_extension(ext)
+        self._built.add(ext.name)
+
+
 def extensions() -> list[Extension]:
-    """The compiled modules; writes the record of the sources they are built from."""
+    """The compiled modules (their record is written once built: :class:`BuildRecordingSources`)."""
     if os.environ.get(PURE_ENV):
         return []
     try:
@@ -57,8 +87,8 @@ def extensions() -> list[Extension]:
         return []
     sources = hot_modules()
     names = [".".join(p.with_suffix("").parts) for p in sources]
-    record = {n: source_hash(HERE / p) for n, p in zip(names, sources, strict=True)}
-    (HERE / "sim" / "_compiled.json").write_text(json.dumps(record, indent=1) + "\n")
+    hashes = {n: source_hash(HERE / p) for n, p in zip(names, sources, strict=True)}
+    BuildRecordingSources.hashes = hashes  # of the sources cythonized just below
     # optional: a module that fails to compile is left to run from source.
     modules = [Extension(n, [str(p)], optional=True) for n, p in zip(names, sources, strict=True)]
     # Types come from the .pxd files only: annotations are for mypy and readers (Cython
@@ -69,7 +99,7 @@ def extensions() -> list[Extension]:
 
 
 setup(
-    cmdclass={"build_py": BuildWithConfigs},
+    cmdclass={"build_py": BuildWithConfigs, "build_ext": BuildRecordingSources},
     ext_modules=extensions(),
     # The C files compile side by side: a newcomer's first install waits for them.
     options={"build_ext": {"parallel": os.cpu_count() or 1}},

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
@@ -140,3 +141,37 @@ def test_the_build_record_names_every_module_with_a_pxd():
         ".".join(p.relative_to(root).with_suffix("").parts) for p in compiled.PACKAGE.rglob("*.pxd")
     }
     assert recorded == pxds
+
+
+def _one_module_tree(tmp_path: Path) -> Path:
+    """A copy of the project whose only compiled module is ``sim.model.centres.teams``."""
+    repo = Path(__file__).resolve().parent.parent
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        (tmp_path / name).write_bytes((repo / name).read_bytes())
+    skip = ("*.so", "*.c", "*.pxd", "_compiled.json", "__pycache__", "_configs")
+    shutil.copytree(repo / "sim", tmp_path / "sim", ignore=shutil.ignore_patterns(*skip))
+    teams = Path("sim", "model", "centres", "teams.pxd")
+    (tmp_path / teams).write_bytes((repo / teams).read_bytes())
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_the_build_record_is_written_once_the_modules_are_built(tmp_path):
+    # Any setup.py command (egg_info, which every pip build runs first; sdist) used to
+    # write the record of the current sources beside extensions built from older ones.
+    pytest.importorskip("Cython")
+    root = _one_module_tree(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != compiled.PURE_ENV}
+
+    def setup_py(*command: str) -> None:
+        subprocess.run([sys.executable, "setup.py", "-q", *command], cwd=root, env=env, check=True)
+
+    record = root / "sim" / "_compiled.json"
+    setup_py("egg_info")
+    assert not record.exists()  # nothing built: nothing vouched for
+    setup_py("build_ext", "--inplace")
+    teams = root / "sim" / "model" / "centres" / "teams.py"
+    assert json.loads(record.read_text()) == {
+        "sim.model.centres.teams": compiled.source_hash(teams)
+    }
+    assert list(teams.parent.glob(f"teams*{EXTENSION_SUFFIXES[0]}"))
