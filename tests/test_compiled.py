@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from sim.core import compiled
+from sim.model.build import build
+from sim.model.work import Step
 from sim.run.engine import run_replication
 
 from .conftest import scenario
@@ -68,6 +70,17 @@ def test_compiled_and_pure_python_give_identical_results():
         assert metrics.keys() == pure[case].keys()
         differ = [k for k in metrics if not _same(metrics[k], pure[case][k])]
         assert not differ, f"{case}: {differ[:5]}"
+
+
+def test_an_items_deadline_is_the_working_clocks_at_any_length_of_day():
+    # Python's float // is not floor(a / b): at 7.2 hours a day, an arrival k days from
+    # the start (a dated backlog's, k < 0) is often just below the day k * 7.2 names.
+    model = build(scenario("county=single", "calendar.hours_per_day=7.2"), 1, keep_items=True)
+    times = [k * 7.2 for k in range(-60, 60)]
+    for t in times:
+        model.new_item(0, None, t, 1.0, [Step(None, 1.0)])
+    dues = [item.due for item in model.ledger.items]
+    assert dues == [model.clock.due(t, 1.0) for t in times]
 
 
 def _fake_module(tmp_path, source: str):

@@ -19,7 +19,9 @@ cdef class Model:
     cdef public object townships, workforce
     cdef object __weakref__
 
-    @cython.locals(hpd=double, item=WorkItem)
+    # hpd stays a Python float: t // hpd must be Python's floor division, which C's
+    # floor(t / hpd) is not (at 7.2 hours a day, a deadline a day early).
+    @cython.locals(item=WorkItem)
     cpdef new_item(self, object township, object stream_, double t, double limit_days,
                    list route, object visits=*, object then=*, object tag=*, object origin=*)
     cpdef advance(self, WorkItem item)
