@@ -145,6 +145,18 @@ def test_a_fresh_extension_beside_a_stale_one_is_passed_over_too(tmp_path, monke
     assert loader.path == str(package / "fake.py")
 
 
+def test_an_extension_is_passed_over_beside_a_module_left_out_of_the_build(tmp_path, monkeypatch):
+    # A module whose C compiler failed (optional) is not in the record and runs from
+    # source: the others, which cimport its classes, must too.
+    package = _fake_module(tmp_path, "X = 1\n")
+    (package / "other.py").write_text("Y = 1\n")
+    (package / "other.pxd").write_text("cdef class Y:\n    pass\n")
+    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
+    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    assert not isinstance(_loader(package), ExtensionFileLoader)
+
+
 def test_the_build_record_names_every_module_with_a_pxd():
     if not compiled.HASHES_FILE.exists():
         pytest.skip("no compiled build in this install")

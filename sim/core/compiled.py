@@ -87,15 +87,19 @@ class Guard(MetaPathFinder):
         return importlib.util.spec_from_file_location(name, source)
 
     def _build_fresh(self, root: Path) -> bool:
-        """Whether every module of the build record under ``root`` still has the sources
-        it was built from. All or none: the compiled modules read each other's classes
-        as C structs (a ``.pxd`` cimports another's), so a compiled module beside one
-        imported from source would fail to import or read the wrong memory.
+        """Whether the build record under ``root`` names every module with a ``.pxd``
+        and each still has the sources it was built from. All or none: the compiled
+        modules read each other's classes as C structs (a ``.pxd`` cimports another's),
+        so a compiled module beside one imported from source — edited, or never built
+        (a compiler's failure leaves an optional module out) — would fail to import or
+        read the wrong memory.
         """
         fresh = self._fresh.get(root)
         if fresh is None:
             built = _built_hashes()
-            fresh = self._fresh[root] = all(
+            declared = (p.relative_to(root).with_suffix("") for p in root.glob("sim/**/*.pxd"))
+            fresh = self._fresh[root] = {".".join(p.parts) for p in declared} <= built.keys()
+            fresh = fresh and all(
                 _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) == h
                 for m, h in built.items()
             )
