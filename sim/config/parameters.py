@@ -57,7 +57,7 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.report_day", "working day", "output option: the day backlog_at_report_day counts"),
     ("run.common_random_numbers", "flag", "paired comparisons across the jobs of a sweep"),
     ("run.max_items", "work items", "guard: about 40 min on one core (sim/run/guard.py)"),
-    ("run.max_items_per_replication", "work items", "guard: about 3 GB (sim/run/guard.py)"),
+    ("run.max_items_per_replication", "work items", "guard: about 1.2 GB (sim/run/guard.py)"),
     ("calendar.hours_per_day", "hours", "8-hour working day (standard office hours)"),
     ("calendar.days_per_week", "days", "5-day working week"),
     ("calendar.start_date", "date", "labels only; the first Monday of 2020"),

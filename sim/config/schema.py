@@ -77,7 +77,7 @@ class RunConfig(Settings):
     replications (about 40 min on one core; see sim.run.guard). Raise it to run anyway."""
     max_items_per_replication: float = knob(4e6, 1.0, 1e15)
     """Refuse a run expected to hold more work items than this in one replication
-    (about 3 GB of memory; see sim.run.guard). Raise it to run anyway."""
+    (about 1.2 GB of memory; see sim.run.guard). Raise it to run anyway."""
 
 
 @dataclass
