@@ -83,37 +83,46 @@ def test_an_items_deadline_is_the_working_clocks_at_any_length_of_day():
     assert dues == [model.clock.due(t, 1.0) for t in times]
 
 
-def _fake_module(tmp_path, source: str):
-    """A package ``sim`` in tmp_path with module ``fake``: its source and an
-    extension file beside it (never loaded: only found).
+def _fake_module(tmp_path, source: str, name: str = "fake"):
+    """A package ``sim`` in tmp_path with module ``name``: its source and an extension
+    file beside it (never loaded: only found).
     """
     package = tmp_path / "sim"
     package.mkdir(exist_ok=True)
-    (package / "fake.py").write_text(source)
-    (package / f"fake{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
+    (package / f"{name}.py").write_text(source)
+    (package / f"{name}{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
     return package
 
 
-def _loader(package):
-    spec = compiled.Guard().find_spec("sim.fake", [str(package)])
+def _built(monkeypatch, package, *names: str) -> dict[str, str]:
+    """Record ``names`` as built from their sources as they are now (compiled asked for)."""
+    built = {f"sim.{n}": compiled.source_hash(package / f"{n}.py") for n in names}
+    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    return built
+
+
+def _loader(package, name: str = "fake", guard: compiled.Guard | None = None):
+    spec = (guard or compiled.Guard()).find_spec(f"sim.{name}", [str(package)])
     assert spec is not None
     return spec.loader
 
 
+def _from_source(loader, package, name: str = "fake") -> bool:
+    source = str(package / f"{name}.py")
+    return not isinstance(loader, ExtensionFileLoader) and loader.path == source
+
+
 def test_an_extension_built_from_the_sources_beside_it_is_used(tmp_path, monkeypatch):
     package = _fake_module(tmp_path, "X = 1\n")
-    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
-    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    _built(monkeypatch, package, "fake")
     assert isinstance(_loader(package), ExtensionFileLoader)
 
 
 @pytest.mark.parametrize("change", ["source edited", "pxd added", "no build record", "pure asked"])
 def test_a_stale_or_unwanted_extension_is_passed_over_for_the_source(tmp_path, monkeypatch, change):
     package = _fake_module(tmp_path, "X = 1\n")
-    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
-    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    built = _built(monkeypatch, package, "fake")
     if change == "source edited":
         (package / "fake.py").write_text("X = 2\n")
     elif change == "pxd added":
@@ -122,27 +131,20 @@ def test_a_stale_or_unwanted_extension_is_passed_over_for_the_source(tmp_path, m
         built.clear()
     else:
         monkeypatch.setenv(compiled.PURE_ENV, "1")
-    loader = _loader(package)
-    assert not isinstance(loader, ExtensionFileLoader)
-    assert loader.path == str(package / "fake.py")
+    assert _from_source(_loader(package), package)
 
 
 def test_a_fresh_extension_beside_a_stale_one_is_passed_over_too(tmp_path, monkeypatch):
     # Compiled modules cimport each other's classes: a compiled module beside another
     # imported from source fails to import or reads the wrong memory (a Staff's pool).
     package = _fake_module(tmp_path, "X = 1\n")
-    (package / "other.py").write_text("Y = 1\n")
-    built = {
-        "sim.fake": compiled.source_hash(package / "fake.py"),
-        "sim.other": compiled.source_hash(package / "other.py"),
-    }
-    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    _fake_module(tmp_path, "Y = 1\n", "other")
+    _built(monkeypatch, package, "fake", "other")
     assert isinstance(_loader(package), ExtensionFileLoader)  # all fresh
     (package / "other.py").write_text("Y = 2\n")
-    loader = _loader(package)
-    assert not isinstance(loader, ExtensionFileLoader)
-    assert loader.path == str(package / "fake.py")
+    guard = compiled.Guard()  # one process: its verdict holds for every later import
+    assert _from_source(_loader(package, "fake", guard), package, "fake")
+    assert _from_source(_loader(package, "other", guard), package, "other")
 
 
 def test_an_extension_is_passed_over_beside_a_module_left_out_of_the_build(tmp_path, monkeypatch):
@@ -151,10 +153,8 @@ def test_an_extension_is_passed_over_beside_a_module_left_out_of_the_build(tmp_p
     package = _fake_module(tmp_path, "X = 1\n")
     (package / "other.py").write_text("Y = 1\n")
     (package / "other.pxd").write_text("cdef class Y:\n    pass\n")
-    built = {"sim.fake": compiled.source_hash(package / "fake.py")}
-    monkeypatch.setattr(compiled, "_built_hashes", lambda: built)
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
-    assert not isinstance(_loader(package), ExtensionFileLoader)
+    _built(monkeypatch, package, "fake")
+    assert _from_source(_loader(package), package)
 
 
 def test_the_build_record_names_every_module_with_a_pxd():

@@ -94,16 +94,14 @@ class Guard(MetaPathFinder):
         (a compiler's failure leaves an optional module out) — would fail to import or
         read the wrong memory.
         """
-        fresh = self._fresh.get(root)
-        if fresh is None:
+        if root not in self._fresh:
             built = _built_hashes()
             declared = (p.relative_to(root).with_suffix("") for p in root.glob("sim/**/*.pxd"))
-            fresh = self._fresh[root] = {".".join(p.parts) for p in declared} <= built.keys()
-            fresh = fresh and all(
+            self._fresh[root] = {".".join(p.parts) for p in declared} <= built.keys() and all(
                 _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) == h
                 for m, h in built.items()
             )
-        return fresh
+        return self._fresh[root]
 
 
 def install() -> Guard:
