@@ -38,9 +38,9 @@ class Records:
         act = np.where(np.isnan(self.decided), self.done, self.decided)
         return np.where(np.isnan(act), h, act)
 
-    def subset(self, mask: np.ndarray) -> Records:
-        """The records selected by a boolean mask."""
-        return Records(*(getattr(self, f.name)[mask] for f in fields(self)))
+    def subset(self, which: np.ndarray) -> Records:
+        """The records selected by a boolean mask, or by row numbers (in their order)."""
+        return Records(*(getattr(self, f.name)[which] for f in fields(self)))
 
     def of_stream(self, stream: int, township: int | None = None) -> Records:
         """The records of one stream (in one township, if given), in their original order:
@@ -58,7 +58,7 @@ class Records:
             return mine._none
         if len(rows) == len(mine.arr):  # its sorted times are then sorted once
             return mine
-        return Records(*(getattr(mine, f.name)[rows] for f in fields(mine)))
+        return mine.subset(rows)
 
     @cached_property
     def arr_sorted(self) -> np.ndarray:
