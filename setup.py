@@ -15,11 +15,12 @@ Everything else is declared in pyproject.toml.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
+from types import ModuleType
 from typing import ClassVar
 
 from setuptools import Extension, setup
@@ -27,8 +28,22 @@ from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "sim" / "core"))
-from compiled import PURE_ENV, source_hash  # noqa: E402  (the guard's own hash)
+
+
+def _guard_module() -> ModuleType:
+    """``sim/core/compiled.py`` loaded from its file (the guard's own hash and switch),
+    without putting ``sim/core`` on the path, where its ``calendar.py`` would shadow
+    the standard library's.
+    """
+    spec = importlib.util.spec_from_file_location("_tsim_guard", HERE / "sim/core/compiled.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_GUARD = _guard_module()
+PURE_ENV, source_hash = _GUARD.PURE_ENV, _GUARD.source_hash
 
 
 class BuildWithConfigs(build_py):
