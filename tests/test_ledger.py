@@ -11,6 +11,7 @@ import pytest
 
 from sim.core.records import Records
 from sim.model.build import build
+from sim.model.ledger import Ledger
 from sim.model.work import WorkItem
 from tests.conftest import scenario
 
@@ -64,6 +65,28 @@ def test_records_are_the_items_in_stream_then_creation_order(kept):
     assert any(i.origin is not None for i in kept.ledger.items)  # born of a grid report
     for name in FIELDS:
         np.testing.assert_array_equal(getattr(rec, name), want[name], err_msg=name)
+
+
+@pytest.mark.parametrize("block_rows", [1, 7, 64])
+def test_rows_across_many_blocks_are_the_items_records(kept, block_rows):
+    """Rows are written into blocks; with blocks of a few rows, an item's row falls on
+    every position of a block and the records are still those of the items.
+    """
+    items = kept.ledger.items
+    ledger = Ledger(block_rows=block_rows)
+    for item in items:  # in creation order, so each keeps its place (seq)
+        ledger.enter(item)
+    finished = sorted((i for i in items if i.t_done is not None), key=lambda i: i.t_done)
+    for item in finished:  # as a run writes them: in order of completion
+        ledger.close(item)
+    assert len(finished) > 20 * block_rows and len(ledger.open_items()) > 0
+    want = _by_hand(items)
+    mid_run = ledger.records()
+    taken = ledger.take_records()
+    for name in FIELDS:
+        np.testing.assert_array_equal(getattr(mid_run, name), want[name], err_msg=name)
+        np.testing.assert_array_equal(getattr(taken, name), want[name], err_msg=name)
+    assert len(ledger) == 0 and len(ledger.take_records().arr) == 0
 
 
 def test_taking_the_records_gives_the_same_and_empties_the_ledger(kept):
