@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import simpy
+from simpy.events import NORMAL, URGENT
 
-from sim.core.timer import Calendar
+from sim.core.timer import Calendar, Timer
 
 
 def _fire_order(delays: list[float], use_calendar: bool, until: float) -> list[tuple[int, float]]:
@@ -77,3 +78,40 @@ def test_an_ordinary_simpy_process_runs_under_the_calendar():
     cal.after(1.0, lambda _: log.append(("timer", cal.now)))
     cal.run_until(3.0)
     assert log == [("timer", 1.0), ("process", 1.5)]
+
+
+def test_timers_and_simpy_events_share_one_order():
+    """Timers and ordinary SimPy timeouts on one queue, ties included, fire in the
+    order SimPy alone gives them (compiled, a timer is compared with SimPy's entries).
+    """
+    delays = [float(d) for d in np.random.default_rng(5).integers(1, 4, 120)]
+
+    def fire(as_timer: list[bool]) -> list[tuple[int, float]]:
+        env = simpy.Environment()
+        cal = Calendar(env)
+        fired: list[tuple[int, float]] = []
+        for i, d in enumerate(delays):
+            if as_timer[i]:
+                cal.after(d, lambda i: fired.append((i, cal.now)), i)
+            else:
+                env.timeout(d, i).callbacks.append(lambda e: fired.append((e.value, env.now)))
+        cal.run_until(10.0)
+        return fired
+
+    mixed = fire([i % 3 == 0 for i in range(len(delays))])
+    assert mixed == fire([False] * len(delays)) == fire([True] * len(delays))
+    assert len(mixed) == len(delays)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [(1.0, NORMAL, 9), (2.0, URGENT, 9), (2.0, NORMAL, 4), (2.0, NORMAL, 6), (3.0, URGENT, 0)],
+)
+def test_a_timer_compares_as_simpys_entry_would(entry):
+    timer, key = Timer(2.0, 5, print, None), (2.0, NORMAL, 5)
+    other = (*entry, "an event")
+    assert (timer < other) == (key < entry) and (other < timer) == (entry < key)
+    assert (timer > other) == (key > entry) and (other > timer) == (entry > key)
+    twin = Timer(*entry[::2], print, None)  # a timer at the same time and place
+    assert (timer < twin) == (key < (entry[0], NORMAL, entry[2]))
+    assert (twin < timer) == ((entry[0], NORMAL, entry[2]) < key)
