@@ -1,7 +1,17 @@
 # C types for the compiled build of work.py (setup.py, sim/core/compiled.py); the .py
 # is what it does. Times that may still be None stay objects.
 
+cimport cython
+
 from sim.core.timer cimport Calendar
+
+
+cdef class Step:
+    cdef public object station, hours, crew, certified, field
+
+
+@cython.locals(step=Step)
+cpdef Step one_clerk(object station, object hours)
 
 
 cdef class WorkItem:

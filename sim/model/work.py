@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterator, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,28 +28,38 @@ if TYPE_CHECKING:
     from sim.core.timer import Calendar
 
 
-class Step(NamedTuple):
+class Step:
     """One step of a route: ``hours`` of work at ``station`` by a crew of ``crew`` of
     whom ``certified`` hold an enforcement certificate; ``station`` None is a delay.
     A ``field`` step (inspection, investigation) takes no officer in a management post.
     """
 
-    station: Any
-    hours: float
-    crew: int = 1
-    certified: int = 0
-    field: bool = False
+    __slots__ = ("certified", "crew", "field", "hours", "station")
 
+    def __init__(
+        self, station: Any, hours: float, crew: int = 1, certified: int = 0, field: bool = False
+    ):
+        self.station = station
+        self.hours = hours
+        self.crew = crew
+        self.certified = certified
+        self.field = field
 
-_new_tuple = tuple.__new__
+    def __repr__(self) -> str:
+        return (
+            f"Step(station={self.station!r}, hours={self.hours!r}, crew={self.crew!r}, "
+            f"certified={self.certified!r}, field={self.field!r})"
+        )
 
 
 def one_clerk(station: Any, hours: float) -> Step:
-    """``Step(station, hours)``: the step of most items, made without NamedTuple's
-    ``__new__``, a Python function that the compiled model (``sim/model/work.pxd``)
-    cannot skip — it cost a fifth of making an item there.
+    """``Step(station, hours)``, the step of most items, made without calling
+    ``__init__``: compiled (``sim/model/work.pxd``), an allocation and five stores
+    instead of a Python-level call with its arguments parsed.
     """
-    return _new_tuple(Step, (station, hours, 1, 0, False))
+    step = Step.__new__(Step)
+    step.station, step.hours, step.crew, step.certified, step.field = station, hours, 1, 0, False
+    return step
 
 
 class WorkItem:
