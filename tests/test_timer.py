@@ -115,3 +115,16 @@ def test_a_timer_compares_as_simpys_entry_would(entry):
     twin = Timer(*entry[::2], print, None)  # a timer at the same time and place
     assert (timer < twin) == (key < (entry[0], NORMAL, entry[2]))
     assert (twin < timer) == ((entry[0], NORMAL, entry[2]) < key)
+
+
+def test_simpy_reads_a_timer_on_its_queue_as_its_entry():
+    """SimPy's own reader of its queue (``peek``) sees a timer's time, compiled (where
+    the timer is the entry) as interpreted.
+    """
+    env = simpy.Environment()
+    cal = Calendar(env)
+    env.timeout(3.0)
+    cal.after(2.0, print)
+    assert env.peek() == 2.0
+    timer = Timer(2.0, 5, print, None)
+    assert timer[:3] == (2.0, NORMAL, 5) and timer[3] is timer

@@ -36,7 +36,8 @@ class Timer:
 
     Compiled, a timer is itself the entry on SimPy's queue: it orders as SimPy's
     ``(time, priority, sequence, event)`` tuple would (its priority is SimPy's
-    ``NORMAL``), by a comparison in C, against another timer or a SimPy entry. That
+    ``NORMAL``), by a comparison in C, against another timer or a SimPy entry, and
+    indexes as that tuple does (SimPy's ``Environment.peek`` reads its time). That
     comparison is most of what the heap does (a fifth of a county-year's instructions
     when the entries were tuples). Interpreted, a Python-level comparison would cost
     more than a tuple's, so the queue holds SimPy's tuple with ``(callback, value)`` in
@@ -60,6 +61,12 @@ class Timer:
         if type(other) is Timer:
             return _before(other, self)
         return (self.at, NORMAL, self.eid) > other[:3]
+
+    def __getitem__(self, index: Any) -> Any:
+        """The timer read as SimPy's ``(time, priority, sequence, event)`` entry: SimPy
+        reads its queue's entries so (``Environment.peek`` the first one's time).
+        """
+        return (self.at, NORMAL, self.eid, self)[index]
 
 
 def _timer(at: float, eid: int, callback: Callback, value: Any) -> Timer:
