@@ -49,8 +49,8 @@ COLUMNS = (
 _WIDTH = len(COLUMNS)
 BLOCK_ROWS = 16384
 """Rows a block holds (1.5 MB): blocks are allocated as rows come, and few and large
-enough that the allocator returns a taken block's memory (a peak of 280 bytes an item
-for a Wuchuan year; blocks of 4,096 rows, 325)."""
+enough that the allocator returns a taken block's memory (a Wuchuan year's peak was
+283–287 bytes an item, 325 with blocks of 4,096 rows: ``benchmarks/bench_engine.py``)."""
 _EMPTY = np.empty(0)
 _INTEGER = {"township", "stream", "tag"}
 
