@@ -76,6 +76,15 @@ class BuildRecordingSources(build_ext):
     hashes: ClassVar[dict[str, str]] = {}
     """Module name → hash of the sources cythonized for it (set by :func:`extensions`)."""
 
+    def finalize_options(self) -> None:
+        """Compile the C files side by side (a newcomer's first install waits for them),
+        however the command was made: pip's editable install makes its own, without
+        ``setup()``'s options.
+        """
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
+
     def run(self) -> None:
         """Build, then write the record beside the extensions (and in place)."""
         self._built: set[str] = set()
@@ -116,6 +125,4 @@ def extensions() -> list[Extension]:
 setup(
     cmdclass={"build_py": BuildWithConfigs, "build_ext": BuildRecordingSources},
     ext_modules=extensions(),
-    # The C files compile side by side: a newcomer's first install waits for them.
-    options={"build_ext": {"parallel": os.cpu_count() or 1}},
 )
