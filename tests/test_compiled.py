@@ -19,6 +19,7 @@ import pytest
 from sim.core import compiled
 from sim.model.build import build
 from sim.model.work import Step
+from sim.run import guard
 from sim.run.engine import run_replication
 
 from .conftest import scenario
@@ -166,6 +167,19 @@ def test_the_build_record_names_every_module_with_a_pxd():
         ".".join(p.relative_to(root).with_suffix("").parts) for p in compiled.PACKAGE.rglob("*.pxd")
     }
     assert recorded == pxds
+
+
+def test_the_guard_foretells_whether_the_model_runs_compiled():
+    """Asked before a run, so that its time estimate uses the right rate."""
+    from sim.core import timer
+
+    assert compiled.runs_compiled() == timer.COMPILED
+
+
+def test_a_run_from_source_is_estimated_at_the_source_rate(monkeypatch):
+    monkeypatch.setenv(compiled.PURE_ENV, "1")
+    assert not compiled.runs_compiled()
+    assert guard.items_per_second() == guard.ITEMS_PER_SECOND < guard.COMPILED_ITEMS_PER_SECOND
 
 
 def _one_module_tree(tmp_path: Path) -> Path:

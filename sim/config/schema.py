@@ -74,7 +74,8 @@ class RunConfig(Settings):
     derived from ``seed`` and its overrides, so jobs are independent."""
     max_items: float = knob(2.5e8, 1.0, 1e15)
     """Refuse a run expected to simulate more work items than this over all its
-    replications (about 40 min on one core; see sim.run.guard). Raise it to run anyway."""
+    replications (about 23 min on one core compiled, 40 from source; see sim.run.guard).
+    Raise it to run anyway."""
     max_items_per_replication: float = knob(4e6, 1.0, 1e15)
     """Refuse a run expected to hold more work items than this in one replication
     (about 1.2 GB of memory; see sim.run.guard). Raise it to run anyway."""

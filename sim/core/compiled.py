@@ -81,12 +81,12 @@ class Guard(MetaPathFinder):
         if not source.exists():
             return None
         root = source.parents[name.count(".")]  # the directory that holds ``sim``
-        if name in _built_hashes() and self._build_fresh(root) and not os.environ.get(PURE_ENV):
+        if name in _built_hashes() and self.build_fresh(root) and not os.environ.get(PURE_ENV):
             self.compiled.add(name)
             return spec
         return importlib.util.spec_from_file_location(name, source)
 
-    def _build_fresh(self, root: Path) -> bool:
+    def build_fresh(self, root: Path) -> bool:
         """Whether the build record under ``root`` names every module with a ``.pxd``
         and each still has the sources it was built from. All or none: the compiled
         modules read each other's classes as C structs (a ``.pxd`` cimports another's),
@@ -117,3 +117,15 @@ def install() -> Guard:
 def compiled_modules() -> list[str]:
     """The modules running compiled in this process, sorted (empty: pure Python)."""
     return sorted(install().compiled)
+
+
+def runs_compiled() -> bool:
+    """Whether this process runs the compiled modules (a fresh build, and no
+    ``TSIM_PURE_PYTHON``), asked before any of them is imported: a run's time estimate
+    depends on it (:func:`sim.run.guard.items_per_second`).
+    """
+    return (
+        bool(_built_hashes())
+        and not os.environ.get(PURE_ENV)
+        and install().build_fresh(PACKAGE.parent)
+    )

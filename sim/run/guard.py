@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.config.townships import kind_staff
-from sim.core import registry
+from sim.core import compiled, registry
 from sim.core.settings import ConfigError
 from sim.model import load, quota
 from sim.model.backlog import open_items
@@ -37,10 +37,18 @@ if TYPE_CHECKING:
     from sim.config.schema import Scenario
 
 ITEMS_PER_SECOND = 100_000.0
-"""Simulated work items per second on one core (measured: Wuchuan, yishui)."""
+"""Simulated work items per second on one core, run from source (measured 2026-12-04,
+a replication with its metrics and series: Wuchuan 104,000, Yishui 95,000)."""
+COMPILED_ITEMS_PER_SECOND = 180_000.0
+"""The same, compiled (README "Compiled core"; Wuchuan 229,000, Yishui 184,000)."""
 BYTES_PER_ITEM = 300.0
 """Peak memory per work item of a replication (measured: wuchuan 300 bytes, yishui 224,
 250 days, ``benchmarks/bench_engine.py``)."""
+
+
+def items_per_second() -> float:
+    """Work items a second on one core in this process: compiled or from source."""
+    return COMPILED_ITEMS_PER_SECOND if compiled.runs_compiled() else ITEMS_PER_SECOND
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class RunSize:
     def describe(self) -> str:
         """Items, memory and time in words, for the refusal line."""
         gb = self.per_replication * BYTES_PER_ITEM / 1e9
-        minutes = self.total / ITEMS_PER_SECOND / 60
+        minutes = self.total / items_per_second() / 60
         opening = f", {self.opening:.3g} open at the start" if self.opening else ""
         return (
             f"about {self.per_replication:.3g} items (work, staff{opening}) a replication "

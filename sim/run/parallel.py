@@ -107,7 +107,7 @@ def _expected_seconds(scenarios: Sequence[Any]) -> float:
     for s in scenarios:
         if id(s) not in items:
             items[id(s)] = guard.estimate(s).per_replication
-    return sum(items[id(s)] for s in scenarios) / guard.ITEMS_PER_SECOND
+    return sum(items[id(s)] for s in scenarios) / guard.items_per_second()
 
 
 def _launcher() -> str:
