@@ -56,7 +56,11 @@ SOURCES: list[tuple[str, str, str]] = [
     ("run.initial_backlog", "CSV file", "input option: today's open items (sim.model.backlog)"),
     ("run.report_day", "working day", "output option: the day backlog_at_report_day counts"),
     ("run.common_random_numbers", "flag", "paired comparisons across the jobs of a sweep"),
-    ("run.max_items", "work items", "guard: about 23 min on one core compiled, 40 from source (sim/run/guard.py)"),
+    (
+        "run.max_items",
+        "work items",
+        "guard: about 23 min on one core compiled, 40 from source (sim/run/guard.py)",
+    ),
     ("run.max_items_per_replication", "work items", "guard: about 1.2 GB (sim/run/guard.py)"),
     ("calendar.hours_per_day", "hours", "8-hour working day (standard office hours)"),
     ("calendar.days_per_week", "days", "5-day working week"),
