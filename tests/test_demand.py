@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -28,6 +30,16 @@ def _scaled(scale: float, rep: int) -> tuple[np.ndarray, np.ndarray]:
         stream(1, rep, "x/arrivals/extra"),
     )
     return base, out
+
+
+@pytest.mark.parametrize("rate", [1e-307, 3e-308, 5e-324])
+def test_a_vanishing_rate_brings_nothing_and_no_warning(rate):
+    """Gaps whose sum passes the largest float are arrivals after any horizon (found by
+    the hypothesis test of any small township, as a numpy overflow warning).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(poisson_times(stream(1, 0, "x/arrivals"), rate, 1e6)) == 0
 
 
 def test_scale_one_is_the_base_stream_itself():

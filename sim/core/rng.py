@@ -61,8 +61,11 @@ def poisson_times(rng: np.random.Generator, rate_per_h: float, horizon_h: float)
         return np.empty(0)
     expected = rate_per_h * horizon_h
     n = int(expected + 6 * math.sqrt(expected) + 16)
-    times = np.cumsum(rng.exponential(1.0 / rate_per_h, n))
-    while times[-1] < horizon_h:  # rare: extend until past the horizon
-        more = times[-1] + np.cumsum(rng.exponential(1.0 / rate_per_h, n))
-        times = np.concatenate([times, more])
+    # At a rate so small that the gaps' sum passes the largest float, the times become
+    # infinite: the same "nothing arrives in the horizon", without numpy's warning.
+    with np.errstate(over="ignore"):
+        times = np.cumsum(rng.exponential(1.0 / rate_per_h, n))
+        while times[-1] < horizon_h:  # rare: extend until past the horizon
+            more = times[-1] + np.cumsum(rng.exponential(1.0 / rate_per_h, n))
+            times = np.concatenate([times, more])
     return times[times < horizon_h]
