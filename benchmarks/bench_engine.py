@@ -242,10 +242,10 @@ def main() -> None:
     print(time.strftime("township-sim engine benchmark, %Y-%m-%d %H:%M %Z"), end="; ")
     print(f"load average {' '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
     import sim.model.build  # noqa: F401  (imports every compiled module)
-    from sim.core.compiled import compiled_modules
+    from sim.core.compiled import compiled_modules, status
 
     hot = compiled_modules()
-    print(f"compiled modules ({len(hot)}): {', '.join(hot) or 'none — pure Python'}")
+    print(f"compiled modules ({len(hot)}): {', '.join(hot) or 'none — ' + status()}")
     for part, run in zip("1234", (mmc_ratio, wuchuan_phases, memory, startup), strict=True):
         if part in a.parts:
             run(a)

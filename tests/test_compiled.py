@@ -158,6 +158,19 @@ def test_an_extension_is_passed_over_beside_a_module_left_out_of_the_build(tmp_p
     assert _from_source(_loader(package), package)
 
 
+def test_the_status_line_says_what_sends_the_model_to_source(tmp_path, monkeypatch):
+    package = _fake_module(tmp_path, "X = 1\n")
+    _built(monkeypatch, package, "fake")
+    assert compiled.status(tmp_path).startswith("compiled: 1 modules")
+    (package / "fake.py").write_text("X = 2\n")
+    (package / "other.pxd").write_text("cdef class Y:\n    pass\n")
+    line = compiled.status(tmp_path)
+    assert line.startswith("from source until `pip install -e .` compiles again")
+    assert "changed since the build: sim.fake" in line and "not built: sim.other" in line
+    monkeypatch.setenv(compiled.PURE_ENV, "1")
+    assert compiled.status(tmp_path) == f"from source: {compiled.PURE_ENV} is set"
+
+
 def test_the_build_record_names_every_module_with_a_pxd():
     if not compiled.HASHES_FILE.exists():
         pytest.skip("no compiled build in this install")

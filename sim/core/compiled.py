@@ -27,6 +27,7 @@ from importlib.abc import MetaPathFinder
 from importlib.machinery import ExtensionFileLoader, ModuleSpec, PathFinder
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 PACKAGE = Path(__file__).resolve().parent.parent
 HASHES_FILE = PACKAGE / "_compiled.json"
@@ -95,13 +96,34 @@ class Guard(MetaPathFinder):
         read the wrong memory.
         """
         if root not in self._fresh:
-            built = _built_hashes()
-            declared = (p.relative_to(root).with_suffix("") for p in root.glob("sim/**/*.pxd"))
-            self._fresh[root] = {".".join(p.parts) for p in declared} <= built.keys() and all(
-                _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) == h
-                for m, h in built.items()
-            )
+            self._fresh[root] = not build_state(root).out_of_date
         return self._fresh[root]
+
+
+class BuildState(NamedTuple):
+    """What the build record does not vouch for, by module name."""
+
+    unbuilt: list[str]  # a .pxd beside it, and not in the record
+    changed: list[str]  # its .py or .pxd changed (or gone) since the build
+
+    @property
+    def out_of_date(self) -> bool:
+        """Whether any module is unbuilt or changed: then every module runs from source."""
+        return bool(self.unbuilt or self.changed)
+
+
+def build_state(root: Path) -> BuildState:
+    """The modules of the ``sim`` under ``root`` that the build record does not vouch for."""
+    built = _built_hashes()
+    declared = {
+        ".".join(p.relative_to(root).with_suffix("").parts) for p in root.glob("sim/**/*.pxd")
+    }
+    changed = [
+        m
+        for m, h in built.items()
+        if _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) != h
+    ]
+    return BuildState(sorted(declared - built.keys()), sorted(changed))
 
 
 def install() -> Guard:
@@ -117,6 +139,22 @@ def install() -> Guard:
 def compiled_modules() -> list[str]:
     """The modules running compiled in this process, sorted (empty: pure Python)."""
     return sorted(install().compiled)
+
+
+def status(root: Path = PACKAGE.parent) -> str:
+    """One line on whether the model runs compiled here and, if not, why — a module
+    edited since the last install slows every run about twice, without a word.
+    """
+    if os.environ.get(PURE_ENV):
+        return f"from source: {PURE_ENV} is set"
+    if not _built_hashes():
+        return "from source: no compiled build (installed without a C compiler, or pure)"
+    state = build_state(root)
+    if not state.out_of_date:
+        return f"compiled: {len(_built_hashes())} modules, built from the sources beside them"
+    why = [f"changed since the build: {', '.join(state.changed)}"] if state.changed else []
+    why += [f"not built: {', '.join(state.unbuilt)}"] if state.unbuilt else []
+    return f"from source until `pip install -e .` compiles again ({'; '.join(why)})"
 
 
 def runs_compiled() -> bool:
