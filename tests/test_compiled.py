@@ -158,6 +158,19 @@ def test_an_extension_is_passed_over_beside_a_module_left_out_of_the_build(tmp_p
     assert _from_source(_loader(package), package)
 
 
+def test_a_module_without_its_extension_sends_every_module_to_source(tmp_path, monkeypatch):
+    # Its extension deleted, or built by another Python (another ABI tag): that module
+    # runs from source, so the others, which read its C classes, must too (they raised
+    # "size changed, may indicate binary incompatibility"), and the status says so.
+    package = _fake_module(tmp_path, "X = 1\n")
+    _fake_module(tmp_path, "Y = 1\n", "other")
+    _built(monkeypatch, package, "fake", "other")
+    (package / f"other{EXTENSION_SUFFIXES[0]}").rename(package / "other.cpython-399-x.so")
+    assert _from_source(_loader(package), package)
+    assert compiled.build_state(tmp_path).missing == ["sim.other"]
+    assert "(no extension for this Python: sim.other)" in compiled.status(tmp_path)
+
+
 def test_the_status_line_says_what_sends_the_model_to_source(tmp_path, monkeypatch):
     package = _fake_module(tmp_path, "X = 1\n")
     _built(monkeypatch, package, "fake")

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from functools import cache
 from importlib.abc import MetaPathFinder
-from importlib.machinery import ExtensionFileLoader, ModuleSpec, PathFinder
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
@@ -89,11 +89,12 @@ class Guard(MetaPathFinder):
 
     def build_fresh(self, root: Path) -> bool:
         """Whether the build record under ``root`` names every module with a ``.pxd``
-        and each still has the sources it was built from. All or none: the compiled
-        modules read each other's classes as C structs (a ``.pxd`` cimports another's),
-        so a compiled module beside one imported from source — edited, or never built
-        (a compiler's failure leaves an optional module out) — would fail to import or
-        read the wrong memory.
+        and each still has the sources it was built from and an extension this Python
+        loads (:func:`build_state`). All or none: the compiled modules read each other's
+        classes as C structs (a ``.pxd`` cimports another's), so a compiled module beside
+        one imported from source — edited, never built (a compiler's failure leaves an
+        optional module out) or without its extension — would fail to import or read
+        the wrong memory.
         """
         if root not in self._fresh:
             self._fresh[root] = not build_state(root).out_of_date
@@ -105,11 +106,14 @@ class BuildState(NamedTuple):
 
     unbuilt: list[str]  # a .pxd beside it, and not in the record
     changed: list[str]  # its .py or .pxd changed (or gone) since the build
+    missing: list[str]  # in the record, with no extension this Python loads beside it
 
     @property
     def out_of_date(self) -> bool:
-        """Whether any module is unbuilt or changed: then every module runs from source."""
-        return bool(self.unbuilt or self.changed)
+        """Whether any module is unbuilt, changed or missing: then every module runs
+        from source.
+        """
+        return bool(self.unbuilt or self.changed or self.missing)
 
 
 def build_state(root: Path) -> BuildState:
@@ -118,12 +122,18 @@ def build_state(root: Path) -> BuildState:
     declared = {
         ".".join(p.relative_to(root).with_suffix("").parts) for p in root.glob("sim/**/*.pxd")
     }
-    changed = [
-        m
-        for m, h in built.items()
-        if _hash_or_none(root.joinpath(*m.split(".")).with_suffix(".py")) != h
-    ]
-    return BuildState(sorted(declared - built.keys()), sorted(changed))
+    sources = {m: root.joinpath(*m.split(".")).with_suffix(".py") for m in built}
+    changed = [m for m, h in built.items() if _hash_or_none(sources[m]) != h]
+    missing = [m for m, source in sources.items() if not _has_extension(source)]
+    return BuildState(sorted(declared - built.keys()), sorted(changed), sorted(missing))
+
+
+def _has_extension(source: Path) -> bool:
+    """Whether an extension this Python can import lies beside ``source``: one built by
+    another Python (another ABI tag) or deleted leaves the module to its source, and
+    then the others, which read its C classes, must follow.
+    """
+    return any(source.with_suffix(suffix).exists() for suffix in EXTENSION_SUFFIXES)
 
 
 def install() -> Guard:
@@ -154,6 +164,7 @@ def status(root: Path = PACKAGE.parent) -> str:
         return f"compiled: {len(_built_hashes())} modules, built from the sources beside them"
     why = [f"changed since the build: {', '.join(state.changed)}"] if state.changed else []
     why += [f"not built: {', '.join(state.unbuilt)}"] if state.unbuilt else []
+    why += [f"no extension for this Python: {', '.join(state.missing)}"] if state.missing else []
     return f"from source until `pip install -e .` compiles again ({'; '.join(why)})"
 
 
