@@ -174,11 +174,11 @@ def test_a_module_without_its_extension_sends_every_module_to_source(tmp_path, m
 def test_the_status_line_says_what_sends_the_model_to_source(tmp_path, monkeypatch):
     package = _fake_module(tmp_path, "X = 1\n")
     _built(monkeypatch, package, "fake")
-    assert compiled.status(tmp_path).startswith("compiled: 1 modules")
+    assert compiled.status(tmp_path).startswith("compiled: 1 module, built")
     (package / "fake.py").write_text("X = 2\n")
     (package / "other.pxd").write_text("cdef class Y:\n    pass\n")
     line = compiled.status(tmp_path)
-    assert line.startswith("from source until `pip install -e .` compiles again")
+    assert line.startswith("from source until the package is installed again")
     assert "changed since the build: sim.fake" in line and "not built: sim.other" in line
     monkeypatch.setenv(compiled.PURE_ENV, "1")
     assert compiled.status(tmp_path) == f"from source: {compiled.PURE_ENV} is set"

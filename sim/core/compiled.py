@@ -161,11 +161,12 @@ def status(root: Path = PACKAGE.parent) -> str:
         return "from source: no compiled build (installed without a C compiler, or pure)"
     state = build_state(root)
     if not state.out_of_date:
-        return f"compiled: {len(_built_hashes())} modules, built from the sources beside them"
+        n = len(_built_hashes())
+        return f"compiled: {n} module{'s' * (n != 1)}, built from the sources beside them"
     why = [f"changed since the build: {', '.join(state.changed)}"] if state.changed else []
     why += [f"not built: {', '.join(state.unbuilt)}"] if state.unbuilt else []
     why += [f"no extension for this Python: {', '.join(state.missing)}"] if state.missing else []
-    return f"from source until `pip install -e .` compiles again ({'; '.join(why)})"
+    return f"from source until the package is installed again ({'; '.join(why)})"
 
 
 def runs_compiled() -> bool:
