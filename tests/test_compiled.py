@@ -184,6 +184,15 @@ def test_the_status_line_says_what_sends_the_model_to_source(tmp_path, monkeypat
     assert compiled.status(tmp_path) == f"from source: {compiled.PURE_ENV} is set"
 
 
+@pytest.mark.parametrize("text", ["", "{", "3", "[1, 2]", '{"sim.fake": 1}', '{"sim.fake": "ab"}'])
+def test_a_damaged_build_record_trusts_no_extension(tmp_path, text):
+    record = tmp_path / "_compiled.json"
+    record.write_text(text)
+    want = {"sim.fake": "ab"} if text == '{"sim.fake": "ab"}' else {}
+    assert compiled._read_record(record) == want
+    assert compiled._read_record(tmp_path / "absent.json") == {}
+
+
 def test_the_build_record_names_every_module_with_a_pxd():
     if not compiled.HASHES_FILE.exists():
         pytest.skip("no compiled build in this install")

@@ -51,10 +51,21 @@ def _hash_or_none(source: Path) -> str | None:
 
 @cache
 def _built_hashes() -> dict[str, str]:
+    return _read_record(HASHES_FILE)
+
+
+def _read_record(path: Path) -> dict[str, str]:
+    """The build record at ``path``: module name → hash; empty (no extension is
+    trusted) when there is none or it is not such a mapping — a damaged record must
+    leave the package importable from source, not stop every import of ``sim``.
+    """
     try:
-        return dict(json.loads(HASHES_FILE.read_text()))
+        record = json.loads(path.read_text())
     except (OSError, ValueError):
-        return {}  # no record of a build: no extension is trusted
+        return {}
+    if not isinstance(record, dict) or not all(isinstance(h, str) for h in record.values()):
+        return {}
+    return record
 
 
 class Guard(MetaPathFinder):
